@@ -1,0 +1,83 @@
+import { createHash } from 'node:crypto';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { loadSettings } from '../../shared/config/settings.js';
+import { parseMailboxCsv } from '../../shared/domain/csv/parse-mailbox-csv.js';
+import type { MailboxReport } from '../../shared/contracts/report.js';
+import { createEngine, redactingLogger } from '../../shared/engine/create-engine.js';
+import { runBatch } from '../../shared/engine/run-batch.js';
+import { redact } from '../../shared/errors/redact.js';
+import { Progress } from '../progress.js';
+import { readCliSettings } from '../settings-file.js';
+import { UsageError } from '../usage-error.js';
+
+export interface MigrateOptions {
+  csv: string;
+  settings?: string;
+  concurrency?: string;
+  report?: string;
+  retryBaseMs?: string;
+}
+
+export function describeMailbox(r: MailboxReport): string {
+  const t = r.totals;
+  const head = `${r.state === 'failed' ? 'FAILED ' : r.state === 'completed' ? 'ok     ' : 'issues '} ${r.sourceEmail} -> ${r.destinationEmail}`;
+  const body = `${t.folders} folders, ${t.copiedThisPass} copied now (${t.copied} in all, ${(t.copiedBytes / 1048576).toFixed(1)} MB), ${t.skipped} skipped, ${t.failed} failed`;
+  const err = r.error ? `: ${r.error.code} ${r.error.message}` : '';
+  return redact(`${head}: ${body}${err}`);
+}
+
+export async function loadCsv(path: string): Promise<{ rows: import('../../shared/contracts/mailbox.js').MailboxRow[]; hash: string }> {
+  let buf: Buffer;
+  try {
+    buf = await readFile(path);
+  } catch {
+    throw new UsageError(`CSV file ${path} cannot be read`);
+  }
+  const parsed = parseMailboxCsv(buf);
+  if (!parsed.ok) {
+    const lines = parsed.problems.map((p) => `  ${basename(path)} line ${p.line}${p.field ? `, field ${p.field}` : ''}: ${p.message}`);
+    throw new UsageError(`CSV ${path} is invalid; nothing was started:\n${lines.join('\n')}`);
+  }
+  for (const w of parsed.warnings) process.stderr.write(`warning: ${basename(path)} line ${w.line}${w.field ? `, field ${w.field}` : ''}: ${w.message}\n`);
+  return { rows: parsed.rows, hash: createHash('sha256').update(buf).digest('hex').slice(0, 16) };
+}
+
+export function positiveInt(name: string, v: string | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  if (!/^\d+$/.test(v) || Number(v) < 1) throw new UsageError(`--${name} must be a whole number of at least 1`);
+  return Number(v);
+}
+
+export async function migrateCommand(opts: MigrateOptions): Promise<number> {
+  const settings = loadSettings(readCliSettings(opts.settings, process.env));
+  const { rows, hash } = await loadCsv(opts.csv);
+  const concurrency = positiveInt('concurrency', opts.concurrency) ?? settings.maxConcurrentMailboxes;
+  const retryBaseMs = positiveInt('retry-base-ms', opts.retryBaseMs) ?? 2000;
+  const env = readCliSettings(opts.settings, process.env);
+  const engine = createEngine(settings, env, { log: redactingLogger((l) => process.stderr.write(`${l}\n`)) });
+  const batchId = `${basename(opts.csv).replace(/[^A-Za-z0-9._-]/g, '_')}-${hash}`;
+  const progress = new Progress(rows.length);
+  try {
+    const report = await runBatch(engine, rows, {
+      batchId,
+      concurrency,
+      retryBaseMs,
+      onCopied: (n, b) => progress.copied(n, b),
+      onMailboxDone: (r) => progress.mailboxDone(describeMailbox(r)),
+    });
+    progress.end();
+    const reportPath = opts.report ?? join(settings.stateDir, 'reports', `${batchId}.json`);
+    await mkdir(dirname(reportPath), { recursive: true });
+    await writeFile(reportPath, redact(JSON.stringify(report, null, 2)));
+    const t = report.totals;
+    process.stdout.write(
+      `\nBatch ${batchId}: ${t.mailboxes} mailboxes, ${t.completed} completed, ${t.withIssues} with issues, ${t.failed} failed; ` +
+        `${t.copied} messages (${(t.copiedBytes / 1048576).toFixed(1)} MB) copied in all, ${t.skipped} skipped, ${t.failedMessages} failed.\nReport: ${reportPath}\n`,
+    );
+    for (const m of report.mailboxes) process.stdout.write(`${describeMailbox(m)}\n`);
+    return t.failed > 0 ? 1 : 0;
+  } finally {
+    await engine.close();
+  }
+}

@@ -1,0 +1,42 @@
+#!/usr/bin/env node
+import { Command } from 'commander';
+import { SettingsError } from '../shared/config/settings.js';
+import { redact } from '../shared/errors/redact.js';
+import { migrateCommand } from './commands/migrate.js';
+import { UsageError } from './usage-error.js';
+
+type Action = () => Promise<number>;
+
+async function run(action: Action): Promise<void> {
+  try {
+    process.exitCode = await action();
+  } catch (e) {
+    if (e instanceof SettingsError || e instanceof UsageError) {
+      process.stderr.write(`${e.message}\n`);
+      process.exitCode = 2;
+      return;
+    }
+    process.stderr.write(`mailmig: ${redact(e instanceof Error ? e.message : String(e))}\n`);
+    process.exitCode = 1;
+  }
+}
+
+process.on('SIGINT', () => {
+  // Checkpoints are written atomically after every range: running the same command again resumes.
+  process.stderr.write('\ninterrupted: run the same command again to resume\n');
+  process.exit(130);
+});
+
+const program = new Command('mailmig').description('Staged IMAP mailbox migration into and out of Microsoft 365').showHelpAfterError();
+
+program
+  .command('migrate')
+  .description('copy the mailboxes of a CSV (first pass, or a delta pass when run again)')
+  .requiredOption('--csv <file>', 'CSV of mailboxes: Email, or SourceEmail,DestinationEmail')
+  .option('--settings <file>', 'local.settings.json-shaped settings file; environment variables override it')
+  .option('--concurrency <n>', 'mailboxes at once (default MAX_CONCURRENT_MAILBOXES)')
+  .option('--report <file>', 'where to write the JSON report (default STATE_DIR/reports/<batch>.json)')
+  .option('--retry-base-ms <ms>', 'first back-off after a transient error', '2000')
+  .action((o: { csv: string; settings?: string; concurrency?: string; report?: string; retryBaseMs?: string }) => run(() => migrateCommand(o)));
+
+await program.parseAsync(process.argv);

@@ -1,0 +1,133 @@
+import type { InvocationContext } from '@azure/functions';
+import type { ActivityResult } from '../../shared/contracts/activity-result.js';
+import type { MailboxRow } from '../../shared/contracts/mailbox.js';
+import type { CsvRef, FolderOutcome, MailboxSummary } from '../../shared/contracts/orchestration.js';
+import type { FolderReport, MailboxReport, RenamedFolder, SkippedFolder } from '../../shared/contracts/report.js';
+import type { UidRange } from '../../shared/domain/ranges/range-planner.js';
+import { parseMailboxCsv } from '../../shared/domain/csv/parse-mailbox-csv.js';
+import type { BlobStore } from '../../shared/adapters/blob/blob-store.js';
+import { reportPaths } from '../../shared/engine/batch-ids.js';
+import { copyRange, type CopyRangeResult } from '../../shared/engine/copy-range.js';
+import type { EngineDeps } from '../../shared/engine/engine-deps.js';
+import { beginFolderPass, finishFolderPass, folderReport, planNextRanges, type FolderPassStart, type FolderRef } from '../../shared/engine/folder-pass.js';
+import type { FolderPlanPage } from '../../shared/engine/plan-folder.js';
+import { prepareFolders, type PreparedFolders } from '../../shared/engine/prepare-folders.js';
+import { batchReport } from '../../shared/engine/run-batch.js';
+import { summariseMailbox } from '../../shared/engine/summarise.js';
+import { classify } from '../../shared/errors/classify.js';
+import { MigrationError } from '../../shared/errors/migration-error.js';
+
+export interface ActivityDeps {
+  engine: EngineDeps;
+  blobs: BlobStore;
+  reportsContainer: string;
+}
+
+/**
+ * Runs an engine call and decides its error where it happens: transient → throw (the
+ * orchestrator's RetryOptions retry it), throttled / permanent → a value. Thrown messages are
+ * redacted (MigrationError does it) because the host stores them in the task hub in clear.
+ */
+export async function guarded<T>(fn: () => Promise<T>): Promise<ActivityResult<T>> {
+  try {
+    return { status: 'ok', value: await fn() };
+  } catch (e) {
+    const err = e instanceof MigrationError ? e : classify(e, 'source');
+    // No cause attached on purpose: the host serialises errors into the task hub, and causes may quote credentials.
+    // eslint-disable-next-line preserve-caught-error
+    if (err.errorClass === 'transient') throw new Error(`${err.code}: ${err.message}`);
+    if (err.errorClass === 'throttled') return { status: 'throttled', code: err.code, retryAfterMs: err.retryAfterMs ?? 30_000 };
+    return { status: 'permanent', code: err.code, detail: err.message };
+  }
+}
+
+const csvCache = new Map<string, MailboxRow[]>();
+
+export interface WriteMailboxReportInput {
+  batchId: string;
+  row: MailboxRow;
+  startedAt: string;
+  prepared?: { skipped: SkippedFolder[]; renamed: RenamedFolder[] };
+  folders: FolderOutcome[];
+  error?: { code: string; message: string };
+}
+
+/** Activity handlers, built from their dependencies so tests can run them against the lab. */
+export function createActivities(deps: ActivityDeps) {
+  const { engine, blobs } = deps;
+  return {
+    readBatchPage: (input: { csv: CsvRef; offset: number; count: number }): Promise<ActivityResult<MailboxRow[]>> =>
+      guarded(async () => {
+        const key = `${input.csv.container}/${input.csv.blobName}`;
+        let rows = csvCache.get(key);
+        if (!rows) {
+          const buf = await blobs.get(input.csv.container, input.csv.blobName);
+          if (!buf) throw new MigrationError('CSV_INVALID', 'permanent', 'the batch CSV blob is gone');
+          const parsed = parseMailboxCsv(buf);
+          if (!parsed.ok) throw new MigrationError('CSV_INVALID', 'permanent', 'the batch CSV no longer validates');
+          rows = parsed.rows;
+          if (csvCache.size > 20) csvCache.clear();
+          csvCache.set(key, rows);
+        }
+        return rows.slice(input.offset, input.offset + input.count);
+      }),
+
+    prepareMailboxFolders: (input: { sourceEmail: string; destinationEmail: string }): Promise<ActivityResult<PreparedFolders>> =>
+      guarded(() => prepareFolders(engine, input.sourceEmail, input.destinationEmail)),
+
+    beginFolderPass: (input: { ref: FolderRef }): Promise<ActivityResult<FolderPassStart>> => guarded(() => beginFolderPass(engine, input.ref)),
+
+    planFolderRanges: (input: { ref: FolderRef; afterUid: number }): Promise<ActivityResult<FolderPlanPage>> => guarded(() => planNextRanges(engine, input.ref, input.afterUid)),
+
+    copyMessageRange: (input: { ref: FolderRef; range: UidRange }): Promise<ActivityResult<CopyRangeResult>> => guarded(() => copyRange(engine, { ...input.ref, range: input.range })),
+
+    finishFolderPass: (input: { ref: FolderRef; start: FolderPassStart; copiedThisPass: number }): Promise<ActivityResult<{ state: FolderReport['state'] }>> =>
+      guarded(async () => ({ state: (await finishFolderPass(engine, input.ref, input.start, input.copiedThisPass)).state })),
+
+    writeMailboxReport: (input: WriteMailboxReportInput): Promise<ActivityResult<MailboxSummary>> =>
+      guarded(async () => {
+        const mailbox = `${input.row.sourceEmail.toLowerCase()}->${input.row.destinationEmail.toLowerCase()}`;
+        const cps = await engine.checkpoints.list(mailbox);
+        const folders: FolderReport[] = input.folders.map((f) => {
+          const ref: FolderRef = { mailbox, sourceEmail: input.row.sourceEmail, destinationEmail: input.row.destinationEmail, sourcePath: f.sourcePath, destinationPath: f.destinationPath };
+          const cp = cps.find((c) => c.sourcePath === f.sourcePath);
+          return folderReport(ref, cp, f.state, cp?.lastStatus?.messages ?? 0, f.copiedThisPass, f.error);
+        });
+        const report = summariseMailbox({
+          sourceEmail: input.row.sourceEmail,
+          destinationEmail: input.row.destinationEmail,
+          startedAt: input.startedAt,
+          folders,
+          skippedFolders: input.prepared?.skipped ?? [],
+          renamedFolders: input.prepared?.renamed ?? [],
+          ...(input.error ? { error: input.error } : {}),
+        });
+        await blobs.put(deps.reportsContainer, reportPaths.mailbox(input.batchId, input.row.line), JSON.stringify(report), 'application/json');
+        return {
+          line: input.row.line,
+          state: report.state,
+          copied: report.totals.copied,
+          copiedBytes: report.totals.copiedBytes,
+          skipped: report.totals.skipped,
+          failed: report.totals.failed,
+          ...(report.error ? { error: report.error.code } : {}),
+        };
+      }),
+
+    writeBatchReport: (input: { batchId: string; startedAt: string }): Promise<ActivityResult<{ path: string }>> =>
+      guarded(async () => {
+        const names = (await blobs.list(deps.reportsContainer, reportPaths.mailboxPrefix(input.batchId))).sort();
+        const mailboxes: MailboxReport[] = [];
+        for (const n of names) {
+          const b = await blobs.get(deps.reportsContainer, n);
+          if (b) mailboxes.push(JSON.parse(b.toString('utf8')) as MailboxReport);
+        }
+        const report = batchReport(input.batchId, input.startedAt, mailboxes);
+        const path = reportPaths.batchJson(input.batchId);
+        await blobs.put(deps.reportsContainer, path, JSON.stringify(report, null, 2), 'application/json');
+        return { path };
+      }),
+  } satisfies Record<string, (input: never, ctx?: InvocationContext) => Promise<unknown>>;
+}
+
+export type Activities = ReturnType<typeof createActivities>;

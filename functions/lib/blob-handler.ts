@@ -1,0 +1,39 @@
+import type { InvocationContext } from '@azure/functions';
+import type { Settings } from '../../shared/config/settings.js';
+import type { BlobStore } from '../../shared/adapters/blob/blob-store.js';
+import { batchIdForBlob } from '../../shared/engine/batch-ids.js';
+import type { DurableClientLike } from './durable-client.js';
+import { startBatch, type StartOutcome } from './start-batch.js';
+
+export interface BlobDeps {
+  client: (context: InvocationContext) => DurableClientLike;
+  blobs: () => BlobStore;
+  settings: () => Settings;
+  now?: () => Date;
+}
+
+export const INCOMING_PREFIX = 'incoming/';
+
+/**
+ * A CSV created under migrations/incoming/: validated whole; if invalid, `<name>.errors.json`
+ * is written beside it and nothing starts; else one batch starts under an id derived from the
+ * blob's name and content (duplicate events start nothing).
+ */
+export function blobHandler(deps: BlobDeps) {
+  return async (blob: unknown, context: InvocationContext): Promise<StartOutcome | { kind: 'ignored'; reason: string }> => {
+    const name = String(context.triggerMetadata?.name ?? '');
+    if (!/\.csv$/i.test(name)) return { kind: 'ignored', reason: 'not a .csv blob' };
+    const content = Buffer.isBuffer(blob) ? blob : typeof blob === 'string' ? Buffer.from(blob, 'utf8') : blob instanceof ArrayBuffer ? Buffer.from(new Uint8Array(blob)) : Buffer.alloc(0);
+    const settings = deps.settings();
+    const blobs = deps.blobs();
+    const blobName = `${INCOMING_PREFIX}${name}`;
+    const batchId = batchIdForBlob(settings.migrationsContainer, blobName, content);
+    const outcome = await startBatch({ client: deps.client(context), blobs, settings, batchId, csv: content, csvRef: { container: settings.migrationsContainer, blobName }, upload: false, now: deps.now?.() ?? new Date() });
+    if (outcome.kind === 'invalid') {
+      const body = { blob: blobName, error: 'the CSV is invalid; nothing was started', problems: outcome.problems };
+      await blobs.put(settings.migrationsContainer, `${blobName}.errors.json`, JSON.stringify(body, null, 2), 'application/json');
+      context.warn(`${blobName}: ${outcome.problems.length} problem(s); wrote ${blobName}.errors.json`);
+    } else context.log(`${blobName}: ${outcome.kind} ${outcome.batchId}`);
+    return outcome;
+  };
+}

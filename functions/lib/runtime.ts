@@ -1,0 +1,27 @@
+import { loadSettings, type Settings } from '../../shared/config/settings.js';
+import { BlobStore } from '../../shared/adapters/blob/blob-store.js';
+import { createEngine, redactingLogger, type Engine } from '../../shared/engine/create-engine.js';
+import { createActivities, type Activities } from '../activities/handlers.js';
+
+export interface Runtime {
+  settings: Settings;
+  engine: Engine;
+  blobs: BlobStore;
+  activities: Activities;
+}
+
+let runtime: Runtime | undefined;
+
+/**
+ * One runtime per worker process, built on first use: settings validated once, one MSAL
+ * client per side, one Key Vault client, one IMAP session pool, one Table ledger.
+ */
+export function getRuntime(env: NodeJS.ProcessEnv = process.env): Runtime {
+  if (!runtime) {
+    const settings = loadSettings(env);
+    const engine = createEngine(settings, env, { log: redactingLogger((l) => console.log(l)), state: 'table' });
+    const blobs = BlobStore.fromSettings(settings, env);
+    runtime = { settings, engine, blobs, activities: createActivities({ engine, blobs, reportsContainer: settings.reportsContainer }) };
+  }
+  return runtime;
+}

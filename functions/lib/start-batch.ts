@@ -1,0 +1,46 @@
+import type { CsvProblem } from '../../shared/contracts/mailbox.js';
+import type { BatchInput, CsvRef } from '../../shared/contracts/orchestration.js';
+import { ORCHESTRATORS } from '../../shared/contracts/functions.js';
+import type { Settings } from '../../shared/config/settings.js';
+import { parseMailboxCsv } from '../../shared/domain/csv/parse-mailbox-csv.js';
+import type { BlobStore } from '../../shared/adapters/blob/blob-store.js';
+import type { DurableClientLike } from './durable-client.js';
+
+export type StartOutcome =
+  | { kind: 'invalid'; problems: CsvProblem[] }
+  | { kind: 'started'; batchId: string; rows: number }
+  | { kind: 'duplicate'; batchId: string; runtimeStatus: string };
+
+const RUNNING_OR_DONE = new Set(['Running', 'Pending', 'Completed', 'ContinuedAsNew', 'Suspended']);
+
+/**
+ * Validates the whole CSV, then starts one batch under a content-derived id. The same file
+ * delivered twice (Event Grid retries, re-uploads) finds its instance and starts nothing.
+ * The orchestration gets the blob reference and limits, never the mailbox list.
+ */
+export async function startBatch(args: { client: DurableClientLike; blobs: BlobStore; settings: Settings; batchId: string; csv: Buffer; csvRef: CsvRef; upload: boolean; now: Date }): Promise<StartOutcome> {
+  const parsed = parseMailboxCsv(args.csv);
+  if (!parsed.ok) return { kind: 'invalid', problems: parsed.problems };
+  const existing = await args.client.getStatus(args.batchId);
+  if (existing?.runtimeStatus && RUNNING_OR_DONE.has(existing.runtimeStatus)) return { kind: 'duplicate', batchId: args.batchId, runtimeStatus: existing.runtimeStatus };
+  if (args.upload) await args.blobs.put(args.csvRef.container, args.csvRef.blobName, args.csv, 'text/csv');
+  const s = args.settings;
+  const input: BatchInput = {
+    batchId: args.batchId,
+    csv: args.csvRef,
+    totalRows: parsed.rows.length,
+    limits: { mailboxWave: s.maxConcurrentMailboxes, folderWave: s.maxConnectionsPerMailbox, pageSize: Math.max(s.maxConcurrentMailboxes, 100) },
+    cursor: 0,
+    startedAt: args.now.toISOString(),
+    summary: { done: 0, completed: 0, withIssues: 0, failed: 0, copied: 0, copiedBytes: 0 },
+  };
+  try {
+    await args.client.startNew(ORCHESTRATORS.migrateBatch, { instanceId: args.batchId, input });
+  } catch (e) {
+    // Two deliveries racing: the second start finds the first one's instance.
+    const again = await args.client.getStatus(args.batchId);
+    if (again?.runtimeStatus && RUNNING_OR_DONE.has(again.runtimeStatus)) return { kind: 'duplicate', batchId: args.batchId, runtimeStatus: again.runtimeStatus };
+    throw e;
+  }
+  return { kind: 'started', batchId: args.batchId, rows: parsed.rows.length };
+}

@@ -1,0 +1,77 @@
+import * as df from 'durable-functions';
+import type { OrchestrationContext, OrchestrationHandler } from 'durable-functions';
+import type { ActivityResult } from '../../shared/contracts/activity-result.js';
+import type { CopyRangeResult, FolderPassStart, FolderPlanPage, FolderRef } from '../../shared/contracts/engine-types.js';
+import { ACTIVITIES, ORCHESTRATORS } from '../../shared/contracts/functions.js';
+import type { FolderOutcome } from '../../shared/contracts/orchestration.js';
+import { MAX_THROTTLE_WAITS } from '../../shared/contracts/retry-policy.js';
+import { transientRetry } from './retry-options.js';
+
+export interface MigrateFolderInput {
+  ref: FolderRef;
+  start?: FolderPassStart;
+  afterUid: number;
+  copiedThisPass: number;
+  throttleWaits: number;
+}
+
+/**
+ * One folder, one pass: begin (one STATUS) → a page of ranges → copy them one by one (a folder
+ * is appended to in UID order; parallelism is across folders and mailboxes) → continueAsNew per
+ * page, so history stays bounded whatever the folder's size → finish.
+ * Throttling waits on a durable timer for the server's suggested time.
+ */
+export const migrateFolder: OrchestrationHandler = function* (context: OrchestrationContext) {
+  const input = context.df.getInput<MigrateFolderInput>();
+  const { ref } = input;
+  const failed = (code: string, message: string): FolderOutcome => ({ sourcePath: ref.sourcePath, destinationPath: ref.destinationPath, state: 'failed', copiedThisPass: input.copiedThisPass, error: { code, message } });
+  let waits = input.throttleWaits;
+
+  // Calls an activity until it is neither throttled nor failed transiently (RetryOptions handle those).
+  function* call<T>(name: string, args: unknown): Generator<df.Task, ActivityResult<T>, ActivityResult<T>> {
+    for (;;) {
+      const r: ActivityResult<T> = yield context.df.callActivityWithRetry(name, transientRetry(), args);
+      if (r.status !== 'throttled') return r;
+      waits += 1;
+      if (waits > MAX_THROTTLE_WAITS) return { status: 'permanent', code: r.code, detail: `still throttled after ${MAX_THROTTLE_WAITS} waits` };
+      yield context.df.createTimer(new Date(context.df.currentUtcDateTime.getTime() + r.retryAfterMs));
+    }
+  }
+
+  try {
+    let start = input.start;
+    if (!start) {
+      const b = yield* call<FolderPassStart>(ACTIVITIES.beginFolderPass, { ref });
+      if (b.status !== 'ok') return failed(b.code, b.status === 'permanent' ? b.detail : '');
+      start = b.value;
+    }
+    let copied = input.copiedThisPass;
+    if (!start.unchanged) {
+      const p = yield* call<FolderPlanPage>(ACTIVITIES.planFolderRanges, { ref, afterUid: input.afterUid });
+      if (p.status !== 'ok') return failed(p.code, p.status === 'permanent' ? p.detail : '');
+      let afterUid = input.afterUid;
+      for (const range of p.value.ranges) {
+        const c = yield* call<CopyRangeResult>(ACTIVITIES.copyMessageRange, { ref, range });
+        if (c.status !== 'ok') return failed(c.code, c.status === 'permanent' ? c.detail : '');
+        if (c.value.status === 'uidvalidity-changed') {
+          context.df.continueAsNew({ ref, afterUid: 0, copiedThisPass: copied, throttleWaits: waits } satisfies MigrateFolderInput);
+          return undefined;
+        }
+        copied += c.value.copied;
+        afterUid = range.toUid;
+      }
+      if (!p.value.complete) {
+        context.df.continueAsNew({ ref, start, afterUid, copiedThisPass: copied, throttleWaits: waits } satisfies MigrateFolderInput);
+        return undefined;
+      }
+    }
+    const f = yield* call<{ state: FolderOutcome['state'] }>(ACTIVITIES.finishFolderPass, { ref, start, copiedThisPass: copied });
+    if (f.status !== 'ok') return failed(f.code, f.status === 'permanent' ? f.detail : '');
+    return { sourcePath: ref.sourcePath, destinationPath: ref.destinationPath, state: f.value.state, copiedThisPass: copied } satisfies FolderOutcome;
+  } catch (e) {
+    // Retries exhausted: the host hands us the flattened, already-redacted message.
+    return failed('RETRIES_EXHAUSTED', e instanceof Error ? e.message : String(e));
+  }
+};
+
+df.app.orchestration(ORCHESTRATORS.migrateFolder, migrateFolder);

@@ -1,0 +1,87 @@
+import { ConfidentialClientApplication, type Configuration } from '@azure/msal-node';
+import type { SideSettings } from '../../config/settings.js';
+import { classify } from '../../errors/classify.js';
+import { MigrationError } from '../../errors/migration-error.js';
+import { registerSecret } from '../../errors/redact.js';
+import type { SecretStore } from '../secrets/secret-store.js';
+import { certificateCredential, type ClientCredential } from './client-credential.js';
+
+export interface AccessToken {
+  token: string;
+  expiresOnMs: number;
+}
+
+const MICROSOFT_AUTHORITY_HOSTS = /^(login\.microsoftonline\.(com|us)|login\.chinacloudapi\.cn|login\.partner\.microsoftonline\.cn)$/i;
+
+/**
+ * App-only tokens (client credentials) for one side. One ConfidentialClientApplication per
+ * process and side: MSAL's cache then serves a token while it has more than 5 minutes left and
+ * asks Entra for a new one after that, so callers simply ask before each new IMAP session.
+ */
+export class AppTokenProvider {
+  private app?: Promise<ConfidentialClientApplication>;
+
+  constructor(
+    private readonly side: SideSettings,
+    private readonly secrets: SecretStore,
+  ) {}
+
+  async getToken(): Promise<AccessToken> {
+    const app = await this.getApp();
+    try {
+      const r = await app.acquireTokenByClientCredential({ scopes: [this.side.tokenScope] });
+      if (!r?.accessToken) throw new MigrationError('TOKEN_REQUEST_FAILED', 'transient', 'token endpoint returned no access token');
+      registerSecret(r.accessToken);
+      return { token: r.accessToken, expiresOnMs: r.expiresOn ? r.expiresOn.getTime() : 0 };
+    } catch (e) {
+      throw classify(e, 'token');
+    }
+  }
+
+  private getApp(): Promise<ConfidentialClientApplication> {
+    if (!this.app) {
+      this.app = this.createApp();
+      this.app.catch(() => (this.app = undefined));
+    }
+    return this.app;
+  }
+
+  private async readCredential(): Promise<ClientCredential> {
+    if (this.side.clientCertName) {
+      return certificateCredential(await this.secrets.getSecret(this.side.clientCertName), this.side.clientCertName);
+    }
+    if (this.side.clientSecretName) return { kind: 'secret', clientSecret: await this.secrets.getSecret(this.side.clientSecretName) };
+    throw new MigrationError('SETTINGS_INVALID', 'permanent', 'no client secret or certificate name is set');
+  }
+
+  private async createApp(): Promise<ConfidentialClientApplication> {
+    const cred = await this.readCredential();
+    const authorityUrl = new URL(this.side.authorityHost);
+    const config: Configuration = {
+      auth: {
+        clientId: this.side.clientId ?? '',
+        authority: `${this.side.authorityHost}/${this.side.tenantId ?? ''}`,
+        // Outside Microsoft's clouds (sovereign proxies, the local lab) MSAL must not run
+        // instance discovery against login.microsoftonline.com.
+        ...(MICROSOFT_AUTHORITY_HOSTS.test(authorityUrl.hostname) ? {} : { knownAuthorities: [authorityUrl.host] }),
+        ...(cred.kind === 'secret'
+          ? { clientSecret: cred.clientSecret }
+          : { clientCertificate: { thumbprintSha256: cred.thumbprintSha256, privateKey: cred.privateKey, x5c: cred.x5c } }),
+      },
+      system: { loggerOptions: { piiLoggingEnabled: false, loggerCallback: () => undefined } },
+    };
+    return new ConfidentialClientApplication(config);
+  }
+}
+
+/** Reads a JWT's claims without verifying it (for preflight diagnosis only). */
+export function readTokenClaims(token: string): Record<string, unknown> {
+  const part = token.split('.')[1];
+  if (!part) return {};
+  try {
+    const v: unknown = JSON.parse(Buffer.from(part, 'base64url').toString('utf8'));
+    return typeof v === 'object' && v !== null ? (v as Record<string, unknown>) : {};
+  } catch {
+    return {};
+  }
+}

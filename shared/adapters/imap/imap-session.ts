@@ -1,0 +1,188 @@
+import { ImapFlow, type FetchMessageObject, type ImapFlowOptions } from 'imapflow';
+import type { SideSettings } from '../../config/settings.js';
+import { classify, type ErrorSite } from '../../errors/classify.js';
+import { MigrationError } from '../../errors/migration-error.js';
+
+/** A folder as listed by the server; the path is decoded from modified UTF-7. */
+export interface ListedFolder {
+  path: string;
+  delimiter: string;
+  flags: string[];
+  specialUse?: string;
+}
+
+export interface FolderStatus {
+  messages: number;
+  uidNext: number;
+  uidValidity: string;
+}
+
+export interface SelectedFolder extends FolderStatus {
+  permanentFlags: string[];
+}
+
+export interface MessageMeta {
+  uid: number;
+  size: number;
+  flags: string[];
+  internalDate: string;
+}
+
+export interface MessageWithSource extends MessageMeta {
+  source: Buffer;
+}
+
+export interface AppendResult {
+  uid?: number;
+  uidValidity?: string;
+}
+
+export type ImapAuth = { user: string; accessToken: string } | { user: string; pass: string };
+
+/**
+ * One IMAP connection with the operations the engine needs, over imapflow. Every failure is
+ * classified where it happens (transient / throttled / permanent) before it leaves this file,
+ * and imapflow's own logger is off: it would print AUTHENTICATE lines.
+ */
+export class ImapSession {
+  private constructor(
+    private readonly client: ImapFlow,
+    readonly site: ErrorSite,
+    readonly capabilities: ReadonlySet<string>,
+  ) {}
+
+  static async open(side: SideSettings, auth: ImapAuth, site: ErrorSite, opts: { timeoutMs?: number } = {}): Promise<ImapSession> {
+    const options: ImapFlowOptions = {
+      host: side.host,
+      port: side.port,
+      secure: side.tls === 'implicit',
+      // Plaintext is refused: without implicit TLS, STARTTLS is mandatory.
+      doSTARTTLS: side.tls === 'starttls' ? true : undefined,
+      servername: /^[\d.]+$|:/.test(side.host) ? undefined : side.host,
+      auth: 'accessToken' in auth ? { user: auth.user, accessToken: auth.accessToken } : { user: auth.user, pass: auth.pass },
+      logger: false,
+      disableAutoIdle: true,
+      connectionTimeout: opts.timeoutMs ?? 30_000,
+      greetingTimeout: opts.timeoutMs ?? 30_000,
+      socketTimeout: 5 * 60_000,
+      clientInfo: { name: 'mailmig' },
+    };
+    const client = new ImapFlow(options);
+    // imapflow emits 'error' on socket failures; without a listener Node would crash the process.
+    client.on('error', () => undefined);
+    try {
+      await client.connect();
+    } catch (e) {
+      client.close();
+      throw classify(e, site);
+    }
+    const caps = new Set<string>([...client.capabilities.keys()].map((k) => k.toUpperCase()));
+    return new ImapSession(client, site, caps);
+  }
+
+  get usable(): boolean {
+    return this.client.usable;
+  }
+
+  private async run<T>(fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (e) {
+      throw classify(e, this.site);
+    }
+  }
+
+  listFolders(): Promise<ListedFolder[]> {
+    return this.run(async () => {
+      const rows = await this.client.list();
+      return rows.map((r) => ({
+        path: r.path,
+        delimiter: r.delimiter ?? '/',
+        flags: [...r.flags],
+        ...(r.specialUse && r.specialUseSource !== 'name' ? { specialUse: r.specialUse } : {}),
+      }));
+    });
+  }
+
+  status(path: string): Promise<FolderStatus> {
+    return this.run(async () => {
+      const s = await this.client.status(path, { messages: true, uidNext: true, uidValidity: true });
+      if (!s) throw new MigrationError('FOLDER_NOT_FOUND', 'permanent', `${this.site} IMAP: folder "${path}" not found`);
+      return { messages: s.messages ?? 0, uidNext: s.uidNext ?? 0, uidValidity: String(s.uidValidity ?? '') };
+    });
+  }
+
+  select(path: string, readOnly: boolean): Promise<SelectedFolder> {
+    return this.run(async () => {
+      const m = await this.client.mailboxOpen(path, { readOnly });
+      return { messages: m.exists, uidNext: m.uidNext, uidValidity: String(m.uidValidity), permanentFlags: [...(m.permanentFlags ?? [])] };
+    });
+  }
+
+  createFolder(path: string): Promise<void> {
+    return this.run(async () => {
+      await this.client.mailboxCreate(path);
+    });
+  }
+
+  /** Metadata only (no bodies) for a UID set or, with bySeq, a sequence set. */
+  fetchMeta(range: string, bySeq = false): Promise<MessageMeta[]> {
+    return this.run(async () => {
+      const out: MessageMeta[] = [];
+      for await (const m of this.client.fetch(range, { uid: true, size: true, flags: true, internalDate: true }, { uid: !bySeq })) {
+        out.push(toMeta(m));
+      }
+      return out;
+    });
+  }
+
+  /** UID and flags only: the cheapest way to see flag changes on a server without CONDSTORE. */
+  fetchFlags(range: string): Promise<{ uid: number; flags: string[] }[]> {
+    return this.run(async () => {
+      const out: { uid: number; flags: string[] }[] = [];
+      for await (const m of this.client.fetch(range, { uid: true, flags: true }, { uid: true })) out.push({ uid: m.uid, flags: [...(m.flags ?? [])] });
+      return out;
+    });
+  }
+
+  /**
+   * Streams full messages. The caller may use ANOTHER session while iterating (never this one:
+   * imapflow would deadlock), and must keep `uids` bounded since rows queue without limit.
+   */
+  async *fetchSources(uids: string): AsyncGenerator<MessageWithSource> {
+    try {
+      for await (const m of this.client.fetch(uids, { uid: true, size: true, flags: true, internalDate: true, source: true }, { uid: true })) {
+        yield { ...toMeta(m), source: m.source ?? Buffer.alloc(0) };
+      }
+    } catch (e) {
+      throw classify(e, this.site);
+    }
+  }
+
+  append(path: string, source: Buffer, flags: string[], internalDate: string): Promise<AppendResult> {
+    return this.run(async () => {
+      const r = await this.client.append(path, source, flags, new Date(internalDate));
+      if (!r) throw new MigrationError('MESSAGE_REJECTED', 'permanent', `${this.site} IMAP: APPEND to "${path}" returned no result`);
+      return { ...(r.uid !== undefined ? { uid: r.uid } : {}), ...(r.uidValidity !== undefined ? { uidValidity: String(r.uidValidity) } : {}) };
+    });
+  }
+
+  setFlags(uids: string, flags: string[]): Promise<void> {
+    return this.run(async () => {
+      await this.client.messageFlagsSet(uids, flags, { uid: true });
+    });
+  }
+
+  async close(): Promise<void> {
+    try {
+      await this.client.logout();
+    } catch {
+      this.client.close();
+    }
+  }
+}
+
+function toMeta(m: FetchMessageObject): MessageMeta {
+  const d = m.internalDate instanceof Date ? m.internalDate : new Date(m.internalDate ?? 0);
+  return { uid: m.uid, size: m.size ?? 0, flags: [...(m.flags ?? [])], internalDate: d.toISOString() };
+}

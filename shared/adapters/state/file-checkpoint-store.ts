@@ -1,0 +1,70 @@
+import { createHash } from 'node:crypto';
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { CheckpointStore } from '../../domain/checkpoints/checkpoint-store.js';
+import type { FolderCheckpoint } from '../../domain/checkpoints/folder-checkpoint.js';
+
+interface LedgerFile {
+  mailbox: string;
+  folders: Record<string, FolderCheckpoint>;
+}
+
+/**
+ * The CLI's ledger: one JSON file per mailbox pair under STATE_DIR/checkpoints. Writes go to a
+ * temporary file renamed over the old one, so a crash or Ctrl-C leaves either the old or the
+ * new ledger, never half of one. Writes for one mailbox are serialised in-process.
+ */
+export class FileCheckpointStore implements CheckpointStore {
+  private readonly chains = new Map<string, Promise<unknown>>();
+  private readonly cache = new Map<string, LedgerFile>();
+
+  constructor(private readonly dir: string) {}
+
+  private file(mailbox: string): string {
+    return join(this.dir, 'checkpoints', `${createHash('sha256').update(mailbox).digest('hex').slice(0, 40)}.json`);
+  }
+
+  private async load(mailbox: string): Promise<LedgerFile> {
+    const hit = this.cache.get(mailbox);
+    if (hit) return hit;
+    let ledger: LedgerFile;
+    try {
+      ledger = JSON.parse(await readFile(this.file(mailbox), 'utf8')) as LedgerFile;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+      ledger = { mailbox, folders: {} };
+    }
+    this.cache.set(mailbox, ledger);
+    return ledger;
+  }
+
+  private serial<T>(mailbox: string, fn: () => Promise<T>): Promise<T> {
+    const prev = this.chains.get(mailbox) ?? Promise.resolve();
+    const next = prev.then(fn, fn);
+    this.chains.set(mailbox, next.catch(() => undefined));
+    return next;
+  }
+
+  get(mailbox: string, sourcePath: string): Promise<FolderCheckpoint | undefined> {
+    return this.serial(mailbox, async () => {
+      const cp = (await this.load(mailbox)).folders[sourcePath];
+      return cp ? structuredClone(cp) : undefined;
+    });
+  }
+
+  list(mailbox: string): Promise<FolderCheckpoint[]> {
+    return this.serial(mailbox, async () => Object.values((await this.load(mailbox)).folders).map((c) => structuredClone(c)));
+  }
+
+  put(mailbox: string, checkpoint: FolderCheckpoint): Promise<void> {
+    return this.serial(mailbox, async () => {
+      const ledger = await this.load(mailbox);
+      ledger.folders[checkpoint.sourcePath] = structuredClone(checkpoint);
+      const path = this.file(mailbox);
+      await mkdir(join(this.dir, 'checkpoints'), { recursive: true });
+      const tmp = `${path}.${process.pid}.tmp`;
+      await writeFile(tmp, JSON.stringify(ledger));
+      await rename(tmp, path);
+    });
+  }
+}

@@ -1,0 +1,74 @@
+/**
+ * The one settings schema shared by the Functions app (app settings) and `mailmig` (env or a
+ * local.settings.json-shaped file). Settings name secrets, they never hold them: the values
+ * that are credentials live in Key Vault (or, for local runs, in LOCAL_SECRETS_FILE).
+ *
+ * Every key is declared here once, with its parser; `loadSettings` validates all of them and
+ * reports every bad key in one error, never echoing a value.
+ */
+
+export type Side = 'SOURCE' | 'DESTINATION';
+export const SIDES: readonly Side[] = ['SOURCE', 'DESTINATION'];
+
+export type TlsMode = 'implicit' | 'starttls';
+export type AuthKind = 'oauth2-app' | 'password';
+
+export interface SettingSpec {
+  key: string;
+  description: string;
+  /** Value used when the key is unset; undefined = no default. */
+  defaultValue?: string;
+  /** Example for local.settings.example.json (lab-friendly, never a real secret). */
+  example: string;
+  /** Required in every deployment (the infra templates must set it). */
+  requiredInApp: boolean;
+}
+
+const side = (s: Side, name: string, spec: Omit<SettingSpec, 'key'>): SettingSpec => ({
+  key: `${s}_${name}`,
+  ...spec,
+});
+
+function sideSpecs(s: Side): SettingSpec[] {
+  const who = s === 'SOURCE' ? 'source' : 'destination';
+  return [
+    side(s, 'IMAP_HOST', { description: `IMAP host of the ${who}.`, example: s === 'SOURCE' ? 'outlook.office365.com' : 'imap.example.net', requiredInApp: true }),
+    side(s, 'IMAP_PORT', { description: `IMAP port of the ${who}.`, defaultValue: '993', example: '993', requiredInApp: true }),
+    side(s, 'IMAP_TLS', { description: `"implicit" (TLS from the first byte) or "starttls". Plaintext is refused.`, defaultValue: 'implicit', example: 'implicit', requiredInApp: true }),
+    side(s, 'AUTH', { description: `"oauth2-app" (client credentials, XOAUTH2 with the mailbox address) or "password" (per-mailbox password from Key Vault).`, defaultValue: 'oauth2-app', example: 'oauth2-app', requiredInApp: true }),
+    side(s, 'TENANT_ID', { description: `Entra tenant id (oauth2-app).`, example: '00000000-0000-0000-0000-000000000000', requiredInApp: true }),
+    side(s, 'CLIENT_ID', { description: `Application (client) id of the app registration with IMAP.AccessAsApp (oauth2-app).`, example: '11111111-1111-1111-1111-111111111111', requiredInApp: true }),
+    side(s, 'AUTHORITY_HOST', { description: `Entra authority host; override for sovereign clouds.`, defaultValue: 'https://login.microsoftonline.com', example: 'https://login.microsoftonline.com', requiredInApp: true }),
+    side(s, 'TOKEN_SCOPE', { description: `Scope requested for the IMAP token.`, defaultValue: 'https://outlook.office365.com/.default', example: 'https://outlook.office365.com/.default', requiredInApp: true }),
+    side(s, 'CLIENT_SECRET_NAME', { description: `Name of the Key Vault secret holding the client secret (oauth2-app; this or CLIENT_CERT_NAME).`, example: `${who}-client-secret`, requiredInApp: false }),
+    side(s, 'CLIENT_CERT_NAME', { description: `Name of the Key Vault certificate (PEM with private key) used for a client assertion (oauth2-app; preferred over a secret).`, example: '', requiredInApp: false }),
+    side(s, 'SERVER_KIND', { description: `"auto" (Exchange Online host names mean exchange), "exchange" or "generic": decides folder-name rules and message identity (Exchange regenerates MIME, so identity uses normalised headers there).`, defaultValue: 'auto', example: 'auto', requiredInApp: true }),
+    side(s, 'PASSWORD_SECRET_TEMPLATE', { description: `Key Vault secret name template for per-mailbox passwords (password auth); {mailbox} becomes the address with every character other than a-z, 0-9 replaced by "-".`, example: '', requiredInApp: false }),
+  ];
+}
+
+export const SETTING_SPECS: readonly SettingSpec[] = [
+  ...sideSpecs('SOURCE'),
+  ...sideSpecs('DESTINATION'),
+  { key: 'KEY_VAULT_URL', description: 'https URL of the Key Vault holding client secrets, certificates and passwords.', example: 'https://my-vault.vault.azure.net', requiredInApp: true },
+  { key: 'LOCAL_SECRETS_FILE', description: 'Local runs without Key Vault only: path of a JSON file {"secret-name": "value"}. Ignored when KEY_VAULT_URL is set.', example: '', requiredInApp: false },
+  { key: 'STORAGE_CONNECTION_STRING', description: 'Storage connection string for checkpoints, status and reports (local/Azurite). In Azure use STORAGE_ACCOUNT_NAME with managed identity.', example: 'UseDevelopmentStorage=true', requiredInApp: false },
+  { key: 'STORAGE_ACCOUNT_NAME', description: 'Storage account used through managed identity (Azure).', example: '', requiredInApp: true },
+  { key: 'MIGRATIONS_CONTAINER', description: 'Blob container receiving CSVs under incoming/.', defaultValue: 'migrations', example: 'migrations', requiredInApp: true },
+  { key: 'REPORTS_CONTAINER', description: 'Blob container for status documents and reports.', defaultValue: 'reports', example: 'reports', requiredInApp: true },
+  { key: 'CHECKPOINT_TABLE', description: 'Table Storage table holding the checkpoint ledger.', defaultValue: 'mailmigcheckpoints', example: 'mailmigcheckpoints', requiredInApp: true },
+  { key: 'STATE_DIR', description: 'mailmig only: folder for the local checkpoint ledger and reports when no storage is set.', defaultValue: '.mailmig', example: '.mailmig', requiredInApp: false },
+  { key: 'MAX_CONCURRENT_MAILBOXES', description: 'Mailboxes migrated at once (per CLI process / per batch wave).', defaultValue: '4', example: '4', requiredInApp: true },
+  { key: 'MAX_CONNECTIONS_PER_MAILBOX', description: 'Folders copied at once per mailbox; each uses one source and one destination connection (Exchange allows about 20 per mailbox).', defaultValue: '3', example: '3', requiredInApp: true },
+  { key: 'RANGE_MAX_MESSAGES', description: 'Most messages in one copy range (one activity call).', defaultValue: '500', example: '500', requiredInApp: true },
+  { key: 'RANGE_MAX_BYTES', description: 'Most bytes in one copy range.', defaultValue: '104857600', example: '104857600', requiredInApp: true },
+  { key: 'MAX_MESSAGE_BYTES', description: 'Largest message the destination accepts; larger ones are skipped and reported.', defaultValue: '36700160', example: '36700160', requiredInApp: true },
+  { key: 'DELTA_INTERVAL_MINUTES', description: 'Minutes between scheduled delta passes of an open batch; 0 = only on demand.', defaultValue: '0', example: '0', requiredInApp: true },
+  { key: 'DURABLE_TASK_HUB', description: 'Durable Functions task hub name (host.json reads it).', defaultValue: 'mailmig', example: 'mailmig', requiredInApp: true },
+  { key: 'AUTH_PROPAGATION_WINDOW_MINUTES', description: 'How long authentication refusals are retried (permissions can take about an hour to propagate) before they are reported as permanent.', defaultValue: '0', example: '0', requiredInApp: true },
+];
+
+export const SETTING_KEYS: readonly string[] = SETTING_SPECS.map((s) => s.key);
+
+/** Keys the Functions host itself reads locally (local.settings.json); in Azure the templates set their identity-based forms. */
+export const HOST_LOCAL_KEYS: readonly string[] = ['AzureWebJobsStorage', 'FUNCTIONS_WORKER_RUNTIME'];

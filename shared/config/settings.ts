@@ -1,0 +1,185 @@
+import { SETTING_SPECS, SIDES, type AuthKind, type Side, type TlsMode } from './schema.js';
+
+export type ServerKind = 'exchange' | 'generic';
+
+const EXCHANGE_ONLINE_HOSTS = /(^|\.)(outlook\.office365\.com|outlook\.office\.com|office365\.us|partner\.outlook\.cn|outlook\.office365\.us)$/i;
+
+export interface SideSettings {
+  host: string;
+  port: number;
+  tls: TlsMode;
+  auth: AuthKind;
+  tenantId?: string;
+  clientId?: string;
+  authorityHost: string;
+  tokenScope: string;
+  clientSecretName?: string;
+  clientCertName?: string;
+  passwordSecretTemplate?: string;
+  serverKind: ServerKind;
+}
+
+export interface Settings {
+  source: SideSettings;
+  destination: SideSettings;
+  keyVaultUrl?: string;
+  localSecretsFile?: string;
+  storageConnectionString?: string;
+  storageAccountName?: string;
+  migrationsContainer: string;
+  reportsContainer: string;
+  checkpointTable: string;
+  stateDir: string;
+  maxConcurrentMailboxes: number;
+  maxConnectionsPerMailbox: number;
+  rangeMaxMessages: number;
+  rangeMaxBytes: number;
+  maxMessageBytes: number;
+  deltaIntervalMinutes: number;
+  authPropagationWindowMinutes: number;
+}
+
+export type SettingsSource = Readonly<Record<string, string | undefined>>;
+
+/** Thrown once with every problem; messages name keys, never values. */
+export class SettingsError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(`Invalid settings (${problems.length}):\n  - ${problems.join('\n  - ')}`);
+    this.name = 'SettingsError';
+  }
+}
+
+class Reader {
+  readonly problems: string[] = [];
+  constructor(private readonly env: SettingsSource) {}
+
+  raw(key: string): string | undefined {
+    const v = this.env[key];
+    if (v === undefined) return undefined;
+    const t = v.trim();
+    if (t !== '') return t;
+    return undefined;
+  }
+
+  str(key: string): string | undefined {
+    return this.raw(key) ?? SETTING_SPECS.find((s) => s.key === key)?.defaultValue;
+  }
+
+  required(key: string, why: string): string {
+    const v = this.str(key);
+    if (v === undefined) this.problems.push(`${key} is missing (${why})`);
+    return v ?? '';
+  }
+
+  int(key: string, min: number, max: number): number {
+    const v = this.str(key);
+    if (v === undefined) {
+      this.problems.push(`${key} is missing`);
+      return min;
+    }
+    if (!/^\d+$/.test(v) || Number(v) < min || Number(v) > max) {
+      this.problems.push(`${key} must be a whole number from ${min} to ${max}`);
+      return min;
+    }
+    return Number(v);
+  }
+
+  oneOf<T extends string>(key: string, allowed: readonly T[]): T {
+    const v = this.str(key);
+    if (v !== undefined && (allowed as readonly string[]).includes(v)) return v as T;
+    this.problems.push(`${key} must be one of ${allowed.map((a) => `"${a}"`).join(', ')}`);
+    return allowed[0]!;
+  }
+
+  url(key: string, opts: { https: boolean; allowPath: boolean }): string | undefined {
+    const v = this.str(key);
+    if (v === undefined) return undefined;
+    let u: URL;
+    try {
+      u = new URL(v);
+    } catch {
+      this.problems.push(`${key} must be an absolute URL`);
+      return undefined;
+    }
+    if (opts.https && u.protocol !== 'https:') this.problems.push(`${key} must use https`);
+    if (!opts.allowPath && u.pathname !== '/' && u.pathname !== '') this.problems.push(`${key} must be a host URL without a path`);
+    return v.replace(/\/+$/, '');
+  }
+}
+
+function readSide(r: Reader, s: Side): SideSettings {
+  const k = (n: string): string => `${s}_${n}`;
+  const host = r.required(k('IMAP_HOST'), 'the IMAP server name');
+  if (host && !/^[A-Za-z0-9.\-:[\]]+$/.test(host)) r.problems.push(`${k('IMAP_HOST')} must be a host name or IP address`);
+  const auth = r.oneOf<AuthKind>(k('AUTH'), ['oauth2-app', 'password']);
+  const side: SideSettings = {
+    host,
+    port: r.int(k('IMAP_PORT'), 1, 65535),
+    tls: r.oneOf<TlsMode>(k('IMAP_TLS'), ['implicit', 'starttls']),
+    auth,
+    authorityHost: r.url(k('AUTHORITY_HOST'), { https: true, allowPath: false }) ?? '',
+    tokenScope: r.str(k('TOKEN_SCOPE')) ?? '',
+    clientSecretName: r.str(k('CLIENT_SECRET_NAME')),
+    clientCertName: r.str(k('CLIENT_CERT_NAME')),
+    passwordSecretTemplate: r.str(k('PASSWORD_SECRET_TEMPLATE')),
+    serverKind: 'generic',
+  };
+  const kind = r.oneOf<'auto' | ServerKind>(k('SERVER_KIND'), ['auto', 'exchange', 'generic']);
+  side.serverKind = kind === 'auto' ? (EXCHANGE_ONLINE_HOSTS.test(host) ? 'exchange' : 'generic') : kind;
+  if (auth === 'oauth2-app') {
+    side.tenantId = r.required(k('TENANT_ID'), 'needed for oauth2-app');
+    side.clientId = r.required(k('CLIENT_ID'), 'needed for oauth2-app');
+    if (side.tenantId && !/^[A-Za-z0-9.-]+$/.test(side.tenantId)) r.problems.push(`${k('TENANT_ID')} must be a tenant GUID or domain`);
+    if (!side.clientSecretName && !side.clientCertName) {
+      r.problems.push(`${k('CLIENT_SECRET_NAME')} or ${k('CLIENT_CERT_NAME')} must be set for oauth2-app`);
+    }
+  } else if (!side.passwordSecretTemplate || !side.passwordSecretTemplate.includes('{mailbox}')) {
+    r.problems.push(`${k('PASSWORD_SECRET_TEMPLATE')} must be set and contain {mailbox} for password auth`);
+  }
+  for (const key of ['CLIENT_SECRET_NAME', 'CLIENT_CERT_NAME']) {
+    const v = r.str(k(key));
+    if (v !== undefined && !/^[A-Za-z0-9-]{1,127}$/.test(v)) r.problems.push(`${k(key)} must be a Key Vault name (letters, digits, "-")`);
+  }
+  return side;
+}
+
+/** Validates every key and returns typed settings, or throws one SettingsError naming every bad key. */
+export function loadSettings(env: SettingsSource): Settings {
+  const r = new Reader(env);
+  const [source, destination] = SIDES.map((s) => readSide(r, s)) as [SideSettings, SideSettings];
+  const settings: Settings = {
+    source,
+    destination,
+    keyVaultUrl: r.url('KEY_VAULT_URL', { https: true, allowPath: false }),
+    localSecretsFile: r.str('LOCAL_SECRETS_FILE'),
+    storageConnectionString: r.str('STORAGE_CONNECTION_STRING'),
+    storageAccountName: r.str('STORAGE_ACCOUNT_NAME'),
+    migrationsContainer: r.str('MIGRATIONS_CONTAINER') ?? '',
+    reportsContainer: r.str('REPORTS_CONTAINER') ?? '',
+    checkpointTable: r.str('CHECKPOINT_TABLE') ?? '',
+    stateDir: r.str('STATE_DIR') ?? '',
+    maxConcurrentMailboxes: r.int('MAX_CONCURRENT_MAILBOXES', 1, 500),
+    maxConnectionsPerMailbox: r.int('MAX_CONNECTIONS_PER_MAILBOX', 1, 20),
+    rangeMaxMessages: r.int('RANGE_MAX_MESSAGES', 1, 10000),
+    rangeMaxBytes: r.int('RANGE_MAX_BYTES', 1024, 2 ** 40),
+    maxMessageBytes: r.int('MAX_MESSAGE_BYTES', 1024, 2 ** 40),
+    deltaIntervalMinutes: r.int('DELTA_INTERVAL_MINUTES', 0, 60 * 24 * 30),
+    authPropagationWindowMinutes: r.int('AUTH_PROPAGATION_WINDOW_MINUTES', 0, 24 * 60),
+  };
+  if (!settings.keyVaultUrl && !settings.localSecretsFile) {
+    r.problems.push('KEY_VAULT_URL is missing (or LOCAL_SECRETS_FILE for local runs)');
+  }
+  for (const c of ['MIGRATIONS_CONTAINER', 'REPORTS_CONTAINER']) {
+    const v = r.str(c) ?? '';
+    if (!/^[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]$/.test(v)) r.problems.push(`${c} must be a blob container name (3-63 lower-case letters, digits, "-")`);
+  }
+  if (!/^[A-Za-z][A-Za-z0-9]{2,62}$/.test(settings.checkpointTable)) r.problems.push('CHECKPOINT_TABLE must be a table name (3-63 letters and digits, starting with a letter)');
+  if (r.problems.length > 0) throw new SettingsError(r.problems);
+  return settings;
+}
+
+/** Keys present in the input that the schema does not know (likely typos). Names only. */
+export function unknownKeys(env: SettingsSource, knownPrefixes: readonly string[] = []): string[] {
+  const known = new Set(SETTING_SPECS.map((s) => s.key));
+  return Object.keys(env).filter((k) => !known.has(k) && knownPrefixes.some((p) => k.startsWith(p)));
+}

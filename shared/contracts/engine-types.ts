@@ -1,0 +1,52 @@
+import type { RenamedFolder, SkippedFolder } from './report.js';
+import type { UidRange } from '../domain/ranges/range-planner.js';
+
+/** Shapes that cross the activity boundary; orchestrators see these types and nothing of the engine. */
+
+export interface FolderTask {
+  sourcePath: string;
+  destinationPath: string;
+  specialUse?: string;
+}
+
+export interface PreparedFolders {
+  folders: FolderTask[];
+  skipped: SkippedFolder[];
+  renamed: RenamedFolder[];
+}
+
+/** Identifies one folder of one mailbox pair in every engine call. */
+export interface FolderRef {
+  mailbox: string;
+  sourceEmail: string;
+  destinationEmail: string;
+  sourcePath: string;
+  destinationPath: string;
+}
+
+export interface FolderStatus {
+  messages: number;
+  uidNext: number;
+  uidValidity: string;
+}
+
+export interface FolderPassStart {
+  /** Nothing changed at the source since the last completed pass: no message is fetched. */
+  unchanged: boolean;
+  status: FolderStatus;
+  /** Copy from after this UID. */
+  afterUid: number;
+}
+
+export interface FolderPlanPage {
+  uidValidity: string;
+  uidNext: number;
+  messages: number;
+  ranges: UidRange[];
+  /** True when the ranges reach the end of the folder. */
+  complete: boolean;
+}
+
+export type CopyRangeResult =
+  | { status: 'copied'; copied: number; copiedBytes: number; alreadyPresent: number; skipped: number; failed: number; lastUid: number }
+  | { status: 'uidvalidity-changed'; uidValidity: string };

@@ -1,0 +1,32 @@
+/** Closed set of error codes, normalising the casing of the libraries beneath us. */
+export const ERROR_CODES = [
+  'IMAP_AUTH_FAILED',
+  'IMAP_NOT_CONNECTED',
+  'IMAP_CONNECTION_FAILED',
+  'IMAP_TIMEOUT',
+  'IMAP_THROTTLED',
+  'IMAP_TOKEN_EXPIRED',
+  'IMAP_TLS_REQUIRED',
+  'IMAP_COMMAND_FAILED',
+  'MAILBOX_NOT_FOUND',
+  'FOLDER_NOT_FOUND',
+  'FOLDER_NAME_REJECTED',
+  'OVER_QUOTA',
+  'MESSAGE_TOO_LARGE',
+  'MESSAGE_REJECTED',
+  'TOKEN_REQUEST_FAILED',
+  'TOKEN_INVALID_CLIENT',
+  'TOKEN_THROTTLED',
+  'SECRET_NOT_FOUND',
+  'SECRET_ACCESS_DENIED',
+  'KEY_VAULT_UNAVAILABLE',
+  'STORAGE_UNAVAILABLE',
+  'SETTINGS_INVALID',
+  'CSV_INVALID',
+  'UIDVALIDITY_CHANGED',
+  'INTERNAL',
+] as const;
+
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+export type ErrorClass = 'transient' | 'throttled' | 'permanent';

@@ -1,0 +1,25 @@
+/** Registered function names: registered name = file name under functions/. */
+export const ORCHESTRATORS = {
+  migrateBatch: 'migrateBatch',
+  migrateMailbox: 'migrateMailbox',
+  migrateFolder: 'migrateFolder',
+} as const;
+
+export const ACTIVITIES = {
+  readBatchPage: 'readBatchPage',
+  prepareMailboxFolders: 'prepareMailboxFolders',
+  beginFolderPass: 'beginFolderPass',
+  planFolderRanges: 'planFolderRanges',
+  copyMessageRange: 'copyMessageRange',
+  finishFolderPass: 'finishFolderPass',
+  writeMailboxReport: 'writeMailboxReport',
+  writeBatchReport: 'writeBatchReport',
+} as const;
+
+export const TRIGGERS = {
+  onMigrationCsvUploaded: 'onMigrationCsvUploaded',
+  httpMigrationStart: 'httpMigrationStart',
+  httpMigrationStatus: 'httpMigrationStatus',
+  httpMigrationCancel: 'httpMigrationCancel',
+  httpMigrationReport: 'httpMigrationReport',
+} as const;

@@ -1,0 +1,57 @@
+import type { MessageIssue } from '../domain/checkpoints/folder-checkpoint.js';
+
+export type FolderState = 'copied' | 'unchanged' | 'failed' | 'skipped';
+
+export interface FolderReport {
+  sourcePath: string;
+  destinationPath: string;
+  state: FolderState;
+  messagesAtSource: number;
+  /** Totals across all passes, from the checkpoint ledger. */
+  copied: number;
+  copiedBytes: number;
+  alreadyPresent: number;
+  skippedCount: number;
+  failedCount: number;
+  droppedKeywords: number;
+  skipped: MessageIssue[];
+  failed: MessageIssue[];
+  /** This pass only. */
+  copiedThisPass: number;
+  error?: { code: string; message: string };
+}
+
+export interface SkippedFolder {
+  sourcePath: string;
+  code: string;
+  reason: string;
+}
+
+export interface RenamedFolder {
+  sourcePath: string;
+  destinationPath: string;
+  reason: string;
+}
+
+export type MailboxState = 'completed' | 'completed-with-issues' | 'failed';
+
+export interface MailboxReport {
+  sourceEmail: string;
+  destinationEmail: string;
+  state: MailboxState;
+  folders: FolderReport[];
+  skippedFolders: SkippedFolder[];
+  renamedFolders: RenamedFolder[];
+  totals: { folders: number; copied: number; copiedBytes: number; copiedThisPass: number; skipped: number; failed: number; alreadyPresent: number };
+  error?: { code: string; message: string };
+  startedAt: string;
+  finishedAt: string;
+}
+
+export interface BatchReport {
+  batchId: string;
+  startedAt: string;
+  finishedAt: string;
+  mailboxes: MailboxReport[];
+  totals: { mailboxes: number; completed: number; withIssues: number; failed: number; copied: number; copiedBytes: number; skipped: number; failedMessages: number };
+}

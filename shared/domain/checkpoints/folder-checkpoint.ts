@@ -1,0 +1,51 @@
+/**
+ * What we know about one source folder of one mailbox pair, kept between ranges and passes.
+ * UIDs are valid only with their UIDVALIDITY (RFC 3501 §2.3.1.1): when it changes, the
+ * folder's UIDs mean nothing any more and the checkpoint is re-planned.
+ */
+export interface FolderCheckpoint {
+  sourcePath: string;
+  destinationPath: string;
+  /** Source UIDVALIDITY as a decimal string (it is a 32-bit value; kept as text to survive JSON). */
+  uidValidity: string;
+  /** Every source UID <= lastUid has been copied, skipped or reported failed. */
+  lastUid: number;
+  copied: number;
+  copiedBytes: number;
+  /** Found already at the destination when a range was retried (not copied twice). */
+  alreadyPresent: number;
+  skipped: MessageIssue[];
+  failed: MessageIssue[];
+  skippedCount: number;
+  failedCount: number;
+  droppedKeywords: number;
+  /**
+   * Set while a range is being copied: messages appended to the destination from
+   * destUidNext on may already hold part of this range, so a retry compares against them.
+   */
+  inFlight?: { fromUid: number; toUid: number; destUidValidity: string; destUidNext: number };
+  /** Set after a UIDVALIDITY change: every range is compared with destination UIDs from here on. */
+  dedupeFromDestUid?: number;
+  /** Source STATUS seen at the end of the last pass: unchanged means nothing new. */
+  lastStatus?: { messages: number; uidNext: number; uidValidity: string };
+  updatedAt: string;
+}
+
+export interface MessageIssue {
+  uid: number;
+  size: number;
+  code: string;
+  reason: string;
+  subject?: string;
+}
+
+/** Lists of issues are capped so a pathological folder cannot grow a checkpoint without bound; counts stay exact. */
+export const MAX_ISSUES_KEPT = 200;
+
+export function emptyCheckpoint(sourcePath: string, destinationPath: string, uidValidity: string, now: string): FolderCheckpoint {
+  return { sourcePath, destinationPath, uidValidity, lastUid: 0, copied: 0, copiedBytes: 0, alreadyPresent: 0, skipped: [], failed: [], skippedCount: 0, failedCount: 0, droppedKeywords: 0, updatedAt: now };
+}
+
+export function addIssue(list: MessageIssue[], issue: MessageIssue): void {
+  if (list.length < MAX_ISSUES_KEPT) list.push(issue);
+}

@@ -1,0 +1,35 @@
+import type { FolderReport } from '../contracts/report.js';
+import { copyRange } from './copy-range.js';
+import type { EngineDeps } from './engine-deps.js';
+import { beginFolderPass, finishFolderPass, planNextRanges, type FolderRef } from './folder-pass.js';
+import { withRetry, type ThrottleGate } from './retry.js';
+
+export interface CopyFolderContext {
+  gate: ThrottleGate;
+  retryBaseMs: number;
+  onCopied?: (n: number, bytes: number) => void;
+}
+
+/**
+ * The CLI's loop over one folder: begin (one STATUS) → plan a page of ranges → copy each →
+ * … → finish. The Durable driver runs the same four calls as activities (migrateFolder).
+ */
+export async function copyFolder(deps: EngineDeps, ctx: CopyFolderContext, ref: FolderRef): Promise<FolderReport> {
+  const retry = <T>(fn: () => Promise<T>): Promise<T> =>
+    withRetry(fn, { baseDelayMs: ctx.retryBaseMs, gate: ctx.gate, onRetry: (e, n, ms) => deps.log.warn(`${ref.sourceEmail} "${ref.sourcePath}": ${e.code}, retry ${n} in ${ms} ms`) });
+  const start = await retry(() => beginFolderPass(deps, ref));
+  let copiedThisPass = 0;
+  let afterUid = start.afterUid;
+  while (!start.unchanged) {
+    const page = await retry(() => planNextRanges(deps, ref, afterUid));
+    for (const range of page.ranges) {
+      const r = await retry(() => copyRange(deps, { ...ref, range }));
+      if (r.status === 'uidvalidity-changed') return copyFolder(deps, ctx, ref); // re-plan from the top
+      copiedThisPass += r.copied;
+      afterUid = Math.max(afterUid, range.toUid);
+      ctx.onCopied?.(r.copied + r.alreadyPresent + r.skipped + r.failed, r.copiedBytes);
+    }
+    if (page.complete) break;
+  }
+  return retry(() => finishFolderPass(deps, ref, start, copiedThisPass));
+}

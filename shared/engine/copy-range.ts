@@ -1,0 +1,151 @@
+import type { UidRange } from '../domain/ranges/range-planner.js';
+import { addIssue, emptyCheckpoint, type FolderCheckpoint } from '../domain/checkpoints/folder-checkpoint.js';
+import type { ImapSession, MessageMeta } from '../adapters/imap/imap-session.js';
+import { MigrationError } from '../errors/migration-error.js';
+import { destinationIdentity, type EngineDeps } from './engine-deps.js';
+import { fingerprint, subjectOf, type IdentityKind } from './fingerprint.js';
+import { appendFlags } from './flags.js';
+import type { CopyRangeResult, FolderRef } from '../contracts/engine-types.js';
+
+export interface CopyRangeInput extends FolderRef {
+  range: UidRange;
+}
+
+export type { CopyRangeResult };
+
+/** Bodies are fetched in batches of at most this many bytes: imapflow queues fetched rows without bound. */
+const FETCH_BATCH_BYTES = 32 * 1024 * 1024;
+const FETCH_BATCH_MESSAGES = 200;
+
+/**
+ * Copies one bounded UID range of one folder, idempotently:
+ * - UIDs at or below the checkpoint's lastUid are never copied again;
+ * - before the first APPEND the checkpoint records the destination's UIDNEXT (inFlight), so a
+ *   retry after a crash, a dropped connection or a lost tagged OK compares the source messages
+ *   with what was appended since then (multiset of fingerprints) and appends only the rest.
+ * Permanent per-message refusals are recorded and the range goes on; connection-level errors
+ * throw (classified) after saving the progress made.
+ */
+export async function copyRange(deps: EngineDeps, input: CopyRangeInput): Promise<CopyRangeResult> {
+  const { pool, checkpoints, settings } = deps;
+  const src = await pool.acquire('source', input.sourceEmail);
+  let dst: ImapSession | undefined;
+  let broken = false;
+  try {
+    const srcSel = await src.select(input.sourcePath, true);
+    const stored = await checkpoints.get(input.mailbox, input.sourcePath);
+    if (stored && stored.uidValidity !== srcSel.uidValidity) return { status: 'uidvalidity-changed', uidValidity: srcSel.uidValidity };
+    const cp: FolderCheckpoint = stored ?? emptyCheckpoint(input.sourcePath, input.destinationPath, srcSel.uidValidity, new Date().toISOString());
+    const from = Math.max(input.range.fromUid, cp.lastUid + 1);
+    const result = { status: 'copied' as const, copied: 0, copiedBytes: 0, alreadyPresent: 0, skipped: 0, failed: 0, lastUid: Math.max(cp.lastUid, input.range.toUid) };
+    if (from > input.range.toUid) return result; // a repeated range: nothing left to do
+
+    const metas = (await src.fetchMeta(`${from}:${input.range.toUid}`)).filter((m) => m.uid >= from && m.uid <= input.range.toUid).sort((a, b) => a.uid - b.uid);
+    dst = await pool.acquire('destination', input.destinationEmail);
+    const dstSel = await dst.select(input.destinationPath, false);
+    const identity = destinationIdentity(settings);
+
+    // A previous attempt may have appended part of this range: look at what arrived since.
+    let window = cp.inFlight && cp.inFlight.destUidValidity === dstSel.uidValidity ? cp.inFlight.destUidNext : cp.inFlight ? 1 : undefined;
+    if (cp.dedupeFromDestUid !== undefined) window = Math.min(window ?? Number.MAX_SAFE_INTEGER, cp.dedupeFromDestUid);
+    const present = window !== undefined ? await destinationFingerprints(dst, window, identity) : new Map<string, number>();
+    cp.inFlight = { fromUid: from, toUid: input.range.toUid, destUidValidity: dstSel.uidValidity, destUidNext: window ?? dstSel.uidNext };
+    cp.destinationPath = input.destinationPath;
+    cp.updatedAt = new Date().toISOString();
+    await checkpoints.put(input.mailbox, cp);
+
+    const toFetch: MessageMeta[] = [];
+    for (const m of metas) {
+      if (m.size > settings.maxMessageBytes) {
+        cp.skippedCount += 1;
+        result.skipped += 1;
+        addIssue(cp.skipped, { uid: m.uid, size: m.size, code: 'MESSAGE_TOO_LARGE', reason: `${m.size} bytes is over MAX_MESSAGE_BYTES (${settings.maxMessageBytes})` });
+      } else toFetch.push(m);
+    }
+
+    let done = from - 1;
+    try {
+      for (const batch of batches(toFetch)) {
+        const uids = batch.map((m) => m.uid).join(',');
+        for await (const msg of src.fetchSources(uids)) {
+          const fp = present.size > 0 ? fingerprint(msg.source, identity) : undefined;
+          const seen = fp !== undefined ? (present.get(fp) ?? 0) : 0;
+          if (fp !== undefined && seen > 0) {
+            present.set(fp, seen - 1);
+            cp.alreadyPresent += 1;
+            result.alreadyPresent += 1;
+          } else {
+            const { flags, dropped } = appendFlags(msg.flags, dstSel.permanentFlags);
+            try {
+              await dst.append(input.destinationPath, msg.source, flags, msg.internalDate);
+              cp.copied += 1;
+              cp.copiedBytes += msg.source.length;
+              cp.droppedKeywords += dropped;
+              result.copied += 1;
+              result.copiedBytes += msg.source.length;
+            } catch (e) {
+              if (!(e instanceof MigrationError) || e.errorClass !== 'permanent' || e.code === 'OVER_QUOTA' || e.code === 'IMAP_AUTH_FAILED' || e.code === 'FOLDER_NOT_FOUND') throw e;
+              // This message alone was refused (too large, malformed): report it, go on.
+              cp.failedCount += 1;
+              result.failed += 1;
+              addIssue(cp.failed, { uid: msg.uid, size: msg.source.length, code: e.code, reason: e.message, ...optionalSubject(msg.source) });
+            }
+          }
+          done = msg.uid;
+        }
+        // Messages that vanished between the metadata fetch and the body fetch (expunged) count as done.
+        done = Math.max(done, batch[batch.length - 1]!.uid);
+      }
+      cp.lastUid = Math.max(cp.lastUid, input.range.toUid);
+      delete cp.inFlight;
+    } catch (e) {
+      broken = true;
+      // Keep what is certain; inFlight stays so the retry checks the destination window.
+      cp.lastUid = Math.max(cp.lastUid, done);
+      throw e;
+    } finally {
+      cp.updatedAt = new Date().toISOString();
+      await checkpoints.put(input.mailbox, cp).catch(() => undefined);
+    }
+    return result;
+  } catch (e) {
+    broken = true;
+    throw e;
+  } finally {
+    pool.release(src, broken);
+    if (dst) pool.release(dst, broken);
+  }
+}
+
+function* batches(metas: MessageMeta[]): Generator<MessageMeta[]> {
+  let cur: MessageMeta[] = [];
+  let bytes = 0;
+  for (const m of metas) {
+    if (cur.length > 0 && (cur.length >= FETCH_BATCH_MESSAGES || bytes + m.size > FETCH_BATCH_BYTES)) {
+      yield cur;
+      cur = [];
+      bytes = 0;
+    }
+    cur.push(m);
+    bytes += m.size;
+  }
+  if (cur.length > 0) yield cur;
+}
+
+async function destinationFingerprints(dst: ImapSession, fromUid: number, identity: IdentityKind): Promise<Map<string, number>> {
+  const out = new Map<string, number>();
+  // "N:*" returns the last message even when N is past it (RFC 3501 §6.4.8): filter by UID.
+  const metas = (await dst.fetchMeta(`${fromUid}:*`)).filter((m) => m.uid >= fromUid);
+  for (const batch of batches(metas)) {
+    for await (const m of dst.fetchSources(batch.map((x) => x.uid).join(','))) {
+      const fp = fingerprint(m.source, identity);
+      out.set(fp, (out.get(fp) ?? 0) + 1);
+    }
+  }
+  return out;
+}
+
+function optionalSubject(raw: Buffer): { subject?: string } {
+  const s = subjectOf(raw);
+  return s === undefined ? {} : { subject: s };
+}

@@ -1,0 +1,22 @@
+import type { Settings } from '../config/settings.js';
+import type { CheckpointStore } from '../domain/checkpoints/checkpoint-store.js';
+import type { SessionPool } from './session-pool.js';
+import type { IdentityKind } from './fingerprint.js';
+
+export interface Logger {
+  info(msg: string): void;
+  warn(msg: string): void;
+}
+
+/** What engine functions need; both drivers build it once per process (createEngine). */
+export interface EngineDeps {
+  settings: Settings;
+  pool: SessionPool;
+  checkpoints: CheckpointStore;
+  log: Logger;
+}
+
+/** Exchange regenerates MIME, so byte hashes of its copies never match the source's. */
+export function destinationIdentity(settings: Settings): IdentityKind {
+  return settings.destination.serverKind === 'exchange' ? 'header-hash' : 'content-hash';
+}

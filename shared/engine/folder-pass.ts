@@ -1,0 +1,72 @@
+import { emptyCheckpoint, type FolderCheckpoint } from '../domain/checkpoints/folder-checkpoint.js';
+import type { FolderReport } from '../contracts/report.js';
+import type { EngineDeps } from './engine-deps.js';
+import { planFolderPage } from './plan-folder.js';
+import type { FolderPassStart, FolderPlanPage, FolderRef, FolderTask } from '../contracts/engine-types.js';
+
+export type { FolderPassStart, FolderRef };
+
+export const RANGES_PER_PAGE = 50;
+
+export function folderRef(mailbox: string, sourceEmail: string, destinationEmail: string, task: FolderTask): FolderRef {
+  return { mailbox, sourceEmail, destinationEmail, sourcePath: task.sourcePath, destinationPath: task.destinationPath };
+}
+
+/**
+ * Starts a pass over one folder with a single STATUS. Same UIDVALIDITY, UIDNEXT and message
+ * count as the last completed pass → unchanged. A new UIDVALIDITY (RFC 3501 §2.3.1.1) voids the
+ * old UIDs: the folder is re-planned from UID 1 and every range is compared with the whole
+ * destination folder, so nothing already copied is appended again.
+ */
+export async function beginFolderPass(deps: EngineDeps, ref: FolderRef): Promise<FolderPassStart> {
+  const status = await deps.pool.with('source', ref.sourceEmail, (s) => s.status(ref.sourcePath));
+  let cp = await deps.checkpoints.get(ref.mailbox, ref.sourcePath);
+  const last = cp?.lastStatus;
+  if (cp && last && !cp.inFlight && last.uidValidity === status.uidValidity && last.uidNext === status.uidNext && last.messages === status.messages) {
+    return { unchanged: true, status, afterUid: cp.lastUid };
+  }
+  if (!cp || cp.uidValidity !== status.uidValidity) {
+    const fresh = emptyCheckpoint(ref.sourcePath, ref.destinationPath, status.uidValidity, new Date().toISOString());
+    if (cp) fresh.dedupeFromDestUid = 1;
+    cp = fresh;
+    await deps.checkpoints.put(ref.mailbox, cp);
+  }
+  return { unchanged: false, status, afterUid: cp.lastUid };
+}
+
+export function planNextRanges(deps: EngineDeps, ref: FolderRef, afterUid: number): Promise<FolderPlanPage> {
+  const { settings } = deps;
+  const limits = { maxMessages: settings.rangeMaxMessages, maxBytes: settings.rangeMaxBytes, maxMessageBytes: settings.maxMessageBytes };
+  return deps.pool.with('source', ref.sourceEmail, (s) => planFolderPage(s, ref.sourcePath, afterUid, limits, RANGES_PER_PAGE));
+}
+
+/** Records the STATUS the pass started from and returns the folder's report from the ledger. */
+export async function finishFolderPass(deps: EngineDeps, ref: FolderRef, start: FolderPassStart, copiedThisPass: number): Promise<FolderReport> {
+  const cp: FolderCheckpoint = (await deps.checkpoints.get(ref.mailbox, ref.sourcePath)) ?? emptyCheckpoint(ref.sourcePath, ref.destinationPath, start.status.uidValidity, new Date().toISOString());
+  if (!start.unchanged) {
+    delete cp.dedupeFromDestUid;
+    cp.lastStatus = { messages: start.status.messages, uidNext: start.status.uidNext, uidValidity: start.status.uidValidity };
+    cp.updatedAt = new Date().toISOString();
+    await deps.checkpoints.put(ref.mailbox, cp);
+  }
+  return folderReport(ref, cp, start.unchanged ? 'unchanged' : 'copied', start.status.messages, copiedThisPass);
+}
+
+export function folderReport(ref: FolderRef, cp: FolderCheckpoint | undefined, state: FolderReport['state'], messagesAtSource: number, copiedThisPass: number, error?: { code: string; message: string }): FolderReport {
+  return {
+    sourcePath: ref.sourcePath,
+    destinationPath: ref.destinationPath,
+    state,
+    messagesAtSource,
+    copied: cp?.copied ?? 0,
+    copiedBytes: cp?.copiedBytes ?? 0,
+    alreadyPresent: cp?.alreadyPresent ?? 0,
+    skippedCount: cp?.skippedCount ?? 0,
+    failedCount: cp?.failedCount ?? 0,
+    droppedKeywords: cp?.droppedKeywords ?? 0,
+    skipped: cp?.skipped ?? [],
+    failed: cp?.failed ?? [],
+    copiedThisPass,
+    ...(error ? { error } : {}),
+  };
+}

@@ -1,0 +1,62 @@
+import pLimit from 'p-limit';
+import type { MailboxRow } from '../contracts/mailbox.js';
+import type { FolderReport, MailboxReport } from '../contracts/report.js';
+import { mailboxKey } from '../domain/checkpoints/checkpoint-store.js';
+import { MigrationError } from '../errors/migration-error.js';
+import { classify } from '../errors/classify.js';
+import { copyFolder } from './copy-folder.js';
+import { folderRef } from './folder-pass.js';
+import type { EngineDeps } from './engine-deps.js';
+import { prepareFolders } from './prepare-folders.js';
+import { ThrottleGate, withRetry } from './retry.js';
+import { summariseMailbox } from './summarise.js';
+
+export interface MigrateMailboxOptions {
+  retryBaseMs: number;
+  onCopied?: (n: number, bytes: number) => void;
+  onFolders?: (total: number, messages: number) => void;
+}
+
+/** Errors after which no other folder of the mailbox can succeed either. */
+const MAILBOX_FATAL = new Set(['IMAP_AUTH_FAILED', 'IMAP_NOT_CONNECTED', 'OVER_QUOTA', 'TOKEN_INVALID_CLIENT', 'SECRET_NOT_FOUND', 'SECRET_ACCESS_DENIED']);
+
+/** One pass over one mailbox (first pass or delta): the CLI's unit of work. */
+export async function migrateMailbox(deps: EngineDeps, row: MailboxRow, opts: MigrateMailboxOptions): Promise<MailboxReport> {
+  const startedAt = new Date().toISOString();
+  const mailbox = mailboxKey(row.sourceEmail, row.destinationEmail);
+  const gate = new ThrottleGate();
+  const base = { sourceEmail: row.sourceEmail, destinationEmail: row.destinationEmail, startedAt };
+  let prepared;
+  try {
+    prepared = await withRetry(() => prepareFolders(deps, row.sourceEmail, row.destinationEmail), { baseDelayMs: opts.retryBaseMs, gate });
+  } catch (e) {
+    const err = e instanceof MigrationError ? e : classify(e, 'source');
+    return summariseMailbox({ ...base, folders: [], skippedFolders: [], renamedFolders: [], error: { code: err.code, message: err.message } });
+  }
+  opts.onFolders?.(prepared.folders.length, 0);
+  const limit = pLimit(deps.settings.maxConnectionsPerMailbox);
+  let fatal: MigrationError | undefined;
+  const folders: FolderReport[] = await Promise.all(
+    prepared.folders.map((task) =>
+      limit(async (): Promise<FolderReport> => {
+        const failed = (err: MigrationError): FolderReport => ({
+          sourcePath: task.sourcePath, destinationPath: task.destinationPath, state: 'failed', messagesAtSource: 0, copied: 0, copiedBytes: 0,
+          alreadyPresent: 0, skippedCount: 0, failedCount: 0, droppedKeywords: 0, skipped: [], failed: [], copiedThisPass: 0, error: { code: err.code, message: err.message },
+        });
+        if (fatal) return failed(fatal);
+        try {
+          return await copyFolder(deps, { gate, retryBaseMs: opts.retryBaseMs, ...(opts.onCopied ? { onCopied: opts.onCopied } : {}) }, folderRef(mailbox, row.sourceEmail, row.destinationEmail, task));
+        } catch (e) {
+          const err = e instanceof MigrationError ? e : classify(e, 'source');
+          if (MAILBOX_FATAL.has(err.code)) fatal = err;
+          deps.log.warn(`${row.sourceEmail} "${task.sourcePath}": ${err.code} ${err.message}`);
+          const cps = await deps.checkpoints.get(mailbox, task.sourcePath).catch(() => undefined);
+          const r = failed(err);
+          if (cps) Object.assign(r, { copied: cps.copied, copiedBytes: cps.copiedBytes, alreadyPresent: cps.alreadyPresent, skippedCount: cps.skippedCount, failedCount: cps.failedCount, skipped: cps.skipped, failed: cps.failed, droppedKeywords: cps.droppedKeywords });
+          return r;
+        }
+      }),
+    ),
+  );
+  return summariseMailbox({ ...base, folders, skippedFolders: prepared.skipped, renamedFolders: prepared.renamed, ...(fatal ? { error: { code: fatal.code, message: fatal.message } } : {}) });
+}

@@ -1,0 +1,46 @@
+import { RangePlanner, type RangeLimits } from '../domain/ranges/range-planner.js';
+import type { FolderPlanPage } from '../contracts/engine-types.js';
+import type { ImapSession } from '../adapters/imap/imap-session.js';
+
+export type { FolderPlanPage };
+
+/** Metadata is read in pages of this many messages: a 1,000,000-message folder never comes back in one response. */
+const META_PAGE = 2000;
+
+/** First sequence number whose UID is above `afterUid` (binary search: ~20 tiny FETCHes for a million messages). */
+async function firstSeqAfter(src: ImapSession, exists: number, afterUid: number): Promise<number> {
+  if (afterUid <= 0) return 1;
+  let lo = 1;
+  let hi = exists + 1;
+  while (lo < hi) {
+    const mid = Math.floor((lo + hi) / 2);
+    const [m] = await src.fetchMeta(String(mid), true);
+    if (!m || m.uid > afterUid) hi = mid;
+    else lo = mid + 1;
+  }
+  return lo;
+}
+
+/**
+ * Plans up to `maxRanges` bounded ranges of a source folder after `afterUid`. Callers loop
+ * (afterUid = last range's toUid) until `complete`, so neither memory nor an orchestration's
+ * input ever holds a whole large folder's plan.
+ */
+export async function planFolderPage(src: ImapSession, path: string, afterUid: number, limits: RangeLimits, maxRanges: number): Promise<FolderPlanPage> {
+  const sel = await src.select(path, true);
+  const base = { uidValidity: sel.uidValidity, uidNext: sel.uidNext, messages: sel.messages };
+  if (sel.messages === 0 || afterUid >= sel.uidNext - 1) return { ...base, ranges: [], complete: true };
+  const planner = new RangePlanner(limits, afterUid);
+  let seq = await firstSeqAfter(src, sel.messages, afterUid);
+  while (seq <= sel.messages) {
+    const end = Math.min(sel.messages, seq + META_PAGE - 1);
+    const rows = await src.fetchMeta(`${seq}:${end}`, true);
+    for (const r of rows.sort((a, b) => a.uid - b.uid)) {
+      if (r.uid <= afterUid) continue;
+      planner.add(r.uid, r.size);
+      if (planner.completed.length >= maxRanges) return { ...base, ranges: planner.completed.slice(0, maxRanges), complete: false };
+    }
+    seq = end + 1;
+  }
+  return { ...base, ranges: planner.finish(), complete: true };
+}

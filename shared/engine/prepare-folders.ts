@@ -1,0 +1,47 @@
+import { planFolderMapping, type FolderPlan } from '../domain/folders/index.js';
+import type { SkippedFolder } from '../contracts/report.js';
+import type { FolderTask, PreparedFolders } from '../contracts/engine-types.js';
+import { MigrationError } from '../errors/migration-error.js';
+import type { EngineDeps } from './engine-deps.js';
+
+export type { FolderTask, PreparedFolders };
+
+/**
+ * Lists both sides, maps source folders to destination names (special-use, delimiters,
+ * names the destination refuses), and creates what is missing at the destination, parents
+ * first. A folder the destination refuses to create is reported, never silently dropped.
+ */
+export async function prepareFolders(deps: EngineDeps, sourceEmail: string, destinationEmail: string): Promise<PreparedFolders> {
+  const { pool, settings } = deps;
+  const sourceFolders = await pool.with('source', sourceEmail, (s) => s.listFolders());
+  return pool.with('destination', destinationEmail, async (dst) => {
+    const destFolders = await dst.listFolders();
+    const plan: FolderPlan = planFolderMapping(sourceFolders, {
+      delimiter: destFolders[0]?.delimiter ?? '/',
+      folders: destFolders,
+      kind: settings.destination.serverKind,
+    });
+    const skipped: SkippedFolder[] = plan.skipped.map((s) => ({ sourcePath: s.sourcePath, code: s.code, reason: s.reason }));
+    const folders: FolderTask[] = [];
+    const failedParents: string[] = [];
+    for (const m of plan.mappings) {
+      if (failedParents.some((p) => m.sourcePath.startsWith(p))) {
+        skipped.push({ sourcePath: m.sourcePath, code: 'NAME_REJECTED', reason: 'its parent folder could not be created at the destination' });
+        continue;
+      }
+      if (m.create) {
+        try {
+          await dst.createFolder(m.destinationPath);
+        } catch (e) {
+          const err = e instanceof MigrationError ? e : new MigrationError('FOLDER_NAME_REJECTED', 'permanent', String(e));
+          if (err.errorClass !== 'permanent') throw err;
+          skipped.push({ sourcePath: m.sourcePath, code: 'NAME_REJECTED', reason: `destination refused to create "${m.destinationPath}": ${err.message}` });
+          failedParents.push(m.sourcePath);
+          continue;
+        }
+      }
+      if (m.selectable) folders.push({ sourcePath: m.sourcePath, destinationPath: m.destinationPath, ...(m.specialUse ? { specialUse: m.specialUse } : {}) });
+    }
+    return { folders, skipped, renamed: plan.renamed.map((r) => ({ ...r })) };
+  });
+}

@@ -1,0 +1,49 @@
+import pLimit from 'p-limit';
+import type { MailboxRow } from '../contracts/mailbox.js';
+import type { BatchReport, MailboxReport } from '../contracts/report.js';
+import type { EngineDeps } from './engine-deps.js';
+import { migrateMailbox } from './migrate-mailbox.js';
+
+export interface RunBatchOptions {
+  batchId: string;
+  concurrency: number;
+  retryBaseMs: number;
+  onCopied?: (n: number, bytes: number) => void;
+  onMailboxDone?: (r: MailboxReport) => void;
+}
+
+/** The one-machine driver: a bounded-concurrency loop over the same engine calls the activities make. */
+export async function runBatch(deps: EngineDeps, rows: readonly MailboxRow[], opts: RunBatchOptions): Promise<BatchReport> {
+  const startedAt = new Date().toISOString();
+  const limit = pLimit(opts.concurrency);
+  const mailboxes = await Promise.all(
+    rows.map((row) =>
+      limit(async () => {
+        const r = await migrateMailbox(deps, row, { retryBaseMs: opts.retryBaseMs, ...(opts.onCopied ? { onCopied: opts.onCopied } : {}) });
+        opts.onMailboxDone?.(r);
+        return r;
+      }),
+    ),
+  );
+  return batchReport(opts.batchId, startedAt, mailboxes);
+}
+
+export function batchReport(batchId: string, startedAt: string, mailboxes: MailboxReport[], finishedAt = new Date().toISOString()): BatchReport {
+  const sum = (f: (m: MailboxReport) => number): number => mailboxes.reduce((a, m) => a + f(m), 0);
+  return {
+    batchId,
+    startedAt,
+    finishedAt,
+    mailboxes,
+    totals: {
+      mailboxes: mailboxes.length,
+      completed: mailboxes.filter((m) => m.state === 'completed').length,
+      withIssues: mailboxes.filter((m) => m.state === 'completed-with-issues').length,
+      failed: mailboxes.filter((m) => m.state === 'failed').length,
+      copied: sum((m) => m.totals.copied),
+      copiedBytes: sum((m) => m.totals.copiedBytes),
+      skipped: sum((m) => m.totals.skipped),
+      failedMessages: sum((m) => m.totals.failed),
+    },
+  };
+}

@@ -1,0 +1,84 @@
+import type { ImapSession } from '../adapters/imap/imap-session.js';
+import type { ImapConnector, ImapSite, OpenedSession } from './imap-connector.js';
+
+/** A session whose token has less than this left is not handed out again (Exchange ends it with BYE AccessTokenExpired). */
+const TOKEN_MARGIN_MS = 5 * 60_000;
+const IDLE_CLOSE_MS = 60_000;
+
+interface Idle {
+  opened: OpenedSession;
+  timer: NodeJS.Timeout;
+}
+
+/**
+ * Re-uses authenticated sessions per (side, mailbox) across ranges and activity calls in one
+ * process: a TLS handshake plus XOAUTH2 costs several round trips, more than a small range.
+ */
+export class SessionPool {
+  private readonly idle = new Map<string, Idle[]>();
+  private closed = false;
+
+  constructor(private readonly connector: ImapConnector, private readonly maxIdlePerKey = 4) {}
+
+  async acquire(site: ImapSite, mailbox: string): Promise<ImapSession> {
+    const key = `${site}\n${mailbox.toLowerCase()}`;
+    const list = this.idle.get(key) ?? [];
+    while (list.length > 0) {
+      const { opened, timer } = list.pop()!;
+      clearTimeout(timer);
+      if (opened.session.usable && opened.expiresOnMs - Date.now() > TOKEN_MARGIN_MS) {
+        this.owners.set(opened.session, { key, opened });
+        return opened.session;
+      }
+      void opened.session.close();
+    }
+    const opened = await this.connector.open(site, mailbox);
+    this.owners.set(opened.session, { key, opened });
+    return opened.session;
+  }
+
+  private readonly owners = new Map<ImapSession, { key: string; opened: OpenedSession }>();
+
+  /** Returns a session for re-use; pass broken=true after an error so it is closed instead. */
+  release(session: ImapSession, broken = false): void {
+    const owner = this.owners.get(session);
+    this.owners.delete(session);
+    if (!owner || broken || this.closed || !session.usable) {
+      void session.close();
+      return;
+    }
+    const list = this.idle.get(owner.key) ?? [];
+    if (list.length >= this.maxIdlePerKey) {
+      void session.close();
+      return;
+    }
+    const timer = setTimeout(() => {
+      const l = this.idle.get(owner.key);
+      const i = l?.findIndex((x) => x.opened.session === session) ?? -1;
+      if (l && i >= 0) l.splice(i, 1);
+      void session.close();
+    }, IDLE_CLOSE_MS);
+    timer.unref();
+    list.push({ opened: owner.opened, timer });
+    this.idle.set(owner.key, list);
+  }
+
+  async with<T>(site: ImapSite, mailbox: string, fn: (s: ImapSession) => Promise<T>): Promise<T> {
+    const s = await this.acquire(site, mailbox);
+    try {
+      const r = await fn(s);
+      this.release(s);
+      return r;
+    } catch (e) {
+      this.release(s, true);
+      throw e;
+    }
+  }
+
+  async closeAll(): Promise<void> {
+    this.closed = true;
+    const all = [...this.idle.values()].flat();
+    this.idle.clear();
+    await Promise.all(all.map(({ opened, timer }) => (clearTimeout(timer), opened.session.close())));
+  }
+}

@@ -1,0 +1,28 @@
+import type { FolderReport, MailboxReport, RenamedFolder, SkippedFolder } from '../contracts/report.js';
+
+export interface MailboxParts {
+  sourceEmail: string;
+  destinationEmail: string;
+  startedAt: string;
+  folders: FolderReport[];
+  skippedFolders: SkippedFolder[];
+  renamedFolders: RenamedFolder[];
+  error?: { code: string; message: string };
+}
+
+/** Totals and the mailbox state from its folders: any failed folder or mailbox error = failed; skipped or failed messages = with issues. */
+export function summariseMailbox(p: MailboxParts, finishedAt = new Date().toISOString()): MailboxReport {
+  const sum = (f: (r: FolderReport) => number): number => p.folders.reduce((a, r) => a + f(r), 0);
+  const totals = {
+    folders: p.folders.length,
+    copied: sum((r) => r.copied),
+    copiedBytes: sum((r) => r.copiedBytes),
+    copiedThisPass: sum((r) => r.copiedThisPass),
+    skipped: sum((r) => r.skippedCount),
+    failed: sum((r) => r.failedCount),
+    alreadyPresent: sum((r) => r.alreadyPresent),
+  };
+  const failed = p.error !== undefined || p.folders.some((f) => f.state === 'failed');
+  const issues = totals.skipped > 0 || totals.failed > 0 || p.skippedFolders.some((s) => s.code !== 'VIRTUAL_FOLDER');
+  return { ...p, state: failed ? 'failed' : issues ? 'completed-with-issues' : 'completed', totals, finishedAt };
+}

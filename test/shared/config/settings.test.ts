@@ -1,0 +1,75 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { HOST_LOCAL_KEYS, SETTING_KEYS } from '../../../shared/config/schema.js';
+import { loadSettings, SettingsError } from '../../../shared/config/settings.js';
+
+const good: Record<string, string> = {
+  SOURCE_IMAP_HOST: 'outlook.office365.com',
+  SOURCE_TENANT_ID: 'contoso.onmicrosoft.com',
+  SOURCE_CLIENT_ID: '11111111-1111-1111-1111-111111111111',
+  SOURCE_CLIENT_SECRET_NAME: 'source-client-secret',
+  DESTINATION_IMAP_HOST: 'imap.example.net',
+  DESTINATION_AUTH: 'password',
+  DESTINATION_PASSWORD_SECRET_TEMPLATE: 'pw-{mailbox}',
+  KEY_VAULT_URL: 'https://vault-1.vault.azure.net',
+};
+
+function problems(env: Record<string, string>): string[] {
+  try {
+    loadSettings(env);
+  } catch (e) {
+    if (e instanceof SettingsError) return [...e.problems];
+    throw e;
+  }
+  return [];
+}
+
+describe('settings', () => {
+  it('loadSettings: a complete set -> typed settings with defaults', () => {
+    const s = loadSettings(good);
+    expect(s.source.port).toBe(993);
+    expect(s.source.tls).toBe('implicit');
+    expect(s.source.serverKind).toBe('exchange');
+    expect(s.destination.serverKind).toBe('generic');
+    expect(s.source.authorityHost).toBe('https://login.microsoftonline.com');
+    expect(s.rangeMaxMessages).toBe(500);
+  });
+
+  it('loadSettings: every bad or missing key is listed in one error, no value echoed', () => {
+    const env = { ...good, SOURCE_IMAP_PORT: 'seventy-secret', SOURCE_IMAP_TLS: 'none-hunter2', KEY_VAULT_URL: 'http://plain-hunter2.example', SOURCE_CLIENT_ID: '', RANGE_MAX_MESSAGES: '0', DESTINATION_PASSWORD_SECRET_TEMPLATE: 'no-placeholder' };
+    let err: SettingsError | undefined;
+    try {
+      loadSettings(env);
+    } catch (e) {
+      err = e as SettingsError;
+    }
+    expect(err).toBeInstanceOf(SettingsError);
+    const keys = ['SOURCE_IMAP_PORT', 'SOURCE_IMAP_TLS', 'KEY_VAULT_URL', 'SOURCE_CLIENT_ID', 'RANGE_MAX_MESSAGES', 'DESTINATION_PASSWORD_SECRET_TEMPLATE'];
+    for (const k of keys) expect(err!.message).toContain(k);
+    expect(err!.problems.length).toBe(keys.length);
+    expect(err!.message).not.toMatch(/seventy|hunter2|no-placeholder/);
+  });
+
+  it('loadSettings: nothing set -> names the required keys', () => {
+    const p = problems({}).join('\n');
+    for (const k of ['SOURCE_IMAP_HOST', 'DESTINATION_IMAP_HOST', 'SOURCE_TENANT_ID', 'SOURCE_CLIENT_ID', 'KEY_VAULT_URL']) expect(p).toContain(k);
+  });
+
+  it('loadSettings: oauth2-app needs a secret or a certificate name', () => {
+    const env = { ...good };
+    delete env.SOURCE_CLIENT_SECRET_NAME;
+    expect(problems(env).join()).toContain('SOURCE_CLIENT_SECRET_NAME or SOURCE_CLIENT_CERT_NAME');
+    expect(problems({ ...env, SOURCE_CLIENT_CERT_NAME: 'source-cert' })).toEqual([]);
+  });
+
+  it('loadSettings: LOCAL_SECRETS_FILE stands in for KEY_VAULT_URL on a workstation', () => {
+    const env = { ...good, LOCAL_SECRETS_FILE: './secrets.json' };
+    delete (env as Record<string, string | undefined>).KEY_VAULT_URL;
+    expect(problems(env)).toEqual([]);
+  });
+
+  it('local.settings.example.json holds exactly the schema keys (plus the host keys)', () => {
+    const example = JSON.parse(readFileSync(new URL('../../../local.settings.example.json', import.meta.url), 'utf8')) as { Values: Record<string, string> };
+    expect(Object.keys(example.Values).sort()).toEqual([...SETTING_KEYS, ...HOST_LOCAL_KEYS].sort());
+  });
+});

@@ -1,0 +1,29 @@
+import { describe, expect, it } from 'vitest';
+import { appendFlags } from '../../../shared/engine/flags.js';
+import { contentHash, headerHash, messageId } from '../../../shared/engine/fingerprint.js';
+
+describe('appendFlags', () => {
+  it('drops \\Recent and keeps keywords where PERMANENTFLAGS has \\*', () => {
+    expect(appendFlags(['\\Seen', '\\Recent', '$Forwarded', 'Project-X'], ['\\Seen', '\\*'])).toEqual({ flags: ['\\Seen', '$Forwarded', 'Project-X'], dropped: 0 });
+  });
+
+  it('Exchange-like PERMANENTFLAGS without \\*: keeps system flags and $MDNSent, counts dropped keywords', () => {
+    const perm = ['\\Seen', '\\Answered', '\\Flagged', '\\Deleted', '\\Draft', '$MDNSent'];
+    expect(appendFlags(['\\Seen', '\\Flagged', '$MDNSent', '$Forwarded', 'Project-X'], perm)).toEqual({ flags: ['\\Seen', '\\Flagged', '$MDNSent'], dropped: 2 });
+  });
+});
+
+describe('fingerprint', () => {
+  const a = Buffer.from('Message-ID: <A@x>\r\nDate: Mon, 1 Jan 2024 10:00:00 +0000\r\nFrom: "Ann" <ann@x.com>\r\nTo: bob@y.com\r\nSubject: Hi\r\n\r\nbody\r\n');
+  it('headerHash: equal for a re-encoded copy (folded headers, display names), different for another message', () => {
+    const regenerated = Buffer.from('Subject: Hi\r\nFrom: Ann Smith\r\n <ann@x.com>\r\nTo: <bob@y.com>\r\nDate: Mon, 01 Jan 2024 11:00:00 +0100\r\nMessage-ID: <a@x>\r\nX-MS-Exchange: 1\r\n\r\nother body encoding\r\n');
+    expect(headerHash(regenerated)).toBe(headerHash(a));
+    const other = Buffer.from(a.toString().replace('Subject: Hi', 'Subject: Hi again'));
+    expect(headerHash(other)).not.toBe(headerHash(a));
+  });
+  it('contentHash: any byte change changes it; messageId reads the header', () => {
+    expect(contentHash(Buffer.concat([a, Buffer.from(' ')]))).not.toBe(contentHash(a));
+    expect(messageId(a)).toBe('A@x');
+    expect(messageId(Buffer.from('Subject: none\r\n\r\nx'))).toBeUndefined();
+  });
+});
