@@ -94,6 +94,12 @@ export function toSignal(err: unknown, site: ErrorSite): ErrorSignal {
 /** Default wait when a service throttles without saying for how long. */
 export const DEFAULT_THROTTLE_MS = 30_000;
 
+/** The name of the rule that decides this error (for tests and diagnostics). */
+export function matchingRule(err: unknown, site: ErrorSite): string | undefined {
+  const s = toSignal(err, site);
+  return CLASSIFY_RULES.find((r) => r.when(s))?.name;
+}
+
 /**
  * Turns anything thrown by an adapter into a MigrationError with a code and a class.
  * Unknown errors are `INTERNAL`/permanent: a programmer error must not be retried forever.

@@ -136,6 +136,17 @@ export class ImapSession {
     });
   }
 
+  /** Metadata plus the identifying headers (BODY.PEEK, so \Seen is untouched), by sequence set. */
+  fetchHeaders(range: string, headers: readonly string[]): Promise<(MessageMeta & { headers: Buffer })[]> {
+    return this.run(async () => {
+      const out: (MessageMeta & { headers: Buffer })[] = [];
+      for await (const m of this.client.fetch(range, { uid: true, size: true, flags: true, internalDate: true, headers: [...headers] }, { uid: false })) {
+        out.push({ ...toMeta(m), headers: m.headers ?? Buffer.alloc(0) });
+      }
+      return out;
+    });
+  }
+
   /** UID and flags only: the cheapest way to see flag changes on a server without CONDSTORE. */
   fetchFlags(range: string): Promise<{ uid: number; flags: string[] }[]> {
     return this.run(async () => {

@@ -1,0 +1,36 @@
+import type { BatchReport, MailboxReport } from '../../contracts/report.js';
+
+const esc = (s: string | number): string => String(s).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c);
+const mb = (b: number): string => `${(b / 1048576).toFixed(1)} MB`;
+
+function issues(m: MailboxReport): string {
+  const items: string[] = [];
+  if (m.error) items.push(`${m.error.code}: ${m.error.message}`);
+  for (const f of m.folders) {
+    if (f.error) items.push(`${f.sourcePath}: ${f.error.code} ${f.error.message}`);
+    for (const s of f.skipped.slice(0, 5)) items.push(`${f.sourcePath} UID ${s.uid} skipped (${s.code}: ${s.reason})`);
+    for (const s of f.failed.slice(0, 5)) items.push(`${f.sourcePath} UID ${s.uid} failed (${s.code}: ${s.reason})`);
+  }
+  for (const s of m.skippedFolders) items.push(`folder ${s.sourcePath} not copied (${s.code}: ${s.reason})`);
+  for (const r of m.renamedFolders) items.push(`folder ${r.sourcePath} copied as ${r.destinationPath} (${r.reason})`);
+  return items.length === 0 ? '' : `<ul>${items.slice(0, 20).map((i) => `<li>${esc(i)}</li>`).join('')}${items.length > 20 ? `<li>and ${items.length - 20} more (see the CSV)</li>` : ''}</ul>`;
+}
+
+/** A one-page summary an admin can forward: totals first, then one row per mailbox. Everything user-supplied is escaped. */
+export function renderReportHtml(report: BatchReport, verification: ReadonlyMap<string, string> = new Map()): string {
+  const t = report.totals;
+  const rows = report.mailboxes
+    .map((m) => `<tr class="${esc(m.state)}"><td>${esc(m.sourceEmail)}</td><td>${esc(m.destinationEmail)}</td><td>${esc(m.state)}</td><td>${m.totals.folders}</td><td>${m.totals.copied}</td><td>${mb(m.totals.copiedBytes)}</td><td>${m.totals.skipped}</td><td>${m.totals.failed}</td><td>${esc(verification.get(m.sourceEmail.toLowerCase()) ?? '')}</td><td>${issues(m)}</td></tr>`)
+    .join('\n');
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Migration report ${esc(report.batchId)}</title>
+<style>body{font-family:system-ui,sans-serif;margin:2em}table{border-collapse:collapse;width:100%}td,th{border:1px solid #ccc;padding:4px 6px;text-align:left;vertical-align:top;font-size:13px}tr.failed td{background:#fde8e8}tr.completed-with-issues td{background:#fff6dd}</style></head>
+<body><h1>Migration report</h1>
+<p>Batch <code>${esc(report.batchId)}</code>, ${esc(report.startedAt)} to ${esc(report.finishedAt)}.</p>
+<p><strong>${t.mailboxes}</strong> mailboxes: <strong>${t.completed}</strong> completed, <strong>${t.withIssues}</strong> with issues, <strong>${t.failed}</strong> failed. ${t.copied} messages (${mb(t.copiedBytes)}) copied; ${t.skipped} skipped, ${t.failedMessages} failed.</p>
+<table><thead><tr><th>Source</th><th>Destination</th><th>State</th><th>Folders</th><th>Messages</th><th>Size</th><th>Skipped</th><th>Failed</th><th>Verification</th><th>Issues</th></tr></thead>
+<tbody>
+${rows}
+</tbody></table></body></html>
+`;
+}

@@ -1,0 +1,46 @@
+import { describe, expect, it } from 'vitest';
+import { parse } from 'csv-parse/sync';
+import { csvCell } from '../../../../shared/domain/reports/csv-cell.js';
+import { renderReportCsv } from '../../../../shared/domain/reports/report-csv.js';
+import { renderReportHtml } from '../../../../shared/domain/reports/report-html.js';
+import type { BatchReport } from '../../../../shared/contracts/report.js';
+
+const hostile = ['=HYPERLINK("http://evil","x")', '+1+1', '-2+3', '@SUM(A1)', '\t=1', '\r=1'];
+
+function report(folder: string): BatchReport {
+  return {
+    batchId: 'b-1', startedAt: '2026-01-01T00:00:00Z', finishedAt: '2026-01-01T01:00:00Z',
+    totals: { mailboxes: 1, completed: 0, withIssues: 1, failed: 0, copied: 3, copiedBytes: 30, skipped: 1, failedMessages: 0 },
+    mailboxes: [{
+      sourceEmail: 'a@x.com', destinationEmail: 'a@y.com', state: 'completed-with-issues', startedAt: '', finishedAt: '', skippedFolders: [], renamedFolders: [], error: undefined,
+      totals: { folders: 1, copied: 3, copiedBytes: 30, copiedThisPass: 3, skipped: 1, failed: 0, alreadyPresent: 0 },
+      folders: [{ sourcePath: folder, destinationPath: folder, state: 'copied', messagesAtSource: 4, copied: 3, copiedBytes: 30, alreadyPresent: 0, skippedCount: 1, failedCount: 0, droppedKeywords: 0, skipped: [{ uid: 4, size: 9, code: 'MESSAGE_TOO_LARGE', reason: '<script>alert(1)</script>' }], failed: [], copiedThisPass: 3 }],
+    }],
+  };
+}
+
+describe('reports', () => {
+  for (const h of hostile) {
+    it(`csv: a cell starting with ${JSON.stringify(h[0])} is neutralised and still round-trips as text`, () => {
+      const csv = renderReportCsv(report(h));
+      const rows = parse(csv, { bom: true, relax_column_count: false }) as string[][];
+      const cell = rows[1]![3]!;
+      expect(cell).toBe(`'${h}`);
+      expect(/^[=+\-@\t\r]/.test(cell)).toBe(false);
+    });
+  }
+
+  it('csv: ordinary values are left alone; numbers are not prefixed', () => {
+    expect(csvCell('Inbox')).toBe('Inbox');
+    expect(csvCell(-5)).toBe('-5');
+    expect(csvCell('a,b')).toBe('"a,b"');
+  });
+
+  it('html: user-supplied text is escaped', () => {
+    const html = renderReportHtml(report('<img src=x onerror=alert(1)>'));
+    expect(html).not.toContain('<img src=x');
+    expect(html).not.toContain('<script>');
+    expect(html).toContain('&lt;script&gt;');
+    expect(html).toContain('1</strong> with issues');
+  });
+});
