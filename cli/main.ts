@@ -3,6 +3,8 @@ import { Command } from 'commander';
 import { SettingsError } from '../shared/config/settings.js';
 import { redact } from '../shared/errors/redact.js';
 import { migrateCommand } from './commands/migrate.js';
+import { prepareCommand } from './commands/prepare.js';
+import { verifyCommand } from './commands/verify.js';
 import { UsageError } from './usage-error.js';
 
 type Action = () => Promise<number>;
@@ -38,5 +40,31 @@ program
   .option('--report <file>', 'where to write the JSON report (default STATE_DIR/reports/<batch>.json)')
   .option('--retry-base-ms <ms>', 'first back-off after a transient error', '2000')
   .action((o: { csv: string; settings?: string; concurrency?: string; report?: string; retryBaseMs?: string }) => run(() => migrateCommand(o)));
+
+program
+  .command('verify')
+  .description('compare every folder of every mailbox, source against destination (PASS/FAIL)')
+  .requiredOption('--csv <file>', 'CSV of mailboxes')
+  .option('--settings <file>', 'local.settings.json-shaped settings file')
+  .option('--concurrency <n>', 'mailboxes at once')
+  .option('--report <file>', 'where to write the JSON verification')
+  .action((o: { csv: string; settings?: string; concurrency?: string; report?: string }) => run(() => verifyCommand(o)));
+
+program
+  .command('prepare')
+  .description('write the Exchange Online PowerShell that grants the app access to every mailbox of a CSV')
+  .requiredOption('--csv <file>', 'CSV of mailboxes')
+  .requiredOption('--app-id <guid>', 'Application (client) id of the app registration')
+  .requiredOption('--object-id <guid>', 'Object id of the Enterprise Application (service principal), not of the App Registration')
+  .option('--side <side>', 'which addresses are in Exchange Online: source or destination', 'source')
+  .option('--organization <domain>', 'tenant domain for Connect-ExchangeOnline -Organization')
+  .option('--out <file>', 'write the script here instead of standard output')
+  .option('--checklist <file>', 'also write the app registration checklist (Markdown)')
+  .action((o: { csv: string; appId: string; objectId: string; side: string; organization?: string; out?: string; checklist?: string }) =>
+    run(() => {
+      if (o.side !== 'source' && o.side !== 'destination') throw new UsageError('--side must be source or destination');
+      return prepareCommand({ ...o, side: o.side });
+    }),
+  );
 
 await program.parseAsync(process.argv);

@@ -11,7 +11,8 @@ export type { FolderTask, PreparedFolders };
  * names the destination refuses), and creates what is missing at the destination, parents
  * first. A folder the destination refuses to create is reported, never silently dropped.
  */
-export async function prepareFolders(deps: EngineDeps, sourceEmail: string, destinationEmail: string): Promise<PreparedFolders> {
+export async function prepareFolders(deps: EngineDeps, sourceEmail: string, destinationEmail: string, opts: { create?: boolean } = {}): Promise<PreparedFolders> {
+  const create = opts.create ?? true;
   const { pool, settings } = deps;
   const sourceFolders = await pool.with('source', sourceEmail, (s) => s.listFolders());
   return pool.with('destination', destinationEmail, async (dst) => {
@@ -29,7 +30,7 @@ export async function prepareFolders(deps: EngineDeps, sourceEmail: string, dest
         skipped.push({ sourcePath: m.sourcePath, code: 'NAME_REJECTED', reason: 'its parent folder could not be created at the destination' });
         continue;
       }
-      if (m.create) {
+      if (m.create && create) {
         try {
           await dst.createFolder(m.destinationPath);
         } catch (e) {

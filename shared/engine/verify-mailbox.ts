@@ -52,7 +52,11 @@ export async function verifyFolder(deps: EngineDeps, sourceEmail: string, destin
   // Exchange regenerates MIME and estimates RFC822.SIZE: sizes cannot be compared there.
   const identity: VerificationIdentity = exchange ? 'header-hash' : 'header-hash+size';
   const src = await deps.pool.with('source', sourceEmail, (s) => index(s, sourcePath, !exchange));
-  const dst = await deps.pool.with('destination', destinationEmail, (s) => index(s, destinationPath, !exchange));
+  const dst = await deps.pool.with('destination', destinationEmail, (s) => index(s, destinationPath, !exchange)).catch((e: unknown) => {
+    // A destination folder that was never created holds nothing: every source message is missing.
+    if (e instanceof MigrationError && e.code === 'FOLDER_NOT_FOUND') return { count: 0, refs: new Map<string, MessageRef[]>() };
+    throw e;
+  });
   const cp = await deps.checkpoints.get(mailboxKey(sourceEmail, destinationEmail), sourcePath);
   const explained = new Map<number, string>([...(cp?.skipped ?? []), ...(cp?.failed ?? [])].map((i) => [i.uid, `${i.code}: ${i.reason}`]));
   const v: FolderVerification = { sourcePath, destinationPath, identity, sourceCount: src.count, destinationCount: dst.count, missing: [], accounted: [], duplicated: [], extra: [], result: 'PASS' };
@@ -81,7 +85,7 @@ export async function verifyFolder(deps: EngineDeps, sourceEmail: string, destin
 /** Verifies every mapped folder of a mailbox: PASS only when nothing is missing or duplicated. */
 export async function verifyMailbox(deps: EngineDeps, sourceEmail: string, destinationEmail: string): Promise<MailboxVerification> {
   try {
-    const prepared = await prepareFolders(deps, sourceEmail, destinationEmail);
+    const prepared = await prepareFolders(deps, sourceEmail, destinationEmail, { create: false });
     const folders: FolderVerification[] = [];
     for (const f of prepared.folders) folders.push(await verifyFolder(deps, sourceEmail, destinationEmail, f.sourcePath, f.destinationPath));
     return { sourceEmail, destinationEmail, result: folders.every((f) => f.result === 'PASS') ? 'PASS' : 'FAIL', folders };

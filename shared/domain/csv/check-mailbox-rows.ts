@@ -1,0 +1,71 @@
+import type { CsvProblem, MailboxRow } from '../../contracts/mailbox.js';
+import type { CsvRecord } from './read-csv-records.js';
+import type { ColumnLayout } from './resolve-columns.js';
+import { emailAddressProblem } from './email-address.js';
+
+/** How much of a rejected value a message quotes. */
+const QUOTED_VALUE_LENGTH = 80;
+
+/**
+ * Validates every data record against the column layout and across rows: each mailbox may be
+ * migrated once (source addresses unique) and into its own mailbox (destinations unique).
+ * Addresses are compared lower-cased; rows keep them as written.
+ */
+export function checkMailboxRows(records: readonly CsvRecord[], layout: ColumnLayout): { rows: MailboxRow[]; problems: CsvProblem[] } {
+  const rows: MailboxRow[] = [];
+  const problems: CsvProblem[] = [];
+  const sourceLines = new Map<string, number>();
+  const destinationLines = new Map<string, number>();
+  const pairMode = layout.sourceIndex !== layout.destinationIndex;
+
+  for (const { line, fields } of records) {
+    if (fields.length !== layout.width) {
+      problems.push({ line, field: '', message: `expected ${layout.width} fields as in the header, found ${fields.length}` });
+      continue;
+    }
+    const source = fields[layout.sourceIndex] ?? '';
+    const destination = fields[layout.destinationIndex] ?? '';
+    const sourceProblem = addressProblem(source, layout.sourceField);
+    const destinationProblem = pairMode ? addressProblem(destination, layout.destinationField) : undefined;
+    if (sourceProblem) problems.push({ line, field: layout.sourceField, message: sourceProblem });
+    if (destinationProblem) problems.push({ line, field: layout.destinationField, message: destinationProblem });
+    if (sourceProblem || destinationProblem) continue;
+
+    const firstSource = sourceLines.get(source.toLowerCase());
+    if (firstSource !== undefined) {
+      problems.push({
+        line,
+        field: layout.sourceField,
+        message: `duplicate: ${quote(source)} is already listed on line ${firstSource}`,
+      });
+      continue;
+    }
+    sourceLines.set(source.toLowerCase(), line);
+
+    // In single-column files the destination is the source, already checked above.
+    const firstDestination = pairMode ? destinationLines.get(destination.toLowerCase()) : undefined;
+    if (firstDestination !== undefined) {
+      problems.push({
+        line,
+        field: layout.destinationField,
+        message: `two sources map to ${quote(destination)}: lines ${firstDestination} and ${line}; each destination mailbox may receive one source`,
+      });
+      continue;
+    }
+    destinationLines.set(destination.toLowerCase(), line);
+    rows.push({ line, sourceEmail: source, destinationEmail: destination });
+  }
+  return { rows, problems };
+}
+
+function addressProblem(value: string, field: string): string | undefined {
+  if (value === '') return `${field} is empty`;
+  const reason = emailAddressProblem(value);
+  return reason === undefined ? undefined : `${quote(value)} is not a valid address: it ${reason}`;
+}
+
+/** JSON quoting shows hidden characters (tabs, line breaks, odd spaces) in the message. */
+function quote(value: string): string {
+  const shown = value.length > QUOTED_VALUE_LENGTH ? `${value.slice(0, QUOTED_VALUE_LENGTH)}...` : value;
+  return JSON.stringify(shown);
+}

@@ -1,0 +1,57 @@
+// Shapes of the folder-mapping plan: what the source has, what the destination has, and
+// where each source folder goes. Paths are Unicode, already decoded from modified UTF-7.
+
+export interface FolderInfo {
+  path: string;
+  /** Hierarchy delimiter from LIST; '' when the server has no hierarchy (NIL). */
+  delimiter: string;
+  /** Raw LIST attributes, e.g. `\HasNoChildren`, `\Noselect`, `\Sent` (RFC 3501, 5258, 6154). */
+  flags: string[];
+  /** RFC 6154 special use as reported by the client library, e.g. `\Sent`. */
+  specialUse?: string;
+}
+
+/** `exchange`: Exchange Online naming rules (case-insensitive, reserved names); `generic`: any other IMAP server. */
+export type DestinationKind = 'exchange' | 'generic';
+
+export interface DestinationFolders {
+  delimiter: string;
+  folders: FolderInfo[];
+  kind: DestinationKind;
+}
+
+export interface FolderMapping {
+  sourcePath: string;
+  destinationPath: string;
+  /** Set on the one source folder chosen for a special role (`\Sent`, `\Drafts`, `\Trash`, `\Junk`, `\Archive`). */
+  specialUse?: string;
+  /** The destination has no folder at destinationPath yet. */
+  create: boolean;
+  /** false: a container only (source `\Noselect`); create it, copy nothing. */
+  selectable: boolean;
+}
+
+export type SkipCode = 'VIRTUAL_FOLDER' | 'NAME_REJECTED' | 'NAME_COLLISION';
+
+export interface SkippedFolder {
+  sourcePath: string;
+  reason: string;
+  code: SkipCode;
+}
+
+export type RenameCode = 'DELIMITER_IN_NAME' | 'RESERVED_NAME' | 'NAME_COLLISION' | 'WHITESPACE_TRIMMED';
+
+/** A folder whose own name had to change at the destination; the report lists these. */
+export interface RenamedFolder {
+  sourcePath: string;
+  destinationPath: string;
+  reason: string;
+  code: RenameCode;
+}
+
+export interface FolderPlan {
+  /** Parents before children; the order in which destination folders can be created. */
+  mappings: FolderMapping[];
+  skipped: SkippedFolder[];
+  renamed: RenamedFolder[];
+}
