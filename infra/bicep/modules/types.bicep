@@ -1,0 +1,102 @@
+// User-defined types shared by main.bicep and the modules (compile-time imports: no registry).
+// Field names follow shared/config/schema.ts; the defaults named in the descriptions are the
+// schema's defaultValue and are applied in function-app.bicep.
+
+@export()
+@description('One side of a migration: becomes the SOURCE_* or DESTINATION_* app settings.')
+type imapEndpointType = {
+  @description('Required. IMAP host name, e.g. "outlook.office365.com" for Exchange Online.')
+  @minLength(1)
+  host: string
+
+  @description('Optional. IMAP port. Default 993.')
+  @minValue(1)
+  @maxValue(65535)
+  port: int?
+
+  @description('Optional. "implicit" (TLS from the first byte) or "starttls". Default "implicit".')
+  tls: ('implicit' | 'starttls')?
+
+  @description('Optional. "oauth2-app" (client credentials, XOAUTH2) or "password" (per-mailbox passwords in Key Vault). Default "oauth2-app".')
+  auth: ('oauth2-app' | 'password')?
+
+  @description('Optional. Entra tenant id (oauth2-app).')
+  tenantId: string?
+
+  @description('Optional. Application (client) id of the app registration granted IMAP.AccessAsApp (oauth2-app).')
+  clientId: string?
+
+  @description('Optional. Entra authority host. Default: the login endpoint of the cloud being deployed to.')
+  authorityHost: string?
+
+  @description('Optional. Scope requested for the IMAP token. Default "https://outlook.office365.com/.default".')
+  tokenScope: string?
+
+  @description('Optional. Name of the Key Vault secret holding the client secret (oauth2-app; this or clientCertName).')
+  clientSecretName: string?
+
+  @description('Optional. Name of the Key Vault certificate used for a client assertion (oauth2-app; preferred over a secret).')
+  clientCertName: string?
+
+  @description('Optional. Key Vault secret name template for per-mailbox passwords (password auth); must contain {mailbox}.')
+  passwordSecretTemplate: string?
+
+  @description('Optional. "auto" (Exchange Online host names mean exchange), "exchange" or "generic": folder-name rules and message identity. Default "auto".')
+  serverKind: ('auto' | 'exchange' | 'generic')?
+}
+
+@export()
+@description('Throughput and size limits: the tuning app settings. Every field is optional; defaults are the schema\'s.')
+type migrationTuningType = {
+  @description('Optional. MAX_CONCURRENT_MAILBOXES: mailboxes migrated at once per batch wave. Default 4.')
+  @minValue(1)
+  @maxValue(500)
+  maxConcurrentMailboxes: int?
+
+  @description('Optional. MAX_CONNECTIONS_PER_MAILBOX: folders copied at once per mailbox (Exchange allows about 20 connections per mailbox). Default 3.')
+  @minValue(1)
+  @maxValue(20)
+  maxConnectionsPerMailbox: int?
+
+  @description('Optional. RANGE_MAX_MESSAGES: most messages in one copy range. Default 500.')
+  @minValue(1)
+  @maxValue(10000)
+  rangeMaxMessages: int?
+
+  @description('Optional. RANGE_MAX_BYTES: most bytes in one copy range. Default 104857600.')
+  @minValue(1024)
+  rangeMaxBytes: int?
+
+  @description('Optional. MAX_MESSAGE_BYTES: largest message the destination accepts. Default 36700160.')
+  @minValue(1024)
+  maxMessageBytes: int?
+
+  @description('Optional. DELTA_INTERVAL_MINUTES: minutes between scheduled delta passes; 0 = on demand only. Default 0.')
+  @minValue(0)
+  @maxValue(43200)
+  deltaIntervalMinutes: int?
+
+  @description('Optional. AUTH_PROPAGATION_WINDOW_MINUTES: how long authentication refusals are retried while permissions propagate. Default 0.')
+  @minValue(0)
+  @maxValue(1440)
+  authPropagationWindowMinutes: int?
+}
+
+@export()
+@description('Names of the storage objects the app uses (MIGRATIONS_CONTAINER, REPORTS_CONTAINER, CHECKPOINT_TABLE).')
+type storageLayoutType = {
+  @description('Optional. Blob container receiving CSVs under incoming/. Default "migrations".')
+  @minLength(3)
+  @maxLength(63)
+  migrationsContainer: string?
+
+  @description('Optional. Blob container for status documents and reports. Default "reports".')
+  @minLength(3)
+  @maxLength(63)
+  reportsContainer: string?
+
+  @description('Optional. Table holding the checkpoint ledger (created by the app). Default "mailmigcheckpoints".')
+  @minLength(3)
+  @maxLength(63)
+  checkpointTable: string?
+}
