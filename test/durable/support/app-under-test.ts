@@ -1,0 +1,51 @@
+import { InvocationContext } from '@azure/functions';
+import { loadSettings, type Settings } from '../../../shared/config/settings.js';
+import { BlobStore } from '../../../shared/adapters/blob/blob-store.js';
+import { createEngine, type Engine } from '../../../shared/engine/create-engine.js';
+import { createActivities, type Activities } from '../../../functions/activities/handlers.js';
+import { migrateBatch } from '../../../functions/orchestrators/migrateBatch.js';
+import { migrateMailbox } from '../../../functions/orchestrators/migrateMailbox.js';
+import { migrateFolder } from '../../../functions/orchestrators/migrateFolder.js';
+import { ORCHESTRATORS } from '../../../shared/contracts/functions.js';
+import type { HttpDeps } from '../../../functions/lib/http-handlers.js';
+import { ReplayHost, type ActivityFunction } from '../harness/index.js';
+import { getLab, labSettings } from '../../lab/lab-info.js';
+import { LocalDurableClient } from './local-client.js';
+
+export interface AppUnderTest {
+  settings: Settings;
+  engine: Engine;
+  blobs: BlobStore;
+  activities: Activities;
+  host: ReplayHost;
+  client: LocalDurableClient;
+  deps: HttpDeps;
+  close(): Promise<void>;
+}
+
+export const ORCHESTRATOR_HANDLERS = {
+  [ORCHESTRATORS.migrateBatch]: migrateBatch,
+  [ORCHESTRATORS.migrateMailbox]: migrateMailbox,
+  [ORCHESTRATORS.migrateFolder]: migrateFolder,
+};
+
+/**
+ * The Functions app as the host would run it, minus the host: real orchestrators through the
+ * replay executor, real activities over the real engine against the lab (Dovecot, local Entra and
+ * Key Vault, Azurite for blobs and the Table ledger), real trigger handlers.
+ */
+export function appUnderTest(overrides: Record<string, string> = {}, wrap: (a: Activities) => Record<string, ActivityFunction> = (a) => a): AppUnderTest {
+  const env = labSettings(getLab(), { CHECKPOINT_TABLE: `cp${Math.random().toString(36).slice(2, 10)}`, ...overrides });
+  const settings = loadSettings(env);
+  const engine = createEngine(settings, env, { log: { info: () => undefined, warn: () => undefined }, state: 'table' });
+  const blobs = BlobStore.fromSettings(settings, env);
+  const activities = createActivities({ engine, blobs, reportsContainer: settings.reportsContainer });
+  const host = new ReplayHost({ orchestrators: ORCHESTRATOR_HANDLERS, activities: wrap(activities) });
+  const client = new LocalDurableClient(host);
+  const deps: HttpDeps = { client: () => client, blobs: () => blobs, settings: () => settings };
+  return { settings, engine, blobs, activities, host, client, deps, close: () => engine.close() };
+}
+
+export function blobContext(name: string): InvocationContext {
+  return new InvocationContext({ functionName: 'onMigrationCsvUploaded', triggerMetadata: { name }, logHandler: () => undefined });
+}
