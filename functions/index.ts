@@ -24,3 +24,4 @@ await import('./triggers/httpMigrationStart.js');
 await import('./triggers/httpMigrationStatus.js');
 await import('./triggers/httpMigrationCancel.js');
 await import('./triggers/httpMigrationReport.js');
+await import('./triggers/httpMigrationPreflight.js');

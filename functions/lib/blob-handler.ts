@@ -13,6 +13,19 @@ export interface BlobDeps {
 }
 
 export const INCOMING_PREFIX = 'incoming/';
+const MAX_BLOB_NAME = 1024;
+
+/**
+ * Where the errors file of a rejected CSV goes: beside it, but never through '..' segments
+ * (HTTP clients normalise them, so the write could land elsewhere in the container), never with
+ * control characters, and within the 1,024-character blob name limit.
+ */
+export function errorsBlobName(blobName: string): string {
+  let name = blobName.replace(/[\u0000-\u001f\u007f]/g, '_').split('/').map((seg) => (seg === '..' || seg === '.' ? '_' : seg)).join('/');
+  const suffix = '.errors.json';
+  if (name.length + suffix.length > MAX_BLOB_NAME) name = name.slice(0, MAX_BLOB_NAME - suffix.length);
+  return `${name}${suffix}`;
+}
 
 /**
  * A CSV created under migrations/incoming/: validated whole; if invalid, `<name>.errors.json`
@@ -31,8 +44,8 @@ export function blobHandler(deps: BlobDeps) {
     const outcome = await startBatch({ client: deps.client(context), blobs, settings, batchId, csv: content, csvRef: { container: settings.migrationsContainer, blobName }, upload: false, now: deps.now?.() ?? new Date() });
     if (outcome.kind === 'invalid') {
       const body = { blob: blobName, error: 'the CSV is invalid; nothing was started', problems: outcome.problems };
-      await blobs.put(settings.migrationsContainer, `${blobName}.errors.json`, JSON.stringify(body, null, 2), 'application/json');
-      context.warn(`${blobName}: ${outcome.problems.length} problem(s); wrote ${blobName}.errors.json`);
+      await blobs.put(settings.migrationsContainer, errorsBlobName(blobName), JSON.stringify(body, null, 2), 'application/json');
+      context.warn(`${blobName}: ${outcome.problems.length} problem(s); wrote ${errorsBlobName(blobName)}`);
     } else context.log(`${blobName}: ${outcome.kind} ${outcome.batchId}`);
     return outcome;
   };

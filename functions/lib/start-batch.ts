@@ -1,5 +1,5 @@
 import type { CsvProblem } from '../../shared/contracts/mailbox.js';
-import type { BatchInput, CsvRef } from '../../shared/contracts/orchestration.js';
+import type { BatchInput, BatchLimits, CsvRef } from '../../shared/contracts/orchestration.js';
 import { ORCHESTRATORS } from '../../shared/contracts/functions.js';
 import type { Settings } from '../../shared/config/settings.js';
 import { parseMailboxCsv } from '../../shared/domain/csv/parse-mailbox-csv.js';
@@ -10,6 +10,14 @@ export type StartOutcome =
   | { kind: 'invalid'; problems: CsvProblem[] }
   | { kind: 'started'; batchId: string; rows: number }
   | { kind: 'duplicate'; batchId: string; runtimeStatus: string };
+
+/** A page of ~100 bytes a row stays well under the ~45 KB at which Durable moves payloads to blobs. */
+const MAX_PAGE_ROWS = 300;
+
+export function batchLimits(s: Settings): BatchLimits {
+  const mailboxWave = Math.min(s.maxConcurrentMailboxes, MAX_PAGE_ROWS);
+  return { mailboxWave, folderWave: s.maxConnectionsPerMailbox, pageSize: Math.min(MAX_PAGE_ROWS, Math.max(mailboxWave, 100)) };
+}
 
 const RUNNING_OR_DONE = new Set(['Running', 'Pending', 'Completed', 'ContinuedAsNew', 'Suspended']);
 
@@ -29,7 +37,7 @@ export async function startBatch(args: { client: DurableClientLike; blobs: BlobS
     batchId: args.batchId,
     csv: args.csvRef,
     totalRows: parsed.rows.length,
-    limits: { mailboxWave: s.maxConcurrentMailboxes, folderWave: s.maxConnectionsPerMailbox, pageSize: Math.max(s.maxConcurrentMailboxes, 100) },
+    limits: batchLimits(s),
     cursor: 0,
     startedAt: args.now.toISOString(),
     summary: { done: 0, completed: 0, withIssues: 0, failed: 0, copied: 0, copiedBytes: 0 },
