@@ -43,6 +43,8 @@ export default tseslint.config(
       '@typescript-eslint/no-explicit-any': 'error',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
       'no-console': 'off',
+      // Protocol data (IMAP, CSV, blob names) is exactly where control characters must be matched on purpose.
+      'no-control-regex': 'off',
     },
   },
   orchestratorFence,

@@ -17,7 +17,6 @@ const MAX_LABEL_LENGTH = 63;
 const ATEXT = /^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+$/;
 const NOT_ATEXT = /[^A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]/g;
 const DNS_LABEL = /^[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?$/;
-// eslint-disable-next-line no-control-regex -- control characters are exactly what we look for
 const CONTROL_CHARACTER = /[\u0000-\u001f\u007f]/;
 const NON_ASCII = /[^\u0020-\u007e]/;
 const WHITESPACE = /\s/;
