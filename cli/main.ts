@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import { SettingsError } from '../shared/config/settings.js';
 import { redact } from '../shared/errors/redact.js';
 import { migrateCommand } from './commands/migrate.js';
+import { preflightCommand } from './commands/preflight.js';
 import { prepareCommand } from './commands/prepare.js';
 import { verifyCommand } from './commands/verify.js';
 import { UsageError } from './usage-error.js';
@@ -42,6 +43,16 @@ program
   .action((o: { csv: string; settings?: string; concurrency?: string; report?: string; retryBaseMs?: string }) => run(() => migrateCommand(o)));
 
 program
+  .command('complete')
+  .description('cut-over: a final delta pass, flag changes carried, verification; the mailboxes are then closed to further passes')
+  .requiredOption('--csv <file>', 'CSV of mailboxes')
+  .option('--settings <file>', 'local.settings.json-shaped settings file; environment variables override it')
+  .option('--concurrency <n>', 'mailboxes at once (default MAX_CONCURRENT_MAILBOXES)')
+  .option('--report <file>', 'where to write the JSON report')
+  .option('--retry-base-ms <ms>', 'first back-off after a transient error', '2000')
+  .action((o: { csv: string; settings?: string; concurrency?: string; report?: string; retryBaseMs?: string }) => run(() => migrateCommand(o, true)));
+
+program
   .command('verify')
   .description('compare every folder of every mailbox, source against destination (PASS/FAIL)')
   .requiredOption('--csv <file>', 'CSV of mailboxes')
@@ -49,6 +60,16 @@ program
   .option('--concurrency <n>', 'mailboxes at once')
   .option('--report <file>', 'where to write the JSON verification')
   .action((o: { csv: string; settings?: string; concurrency?: string; report?: string }) => run(() => verifyCommand(o)));
+
+program
+  .command('preflight')
+  .description('check every mailbox of a CSV without copying: credentials, tokens, logins, sizes, folder names (PASS/FAIL)')
+  .requiredOption('--csv <file>', 'CSV of mailboxes')
+  .option('--settings <file>', 'local.settings.json-shaped settings file')
+  .option('--concurrency <n>', 'mailboxes at once')
+  .option('--report <file>', 'where to write the JSON preflight report')
+  .option('--propagation-window <minutes>', 'retry IMAP login refusals this long (default AUTH_PROPAGATION_WINDOW_MINUTES)')
+  .action((o: { csv: string; settings?: string; concurrency?: string; report?: string; propagationWindow?: string }) => run(() => preflightCommand(o)));
 
 program
   .command('prepare')

@@ -5,7 +5,10 @@ import { loadSettings } from '../../shared/config/settings.js';
 import { parseMailboxCsv } from '../../shared/domain/csv/parse-mailbox-csv.js';
 import type { MailboxReport } from '../../shared/contracts/report.js';
 import { createEngine, redactingLogger } from '../../shared/engine/create-engine.js';
-import { runBatch } from '../../shared/engine/run-batch.js';
+import { closedMailboxes, runBatch } from '../../shared/engine/run-batch.js';
+import { renderReportCsv } from '../../shared/domain/reports/report-csv.js';
+import { renderReportHtml } from '../../shared/domain/reports/report-html.js';
+import { describeVerification } from './verify.js';
 import { redact } from '../../shared/errors/redact.js';
 import { Progress } from '../progress.js';
 import { readCliSettings } from '../settings-file.js';
@@ -49,7 +52,8 @@ export function positiveInt(name: string, v: string | undefined): number | undef
   return Number(v);
 }
 
-export async function migrateCommand(opts: MigrateOptions): Promise<number> {
+/** `migrate` (first or delta pass) and `complete` (cut-over: final pass, flags, verification, close). */
+export async function migrateCommand(opts: MigrateOptions, final = false): Promise<number> {
   const settings = loadSettings(readCliSettings(opts.settings, process.env));
   const { rows, hash } = await loadCsv(opts.csv);
   const concurrency = positiveInt('concurrency', opts.concurrency) ?? settings.maxConcurrentMailboxes;
@@ -59,8 +63,14 @@ export async function migrateCommand(opts: MigrateOptions): Promise<number> {
   const batchId = `${basename(opts.csv).replace(/[^A-Za-z0-9._-]/g, '_')}-${hash}`;
   const progress = new Progress(rows.length);
   try {
+    const closed = await closedMailboxes(engine, rows);
+    if (closed.length > 0) {
+      const list = closed.map((c) => `  line ${c.row.line}: ${c.row.sourceEmail} -> ${c.row.destinationEmail} was cut over at ${c.closedAt}`);
+      throw new UsageError(`refused: ${closed.length} mailbox(es) of this CSV were already cut over (mailmig complete); no pass may copy into them again. Remove them from the CSV:\n${list.join('\n')}`);
+    }
     const report = await runBatch(engine, rows, {
       batchId,
+      final,
       concurrency,
       retryBaseMs,
       onCopied: (n, b) => progress.copied(n, b),
@@ -70,12 +80,23 @@ export async function migrateCommand(opts: MigrateOptions): Promise<number> {
     const reportPath = opts.report ?? join(settings.stateDir, 'reports', `${batchId}.json`);
     await mkdir(dirname(reportPath), { recursive: true });
     await writeFile(reportPath, redact(JSON.stringify(report, null, 2)));
+    const verification = new Map(report.mailboxes.filter((m) => m.verification).map((m) => [m.sourceEmail.toLowerCase(), m.verification!.result]));
+    const base = reportPath.replace(/\.json$/i, '');
+    await writeFile(`${base}.csv`, redact(renderReportCsv(report, verification)));
+    await writeFile(`${base}.html`, redact(renderReportHtml(report, verification)));
     const t = report.totals;
     process.stdout.write(
       `\nBatch ${batchId}: ${t.mailboxes} mailboxes, ${t.completed} completed, ${t.withIssues} with issues, ${t.failed} failed; ` +
-        `${t.copied} messages (${(t.copiedBytes / 1048576).toFixed(1)} MB) copied in all, ${t.skipped} skipped, ${t.failedMessages} failed.\nReport: ${reportPath}\n`,
+        `${t.copied} messages (${(t.copiedBytes / 1048576).toFixed(1)} MB) copied in all, ${t.skipped} skipped, ${t.failedMessages} failed.\nReport: ${reportPath} (also .csv and .html)\n`,
     );
-    for (const m of report.mailboxes) process.stdout.write(`${describeMailbox(m)}\n`);
+    if (final) {
+      const passed = report.mailboxes.filter((m) => m.verification?.result === 'PASS').length;
+      process.stdout.write(`Cut-over: verification PASS for ${passed} of ${report.mailboxes.length} mailboxes; those are closed to further passes.\n`);
+    }
+    for (const m of report.mailboxes) {
+      process.stdout.write(`${describeMailbox(m)}\n`);
+      if (m.verification) process.stdout.write(`${describeVerification(m.verification)}\n`);
+    }
     return t.failed > 0 ? 1 : 0;
   } finally {
     await engine.close();

@@ -22,4 +22,5 @@ export const TRIGGERS = {
   httpMigrationStatus: 'httpMigrationStatus',
   httpMigrationCancel: 'httpMigrationCancel',
   httpMigrationReport: 'httpMigrationReport',
+  httpMigrationPreflight: 'httpMigrationPreflight',
 } as const;

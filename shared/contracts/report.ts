@@ -1,4 +1,5 @@
 import type { MessageIssue } from '../domain/checkpoints/folder-checkpoint.js';
+import type { MailboxVerification } from './verification.js';
 
 export type FolderState = 'copied' | 'unchanged' | 'failed' | 'skipped';
 
@@ -18,6 +19,8 @@ export interface FolderReport {
   failed: MessageIssue[];
   /** This pass only. */
   copiedThisPass: number;
+  /** Cut-over pass: destination messages whose flags were brought in line with the source. */
+  flagsChanged?: number;
   error?: { code: string; message: string };
 }
 
@@ -44,6 +47,8 @@ export interface MailboxReport {
   renamedFolders: RenamedFolder[];
   totals: { folders: number; copied: number; copiedBytes: number; copiedThisPass: number; skipped: number; failed: number; alreadyPresent: number };
   error?: { code: string; message: string };
+  /** Cut-over pass: source and destination compared folder by folder. */
+  verification?: MailboxVerification;
   startedAt: string;
   finishedAt: string;
 }

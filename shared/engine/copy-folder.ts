@@ -3,9 +3,12 @@ import { copyRange } from './copy-range.js';
 import type { EngineDeps } from './engine-deps.js';
 import { beginFolderPass, finishFolderPass, planNextRanges, type FolderRef } from './folder-pass.js';
 import { withRetry, type ThrottleGate } from './retry.js';
+import { syncFolderFlags } from './sync-flags.js';
 
 export interface CopyFolderContext {
   gate: ThrottleGate;
+  /** Cut-over: also carry flag changes of already-copied messages. */
+  syncFlags?: boolean;
   retryBaseMs: number;
   onCopied?: (n: number, bytes: number) => void;
 }
@@ -31,5 +34,7 @@ export async function copyFolder(deps: EngineDeps, ctx: CopyFolderContext, ref: 
     }
     if (page.complete) break;
   }
-  return retry(() => finishFolderPass(deps, ref, start, copiedThisPass));
+  const report = await retry(() => finishFolderPass(deps, ref, start, copiedThisPass));
+  if (ctx.syncFlags) report.flagsChanged = (await retry(() => syncFolderFlags(deps, ref))).changed;
+  return report;
 }

@@ -48,7 +48,8 @@ export async function copyRange(deps: EngineDeps, input: CopyRangeInput): Promis
     // A previous attempt may have appended part of this range: look at what arrived since.
     let window = cp.inFlight && cp.inFlight.destUidValidity === dstSel.uidValidity ? cp.inFlight.destUidNext : cp.inFlight ? 1 : undefined;
     if (cp.dedupeFromDestUid !== undefined) window = Math.min(window ?? Number.MAX_SAFE_INTEGER, cp.dedupeFromDestUid);
-    const present = window !== undefined ? await destinationFingerprints(dst, window, identity) : new Map<string, number>();
+    const present = window !== undefined ? await destinationFingerprints(dst, window, identity) : new Map<string, number[]>();
+    const mapped: [number, number][] = [];
     cp.inFlight = { fromUid: from, toUid: input.range.toUid, destUidValidity: dstSel.uidValidity, destUidNext: window ?? dstSel.uidNext };
     cp.destinationPath = input.destinationPath;
     cp.updatedAt = new Date().toISOString();
@@ -69,15 +70,17 @@ export async function copyRange(deps: EngineDeps, input: CopyRangeInput): Promis
         const uids = batch.map((m) => m.uid).join(',');
         for await (const msg of src.fetchSources(uids)) {
           const fp = present.size > 0 ? fingerprint(msg.source, identity) : undefined;
-          const seen = fp !== undefined ? (present.get(fp) ?? 0) : 0;
-          if (fp !== undefined && seen > 0) {
-            present.set(fp, seen - 1);
+          const seen = fp !== undefined ? present.get(fp) : undefined;
+          const there = seen?.shift();
+          if (there !== undefined) {
+            mapped.push([msg.uid, there]);
             cp.alreadyPresent += 1;
             result.alreadyPresent += 1;
           } else {
             const { flags, dropped } = appendFlags(msg.flags, dstSel.permanentFlags);
             try {
-              await dst.append(input.destinationPath, msg.source, flags, msg.internalDate);
+              const appended = await dst.append(input.destinationPath, msg.source, flags, msg.internalDate);
+              if (appended.uid !== undefined) mapped.push([msg.uid, appended.uid]);
               cp.copied += 1;
               cp.copiedBytes += msg.source.length;
               cp.droppedKeywords += dropped;
@@ -105,6 +108,8 @@ export async function copyRange(deps: EngineDeps, input: CopyRangeInput): Promis
       throw e;
     } finally {
       cp.updatedAt = new Date().toISOString();
+      // The map first: a checkpoint that says "done" must never point past a map that lacks the pairs.
+      await checkpoints.appendUidMap(input.mailbox, input.sourcePath, dstSel.uidValidity, mapped).catch(() => undefined);
       await checkpoints.put(input.mailbox, cp).catch(() => undefined);
     }
     return result;
@@ -132,14 +137,15 @@ function* batches(metas: MessageMeta[]): Generator<MessageMeta[]> {
   if (cur.length > 0) yield cur;
 }
 
-async function destinationFingerprints(dst: ImapSession, fromUid: number, identity: IdentityKind): Promise<Map<string, number>> {
-  const out = new Map<string, number>();
+/** Fingerprint -> destination UIDs (in UID order) of the messages from `fromUid` on. */
+async function destinationFingerprints(dst: ImapSession, fromUid: number, identity: IdentityKind): Promise<Map<string, number[]>> {
+  const out = new Map<string, number[]>();
   // "N:*" returns the last message even when N is past it (RFC 3501 §6.4.8): filter by UID.
   const metas = (await dst.fetchMeta(`${fromUid}:*`)).filter((m) => m.uid >= fromUid);
   for (const batch of batches(metas)) {
     for await (const m of dst.fetchSources(batch.map((x) => x.uid).join(','))) {
       const fp = fingerprint(m.source, identity);
-      out.set(fp, (out.get(fp) ?? 0) + 1);
+      out.set(fp, [...(out.get(fp) ?? []), m.uid]);
     }
   }
   return out;

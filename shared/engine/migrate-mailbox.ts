@@ -10,9 +10,12 @@ import type { EngineDeps } from './engine-deps.js';
 import { prepareFolders } from './prepare-folders.js';
 import { ThrottleGate, withRetry } from './retry.js';
 import { summariseMailbox } from './summarise.js';
+import { verifyMailbox } from './verify-mailbox.js';
 
 export interface MigrateMailboxOptions {
   retryBaseMs: number;
+  /** The cut-over pass: copy what is new, carry flag changes, verify, then close the pair. */
+  final?: boolean;
   onCopied?: (n: number, bytes: number) => void;
   onFolders?: (total: number, messages: number) => void;
 }
@@ -45,7 +48,7 @@ export async function migrateMailbox(deps: EngineDeps, row: MailboxRow, opts: Mi
         });
         if (fatal) return failed(fatal);
         try {
-          return await copyFolder(deps, { gate, retryBaseMs: opts.retryBaseMs, ...(opts.onCopied ? { onCopied: opts.onCopied } : {}) }, folderRef(mailbox, row.sourceEmail, row.destinationEmail, task));
+          return await copyFolder(deps, { gate, retryBaseMs: opts.retryBaseMs, syncFlags: opts.final === true, ...(opts.onCopied ? { onCopied: opts.onCopied } : {}) }, folderRef(mailbox, row.sourceEmail, row.destinationEmail, task));
         } catch (e) {
           const err = e instanceof MigrationError ? e : classify(e, 'source');
           if (MAILBOX_FATAL.has(err.code)) fatal = err;
@@ -58,5 +61,8 @@ export async function migrateMailbox(deps: EngineDeps, row: MailboxRow, opts: Mi
       }),
     ),
   );
-  return summariseMailbox({ ...base, folders, skippedFolders: prepared.skipped, renamedFolders: prepared.renamed, ...(fatal ? { error: { code: fatal.code, message: fatal.message } } : {}) });
+  const verification = opts.final && !fatal ? await verifyMailbox(deps, row.sourceEmail, row.destinationEmail) : undefined;
+  const report = summariseMailbox({ ...base, folders, skippedFolders: prepared.skipped, renamedFolders: prepared.renamed, ...(fatal ? { error: { code: fatal.code, message: fatal.message } } : {}), ...(verification ? { verification } : {}) });
+  if (opts.final && report.state !== 'failed') await deps.checkpoints.markClosed(mailbox, report.finishedAt);
+  return report;
 }

@@ -3,13 +3,25 @@ import type { MailboxRow } from '../contracts/mailbox.js';
 import type { BatchReport, MailboxReport } from '../contracts/report.js';
 import type { EngineDeps } from './engine-deps.js';
 import { migrateMailbox } from './migrate-mailbox.js';
+import { mailboxKey } from '../domain/checkpoints/checkpoint-store.js';
 
 export interface RunBatchOptions {
   batchId: string;
+  final?: boolean;
   concurrency: number;
   retryBaseMs: number;
   onCopied?: (n: number, bytes: number) => void;
   onMailboxDone?: (r: MailboxReport) => void;
+}
+
+/** Mailbox pairs already cut over: no later pass may copy into them. */
+export async function closedMailboxes(deps: EngineDeps, rows: readonly MailboxRow[]): Promise<{ row: MailboxRow; closedAt: string }[]> {
+  const out: { row: MailboxRow; closedAt: string }[] = [];
+  for (const row of rows) {
+    const at = await deps.checkpoints.closedAt(mailboxKey(row.sourceEmail, row.destinationEmail));
+    if (at) out.push({ row, closedAt: at });
+  }
+  return out;
 }
 
 /** The one-machine driver: a bounded-concurrency loop over the same engine calls the activities make. */
@@ -19,7 +31,7 @@ export async function runBatch(deps: EngineDeps, rows: readonly MailboxRow[], op
   const mailboxes = await Promise.all(
     rows.map((row) =>
       limit(async () => {
-        const r = await migrateMailbox(deps, row, { retryBaseMs: opts.retryBaseMs, ...(opts.onCopied ? { onCopied: opts.onCopied } : {}) });
+        const r = await migrateMailbox(deps, row, { retryBaseMs: opts.retryBaseMs, final: opts.final === true, ...(opts.onCopied ? { onCopied: opts.onCopied } : {}) });
         opts.onMailboxDone?.(r);
         return r;
       }),

@@ -1,3 +1,4 @@
+import type { MailboxVerification } from '../contracts/verification.js';
 import type { FolderReport, MailboxReport, RenamedFolder, SkippedFolder } from '../contracts/report.js';
 
 export interface MailboxParts {
@@ -8,6 +9,7 @@ export interface MailboxParts {
   skippedFolders: SkippedFolder[];
   renamedFolders: RenamedFolder[];
   error?: { code: string; message: string };
+  verification?: MailboxVerification;
 }
 
 /** Totals and the mailbox state from its folders: any failed folder or mailbox error = failed; skipped or failed messages = with issues. */
@@ -22,7 +24,7 @@ export function summariseMailbox(p: MailboxParts, finishedAt = new Date().toISOS
     failed: sum((r) => r.failedCount),
     alreadyPresent: sum((r) => r.alreadyPresent),
   };
-  const failed = p.error !== undefined || p.folders.some((f) => f.state === 'failed');
+  const failed = p.error !== undefined || p.folders.some((f) => f.state === 'failed') || p.verification?.result === 'FAIL';
   const issues = totals.skipped > 0 || totals.failed > 0 || p.skippedFolders.some((s) => s.code !== 'VIRTUAL_FOLDER');
   return { ...p, state: failed ? 'failed' : issues ? 'completed-with-issues' : 'completed', totals, finishedAt };
 }

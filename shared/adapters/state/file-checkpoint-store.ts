@@ -1,12 +1,13 @@
 import { createHash } from 'node:crypto';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { CheckpointStore } from '../../domain/checkpoints/checkpoint-store.js';
+import { decodeUidMap, encodeUidPairs, type CheckpointStore, type UidMap } from '../../domain/checkpoints/checkpoint-store.js';
 import type { FolderCheckpoint } from '../../domain/checkpoints/folder-checkpoint.js';
 
 interface LedgerFile {
   mailbox: string;
   folders: Record<string, FolderCheckpoint>;
+  closedAt?: string;
 }
 
 /**
@@ -56,15 +57,59 @@ export class FileCheckpointStore implements CheckpointStore {
     return this.serial(mailbox, async () => Object.values((await this.load(mailbox)).folders).map((c) => structuredClone(c)));
   }
 
+  private mapFile(mailbox: string, sourcePath: string): string {
+    const h = (s: string): string => createHash('sha256').update(s).digest('hex').slice(0, 40);
+    return join(this.dir, 'uidmaps', h(mailbox), `${h(sourcePath)}.txt`);
+  }
+
+  /** Appends only: a torn last line after a crash is skipped when read. */
+  appendUidMap(mailbox: string, sourcePath: string, destUidValidity: string, pairs: readonly (readonly [number, number])[]): Promise<void> {
+    if (pairs.length === 0) return Promise.resolve();
+    return this.serial(mailbox, async () => {
+      const path = this.mapFile(mailbox, sourcePath);
+      await mkdir(join(path, '..'), { recursive: true });
+      await appendFile(path, encodeUidPairs(destUidValidity, pairs));
+    });
+  }
+
+  readUidMap(mailbox: string, sourcePath: string): Promise<UidMap | undefined> {
+    return this.serial(mailbox, async () => {
+      try {
+        return decodeUidMap(await readFile(this.mapFile(mailbox, sourcePath), 'utf8'));
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+        throw e;
+      }
+    });
+  }
+
+  closedAt(mailbox: string): Promise<string | undefined> {
+    return this.serial(mailbox, async () => (await this.load(mailbox)).closedAt);
+  }
+
+  markClosed(mailbox: string, at: string): Promise<void> {
+    return this.serial(mailbox, async () => {
+      (await this.load(mailbox)).closedAt = at;
+      await this.save(mailbox);
+    });
+  }
+
   put(mailbox: string, checkpoint: FolderCheckpoint): Promise<void> {
     return this.serial(mailbox, async () => {
       const ledger = await this.load(mailbox);
       ledger.folders[checkpoint.sourcePath] = structuredClone(checkpoint);
+      await this.save(mailbox);
+    });
+  }
+
+  private async save(mailbox: string): Promise<void> {
+    {
+      const ledger = await this.load(mailbox);
       const path = this.file(mailbox);
       await mkdir(join(this.dir, 'checkpoints'), { recursive: true });
       const tmp = `${path}.${process.pid}.tmp`;
       await writeFile(tmp, JSON.stringify(ledger));
       await rename(tmp, path);
-    });
+    }
   }
 }

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { TableClient, type TableEntity } from '@azure/data-tables';
-import type { CheckpointStore } from '../../domain/checkpoints/checkpoint-store.js';
+import { decodeUidMap, encodeUidPairs, type CheckpointStore, type UidMap } from '../../domain/checkpoints/checkpoint-store.js';
 import type { FolderCheckpoint } from '../../domain/checkpoints/folder-checkpoint.js';
 import { classify } from '../../errors/classify.js';
 
@@ -10,6 +10,10 @@ interface Row {
   mailbox: string;
   data: string;
 }
+
+/** Rows of the UID map share the folder's partition; their RowKey sorts by write order. */
+const MAP_PREFIX = 'map-';
+const CLOSED_ROW = 'closed';
 
 /**
  * The Functions app's ledger in Table Storage: one partition per mailbox pair, one row per
@@ -50,11 +54,58 @@ export class TableCheckpointStore implements CheckpointStore {
     }
   }
 
+  async appendUidMap(mailbox: string, sourcePath: string, destUidValidity: string, pairs: readonly (readonly [number, number])[]): Promise<void> {
+    if (pairs.length === 0) return;
+    await this.ensure();
+    // One row per append (a range: at most RANGE_MAX_MESSAGES pairs, well under 64 KB a property).
+    const rowKey = `${MAP_PREFIX}${hash(sourcePath)}-${String(pairs[0]![0]).padStart(10, '0')}-${String(Date.now()).padStart(15, '0')}`;
+    try {
+      await this.client.upsertEntity<Row>({ partitionKey: hash(mailbox), rowKey, mailbox, data: encodeUidPairs(destUidValidity, pairs) }, 'Replace');
+    } catch (e) {
+      throw classify(e, 'storage');
+    }
+  }
+
+  async readUidMap(mailbox: string, sourcePath: string): Promise<UidMap | undefined> {
+    await this.ensure();
+    const lo = `${MAP_PREFIX}${hash(sourcePath)}-`;
+    const texts: { key: string; data: string }[] = [];
+    try {
+      const filter = `PartitionKey eq '${hash(mailbox)}' and RowKey ge '${lo}' and RowKey lt '${lo}~'`;
+      for await (const e of this.client.listEntities<Row>({ queryOptions: { filter } })) texts.push({ key: e.rowKey ?? '', data: e.data });
+    } catch (e) {
+      throw classify(e, 'storage');
+    }
+    // Rows sort by first source UID, then time: a newer UIDVALIDITY always has later rows for the same UIDs.
+    texts.sort((a, b) => (a.key.slice(-15) < b.key.slice(-15) ? -1 : 1));
+    return texts.length === 0 ? undefined : decodeUidMap(texts.map((t) => t.data).join(''));
+  }
+
+  async markClosed(mailbox: string, at: string): Promise<void> {
+    await this.ensure();
+    try {
+      await this.client.upsertEntity<Row>({ partitionKey: hash(mailbox), rowKey: CLOSED_ROW, mailbox, data: JSON.stringify({ closedAt: at }) }, 'Replace');
+    } catch (e) {
+      throw classify(e, 'storage');
+    }
+  }
+
+  async closedAt(mailbox: string): Promise<string | undefined> {
+    await this.ensure();
+    try {
+      const e = await this.client.getEntity<Row>(hash(mailbox), CLOSED_ROW);
+      return (JSON.parse(e.data) as { closedAt?: string }).closedAt;
+    } catch (e) {
+      if ((e as { statusCode?: number }).statusCode === 404) return undefined;
+      throw classify(e, 'storage');
+    }
+  }
+
   async list(mailbox: string): Promise<FolderCheckpoint[]> {
     await this.ensure();
     const out: FolderCheckpoint[] = [];
     try {
-      for await (const e of this.client.listEntities<Row>({ queryOptions: { filter: `PartitionKey eq '${hash(mailbox)}'` } })) out.push(JSON.parse(e.data) as FolderCheckpoint);
+      for await (const e of this.client.listEntities<Row>({ queryOptions: { filter: `PartitionKey eq '${hash(mailbox)}'` } })) if (!e.rowKey?.startsWith(MAP_PREFIX) && e.rowKey !== CLOSED_ROW) out.push(JSON.parse(e.data) as FolderCheckpoint);
     } catch (e) {
       throw classify(e, 'storage');
     }

@@ -5,9 +5,43 @@ export function mailboxKey(sourceEmail: string, destinationEmail: string): strin
   return `${sourceEmail.toLowerCase()}->${destinationEmail.toLowerCase()}`;
 }
 
+/** Source UID -> destination UID of copied messages, valid for one destination UIDVALIDITY. */
+export interface UidMap {
+  destUidValidity: string;
+  pairs: Map<number, number>;
+}
+
 /** The checkpoint ledger: a local file for `mailmig`, Table Storage for the Functions app. */
 export interface CheckpointStore {
   get(mailbox: string, sourcePath: string): Promise<FolderCheckpoint | undefined>;
   put(mailbox: string, checkpoint: FolderCheckpoint): Promise<void>;
   list(mailbox: string): Promise<FolderCheckpoint[]>;
+  /**
+   * Records where copied messages landed (from APPENDUID), so later passes can carry flag
+   * changes with one FLAGS-only FETCH per side; a new destUidValidity starts a new map.
+   */
+  appendUidMap(mailbox: string, sourcePath: string, destUidValidity: string, pairs: readonly (readonly [number, number])[]): Promise<void>;
+  readUidMap(mailbox: string, sourcePath: string): Promise<UidMap | undefined>;
+  /** Cut-over closes a mailbox pair: no later pass copies into it. */
+  markClosed(mailbox: string, at: string): Promise<void>;
+  closedAt(mailbox: string): Promise<string | undefined>;
+}
+
+/** The map's text form, shared by both stores: "v <uidvalidity>" then "src dst" lines (a new "v" line resets). */
+export function encodeUidPairs(destUidValidity: string, pairs: readonly (readonly [number, number])[]): string {
+  return `v ${destUidValidity}\n${pairs.map(([s, d]) => `${s} ${d}`).join('\n')}\n`;
+}
+
+export function decodeUidMap(text: string): UidMap | undefined {
+  let map: UidMap | undefined;
+  for (const line of text.split('\n')) {
+    if (line.startsWith('v ')) {
+      const v = line.slice(2).trim();
+      if (!map || map.destUidValidity !== v) map = { destUidValidity: v, pairs: new Map() };
+    } else if (map && line) {
+      const [s, d] = line.split(' ').map(Number);
+      if (s !== undefined && d !== undefined && Number.isInteger(s) && Number.isInteger(d)) map.pairs.set(s, d);
+    }
+  }
+  return map;
 }

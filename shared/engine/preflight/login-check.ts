@@ -1,0 +1,48 @@
+import type { ImapSession } from '../../adapters/imap/imap-session.js';
+import type { Settings } from '../../config/settings.js';
+import type { ImapConnector, ImapSite } from '../imap-connector.js';
+import { check, failed, skipped, toMigrationError } from './checks.js';
+import type { SideCredentials } from './credential-checks.js';
+import { withAuthPropagation, type PropagationOptions } from './propagation.js';
+import type { PreflightCheck } from './types.js';
+
+export interface LoginOutcome {
+  check: PreflightCheck;
+  /** Open and authenticated; the caller closes it. */
+  session?: ImapSession;
+}
+
+/**
+ * Logs in to one side with the mailbox address, as the migration will. A refusal is retried for
+ * the propagation window only when the credential itself was proven good: waiting an hour cannot
+ * fix a token for the wrong resource, but it can let a fresh FullAccess grant arrive.
+ */
+export async function checkLogin(
+  deps: { settings: Settings; connector: ImapConnector },
+  site: ImapSite,
+  mailbox: string,
+  cred: SideCredentials,
+  propagation: PropagationOptions,
+): Promise<LoginOutcome> {
+  if (!cred.canLogin) return { check: skipped('login', site, `no ${cred.secretKind === 'password' ? 'password' : 'token'} to log in with (see the checks above)`) };
+  const side = site === 'source' ? deps.settings.source : deps.settings.destination;
+  const how = side.auth === 'password' ? 'password' : 'XOAUTH2';
+  const started = (propagation.now ?? Date.now)();
+  let refusals = 0;
+  try {
+    const opened = await withAuthPropagation(() => deps.connector.open(site, mailbox), {
+      ...propagation,
+      windowMs: cred.tokenVerified ? propagation.windowMs : 0,
+      onRetry: (err, attempt, waitMs) => {
+        refusals = attempt;
+        propagation.onRetry?.(err, attempt, waitMs);
+      },
+    });
+    const waited = ((propagation.now ?? Date.now)() - started) / 1000;
+    const note = refusals > 0 ? `; refused ${refusals} time(s) first, accepted after ${waited.toFixed(1)} s (a grant was still propagating)` : '';
+    return { check: check('login', site, 'pass', `${how} login to ${side.host}:${side.port} as ${mailbox}${note}`), session: opened.session };
+  } catch (e) {
+    const err = toMigrationError(e, site);
+    return { check: failed('login', site, err, { settings: deps.settings, mailbox, tokenVerified: cred.tokenVerified, ...(cred.secretName ? { secretName: cred.secretName } : {}), ...(cred.secretKind ? { secretKind: cred.secretKind } : {}) }) };
+  }
+}
