@@ -14,6 +14,11 @@ import type { FolderPlanPage } from '../../shared/engine/plan-folder.js';
 import { prepareFolders, type PreparedFolders } from '../../shared/engine/prepare-folders.js';
 import { batchReport } from '../../shared/engine/run-batch.js';
 import { summariseMailbox } from '../../shared/engine/summarise.js';
+import { syncFolderFlags, type FlagSyncResult } from '../../shared/engine/sync-flags.js';
+import { verifyMailbox } from '../../shared/engine/verify-mailbox.js';
+import { mailboxKey } from '../../shared/domain/checkpoints/checkpoint-store.js';
+import { renderReportCsv } from '../../shared/domain/reports/report-csv.js';
+import { renderReportHtml } from '../../shared/domain/reports/report-html.js';
 import { classify } from '../../shared/errors/classify.js';
 import { MigrationError } from '../../shared/errors/migration-error.js';
 
@@ -50,6 +55,7 @@ export interface WriteMailboxReportInput {
   prepared?: { skipped: SkippedFolder[]; renamed: RenamedFolder[] };
   folders: FolderOutcome[];
   error?: { code: string; message: string };
+  final: boolean;
 }
 
 /** Activity handlers, built from their dependencies so tests can run them against the lab. */
@@ -73,7 +79,13 @@ export function createActivities(deps: ActivityDeps) {
       }),
 
     prepareMailboxFolders: (input: { sourceEmail: string; destinationEmail: string }): Promise<ActivityResult<PreparedFolders>> =>
-      guarded(() => prepareFolders(engine, input.sourceEmail, input.destinationEmail)),
+      guarded(async () => {
+        const closedAt = await engine.checkpoints.closedAt(mailboxKey(input.sourceEmail, input.destinationEmail));
+        if (closedAt) throw new MigrationError('MAILBOX_CLOSED', 'permanent', `this mailbox pair was cut over at ${closedAt}; no pass may copy into it again`);
+        return prepareFolders(engine, input.sourceEmail, input.destinationEmail);
+      }),
+
+    syncFolderFlags: (input: { ref: FolderRef }): Promise<ActivityResult<FlagSyncResult>> => guarded(() => syncFolderFlags(engine, input.ref)),
 
     beginFolderPass: (input: { ref: FolderRef }): Promise<ActivityResult<FolderPassStart>> => guarded(() => beginFolderPass(engine, input.ref)),
 
@@ -86,13 +98,17 @@ export function createActivities(deps: ActivityDeps) {
 
     writeMailboxReport: (input: WriteMailboxReportInput): Promise<ActivityResult<MailboxSummary>> =>
       guarded(async () => {
-        const mailbox = `${input.row.sourceEmail.toLowerCase()}->${input.row.destinationEmail.toLowerCase()}`;
+        const mailbox = mailboxKey(input.row.sourceEmail, input.row.destinationEmail);
         const cps = await engine.checkpoints.list(mailbox);
         const folders: FolderReport[] = input.folders.map((f) => {
           const ref: FolderRef = { mailbox, sourceEmail: input.row.sourceEmail, destinationEmail: input.row.destinationEmail, sourcePath: f.sourcePath, destinationPath: f.destinationPath };
           const cp = cps.find((c) => c.sourcePath === f.sourcePath);
-          return folderReport(ref, cp, f.state, cp?.lastStatus?.messages ?? 0, f.copiedThisPass, f.error);
+          const r = folderReport(ref, cp, f.state, cp?.lastStatus?.messages ?? 0, f.copiedThisPass, f.error);
+          if (f.flagsChanged !== undefined) r.flagsChanged = f.flagsChanged;
+          return r;
         });
+        // Cut-over: verification runs here so its (possibly long) lists go to the blob, not into history.
+        const verification = input.final && !input.error ? await verifyMailbox(engine, input.row.sourceEmail, input.row.destinationEmail) : undefined;
         const report = summariseMailbox({
           sourceEmail: input.row.sourceEmail,
           destinationEmail: input.row.destinationEmail,
@@ -101,7 +117,9 @@ export function createActivities(deps: ActivityDeps) {
           skippedFolders: input.prepared?.skipped ?? [],
           renamedFolders: input.prepared?.renamed ?? [],
           ...(input.error ? { error: input.error } : {}),
+          ...(verification ? { verification } : {}),
         });
+        if (input.final && report.state !== 'failed') await engine.checkpoints.markClosed(mailbox, report.finishedAt);
         await blobs.put(deps.reportsContainer, reportPaths.mailbox(input.batchId, input.row.line), JSON.stringify(report), 'application/json');
         return {
           line: input.row.line,
@@ -111,10 +129,11 @@ export function createActivities(deps: ActivityDeps) {
           skipped: report.totals.skipped,
           failed: report.totals.failed,
           ...(report.error ? { error: report.error.code } : {}),
+          ...(verification ? { verification: verification.result } : {}),
         };
       }),
 
-    writeBatchReport: (input: { batchId: string; startedAt: string }): Promise<ActivityResult<{ path: string }>> =>
+    writeBatchReport: (input: { batchId: string; startedAt: string; pass?: number; final?: boolean }): Promise<ActivityResult<{ path: string }>> =>
       guarded(async () => {
         const names = (await blobs.list(deps.reportsContainer, reportPaths.mailboxPrefix(input.batchId))).sort();
         const mailboxes: MailboxReport[] = [];
@@ -124,7 +143,11 @@ export function createActivities(deps: ActivityDeps) {
         }
         const report = batchReport(input.batchId, input.startedAt, mailboxes);
         const path = reportPaths.batchJson(input.batchId);
+        const verification = new Map(mailboxes.filter((m) => m.verification).map((m) => [m.sourceEmail.toLowerCase(), m.verification!.result]));
         await blobs.put(deps.reportsContainer, path, JSON.stringify(report, null, 2), 'application/json');
+        await blobs.put(deps.reportsContainer, path.replace(/\.json$/, '.csv'), renderReportCsv(report, verification), 'text/csv; charset=utf-8');
+        await blobs.put(deps.reportsContainer, path.replace(/\.json$/, '.html'), renderReportHtml(report, verification), 'text/html; charset=utf-8');
+        if (input.pass !== undefined) await blobs.put(deps.reportsContainer, `${input.batchId}/pass-${input.pass}/report.json`, JSON.stringify(report, null, 2), 'application/json');
         return { path };
       }),
   } satisfies Record<string, (input: never, ctx?: InvocationContext) => Promise<unknown>>;

@@ -18,6 +18,7 @@ export function hostClient(context: InvocationContext): DurableClientLike {
       }
     },
     terminate: (instanceId, reason) => client.terminate(instanceId, reason),
+    raiseEvent: (instanceId, eventName, data) => client.raiseEvent(instanceId, eventName, data),
     async runningWithPrefix(prefix): Promise<string[]> {
       const all = await client.getStatusBy({ runtimeStatus: [df.OrchestrationRuntimeStatus.Running, df.OrchestrationRuntimeStatus.Pending] });
       return all.map((s) => s.instanceId).filter((id) => id.startsWith(prefix));

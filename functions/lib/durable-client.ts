@@ -12,6 +12,7 @@ export interface DurableClientLike {
   startNew(orchestratorName: string, options: { instanceId: string; input: unknown }): Promise<string>;
   getStatus(instanceId: string): Promise<OrchestrationStatusLike | undefined>;
   terminate(instanceId: string, reason: string): Promise<void>;
+  raiseEvent(instanceId: string, eventName: string, data: unknown): Promise<void>;
   /** Instances whose id starts with the prefix that are still running (children of a batch). */
   runningWithPrefix(prefix: string): Promise<string[]>;
 }

@@ -32,6 +32,8 @@ export function startHandler(deps: HttpDeps) {
       csv = converted.csv;
     } else csv = raw;
     const settings = deps.settings();
+    const cutover = req.query.get('cutover');
+    if (cutover !== null && cutover !== 'immediate') return json(400, { error: 'cutover must be "immediate" (one pass, then verification and close) or absent (staged)' });
     const batchId = batchIdForBody(csv);
     const outcome = await startBatch({
       client: deps.client(context),
@@ -42,6 +44,7 @@ export function startHandler(deps: HttpDeps) {
       csvRef: { container: settings.migrationsContainer, blobName: reportPaths.uploadedCsv(batchId) },
       upload: true,
       now: deps.now?.() ?? new Date(),
+      mode: cutover === 'immediate' ? 'final' : 'copy',
     });
     if (outcome.kind === 'invalid') return json(400, { error: 'the CSV is invalid; nothing was started', problems: outcome.problems });
     const links = { id: batchId, statusUrl: `/api/migrations/${batchId}`, reportUrl: `/api/migrations/${batchId}/report`, cancelUrl: `/api/migrations/${batchId}/cancel` };
@@ -93,13 +96,38 @@ export function cancelHandler(deps: HttpDeps) {
   };
 }
 
+/**
+ * POST /api/migrations/{id}/delta and /complete — asks an open batch for another pass or for the
+ * cut-over. A running pass takes the request when it ends; a closed batch refuses it (409).
+ */
+export function passHandler(deps: HttpDeps, event: 'delta' | 'cutover') {
+  return async (req: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> => {
+    const id = req.params.id ?? '';
+    if (!ID.test(id)) return json(400, { error: 'id must look like b-<32 hex digits>' });
+    const client = deps.client(context);
+    const s = await client.getStatus(id);
+    if (!s) return json(404, { error: `no batch ${id}` });
+    if (s.runtimeStatus === 'Completed') {
+      return json(409, { error: `batch ${id} was cut over and is closed; ${event === 'delta' ? 'a delta pass' : 'another cut-over'} is refused. Start a new batch for mailboxes not yet migrated.` });
+    }
+    if (s.runtimeStatus !== 'Running' && s.runtimeStatus !== 'Pending') return json(409, { error: `batch ${id} is ${s.runtimeStatus ?? 'not running'}` });
+    await client.raiseEvent(id, event, { requestedAt: (deps.now?.() ?? new Date()).toISOString() });
+    const phase = (s.customStatus as { phase?: string } | null)?.phase ?? 'running';
+    return json(202, { id, accepted: event, note: phase === 'waiting' ? 'starting now' : 'the running pass finishes first' });
+  };
+}
+
 /** GET /api/migrations/{id}/report — the batch report once written (404 before). */
 export function reportHandler(deps: HttpDeps) {
   return async (req: HttpRequest): Promise<HttpResponseInit> => {
     const id = req.params.id ?? '';
     if (!ID.test(id)) return json(400, { error: 'id must look like b-<32 hex digits>' });
-    const b = await deps.blobs().get(deps.settings().reportsContainer, reportPaths.batchJson(id));
+    const format = req.query.get('format') ?? 'json';
+    const types: Record<string, string> = { json: 'application/json', csv: 'text/csv; charset=utf-8', html: 'text/html; charset=utf-8' };
+    const type = types[format];
+    if (!type) return json(400, { error: 'format must be json, csv or html' });
+    const b = await deps.blobs().get(deps.settings().reportsContainer, reportPaths.batchJson(id).replace(/\.json$/, `.${format}`));
     if (!b) return json(404, { error: `no report for ${id} yet` });
-    return { status: 200, body: b.toString('utf8'), headers: { 'content-type': 'application/json' } };
+    return { status: 200, body: b.toString('utf8'), headers: { 'content-type': type, ...(format === 'csv' ? { 'content-disposition': `attachment; filename="${id}.csv"` } : {}) } };
   };
 }

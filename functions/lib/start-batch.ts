@@ -1,5 +1,5 @@
 import type { CsvProblem } from '../../shared/contracts/mailbox.js';
-import type { BatchInput, BatchLimits, CsvRef } from '../../shared/contracts/orchestration.js';
+import type { BatchInput, BatchLimits, CsvRef, PassMode } from '../../shared/contracts/orchestration.js';
 import { ORCHESTRATORS } from '../../shared/contracts/functions.js';
 import type { Settings } from '../../shared/config/settings.js';
 import { parseMailboxCsv } from '../../shared/domain/csv/parse-mailbox-csv.js';
@@ -26,7 +26,7 @@ const RUNNING_OR_DONE = new Set(['Running', 'Pending', 'Completed', 'ContinuedAs
  * delivered twice (Event Grid retries, re-uploads) finds its instance and starts nothing.
  * The orchestration gets the blob reference and limits, never the mailbox list.
  */
-export async function startBatch(args: { client: DurableClientLike; blobs: BlobStore; settings: Settings; batchId: string; csv: Buffer; csvRef: CsvRef; upload: boolean; now: Date }): Promise<StartOutcome> {
+export async function startBatch(args: { client: DurableClientLike; blobs: BlobStore; settings: Settings; batchId: string; csv: Buffer; csvRef: CsvRef; upload: boolean; now: Date; mode?: PassMode }): Promise<StartOutcome> {
   const parsed = parseMailboxCsv(args.csv);
   if (!parsed.ok) return { kind: 'invalid', problems: parsed.problems };
   const existing = await args.client.getStatus(args.batchId);
@@ -35,6 +35,9 @@ export async function startBatch(args: { client: DurableClientLike; blobs: BlobS
   const s = args.settings;
   const input: BatchInput = {
     batchId: args.batchId,
+    pass: 1,
+    mode: args.mode ?? 'copy',
+    deltaIntervalMinutes: s.deltaIntervalMinutes,
     csv: args.csvRef,
     totalRows: parsed.rows.length,
     limits: batchLimits(s),

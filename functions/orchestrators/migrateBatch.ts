@@ -3,18 +3,22 @@ import type { OrchestrationContext, OrchestrationHandler } from 'durable-functio
 import type { ActivityResult } from '../../shared/contracts/activity-result.js';
 import { ACTIVITIES, ORCHESTRATORS } from '../../shared/contracts/functions.js';
 import type { MailboxRow } from '../../shared/contracts/mailbox.js';
-import type { BatchInput, BatchStatus, MailboxInput, MailboxSummary } from '../../shared/contracts/orchestration.js';
+import { BATCH_EVENTS, type BatchInput, type BatchStatus, type BatchSummary, type MailboxInput, type MailboxSummary, type PassMode } from '../../shared/contracts/orchestration.js';
 import { transientRetry } from './retry-options.js';
 
+const EMPTY_SUMMARY: BatchSummary = { done: 0, completed: 0, withIssues: 0, failed: 0, copied: 0, copiedBytes: 0 };
+
 /**
- * A batch: pages through the CSV blob (the list is never in an input, output or status),
- * starts one migrateMailbox sub-orchestration per row in waves, keeps only counts, and
- * continues as new after every page so its history stays bounded for 50,000 rows.
+ * A staged batch. Each pass pages through the CSV blob (the list is never in an input, output or
+ * status), starts one migrateMailbox per row in waves, keeps only counts, and continues as new
+ * after every page so history stays bounded for 50,000 rows. After a 'copy' pass the batch waits
+ * for a delta (HTTP or the durable timer of DELTA_INTERVAL_MINUTES) or the cut-over; the 'final'
+ * pass also carries flags and verifies, then the batch closes.
  */
 export const migrateBatch: OrchestrationHandler = function* (context: OrchestrationContext) {
   const input = context.df.getInput<BatchInput>();
   const summary = { ...input.summary };
-  const status = (phase: BatchStatus['phase']): void => context.df.setCustomStatus({ phase, total: input.totalRows, summary } satisfies BatchStatus);
+  const status = (phase: BatchStatus['phase']): void => context.df.setCustomStatus({ phase, pass: input.pass, mode: input.mode, total: input.totalRows, summary } satisfies BatchStatus);
   status('running');
 
   if (input.cursor < input.totalRows) {
@@ -23,7 +27,7 @@ export const migrateBatch: OrchestrationHandler = function* (context: Orchestrat
     const rows = page.value;
     for (let i = 0; i < rows.length; i += input.limits.mailboxWave) {
       const wave = rows.slice(i, i + input.limits.mailboxWave).map((row) =>
-        context.df.callSubOrchestrator(ORCHESTRATORS.migrateMailbox, { batchId: input.batchId, row, folderWave: input.limits.folderWave } satisfies MailboxInput, `${input.batchId}:m${row.line}`),
+        context.df.callSubOrchestrator(ORCHESTRATORS.migrateMailbox, { batchId: input.batchId, row, folderWave: input.limits.folderWave, final: input.mode === 'final' } satisfies MailboxInput, `${input.batchId}:p${input.pass}:m${row.line}`),
       );
       const results: MailboxSummary[] = yield context.df.Task.all(wave);
       for (const r of results) {
@@ -43,9 +47,23 @@ export const migrateBatch: OrchestrationHandler = function* (context: Orchestrat
     }
   }
   status('reporting');
-  const r: ActivityResult<{ path: string }> = yield context.df.callActivityWithRetry(ACTIVITIES.writeBatchReport, transientRetry(), { batchId: input.batchId, startedAt: input.startedAt });
-  status('done');
-  return { summary, report: r.status === 'ok' ? r.value.path : undefined };
+  const r: ActivityResult<{ path: string }> = yield context.df.callActivityWithRetry(ACTIVITIES.writeBatchReport, transientRetry(), { batchId: input.batchId, startedAt: input.startedAt, pass: input.pass, final: input.mode === 'final' });
+  const report = r.status === 'ok' ? r.value.path : undefined;
+  if (input.mode === 'final') {
+    status('closed');
+    return { pass: input.pass, summary, report, closedAt: context.df.currentUtcDateTime.toISOString() };
+  }
+
+  // Between passes: fresh tasks each time (re-yielding an in-flight task in Task.any re-schedules it).
+  status('waiting');
+  const delta = context.df.waitForExternalEvent(BATCH_EVENTS.delta);
+  const cutover = context.df.waitForExternalEvent(BATCH_EVENTS.cutover);
+  const timer = input.deltaIntervalMinutes > 0 ? context.df.createTimer(new Date(context.df.currentUtcDateTime.getTime() + input.deltaIntervalMinutes * 60_000)) : undefined;
+  const winner: df.Task = yield context.df.Task.any(timer ? [delta, cutover, timer] : [delta, cutover]);
+  if (timer && winner !== timer) timer.cancel();
+  const mode: PassMode = winner === cutover ? 'final' : 'copy';
+  context.df.continueAsNew({ ...input, pass: input.pass + 1, mode, cursor: 0, summary: { ...EMPTY_SUMMARY }, startedAt: context.df.currentUtcDateTime.toISOString() } satisfies BatchInput);
+  return undefined;
 };
 
 df.app.orchestration(ORCHESTRATORS.migrateBatch, migrateBatch);

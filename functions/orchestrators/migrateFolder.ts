@@ -13,6 +13,8 @@ export interface MigrateFolderInput {
   afterUid: number;
   copiedThisPass: number;
   throttleWaits: number;
+  /** Cut-over: carry flag changes of already-copied messages after copying. */
+  syncFlags: boolean;
 }
 
 /**
@@ -54,20 +56,26 @@ export const migrateFolder: OrchestrationHandler = function* (context: Orchestra
         const c = yield* call<CopyRangeResult>(ACTIVITIES.copyMessageRange, { ref, range });
         if (c.status !== 'ok') return failed(c.code, c.status === 'permanent' ? c.detail : '');
         if (c.value.status === 'uidvalidity-changed') {
-          context.df.continueAsNew({ ref, afterUid: 0, copiedThisPass: copied, throttleWaits: waits } satisfies MigrateFolderInput);
+          context.df.continueAsNew({ ref, afterUid: 0, copiedThisPass: copied, throttleWaits: waits, syncFlags: input.syncFlags } satisfies MigrateFolderInput);
           return undefined;
         }
         copied += c.value.copied;
         afterUid = range.toUid;
       }
       if (!p.value.complete) {
-        context.df.continueAsNew({ ref, start, afterUid, copiedThisPass: copied, throttleWaits: waits } satisfies MigrateFolderInput);
+        context.df.continueAsNew({ ref, start, afterUid, copiedThisPass: copied, throttleWaits: waits, syncFlags: input.syncFlags } satisfies MigrateFolderInput);
         return undefined;
       }
     }
     const f = yield* call<{ state: FolderOutcome['state'] }>(ACTIVITIES.finishFolderPass, { ref, start, copiedThisPass: copied });
     if (f.status !== 'ok') return failed(f.code, f.status === 'permanent' ? f.detail : '');
-    return { sourcePath: ref.sourcePath, destinationPath: ref.destinationPath, state: f.value.state, copiedThisPass: copied } satisfies FolderOutcome;
+    let flagsChanged: number | undefined;
+    if (input.syncFlags) {
+      const s = yield* call<{ changed: number }>(ACTIVITIES.syncFolderFlags, { ref });
+      if (s.status !== 'ok') return failed(s.code, s.status === 'permanent' ? s.detail : '');
+      flagsChanged = s.value.changed;
+    }
+    return { sourcePath: ref.sourcePath, destinationPath: ref.destinationPath, state: f.value.state, copiedThisPass: copied, ...(flagsChanged !== undefined ? { flagsChanged } : {}) } satisfies FolderOutcome;
   } catch (e) {
     // Retries exhausted: the host hands us the flattened, already-redacted message.
     return failed('RETRIES_EXHAUSTED', e instanceof Error ? e.message : String(e));

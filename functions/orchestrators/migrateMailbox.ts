@@ -25,6 +25,7 @@ export const migrateMailbox: OrchestrationHandler = function* (context: Orchestr
       batchId: input.batchId,
       row,
       startedAt,
+      final: input.final,
       folders: args.folders,
       ...(args.prepared ? { prepared: { skipped: args.prepared.skipped, renamed: args.prepared.renamed } } : {}),
       ...(args.error ? { error: args.error } : {}),
@@ -53,7 +54,7 @@ export const migrateMailbox: OrchestrationHandler = function* (context: Orchestr
       }
       const children = wave.map((t, j) => {
         const ref: FolderRef = { mailbox, sourceEmail: row.sourceEmail, destinationEmail: row.destinationEmail, sourcePath: t.sourcePath, destinationPath: t.destinationPath };
-        return context.df.callSubOrchestrator(ORCHESTRATORS.migrateFolder, { ref, afterUid: 0, copiedThisPass: 0, throttleWaits: 0 } satisfies MigrateFolderInput, `${context.df.instanceId}:f${i + j}`);
+        return context.df.callSubOrchestrator(ORCHESTRATORS.migrateFolder, { ref, afterUid: 0, copiedThisPass: 0, throttleWaits: 0, syncFlags: input.final } satisfies MigrateFolderInput, `${context.df.instanceId}:f${i + j}`);
       });
       const results: FolderOutcome[] = yield context.df.Task.all(children);
       outcomes.push(...results);

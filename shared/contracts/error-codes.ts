@@ -24,6 +24,7 @@ export const ERROR_CODES = [
   'SETTINGS_INVALID',
   'CSV_INVALID',
   'UIDVALIDITY_CHANGED',
+  'MAILBOX_CLOSED',
   'INTERNAL',
 ] as const;
 

@@ -12,6 +12,7 @@ export const ACTIVITIES = {
   planFolderRanges: 'planFolderRanges',
   copyMessageRange: 'copyMessageRange',
   finishFolderPass: 'finishFolderPass',
+  syncFolderFlags: 'syncFolderFlags',
   writeMailboxReport: 'writeMailboxReport',
   writeBatchReport: 'writeBatchReport',
 } as const;
@@ -22,5 +23,7 @@ export const TRIGGERS = {
   httpMigrationStatus: 'httpMigrationStatus',
   httpMigrationCancel: 'httpMigrationCancel',
   httpMigrationReport: 'httpMigrationReport',
+  httpMigrationDelta: 'httpMigrationDelta',
+  httpMigrationComplete: 'httpMigrationComplete',
   httpMigrationPreflight: 'httpMigrationPreflight',
 } as const;

@@ -16,8 +16,18 @@ export interface BatchLimits {
   pageSize: number;
 }
 
+/** 'copy': a first or delta pass, after which the batch waits; 'final': cut-over (delta + flags + verification), after which it closes. */
+export type PassMode = 'copy' | 'final';
+
+export const BATCH_EVENTS = { delta: 'delta', cutover: 'cutover' } as const;
+
 export interface BatchInput {
   batchId: string;
+  /** 1 for the first pass; each delta or cut-over adds one. */
+  pass: number;
+  mode: PassMode;
+  /** 0: passes only on demand; else a durable timer starts the next delta pass. */
+  deltaIntervalMinutes: number;
   csv: CsvRef;
   totalRows: number;
   limits: BatchLimits;
@@ -40,6 +50,7 @@ export interface MailboxInput {
   batchId: string;
   row: MailboxRow;
   folderWave: number;
+  final: boolean;
 }
 
 /** Small on purpose: the full mailbox report goes to Blob Storage. */
@@ -51,6 +62,7 @@ export interface MailboxSummary {
   skipped: number;
   failed: number;
   error?: string;
+  verification?: 'PASS' | 'FAIL';
 }
 
 export interface FolderOutcome {
@@ -58,11 +70,14 @@ export interface FolderOutcome {
   destinationPath: string;
   state: 'copied' | 'unchanged' | 'failed';
   copiedThisPass: number;
+  flagsChanged?: number;
   error?: { code: string; message: string };
 }
 
 export interface BatchStatus {
-  phase: 'running' | 'reporting' | 'done';
+  phase: 'running' | 'reporting' | 'waiting' | 'closed';
+  pass: number;
+  mode: PassMode;
   total: number;
   summary: BatchSummary;
 }

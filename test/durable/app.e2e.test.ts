@@ -36,7 +36,7 @@ describe('Durable app: blob trigger -> migrateBatch -> migrateMailbox -> migrate
       await addMailbox(lab, 'destination', a);
     }
     for (const a of mailboxes) await seedMailbox(lab, 'source', a, standardCorpus());
-    app = appUnderTest();
+    app = appUnderTest({}, undefined, { autoCutover: true });
   }, 120_000);
   afterAll(async () => app?.close());
 
@@ -62,7 +62,8 @@ describe('Durable app: blob trigger -> migrateBatch -> migrateMailbox -> migrate
     expect(report.totals.mailboxes).toBe(3);
     expect(report.mailboxes.every((m) => m.state === 'completed-with-issues')).toBe(true);
     expect(report.mailboxes.every((m) => m.folders.find((f) => f.sourcePath === 'INBOX')!.skipped[0]!.code === 'MESSAGE_TOO_LARGE')).toBe(true);
-    expect(result.customStatus).toMatchObject({ phase: 'done', total: 3, summary: { done: 3, withIssues: 3 } });
+    expect(result.customStatus).toMatchObject({ phase: 'closed', pass: 2, mode: 'final', total: 3, summary: { done: 3, withIssues: 3 } });
+    expect(report.mailboxes.every((m) => m.verification?.result === 'PASS')).toBe(true);
 
     // Nothing secret in inputs, outputs, custom status or the report.
     const children = result.stats.childInstanceIds.map((c) => app.host.instance(c));

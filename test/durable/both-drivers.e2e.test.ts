@@ -30,7 +30,7 @@ describe('one batch through both drivers gives the same result', () => {
     for (const a of sources) await addMailbox(lab, 'source', a);
     for (const a of [...viaCli, ...viaDurable]) await addMailbox(lab, 'destination', a);
     for (const a of sources) await seedMailbox(lab, 'source', a, standardCorpus());
-    app = appUnderTest();
+    app = appUnderTest({}, undefined, { autoCutover: true });
   }, 120_000);
   afterAll(async () => app?.close());
 

@@ -19,7 +19,7 @@ async function startBatch(app: AppUnderTest, rows: string[], name: string): Prom
   await app.blobs.put('migrations', `incoming/${name}`, csv, 'text/csv');
   const id = `b-${name.replace(/[^a-f0-9]/g, '').padEnd(32, '0').slice(0, 32)}`;
   const input: BatchInput = {
-    batchId: id, csv: { container: 'migrations', blobName: `incoming/${name}` }, totalRows: rows.length,
+    batchId: id, pass: 1, mode: 'final', deltaIntervalMinutes: 0, csv: { container: 'migrations', blobName: `incoming/${name}` }, totalRows: rows.length,
     limits: { mailboxWave: 4, folderWave: 2, pageSize: 100 }, cursor: 0, startedAt: '2024-01-01T00:00:00Z',
     summary: { done: 0, completed: 0, withIssues: 0, failed: 0, copied: 0, copiedBytes: 0 },
   };
@@ -67,7 +67,7 @@ describe('Durable app under injected faults', () => {
     expect(r.status, r.error).toBe('Completed');
     expect(failures).toBe(2);
     await expectIdentical(ok[0]!);
-    const folders = app.host.instance(`${id}:m2`)!.stats.childInstanceIds.map((c) => app.host.instance(c)!);
+    const folders = app.host.instance(`${id}:p1:m2`)!.stats.childInstanceIds.map((c) => app.host.instance(c)!);
     const calls = folders.flatMap((f) => f.stats.activityCalls.filter((c) => c.name === ACTIVITIES.copyMessageRange));
     expect(calls.filter((c) => c.outcome === 'failed').length).toBe(2);
     expect(Math.max(...calls.map((c) => c.attempt))).toBe(3);
@@ -90,7 +90,7 @@ describe('Durable app under injected faults', () => {
     const id = await startBatch(app, [ok[1]!], 'throttle00000000b2.csv');
     const r = await app.client.settled(id);
     expect(r.status, r.error).toBe('Completed');
-    const folders = app.host.instance(`${id}:m2`)!.stats.childInstanceIds.map((c) => app.host.instance(c)!);
+    const folders = app.host.instance(`${id}:p1:m2`)!.stats.childInstanceIds.map((c) => app.host.instance(c)!);
     const timers = folders.flatMap((f) => f.stats.timers.filter((t) => t.purpose === 'orchestrator'));
     expect(timers.map((t) => t.durationMs)).toEqual([29_000]);
     await expectIdentical(ok[1]!);

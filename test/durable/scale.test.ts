@@ -44,7 +44,7 @@ function simulatedMailbox(messages: number, rangeSize: number) {
 async function historyFor(messages: number, rangeSize: number) {
   const host = new ReplayHost({ orchestrators: { migrateMailbox, migrateFolder }, activities: simulatedMailbox(messages, rangeSize) });
   const t0 = performance.now();
-  const r = await host.run(ORCHESTRATORS.migrateMailbox, { batchId: 'b', row: { line: 2, sourceEmail: 'a@x.com', destinationEmail: 'a@x.com' }, folderWave: 3 } satisfies MailboxInput, { instanceId: 'b:m2' });
+  const r = await host.run(ORCHESTRATORS.migrateMailbox, { batchId: 'b', row: { line: 2, sourceEmail: 'a@x.com', destinationEmail: 'a@x.com' }, folderWave: 3, final: false } satisfies MailboxInput, { instanceId: 'b:m2' });
   const ms = performance.now() - t0;
   const folder = host.instance('b:m2:f0')!;
   return { r, folder, ms };
@@ -87,14 +87,14 @@ describe('orchestration size stays bounded', () => {
       replayCheck: false,
     });
     const input: BatchInput = {
-      batchId: 'b-50k', csv: { container: 'migrations', blobName: 'incoming/fifty-thousand.csv' }, totalRows: rows.length,
+      batchId: 'b-50k', pass: 1, mode: 'final', deltaIntervalMinutes: 0, csv: { container: 'migrations', blobName: 'incoming/fifty-thousand.csv' }, totalRows: rows.length,
       limits: batchLimits(loadSettings({ ...env, MAX_CONCURRENT_MAILBOXES: '500' })), cursor: 0, startedAt: '2024-01-01T00:00:00Z',
       summary: { done: 0, completed: 0, withIssues: 0, failed: 0, copied: 0, copiedBytes: 0 },
     };
     const r = await host.run(ORCHESTRATORS.migrateBatch, input, { instanceId: 'b-50k' });
     expect(r.status, r.error).toBe('Completed');
     expect(seen.size).toBe(50_000);
-    expect(r.customStatus).toMatchObject({ phase: 'done', total: 50_000, summary: { done: 50_000, completed: 50_000 } });
+    expect(r.customStatus).toMatchObject({ phase: 'closed', total: 50_000, summary: { done: 50_000, completed: 50_000 } });
     const s = r.stats;
     // The CSV is ~1 MB; no orchestration payload comes near it (Durable keeps payloads over ~45 KB in blobs).
     expect(s.maxInputBytes).toBeLessThan(2_000);

@@ -6,7 +6,8 @@ import { createActivities, type Activities } from '../../../functions/activities
 import { migrateBatch } from '../../../functions/orchestrators/migrateBatch.js';
 import { migrateMailbox } from '../../../functions/orchestrators/migrateMailbox.js';
 import { migrateFolder } from '../../../functions/orchestrators/migrateFolder.js';
-import { ORCHESTRATORS } from '../../../shared/contracts/functions.js';
+import { ACTIVITIES, ORCHESTRATORS } from '../../../shared/contracts/functions.js';
+import { BATCH_EVENTS } from '../../../shared/contracts/orchestration.js';
 import type { HttpDeps } from '../../../functions/lib/http-handlers.js';
 import { ReplayHost, type ActivityFunction } from '../harness/index.js';
 import { getLab, labSettings } from '../../lab/lab-info.js';
@@ -34,13 +35,30 @@ export const ORCHESTRATOR_HANDLERS = {
  * replay executor, real activities over the real engine against the lab (Dovecot, local Entra and
  * Key Vault, Azurite for blobs and the Table ledger), real trigger handlers.
  */
-export function appUnderTest(overrides: Record<string, string> = {}, wrap: (a: Activities) => Record<string, ActivityFunction> = (a) => a): AppUnderTest {
+export interface AppOptions {
+  /** Raise the cut-over event when the first (copy) pass has written its report, so a staged batch ends in the test. */
+  autoCutover?: boolean;
+}
+
+export function appUnderTest(overrides: Record<string, string> = {}, wrap: (a: Activities) => Record<string, ActivityFunction> = (a) => a, opts: AppOptions = {}): AppUnderTest {
   const env = labSettings(getLab(), { CHECKPOINT_TABLE: `cp${Math.random().toString(36).slice(2, 10)}`, ...overrides });
   const settings = loadSettings(env);
   const engine = createEngine(settings, env, { log: { info: () => undefined, warn: () => undefined }, state: 'table' });
   const blobs = BlobStore.fromSettings(settings, env);
   const activities = createActivities({ engine, blobs, reportsContainer: settings.reportsContainer });
-  const host = new ReplayHost({ orchestrators: ORCHESTRATOR_HANDLERS, activities: wrap(activities) });
+  const wrapped = wrap(activities);
+  // Assigned below: the activity needs the host, the host needs the activities.
+  let hostRef: ReplayHost | undefined;
+  if (opts.autoCutover) {
+    const inner = wrapped[ACTIVITIES.writeBatchReport]!;
+    wrapped[ACTIVITIES.writeBatchReport] = async (input: { batchId: string; final?: boolean }, ctx: InvocationContext) => {
+      const r = await inner(input, ctx);
+      if (!input.final) hostRef!.raiseEvent(input.batchId, BATCH_EVENTS.cutover, {});
+      return r;
+    };
+  }
+  const host = new ReplayHost({ orchestrators: ORCHESTRATOR_HANDLERS, activities: wrapped });
+  hostRef = host;
   const client = new LocalDurableClient(host);
   const deps: HttpDeps = { client: () => client, blobs: () => blobs, settings: () => settings };
   return { settings, engine, blobs, activities, host, client, deps, close: () => engine.close() };

@@ -30,6 +30,10 @@ export class LocalDurableClient implements DurableClientLike {
     this.host.terminate(instanceId, reason);
   }
 
+  async raiseEvent(instanceId: string, eventName: string, data: unknown): Promise<void> {
+    this.host.raiseEvent(instanceId, eventName, data);
+  }
+
   async runningWithPrefix(prefix: string): Promise<string[]> {
     return this.started.filter((id) => id.startsWith(prefix) && this.host.instance(id)?.status === 'Running');
   }

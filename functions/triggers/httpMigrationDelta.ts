@@ -1,0 +1,13 @@
+import { app } from '@azure/functions';
+import * as df from 'durable-functions';
+import { TRIGGERS } from '../../shared/contracts/functions.js';
+import { passHandler } from '../lib/http-handlers.js';
+import { hostDeps } from '../lib/trigger-deps.js';
+
+app.http(TRIGGERS.httpMigrationDelta, {
+  methods: ['POST'],
+  authLevel: 'function',
+  route: 'migrations/{id}/delta',
+  extraInputs: [df.input.durableClient()],
+  handler: passHandler(hostDeps, 'delta'),
+});
