@@ -2,6 +2,7 @@ import { ImapFlow, type FetchMessageObject, type ImapFlowOptions } from 'imapflo
 import type { SideSettings } from '../../config/settings.js';
 import { classify, type ErrorSite } from '../../errors/classify.js';
 import { MigrationError } from '../../errors/migration-error.js';
+import { redact } from '../../errors/redact.js';
 
 /** A folder as listed by the server; the path is decoded from modified UTF-7. */
 export interface ListedFolder {
@@ -37,6 +38,32 @@ export interface AppendResult {
   uidValidity?: string;
 }
 
+/** Sees every IMAP command sent (as imapflow logs it: credentials masked, then redacted). */
+export type ImapCommandObserver = (site: ErrorSite, command: string) => void;
+
+let commandObserver: ImapCommandObserver | undefined;
+
+/**
+ * Installs (or, with undefined, removes) the process-wide command observer: for tests that
+ * count commands and for diagnosing a slow migration. Off by default, when imapflow logs nothing.
+ */
+export function observeImapCommands(observer: ImapCommandObserver | undefined): void {
+  commandObserver = observer;
+}
+
+function commandLogger(site: ErrorSite, observer: ImapCommandObserver): NonNullable<ImapFlowOptions['logger']> {
+  const noop = (): void => undefined;
+  return {
+    debug: (o: unknown) => {
+      const e = o as { src?: string; msg?: string };
+      if (e.src === 'c' && typeof e.msg === 'string' && !e.msg.startsWith('(*')) observer(site, redact(e.msg.replace(/^\S+\s+/, '')));
+    },
+    info: noop,
+    warn: noop,
+    error: noop,
+  };
+}
+
 export type ImapAuth = { user: string; accessToken: string } | { user: string; pass: string };
 
 /**
@@ -60,7 +87,7 @@ export class ImapSession {
       doSTARTTLS: side.tls === 'starttls' ? true : undefined,
       servername: /^[\d.]+$|:/.test(side.host) ? undefined : side.host,
       auth: 'accessToken' in auth ? { user: auth.user, accessToken: auth.accessToken } : { user: auth.user, pass: auth.pass },
-      logger: false,
+      logger: commandObserver ? commandLogger(site, commandObserver) : false,
       disableAutoIdle: true,
       connectionTimeout: opts.timeoutMs ?? 30_000,
       greetingTimeout: opts.timeoutMs ?? 30_000,

@@ -24,7 +24,7 @@ export function checkFolderNames(plan: FolderPlan, settings: Settings, destinati
   const shown = lines.slice(0, LISTED).join('; ') + (lines.length > LISTED ? `; and ${lines.length - LISTED} more` : '');
   const notes = [
     virtual > 0 ? `${virtual} virtual folder(s) not copied (views of messages stored elsewhere)` : '',
-    assumedDelimiter ? 'destination folders not listed (no login): planned with "/" as its separator' : '',
+    assumedDelimiter ? 'destination folders could not be listed: planned against an empty destination with "/" as its separator' : '',
   ].filter(Boolean).join('; ');
   const kind = `${settings.destination.serverKind} destination`;
   const ctx = { settings, mailbox: destinationMailbox };

@@ -2,6 +2,7 @@ import type { SecretStore } from '../../adapters/secrets/secret-store.js';
 import type { MailboxRow } from '../../contracts/mailbox.js';
 import type { EngineDeps } from '../engine-deps.js';
 import type { ImapConnector } from '../imap-connector.js';
+import { failed, toMigrationError } from './checks.js';
 import { checkContent } from './content-checks.js';
 import { CredentialMemo } from './credential-checks.js';
 import { checkLogin } from './login-check.js';
@@ -33,7 +34,7 @@ export async function preflightMailbox(deps: PreflightDeps, row: MailboxRow, opt
   const propagation: PropagationOptions = {
     ...opts.propagation,
     windowMs: opts.propagationWindowMs ?? deps.settings.authPropagationWindowMinutes * 60_000,
-    onRetry: (err, attempt, waitMs) => deps.log.info(`preflight ${row.sourceEmail}: ${err.code} (attempt ${attempt}), a grant may still be propagating; trying again in ${Math.round(waitMs / 1000)} s`),
+    onRetry: (err, attempt, waitMs) => deps.log.info(`preflight ${row.sourceEmail} -> ${row.destinationEmail}: ${err.code} (refusal ${attempt}), a grant may still be propagating; trying again in ${Math.round(waitMs / 1000)} s`),
   };
   const [sourceCred, destinationCred] = await Promise.all([memo.get(deps, 'source', row.sourceEmail), memo.get(deps, 'destination', row.destinationEmail)]);
   // Both sides at once: each may wait out its own propagation window.
@@ -42,7 +43,11 @@ export async function preflightMailbox(deps: PreflightDeps, row: MailboxRow, opt
     checkLogin(deps, 'destination', row.destinationEmail, destinationCred, propagation),
   ]);
   try {
-    const content = await checkContent(deps.settings, row, source.session, destination.session, opts.sizeWindow);
+    // Whatever goes wrong while looking at the content is this mailbox's finding, not the batch's end.
+    const content = await checkContent(deps.settings, row, source.session, destination.session, opts.sizeWindow).catch((e: unknown) => ({
+      checks: [failed('folders', 'source', toMigrationError(e, 'source'), { settings: deps.settings, mailbox: row.sourceEmail })],
+      stats: undefined,
+    }));
     const checks = [...sourceCred.checks, ...destinationCred.checks, source.check, destination.check, ...content.checks];
     return {
       sourceEmail: row.sourceEmail,
