@@ -6,6 +6,9 @@ import { ACTIVITIES, ORCHESTRATORS } from '../../shared/contracts/functions.js';
 import type { FolderOutcome, MailboxInput, MailboxSummary } from '../../shared/contracts/orchestration.js';
 import { mailboxKey } from '../../shared/domain/checkpoints/checkpoint-store.js';
 import { transientRetry } from './retry-options.js';
+import { MAX_THROTTLE_WAITS } from '../../shared/contracts/retry-policy.js';
+import type { ErrorCode } from '../../shared/contracts/error-codes.js';
+import { AUTH_REFUSAL_CODES, propagationDelayMs } from '../../shared/domain/retry/auth-propagation.js';
 import type { MigrateFolderInput } from './migrateFolder.js';
 
 /** Codes after which no other folder of the mailbox can succeed either. */
@@ -31,11 +34,28 @@ export const migrateMailbox: OrchestrationHandler = function* (context: Orchestr
       ...(args.error ? { error: args.error } : {}),
     });
 
+  // Throttling waits the suggested time; login refusals right after setup wait for permissions to
+  // propagate (AUTH_PROPAGATION_WINDOW_MINUTES) — both on durable timers, never inside an activity.
   let prepared: ActivityResult<PreparedFolders>;
-  try {
-    prepared = yield context.df.callActivityWithRetry(ACTIVITIES.prepareMailboxFolders, transientRetry(), { sourceEmail: row.sourceEmail, destinationEmail: row.destinationEmail });
-  } catch (e) {
-    prepared = { status: 'permanent', code: 'RETRIES_EXHAUSTED', detail: e instanceof Error ? e.message : String(e) };
+  const firstTry = context.df.currentUtcDateTime.getTime();
+  let refusals = 0;
+  let throttles = 0;
+  for (;;) {
+    try {
+      prepared = yield context.df.callActivityWithRetry(ACTIVITIES.prepareMailboxFolders, transientRetry(), { sourceEmail: row.sourceEmail, destinationEmail: row.destinationEmail });
+    } catch (e) {
+      prepared = { status: 'permanent', code: 'RETRIES_EXHAUSTED', detail: e instanceof Error ? e.message : String(e) };
+    }
+    let waitMs: number | undefined;
+    if (prepared.status === 'throttled' && throttles < MAX_THROTTLE_WAITS) {
+      throttles += 1;
+      waitMs = prepared.retryAfterMs;
+    } else if (prepared.status === 'permanent' && AUTH_REFUSAL_CODES.has(prepared.code as ErrorCode)) {
+      refusals += 1;
+      waitMs = propagationDelayMs(refusals, context.df.currentUtcDateTime.getTime() - firstTry, { windowMs: input.authPropagationWindowMs ?? 0 });
+    }
+    if (waitMs === undefined) break;
+    yield context.df.createTimer(new Date(context.df.currentUtcDateTime.getTime() + waitMs));
   }
   let summary: ActivityResult<MailboxSummary>;
   if (prepared.status !== 'ok') {

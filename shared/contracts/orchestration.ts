@@ -8,6 +8,8 @@ export interface CsvRef {
 
 /** Limits chosen by the starter from settings (orchestrators cannot read settings). */
 export interface BatchLimits {
+  /** AUTH_PROPAGATION_WINDOW_MINUTES in ms. */
+  authPropagationWindowMs?: number;
   /** Mailboxes started at once (sub-orchestrations per wave). */
   mailboxWave: number;
   /** Folders copied at once per mailbox. */
@@ -51,6 +53,8 @@ export interface MailboxInput {
   row: MailboxRow;
   folderWave: number;
   final: boolean;
+  /** AUTH_PROPAGATION_WINDOW_MINUTES in ms: how long login refusals are retried on durable timers. */
+  authPropagationWindowMs?: number;
 }
 
 /** Small on purpose: the full mailbox report goes to Blob Storage. */

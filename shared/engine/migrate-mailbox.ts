@@ -11,6 +11,7 @@ import { prepareFolders } from './prepare-folders.js';
 import { ThrottleGate, withRetry } from './retry.js';
 import { summariseMailbox } from './summarise.js';
 import { verifyMailbox } from './verify-mailbox.js';
+import { withAuthPropagation } from './preflight/propagation.js';
 
 export interface MigrateMailboxOptions {
   retryBaseMs: number;
@@ -31,7 +32,11 @@ export async function migrateMailbox(deps: EngineDeps, row: MailboxRow, opts: Mi
   const base = { sourceEmail: row.sourceEmail, destinationEmail: row.destinationEmail, startedAt };
   let prepared;
   try {
-    prepared = await withRetry(() => prepareFolders(deps, row.sourceEmail, row.destinationEmail), { baseDelayMs: opts.retryBaseMs, gate });
+    // Right after setup Exchange refuses valid tokens until the grant propagates: keep asking for the window.
+    prepared = await withAuthPropagation(() => withRetry(() => prepareFolders(deps, row.sourceEmail, row.destinationEmail), { baseDelayMs: opts.retryBaseMs, gate }), {
+      windowMs: deps.settings.authPropagationWindowMinutes * 60_000,
+      onRetry: (e, n, ms) => deps.log.warn(`${row.sourceEmail}: ${e.code} (refusal ${n}); permissions may still be propagating, next try in ${ms} ms`),
+    });
   } catch (e) {
     const err = e instanceof MigrationError ? e : classify(e, 'source');
     return summariseMailbox({ ...base, folders: [], skippedFolders: [], renamedFolders: [], error: { code: err.code, message: err.message } });

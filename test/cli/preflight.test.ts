@@ -90,7 +90,6 @@ describe('mailmig preflight (the built CLI against the lab)', () => {
 
     const r = await run(['preflight', '--csv', w.csvPath, '--settings', w.settingsPath, '--concurrency', '2', '--propagation-window', '0']);
     outputs.fail = r.stdout + r.stderr;
-    if (process.env.PF_DUMP) console.log(outputs.fail);
 
     expect(r.code, r.stderr).toBe(1);
     expect(r.stdout).toContain(`PASS ${ready} -> ${ready}`);

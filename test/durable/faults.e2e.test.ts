@@ -14,13 +14,13 @@ let lab: LabInfo;
 const ok: string[] = [];
 const apps: AppUnderTest[] = [];
 
-async function startBatch(app: AppUnderTest, rows: string[], name: string): Promise<string> {
+async function startBatch(app: AppUnderTest, rows: string[], name: string, authPropagationWindowMs = 0): Promise<string> {
   const csv = Buffer.from(`Email\n${rows.join('\n')}\n`);
   await app.blobs.put('migrations', `incoming/${name}`, csv, 'text/csv');
   const id = `b-${name.replace(/[^a-f0-9]/g, '').padEnd(32, '0').slice(0, 32)}`;
   const input: BatchInput = {
     batchId: id, pass: 1, mode: 'final', deltaIntervalMinutes: 0, csv: { container: 'migrations', blobName: `incoming/${name}` }, totalRows: rows.length,
-    limits: { mailboxWave: 4, folderWave: 2, pageSize: 100 }, cursor: 0, startedAt: '2024-01-01T00:00:00Z',
+    limits: { mailboxWave: 4, folderWave: 2, pageSize: 100, authPropagationWindowMs }, cursor: 0, startedAt: '2024-01-01T00:00:00Z',
     summary: { done: 0, completed: 0, withIssues: 0, failed: 0, copied: 0, copiedBytes: 0 },
   };
   await app.client.startNew(ORCHESTRATORS.migrateBatch, { instanceId: id, input });
@@ -94,6 +94,35 @@ describe('Durable app under injected faults', () => {
     const timers = folders.flatMap((f) => f.stats.timers.filter((t) => t.purpose === 'orchestrator'));
     expect(timers.map((t) => t.durationMs)).toEqual([29_000]);
     await expectIdentical(ok[1]!);
+  });
+
+  it('a login refused right after setup is retried on durable timers within AUTH_PROPAGATION_WINDOW_MINUTES, then the mailbox copies', async () => {
+    const late = uniqueAddress('late');
+    await addMailbox(lab, 'source', late);
+    await seedMailbox(lab, 'source', late, bulkCorpus(6, { folders: 1, seed: 'late' }));
+    let calls = 0;
+    const wrap = (a: Activities): Record<string, ActivityFunction> => ({
+      ...a,
+      [ACTIVITIES.prepareMailboxFolders]: async (input: Parameters<Activities['prepareMailboxFolders']>[0]) => {
+        calls += 1;
+        if (calls === 3) {
+          // The FullAccess grant "arrives" after two refusals (Dovecot re-reads its users file once a second).
+          await addMailbox(lab, 'destination', late);
+          await new Promise((r) => setTimeout(r, 1100));
+        }
+        return a.prepareMailboxFolders(input);
+      },
+    });
+    const app = appUnderTest({ AUTH_PROPAGATION_WINDOW_MINUTES: '60' }, wrap);
+    apps.push(app);
+    const id = await startBatch(app, [late], 'late00000000000000d4.csv', 3_600_000);
+    const r = await app.client.settled(id);
+    expect(r.status, r.error).toBe('Completed');
+    expect(calls).toBe(3);
+    expect(r.customStatus).toMatchObject({ summary: { failed: 0 } });
+    const timers = app.host.instance(`${id}:p1:m2`)!.stats.timers.filter((t) => t.purpose === 'orchestrator').map((t) => t.durationMs);
+    expect(timers).toEqual([5_000, 10_000]);
+    await expectIdentical(late);
   });
 
   it('a mailbox with a permanent error (no FullAccess at the destination) is reported while the others complete', async () => {

@@ -26,7 +26,8 @@ export function certificateCredential(pem: string, name: string): ClientCredenti
       kind: 'certificate',
       privateKey: key,
       thumbprintSha256: x509.fingerprint256.replace(/:/g, '').toLowerCase(),
-      x5c: x509.raw.toString('base64'),
+      // MSAL reads x5c as PEM and sends its certificate blocks in the assertion header.
+      x5c: cert,
     };
   } catch {
     throw new MigrationError('TOKEN_INVALID_CLIENT', 'permanent', `certificate "${name}" could not be read as PEM`);

@@ -49,7 +49,7 @@ async function secretCheck(deps: CredentialDeps, site: ImapSite, name: string, k
   if (kind !== 'certificate') return check('secret', site, 'pass', `${what} "${name}" found in ${where}`);
   const cred = certificateCredential(value, name);
   if (cred.kind !== 'certificate') return check('secret', site, 'pass', `${what} "${name}" found in ${where}`);
-  const x509 = new X509Certificate(Buffer.from(cred.x5c, 'base64'));
+  const x509 = new X509Certificate(cred.x5c);
   const validTo = new Date(x509.validTo);
   const base = `${what} "${name}" found in ${where}: PEM with private key, subject ${x509.subject.replace(/\n/g, ', ')}, SHA-256 thumbprint ${cred.thumbprintSha256}, valid until ${validTo.toISOString()}`;
   const left = validTo.getTime() - Date.now();

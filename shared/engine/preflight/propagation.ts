@@ -1,4 +1,6 @@
-import type { ErrorCode } from '../../contracts/error-codes.js';
+import { AUTH_REFUSAL_CODES, DEFAULT_FIRST_DELAY_MS, DEFAULT_MAX_DELAY_MS, propagationDelayMs } from '../../domain/retry/auth-propagation.js';
+
+export { AUTH_REFUSAL_CODES, DEFAULT_FIRST_DELAY_MS, DEFAULT_MAX_DELAY_MS, propagationDelayMs };
 import { MigrationError } from '../../errors/migration-error.js';
 
 /**
@@ -8,8 +10,6 @@ import { MigrationError } from '../../errors/migration-error.js';
  * and only then reported as permanent. Every other error passes straight through.
  */
 
-/** The IMAP answers that a grant still propagating gives (and that a missing grant gives). */
-export const AUTH_REFUSAL_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>(['IMAP_AUTH_FAILED', 'IMAP_NOT_CONNECTED']);
 
 export function isAuthRefusal(e: unknown): e is MigrationError {
   return e instanceof MigrationError && AUTH_REFUSAL_CODES.has(e.code);
@@ -30,8 +30,6 @@ export interface PropagationOptions {
   onRetry?: (err: MigrationError, attempt: number, waitMs: number) => void;
 }
 
-export const DEFAULT_FIRST_DELAY_MS = 5_000;
-export const DEFAULT_MAX_DELAY_MS = 120_000;
 
 const realSleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
@@ -45,20 +43,6 @@ export function validatePropagationOptions(opts: PropagationOptions): void {
   nonNegative('firstDelayMs', opts.firstDelayMs);
   nonNegative('maxDelayMs', opts.maxDelayMs);
   if (opts.firstDelayMs === 0 && opts.windowMs > 0) throw new TypeError('firstDelayMs must be above 0 when windowMs is: a zero back-off would spin');
-}
-
-/**
- * The wait before the next attempt after `refusals` refusals, `elapsedMs` into the window, or
- * undefined when the window is over. Pure, so a Durable orchestrator can drive the same schedule
- * with durable timers. The last wait is cut to the window's end, so one attempt always lands
- * on it.
- */
-export function propagationDelayMs(refusals: number, elapsedMs: number, opts: Pick<PropagationOptions, 'windowMs' | 'firstDelayMs' | 'maxDelayMs'>): number | undefined {
-  const remaining = opts.windowMs - elapsedMs;
-  if (remaining <= 0 || refusals < 1) return undefined;
-  const first = opts.firstDelayMs ?? DEFAULT_FIRST_DELAY_MS;
-  const backoff = Math.min(opts.maxDelayMs ?? DEFAULT_MAX_DELAY_MS, first * 2 ** (refusals - 1));
-  return Math.min(backoff, remaining);
 }
 
 /**
