@@ -113,6 +113,15 @@ describe('lab Dovecot servers', () => {
     }
   });
 
+  test("a token whose roles array follows exactly 8 scalar claims logs in without killing Dovecot's auth process", async () => {
+    const address = uniqueAddress('eight');
+    await addMailbox(info, 'source', address);
+    // aud iss exp appid sub tid iat nbf = 8 scalars, then roles: the layout that crashes 2.3.19 (tokens.ts).
+    const drop = Object.fromEntries(['aio', 'app_displayname', 'appidacr', 'idp', 'idtyp', 'oid', 'rh', 'uti', 'ver'].map((k) => [k, undefined]));
+    await login(info, 'source', address, { accessToken: mintToken(info, { claims: drop }) });
+    expect(await readFile(info.imap.source.logPath, 'utf8')).not.toMatch(/killed with signal/);
+  });
+
   test('the STARTTLS port upgrades to TLS before XOAUTH2', async () => {
     const address = uniqueAddress('starttls');
     await addMailbox(info, 'source', address);

@@ -84,8 +84,8 @@ describe('lab token endpoint with the real MSAL', () => {
 
   test('without authorityMetadata MSAL fetches the OpenID document from the lab and still works', async () => {
     const m = info.entra.clients.migration;
-    const { authorityMetadata: _unused, ...withoutMetadata } = info.clients.msal;
-    const app = new ConfidentialClientApplication({ auth: { ...withoutMetadata, clientId: m.clientId, clientSecret: m.clientSecret } });
+    const { authority, knownAuthorities } = info.clients.msal;
+    const app = new ConfidentialClientApplication({ auth: { authority, knownAuthorities, clientId: m.clientId, clientSecret: m.clientSecret } });
     expect((await tokenClaims(app)).appid).toBe(m.clientId);
   });
 

@@ -19,15 +19,21 @@ export interface LabImapOptions {
 export function labImapClient(info: LabInfo, server: ImapServerName, address: string, opts: LabImapOptions = {}): ImapFlow {
   const s = info.imap[server];
   const starttls = opts.transport === 'starttls';
-  return new ImapFlow({
+  const client = new ImapFlow({
     host: s.host,
     port: starttls ? s.starttlsPort : s.tlsPort,
     secure: !starttls,
+    // Require the upgrade: without it imapflow would log in in cleartext if STARTTLS were stripped.
+    ...(starttls ? { doSTARTTLS: true } : {}),
     auth: opts.password !== undefined ? { user: address, pass: opts.password } : { user: address, accessToken: opts.accessToken ?? mintToken(info) },
     logger: false,
     // Names the lab's sessions in the Dovecot log (IMAP ID).
     clientInfo: { name: 'mailmig-lab' },
   });
+  // A dropped connection also rejects the command in flight; without a listener the 'error'
+  // event imapflow emits as well would be thrown and end the test worker.
+  client.on('error', () => undefined);
+  return client;
 }
 
 /** Connects, runs `fn`, always logs out (or closes if LOGOUT fails). */

@@ -30,6 +30,8 @@ export interface ImapServerInfo {
   configPath: string;
   /** quota_max_mail_size; undefined = no limit. */
   maxMailSizeBytes?: number;
+  /** Quota plugin loaded: per-mailbox quotas work (always on the destination). */
+  quota: boolean;
   /** Folder name -> special-use attribute configured on this server (auto-created on first login). */
   specialUse: Record<string, string>;
 }
@@ -129,7 +131,7 @@ export function getLab(): LabInfo {
   try {
     info = JSON.parse(readFileSync(path, 'utf8')) as LabInfo;
   } catch (err) {
-    throw new Error(`no running lab: cannot read ${path} (${(err as Error).message}); run the tests through vitest so test/lab/global-setup.ts starts it`);
+    throw new Error(`no running lab: cannot read ${path} (${(err as Error).message}); run the tests through vitest so test/lab/global-setup.ts starts it`, { cause: err });
   }
   cached = { path, info };
   return info;

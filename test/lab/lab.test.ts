@@ -96,23 +96,24 @@ describe('the lab as a whole', () => {
   });
 
   test('a Dovecot that cannot start fails loudly, with its log, and leaves no process behind', async () => {
-    const blocker = createServer().listen(0, '127.0.0.1');
-    await once(blocker, 'listening');
-    const port = (blocker.address() as AddressInfo).port;
+    // Both ports taken by a silent listener: connects succeed, no greeting, Dovecot cannot bind.
+    const blockers = [createServer().listen(0, '127.0.0.1'), createServer().listen(0, '127.0.0.1')];
+    await Promise.all(blockers.map((b) => once(b, 'listening')));
+    const [tls, starttls] = blockers.map((b) => (b.address() as AddressInfo).port) as [number, number];
     const dir = await mkdtemp(join(tmpdir(), 'mmlab-fail-'));
     try {
       const key = await makeRsaKeyPair();
       const ca = join(labHome(), 'ca');
       const start = startDovecot({
-        name: 'source', flavor: 'exchange', dir: join(dir, 'source'), runDir: join(dir, 'run'), ports: { tls: port, starttls: port },
-        tls: { certPath: join(ca, 'server.pem'), keyPath: join(ca, 'server.key') }, tenantId: 't', signing: { kid: 'k', publicKeyPem: key.publicKeyPem },
+        name: 'source', flavor: 'exchange', dir: join(dir, 'source'), runDir: join(dir, 'run'), ports: { tls, starttls },
+        tls: { certPath: join(ca, 'server.pem'), keyPath: join(ca, 'server.key'), caPath: join(ca, 'ca.pem') }, tenantId: 't', signing: { kid: 'k', publicKeyPem: key.publicKeyPem },
         maxConnectionsPerMailbox: 5, pidFile: join(dir, 'pids'),
       });
       await expect(start).rejects.toThrow(/Dovecot \(source\) did not come up: [\s\S]*Address already in use/);
       const pids = (await readFile(join(dir, 'pids'), 'utf8')).split('\n').filter(Boolean).map(Number);
       expect(pids.filter(alive)).toEqual([]);
     } finally {
-      blocker.close();
+      for (const b of blockers) b.close();
       await rm(dir, { recursive: true, force: true });
     }
   });

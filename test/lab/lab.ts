@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { chmod, copyFile, mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startAzurite, type AzuriteInstance } from './azurite.js';
+import { startAzurite } from './azurite.js';
 import { ensureSharedTls, makeClientCertificate, makeRsaKeyPair } from './certs.js';
 import { startDovecot, type DovecotFlavor, type DovecotInstance } from './dovecot.js';
 import { newClientSecret, startEntra, type EntraServer } from './entra.js';
@@ -23,17 +23,23 @@ import { IMAP_ROLE, OUTLOOK_RESOURCE } from './tokens.js';
  * Client options proven against this lab by the tests next to this file (the engine's adapters
  * copy them; LabInfo.clients carries them ready to use):
  *
- *   MSAL (@azure/msal-node 7), one ConfidentialClientApplication per process:
+ *   MSAL (@azure/msal-node 7.2), one ConfidentialClientApplication per process:
  *     new ConfidentialClientApplication({ auth: {
  *       clientId,
- *       authority: `${authorityHost}/${tenantId}`,        // https://127.0.0.1:<port>/<tenant>
+ *       authority: `${authorityHost}/${tenantId}`,        // https://127.0.0.1:<port>/<tenant>; "localhost" fails
+ *                                                          // (endpoints_resolution_error: the metadata names 127.0.0.1)
  *       knownAuthorities: ['127.0.0.1:<port>'],           // host:port of the authority: no instance discovery
- *       authorityMetadata: JSON.stringify(openIdConfig),  // skips the metadata GET; optional (the lab serves it)
+ *       authorityMetadata: JSON.stringify(openIdConfig),  // optional: skips the metadata GET (the lab serves it)
  *       clientSecret,                                     // or:
  *       clientCertificate: { thumbprintSha256, privateKey: keyPem, x5c: certPem },  // PS256 + x5t#S256
+ *       // (thumbprint: sha1Hex also works: RS256 + x5t)
  *     } })
  *     cca.acquireTokenByClientCredential({ scopes: ['https://outlook.office365.com/.default'] })
- *     The in-memory cache answers while the token has more than 300 s left.
+ *     Cache: a token is reused while at least 300 s are left (expired when now + 300 > exp).
+ *     Throttling: after a 429 or 5xx MSAL refuses the same request itself for Retry-After seconds
+ *     (60 s without the header); those refusals are ServerError with errorCode = the AADSTS
+ *     number as text ('90055') and no status, unlike the first one (errorCode
+ *     'temporarily_unavailable', errorNo 90055, status 429).
  *
  *   Key Vault (@azure/keyvault-secrets 4.11 + @azure/identity 4.13):
  *     new SecretClient(keyVaultUrl,
@@ -45,7 +51,7 @@ import { IMAP_ROLE, OUTLOOK_RESOURCE } from './tokens.js';
  *
  *   imapflow: new ImapFlow({ host: '127.0.0.1', port: tlsPort, secure: true,
  *       auth: { user: mailboxAddress, accessToken }, logger: false })
- *     STARTTLS: port = starttlsPort, secure: false (imapflow upgrades; doNotUpgrade must stay unset).
+ *     STARTTLS: port = starttlsPort, secure: false, doSTARTTLS: true (fail rather than log in in cleartext).
  *     TLS trust comes from NODE_EXTRA_CA_CERTS (global-setup); no rejectUnauthorized:false.
  */
 
@@ -74,7 +80,7 @@ async function reapAbandonedLabs(home: string): Promise<void> {
   const entries = await readdir(home, { withFileTypes: true }).catch(() => []);
   await Promise.all(entries.filter((e) => e.isDirectory()).map(async (e) => {
     const dir = join(home, e.name);
-    const owner = await readFile(join(dir, 'owner.json'), 'utf8').then((t) => JSON.parse(t) as { pid: number }, () => undefined);
+    const owner = await readFile(join(dir, 'owner.json'), 'utf8').then((t) => JSON.parse(t) as { pid: number; runDir?: string }, () => undefined);
     if (owner === undefined || isAlive(owner.pid)) return;
     const pids = (await readFile(join(dir, 'pids'), 'utf8').catch(() => '')).split('\n').filter(Boolean).map(Number);
     for (const pid of pids) {
@@ -89,6 +95,7 @@ async function reapAbandonedLabs(home: string): Promise<void> {
       }
     }
     await rm(dir, { recursive: true, force: true });
+    if (owner.runDir?.startsWith(join(tmpdir(), 'mmlab-'))) await rm(owner.runDir, { recursive: true, force: true });
   }));
 }
 
@@ -105,7 +112,7 @@ function isAlive(pid: number): boolean {
 async function startDovecotWithRetry(
   name: ImapServerName,
   flavor: DovecotFlavor,
-  common: { dir: string; runDir: string; tenantId: string; kid: string; publicKeyPem: string; tls: { certPath: string; keyPath: string }; pidFile: string },
+  common: { dir: string; runDir: string; tenantId: string; kid: string; publicKeyPem: string; tls: { certPath: string; keyPath: string; caPath: string }; pidFile: string },
   maxMailSizeBytes: number | undefined,
 ): Promise<DovecotInstance> {
   for (let attempt = 1; ; attempt++) {
@@ -125,18 +132,7 @@ async function startDovecotWithRetry(
         pidFile: common.pidFile,
       });
     } catch (err) {
-      if (attempt >= 3 || !/Address already in use/i.test((err as Error).message)) throw err;
-    }
-  }
-}
-
-async function startAzuriteWithRetry(location: string, pidFile: string): Promise<AzuriteInstance> {
-  for (let attempt = 1; ; attempt++) {
-    const [blob, queue, table] = (await freePorts(3)) as [number, number, number];
-    try {
-      return await startAzurite({ location, ports: { blob, queue, table }, pidFile });
-    } catch (err) {
-      if (attempt >= 3 || !/EADDRINUSE|address already in use/i.test((err as Error).message)) throw err;
+      if (attempt >= 3 || !/Address already in use|another server answers/i.test((err as Error).message)) throw err;
     }
   }
 }
@@ -147,14 +143,14 @@ export async function startLab(opts: StartLabOptions = {}): Promise<Lab> {
   await reapAbandonedLabs(home);
   const dir = opts.dir ?? join(home, `lab-${randomBytes(4).toString('hex')}`);
   await mkdir(dir, { recursive: true });
-  // Dovecot's auth process (user dovecot) reads the users file and keys below this directory.
+  // Dovecot's auth processes (user dovecot) read the mailbox files and keys below this directory.
   await chmod(dir, 0o755);
   const pidFile = join(dir, 'pids');
   await writeFile(pidFile, '');
-  await writeFile(join(dir, 'owner.json'), JSON.stringify({ pid: process.pid, dir }));
-  const watchdog = startWatchdog(pidFile);
   const runDir = await mkdtemp(join(tmpdir(), 'mmlab-'));
   await chmod(runDir, 0o755);
+  await writeFile(join(dir, 'owner.json'), JSON.stringify({ pid: process.pid, dir, runDir }));
+  const watchdog = startWatchdog(pidFile, runDir);
 
   const cleanups: (() => Promise<void>)[] = [];
   const stopAll = async (): Promise<void> => {
@@ -214,7 +210,7 @@ export async function startLab(opts: StartLabOptions = {}): Promise<Lab> {
       destinationClientCert: 'destination-client-cert',
     };
     const certPem = await readFile(certApp.pemPath, 'utf8');
-    const common = { dir, runDir, tenantId, kid, publicKeyPem: signing.publicKeyPem, tls: { certPath: tlsFiles.serverCertPath, keyPath: tlsFiles.serverKeyPath }, pidFile };
+    const common = { dir, runDir, tenantId, kid, publicKeyPem: signing.publicKeyPem, tls: { certPath: tlsFiles.serverCertPath, keyPath: tlsFiles.serverKeyPath, caPath: tlsFiles.caCertPath }, pidFile };
     // allSettled, not all: a piece that fails must not leave the others running unseen.
     const started = await Promise.allSettled([
       startKeyVault({
@@ -232,7 +228,7 @@ export async function startLab(opts: StartLabOptions = {}): Promise<Lab> {
       }),
       startDovecotWithRetry('source', 'exchange', common, opts.sourceMaxMailSizeBytes),
       startDovecotWithRetry('destination', 'standard', common, opts.destinationMaxMailSizeBytes ?? DEFAULT_DESTINATION_MAX_MAIL_SIZE),
-      startAzuriteWithRetry(join(dir, 'azurite'), pidFile),
+      startAzurite({ location: join(dir, 'azurite'), pidFile }),
     ] as const);
     const [vaultR, sourceR, destinationR, azuriteR] = started;
     if (vaultR.status === 'fulfilled') cleanups.push(() => vaultR.value.stop());

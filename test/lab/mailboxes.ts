@@ -43,6 +43,7 @@ export async function addMailbox(info: LabInfo, server: ImapServerName, address:
   const s = info.imap[server];
   const name = fileName(address);
   if (opts.password !== undefined && !s.passwordLogin) throw new Error(`the ${server} server offers no password login (XOAUTH2 only, like Exchange)`);
+  if (opts.quotaBytes !== undefined && !s.quota) throw new Error(`the ${server} server has no quota plugin (start the lab with sourceMaxMailSizeBytes to load it)`);
   const userdb: Record<string, string> = opts.quotaBytes !== undefined ? { quota_rule: `*:storage=${Math.max(1, Math.floor(opts.quotaBytes))}B` } : {};
   // Settings before the grant: a login that races this call sees the mailbox complete or not at all.
   await put(join(s.mailboxesDir, 'userdb'), name, userdb);

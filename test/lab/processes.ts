@@ -109,16 +109,19 @@ export function spawnLabProcess(
 
 /**
  * A detached shell that waits for this process to end, then kills every process group listed in
- * `pidFile`. Returned stop() ends the watchdog itself (normal teardown).
+ * `pidFile` and removes `scratchDir` (Dovecot's sockets; the lab directory itself is kept for a
+ * post-mortem and removed by the next startLab). Returned stop() ends the watchdog itself.
+ * (dash's kill takes no "--": the group is "-PID".)
  */
-export function startWatchdog(pidFile: string): { stop(): void } {
+export function startWatchdog(pidFile: string, scratchDir: string): { stop(): void } {
   const script = [
     'while kill -0 "$1" 2>/dev/null; do sleep 0.5; done',
-    'for p in $(cat "$2" 2>/dev/null); do kill -TERM -- "-$p" 2>/dev/null; done',
+    'for p in $(cat "$2" 2>/dev/null); do kill -TERM "-$p" 2>/dev/null; done',
     'sleep 2',
-    'for p in $(cat "$2" 2>/dev/null); do kill -KILL -- "-$p" 2>/dev/null; done',
+    'for p in $(cat "$2" 2>/dev/null); do kill -KILL "-$p" 2>/dev/null; done',
+    'rm -rf "$3"',
   ].join('\n');
-  const child = spawn('sh', ['-c', script, 'mailmig-lab-watchdog', String(process.pid), pidFile], {
+  const child = spawn('sh', ['-c', script, 'mailmig-lab-watchdog', String(process.pid), pidFile, scratchDir], {
     detached: true,
     stdio: 'ignore',
   });

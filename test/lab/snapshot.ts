@@ -164,6 +164,12 @@ export function compareSnapshots(a: MailboxSnapshot, b: MailboxSnapshot, opts: C
   return { equal: diffs.length === 0, missing, extra, diffs };
 }
 
+function internalDateOf(path: string, d: Date | undefined): Date {
+  // Without one the server stamps the arrival time, which no expectation can know.
+  if (d === undefined) throw new Error(`expectedSnapshot: a message in "${path}" has no internalDate`);
+  return d;
+}
+
 /**
  * The snapshot a mailbox seeded with `folders` should produce (what the seed meant, computed
  * without a server): compare it with snapshotMailbox() after seeding, or after a migration.
@@ -178,7 +184,7 @@ export function expectedSnapshot(server: ImapServerName, address: string, folder
         sha256: createHash('sha256').update(raw).digest('hex'),
         size: raw.length,
         flags: [...new Set(m.flags ?? [])].filter((x) => x !== '\\Recent').sort(),
-        internalDate: new Date(Math.floor((m.internalDate ?? new Date(0)).getTime() / 1000) * 1000).toISOString(),
+        internalDate: new Date(Math.floor(internalDateOf(f.path, m.internalDate).getTime() / 1000) * 1000).toISOString(),
       };
     });
     const path = canonical(f.path);

@@ -70,8 +70,9 @@ export function accessTokenClaims(p: AccessTokenParams): JwtClaims {
  * Dovecot 2.3.19 (Debian 12) crashes its auth process (SIGSEGV) on a JWT whose array claim
  * (`roles`) follows exactly 8 scalar claims: oauth2_jwt_copy_fields() searches the field array
  * with array_foreach_modifiable and then reads `field->name` one element past the end when
- * nothing matched — past the buffer exactly when it is full. The client then sees a dropped
- * connection instead of a NO. A harmless extra claim moves the count off that boundary.
+ * nothing matched — past the buffer exactly when it is full. A valid token then gets a NO (and
+ * the log "auth: Fatal: master: service(auth): child N killed with signal 11"). A harmless extra
+ * claim moves the count off that boundary; dovecot.test.ts keeps the case covered.
  */
 function dovecotSafe(claims: JwtClaims): JwtClaims {
   const values = Object.values(claims);
