@@ -22,10 +22,17 @@ export interface MigrateOptions {
   retryBaseMs?: string;
 }
 
+export function formatBytes(n: number): string {
+  if (n < 1024) return `${n} B`;
+  if (n < 1048576) return `${(n / 1024).toFixed(1)} KB`;
+  if (n < 1073741824) return `${(n / 1048576).toFixed(1)} MB`;
+  return `${(n / 1073741824).toFixed(2)} GB`;
+}
+
 export function describeMailbox(r: MailboxReport): string {
   const t = r.totals;
   const head = `${r.state === 'failed' ? 'FAILED ' : r.state === 'completed' ? 'ok     ' : 'issues '} ${r.sourceEmail} -> ${r.destinationEmail}`;
-  const body = `${t.folders} folders, ${t.copiedThisPass} copied now (${t.copied} in all, ${(t.copiedBytes / 1048576).toFixed(1)} MB), ${t.skipped} skipped, ${t.failed} failed`;
+  const body = `${t.folders} folders, ${t.copiedThisPass} copied now (${t.copied} in all, ${formatBytes(t.copiedBytes)}), ${t.skipped} skipped, ${t.failed} failed`;
   const err = r.error ? `: ${r.error.code} ${r.error.message}` : '';
   return redact(`${head}: ${body}${err}`);
 }
@@ -87,7 +94,7 @@ export async function migrateCommand(opts: MigrateOptions, final = false): Promi
     const t = report.totals;
     process.stdout.write(
       `\nBatch ${batchId}: ${t.mailboxes} mailboxes, ${t.completed} completed, ${t.withIssues} with issues, ${t.failed} failed; ` +
-        `${t.copied} messages (${(t.copiedBytes / 1048576).toFixed(1)} MB) copied in all, ${t.skipped} skipped, ${t.failedMessages} failed.\nReport: ${reportPath} (also .csv and .html)\n`,
+        `${t.copied} messages (${formatBytes(t.copiedBytes)}) copied in all, ${t.skipped} skipped, ${t.failedMessages} failed.\nReport: ${reportPath} (also .csv and .html)\n`,
     );
     if (final) {
       const passed = report.mailboxes.filter((m) => m.verification?.result === 'PASS').length;
