@@ -2,7 +2,7 @@ import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/fu
 import type { Settings } from '../../shared/config/settings.js';
 import type { BlobStore } from '../../shared/adapters/blob/blob-store.js';
 import { batchIdForBody, reportPaths } from '../../shared/engine/batch-ids.js';
-import type { DurableClientLike } from './durable-client.js';
+import type { DurableClientLike, OrchestrationStatusLike } from './durable-client.js';
 import { startBatch } from './start-batch.js';
 import { jsonBodyToCsv } from './json-body.js';
 
@@ -53,13 +53,26 @@ export function startHandler(deps: HttpDeps) {
   };
 }
 
+type Found = { id: string; client: DurableClientLike; status: OrchestrationStatusLike };
+
+/** The batch named by the route, or the 400/404 answer. */
+async function findBatch(deps: HttpDeps, req: HttpRequest, context: InvocationContext): Promise<Found | HttpResponseInit> {
+  const id = req.params.id ?? '';
+  if (!ID.test(id)) return json(400, { error: 'id must look like b-<32 hex digits>' });
+  const client = deps.client(context);
+  const status = await client.getStatus(id);
+  if (!status) return json(404, { error: `no batch ${id}` });
+  return { id, client, status };
+}
+
+const isFound = (f: Found | HttpResponseInit): f is Found => 'client' in f;
+
 /** GET /api/migrations/{id} — runtime status and counts; ?mailboxes=1 adds per-mailbox reports (paged with offset/limit). */
 export function statusHandler(deps: HttpDeps) {
   return async (req: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> => {
-    const id = req.params.id ?? '';
-    if (!ID.test(id)) return json(400, { error: 'id must look like b-<32 hex digits>' });
-    const s = await deps.client(context).getStatus(id);
-    if (!s) return json(404, { error: `no batch ${id}` });
+    const found = await findBatch(deps, req, context);
+    if (!isFound(found)) return found;
+    const { id, status: s } = found;
     const body: Record<string, unknown> = { id, runtimeStatus: s.runtimeStatus, progress: s.customStatus ?? null, createdTime: s.createdTime, lastUpdatedTime: s.lastUpdatedTime };
     if (req.query.get('mailboxes')) {
       const offset = Math.max(0, Number(req.query.get('offset') ?? 0) || 0);
@@ -83,11 +96,9 @@ export function statusHandler(deps: HttpDeps) {
 /** POST /api/migrations/{id}/cancel — terminates the batch and its running children. */
 export function cancelHandler(deps: HttpDeps) {
   return async (req: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> => {
-    const id = req.params.id ?? '';
-    if (!ID.test(id)) return json(400, { error: 'id must look like b-<32 hex digits>' });
-    const client = deps.client(context);
-    const s = await client.getStatus(id);
-    if (!s) return json(404, { error: `no batch ${id}` });
+    const found = await findBatch(deps, req, context);
+    if (!isFound(found)) return found;
+    const { id, client, status: s } = found;
     if (s.runtimeStatus !== 'Running' && s.runtimeStatus !== 'Pending') return json(409, { error: `batch is ${s.runtimeStatus ?? 'not running'}` });
     await client.terminate(id, 'cancelled by request');
     const children = await client.runningWithPrefix(`${id}:`);
@@ -102,11 +113,9 @@ export function cancelHandler(deps: HttpDeps) {
  */
 export function passHandler(deps: HttpDeps, event: 'delta' | 'cutover') {
   return async (req: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> => {
-    const id = req.params.id ?? '';
-    if (!ID.test(id)) return json(400, { error: 'id must look like b-<32 hex digits>' });
-    const client = deps.client(context);
-    const s = await client.getStatus(id);
-    if (!s) return json(404, { error: `no batch ${id}` });
+    const found = await findBatch(deps, req, context);
+    if (!isFound(found)) return found;
+    const { id, client, status: s } = found;
     if (s.runtimeStatus === 'Completed') {
       return json(409, { error: `batch ${id} was cut over and is closed; ${event === 'delta' ? 'a delta pass' : 'another cut-over'} is refused. Start a new batch for mailboxes not yet migrated.` });
     }
