@@ -36,7 +36,7 @@ describe('Durable staged batch: first pass, delta on request or on schedule, cut
 
   it('HTTP delta after pass 1 copies exactly the new mail; HTTP complete runs the final pass, carries flags, verifies and closes; a later delta is refused', async () => {
     const passes: { pass: number; final: boolean }[] = [];
-    let app!: AppUnderTest;
+    const ref: { app?: AppUnderTest } = {};
     // Between passes the "admin" acts: new mail arrives, then delta; after pass 2, a flag change, then cut-over.
     const wrap = (a: Activities): Record<string, ActivityFunction> => ({
       ...a,
@@ -45,18 +45,19 @@ describe('Durable staged batch: first pass, delta on request or on schedule, cut
         passes.push({ pass: input.pass ?? 0, final: input.final === true });
         if (input.pass === 1) {
           await seedMailbox(lab, 'source', mailbox, [{ path: 'INBOX', messages: fresh(50, 'Arrived later') }, { path: 'Brand new', messages: fresh(3, 'New folder') }]);
-          expect((await passHandler(app.deps, 'delta')(post(input.batchId, 'delta'), ctx())).status).toBe(202);
+          expect((await passHandler(ref.app!.deps, 'delta')(post(input.batchId, 'delta'), ctx())).status).toBe(202);
         } else if (input.pass === 2) {
           await withImap(lab, 'source', mailbox, async (c) => {
             await c.mailboxOpen('Bulk/001');
             await c.messageFlagsAdd('1:3', ['\\Flagged'], { uid: true });
           });
-          expect((await passHandler(app.deps, 'cutover')(post(input.batchId, 'complete'), ctx())).status).toBe(202);
+          expect((await passHandler(ref.app!.deps, 'cutover')(post(input.batchId, 'complete'), ctx())).status).toBe(202);
         }
         return r;
       },
     });
-    app = appUnderTest({}, wrap);
+    const app = appUnderTest({}, wrap);
+    ref.app = app;
     apps.push(app);
     const csv = Buffer.from(`Email\n${mailbox}\n`);
     await app.blobs.put('migrations', 'incoming/staged.csv', csv, 'text/csv');

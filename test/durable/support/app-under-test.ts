@@ -48,17 +48,17 @@ export function appUnderTest(overrides: Record<string, string> = {}, wrap: (a: A
   const activities = createActivities({ engine, blobs, reportsContainer: settings.reportsContainer });
   const wrapped = wrap(activities);
   // Assigned below: the activity needs the host, the host needs the activities.
-  let hostRef: ReplayHost | undefined;
+  const hostRef: { host?: ReplayHost } = {};
   if (opts.autoCutover) {
     const inner = wrapped[ACTIVITIES.writeBatchReport]!;
     wrapped[ACTIVITIES.writeBatchReport] = async (input: { batchId: string; final?: boolean }, ctx: InvocationContext) => {
       const r = await inner(input, ctx);
-      if (!input.final) hostRef!.raiseEvent(input.batchId, BATCH_EVENTS.cutover, {});
+      if (!input.final) hostRef.host!.raiseEvent(input.batchId, BATCH_EVENTS.cutover, {});
       return r;
     };
   }
   const host = new ReplayHost({ orchestrators: ORCHESTRATOR_HANDLERS, activities: wrapped });
-  hostRef = host;
+  hostRef.host = host;
   const client = new LocalDurableClient(host);
   const deps: HttpDeps = { client: () => client, blobs: () => blobs, settings: () => settings };
   return { settings, engine, blobs, activities, host, client, deps, close: () => engine.close() };
