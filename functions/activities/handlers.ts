@@ -48,6 +48,24 @@ export async function guarded<T>(fn: () => Promise<T>): Promise<ActivityResult<T
 
 const csvCache = new Map<string, MailboxRow[]>();
 
+/**
+ * Folder activities of a mailbox that a server throttled wait too: the pause is kept in the ledger,
+ * so sibling folder orchestrations (on any instance) see it before they send a command.
+ */
+async function mailboxGate<T>(engine: EngineDeps, mailbox: string, fn: () => Promise<T>): Promise<T> {
+  const until = await engine.checkpoints.pausedUntil(mailbox);
+  const left = until ? Date.parse(until) - Date.now() : 0;
+  if (left > 0) throw new MigrationError('IMAP_THROTTLED', 'throttled', 'this mailbox is sitting out a throttling answer', { retryAfterMs: left });
+  try {
+    return await fn();
+  } catch (e) {
+    if (e instanceof MigrationError && e.errorClass === 'throttled' && e.code === 'IMAP_THROTTLED') {
+      await engine.checkpoints.pauseMailbox(mailbox, new Date(Date.now() + (e.retryAfterMs ?? 30_000)).toISOString());
+    }
+    throw e;
+  }
+}
+
 export interface WriteMailboxReportInput {
   batchId: string;
   row: MailboxRow;
@@ -85,13 +103,15 @@ export function createActivities(deps: ActivityDeps) {
         return prepareFolders(engine, input.sourceEmail, input.destinationEmail);
       }),
 
-    syncFolderFlags: (input: { ref: FolderRef }): Promise<ActivityResult<FlagSyncResult>> => guarded(() => syncFolderFlags(engine, input.ref)),
+    syncFolderFlags: (input: { ref: FolderRef }): Promise<ActivityResult<FlagSyncResult>> => guarded(() => mailboxGate(engine, input.ref.mailbox, () => syncFolderFlags(engine, input.ref))),
 
-    beginFolderPass: (input: { ref: FolderRef }): Promise<ActivityResult<FolderPassStart>> => guarded(() => beginFolderPass(engine, input.ref)),
+    beginFolderPass: (input: { ref: FolderRef }): Promise<ActivityResult<FolderPassStart>> => guarded(() => mailboxGate(engine, input.ref.mailbox, () => beginFolderPass(engine, input.ref))),
 
-    planFolderRanges: (input: { ref: FolderRef; afterUid: number }): Promise<ActivityResult<FolderPlanPage>> => guarded(() => planNextRanges(engine, input.ref, input.afterUid)),
+    planFolderRanges: (input: { ref: FolderRef; afterUid: number }): Promise<ActivityResult<FolderPlanPage>> =>
+      guarded(() => mailboxGate(engine, input.ref.mailbox, () => planNextRanges(engine, input.ref, input.afterUid))),
 
-    copyMessageRange: (input: { ref: FolderRef; range: UidRange }): Promise<ActivityResult<CopyRangeResult>> => guarded(() => copyRange(engine, { ...input.ref, range: input.range })),
+    copyMessageRange: (input: { ref: FolderRef; range: UidRange }): Promise<ActivityResult<CopyRangeResult>> =>
+      guarded(() => mailboxGate(engine, input.ref.mailbox, () => copyRange(engine, { ...input.ref, range: input.range }))),
 
     finishFolderPass: (input: { ref: FolderRef; start: FolderPassStart; copiedThisPass: number }): Promise<ActivityResult<{ state: FolderReport['state'] }>> =>
       guarded(async () => ({ state: (await finishFolderPass(engine, input.ref, input.start, input.copiedThisPass)).state })),

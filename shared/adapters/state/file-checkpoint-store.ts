@@ -8,6 +8,7 @@ interface LedgerFile {
   mailbox: string;
   folders: Record<string, FolderCheckpoint>;
   closedAt?: string;
+  pausedUntil?: string;
 }
 
 /**
@@ -90,6 +91,19 @@ export class FileCheckpointStore implements CheckpointStore {
   markClosed(mailbox: string, at: string): Promise<void> {
     return this.serial(mailbox, async () => {
       (await this.load(mailbox)).closedAt = at;
+      await this.save(mailbox);
+    });
+  }
+
+  pausedUntil(mailbox: string): Promise<string | undefined> {
+    return this.serial(mailbox, async () => (await this.load(mailbox)).pausedUntil);
+  }
+
+  pauseMailbox(mailbox: string, until: string): Promise<void> {
+    return this.serial(mailbox, async () => {
+      const ledger = await this.load(mailbox);
+      if (ledger.pausedUntil && ledger.pausedUntil >= until) return;
+      ledger.pausedUntil = until;
       await this.save(mailbox);
     });
   }

@@ -14,6 +14,7 @@ interface Row {
 /** Rows of the UID map share the folder's partition; their RowKey sorts by write order. */
 const MAP_PREFIX = 'map-';
 const CLOSED_ROW = 'closed';
+const PAUSE_ROW = 'paused';
 
 /**
  * The Functions app's ledger in Table Storage: one partition per mailbox pair, one row per
@@ -101,11 +102,30 @@ export class TableCheckpointStore implements CheckpointStore {
     }
   }
 
+  async pauseMailbox(mailbox: string, until: string): Promise<void> {
+    await this.ensure();
+    try {
+      await this.client.upsertEntity<Row>({ partitionKey: hash(mailbox), rowKey: PAUSE_ROW, mailbox, data: JSON.stringify({ until }) }, 'Replace');
+    } catch (e) {
+      throw classify(e, 'storage');
+    }
+  }
+
+  async pausedUntil(mailbox: string): Promise<string | undefined> {
+    await this.ensure();
+    try {
+      return (JSON.parse((await this.client.getEntity<Row>(hash(mailbox), PAUSE_ROW)).data) as { until?: string }).until;
+    } catch (e) {
+      if ((e as { statusCode?: number }).statusCode === 404) return undefined;
+      throw classify(e, 'storage');
+    }
+  }
+
   async list(mailbox: string): Promise<FolderCheckpoint[]> {
     await this.ensure();
     const out: FolderCheckpoint[] = [];
     try {
-      for await (const e of this.client.listEntities<Row>({ queryOptions: { filter: `PartitionKey eq '${hash(mailbox)}'` } })) if (!e.rowKey?.startsWith(MAP_PREFIX) && e.rowKey !== CLOSED_ROW) out.push(JSON.parse(e.data) as FolderCheckpoint);
+      for await (const e of this.client.listEntities<Row>({ queryOptions: { filter: `PartitionKey eq '${hash(mailbox)}'` } })) if (!e.rowKey?.startsWith(MAP_PREFIX) && e.rowKey !== CLOSED_ROW && e.rowKey !== PAUSE_ROW) out.push(JSON.parse(e.data) as FolderCheckpoint);
     } catch (e) {
       throw classify(e, 'storage');
     }

@@ -25,6 +25,12 @@ export interface CheckpointStore {
   /** Cut-over closes a mailbox pair: no later pass copies into it. */
   markClosed(mailbox: string, at: string): Promise<void>;
   closedAt(mailbox: string): Promise<string | undefined>;
+  /**
+   * A server's "Suggested Backoff Time" applies to the whole mailbox: recorded here, every
+   * worker of that mailbox (other folders, other activity hosts) waits it out too.
+   */
+  pauseMailbox(mailbox: string, until: string): Promise<void>;
+  pausedUntil(mailbox: string): Promise<string | undefined>;
 }
 
 /** The map's text form, shared by both stores: "v <uidvalidity>" then "src dst" lines (a new "v" line resets). */
