@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import libmime from 'libmime';
 
 /**
  * Message identity for dedupe and verification, never by Message-ID alone (messages without
@@ -18,7 +19,8 @@ const IDENTITY_HEADERS = ['message-id', 'date', 'from', 'to', 'subject'] as cons
 export function parseHeaders(raw: Buffer): Map<string, string[]> {
   let end = raw.indexOf('\r\n\r\n');
   if (end < 0) end = raw.indexOf('\n\n');
-  const text = raw.subarray(0, end < 0 ? Math.min(raw.length, 64 * 1024) : end).toString('latin1');
+  // Raw 8-bit headers are read as UTF-8 (what Exchange assumes when it re-encodes them).
+  const text = raw.subarray(0, end < 0 ? Math.min(raw.length, 64 * 1024) : end).toString('utf8');
   const out = new Map<string, string[]>();
   for (const line of text.replace(/\r?\n[ \t]+/g, ' ').split(/\r?\n/)) {
     const i = line.indexOf(':');
@@ -31,8 +33,17 @@ export function parseHeaders(raw: Buffer): Map<string, string[]> {
   return out;
 }
 
+/** RFC 2047 encoded-words decoded: Exchange re-encodes headers (charset, B vs Q) when it regenerates MIME. */
+function decoded(value: string): string {
+  try {
+    return libmime.decodeWords(value);
+  } catch {
+    return value;
+  }
+}
+
 function normalise(name: string, value: string): string {
-  const v = value.replace(/\s+/g, ' ').trim();
+  const v = decoded(value).replace(/\s+/g, ' ').trim();
   if (name === 'message-id') return v.replace(/^<|>$/g, '').toLowerCase();
   if (name === 'date') {
     const t = Date.parse(v);

@@ -21,6 +21,14 @@ describe('fingerprint', () => {
     const other = Buffer.from(a.toString().replace('Subject: Hi', 'Subject: Hi again'));
     expect(headerHash(other)).not.toBe(headerHash(a));
   });
+  it('headerHash: the same subject in another encoded-word form (charset, B vs Q) is the same identity', () => {
+    const q = Buffer.from('Message-ID: <u@x>\r\nSubject: =?utf-8?Q?Gr=C3=BC=C3=9Fe?=\r\n\r\nx');
+    const b = Buffer.from('Message-ID: <u@x>\r\nSubject: =?UTF-8?B?R3LDvMOfZQ==?=\r\n\r\nx');
+    const plain = Buffer.from('Message-ID: <u@x>\r\nSubject: Grüße\r\n\r\nx');
+    expect(headerHash(q)).toBe(headerHash(b));
+    expect(headerHash(q)).toBe(headerHash(plain));
+  });
+
   it('contentHash: any byte change changes it; messageId reads the header', () => {
     expect(contentHash(Buffer.concat([a, Buffer.from(' ')]))).not.toBe(contentHash(a));
     expect(messageId(a)).toBe('A@x');
