@@ -1,5 +1,6 @@
 import type { ImapSession } from '../adapters/imap/imap-session.js';
 import type { ImapConnector, ImapSite, OpenedSession } from './imap-connector.js';
+import { ThrottleGate } from './retry.js';
 
 /** A session whose token has less than this left is not handed out again (Exchange ends it with BYE AccessTokenExpired). */
 const TOKEN_MARGIN_MS = 5 * 60_000;
@@ -16,6 +17,8 @@ interface Idle {
  */
 export class SessionPool {
   private readonly idle = new Map<string, Idle[]>();
+  /** Per (side, mailbox): a throttling answer on one connection pauses all of that mailbox's connections. */
+  private readonly gates = new Map<string, ThrottleGate>();
   private closed = false;
 
   constructor(private readonly connector: ImapConnector, private readonly maxIdlePerKey = 4) {}
@@ -33,6 +36,9 @@ export class SessionPool {
       void opened.session.close();
     }
     const opened = await this.connector.open(site, mailbox);
+    let gate = this.gates.get(key);
+    if (!gate) this.gates.set(key, (gate = new ThrottleGate()));
+    opened.session.useGate(gate);
     this.owners.set(opened.session, { key, opened });
     return opened.session;
   }

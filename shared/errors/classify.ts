@@ -77,6 +77,8 @@ export function toSignal(err: unknown, site: ErrorSite): ErrorSignal {
   const throttleReset = field(err, 'throttleReset');
   const m = THROTTLE_TEXT.exec(text);
   const retryAfter = field(err, 'retryAfterMs');
+  const throttleWaited = field(err, 'throttleWaited');
+  const waited = typeof throttleWaited === 'number' ? throttleWaited : 0;
   return {
     site,
     code: str(field(err, 'code')) || str(field(err, 'errorCode')),
@@ -87,7 +89,8 @@ export function toSignal(err: unknown, site: ErrorSite): ErrorSignal {
     tlsFailed: field(err, 'tlsFailed') === true,
     mailboxMissing: field(err, 'mailboxMissing') === true,
     ...(typeof throttleReset === 'number' ? { throttleResetMs: throttleReset } : {}),
-    ...(m ? { retryAfterMs: Number(m[1]) } : typeof retryAfter === 'number' ? { retryAfterMs: retryAfter } : {}),
+    // imapflow holds the connection for (part of) the suggested time before it rejects: only the rest is left to wait.
+    ...(m ? { retryAfterMs: Math.max(0, Number(m[1]) - waited) } : typeof retryAfter === 'number' ? { retryAfterMs: retryAfter } : {}),
   };
 }
 

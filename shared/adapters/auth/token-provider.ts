@@ -1,4 +1,4 @@
-import { ConfidentialClientApplication, type Configuration } from '@azure/msal-node';
+import { ConfidentialClientApplication, type Configuration, type INetworkModule, type NetworkRequestOptions, type NetworkResponse } from '@azure/msal-node';
 import type { SideSettings } from '../../config/settings.js';
 import { classify } from '../../errors/classify.js';
 import { MigrationError } from '../../errors/migration-error.js';
@@ -14,12 +14,46 @@ export interface AccessToken {
 const MICROSOFT_AUTHORITY_HOSTS = /^(login\.microsoftonline\.(com|us)|login\.chinacloudapi\.cn|login\.partner\.microsoftonline\.cn)$/i;
 
 /**
+ * MSAL's network calls over fetch, keeping the last Retry-After: MSAL honours it internally
+ * (its throttle cache) but does not put it on the error it throws, so without this the engine
+ * waits its 30 s default on a 429 that asked for 1 s.
+ */
+class RetryAfterAwareNetwork implements INetworkModule {
+  lastRetryAfterMs?: number;
+
+  async sendGetRequestAsync<T>(url: string, options?: NetworkRequestOptions, timeout?: number): Promise<NetworkResponse<T>> {
+    return this.send<T>(url, 'GET', options, timeout);
+  }
+
+  async sendPostRequestAsync<T>(url: string, options?: NetworkRequestOptions): Promise<NetworkResponse<T>> {
+    return this.send<T>(url, 'POST', options);
+  }
+
+  private async send<T>(url: string, method: string, options?: NetworkRequestOptions, timeout?: number): Promise<NetworkResponse<T>> {
+    const res = await fetch(url, { method, headers: options?.headers ?? {}, ...(options?.body !== undefined ? { body: options.body } : {}), ...(timeout ? { signal: AbortSignal.timeout(timeout) } : {}) });
+    const headers: Record<string, string> = {};
+    res.headers.forEach((v, k) => (headers[k.toLowerCase()] = v));
+    const seconds = Number(headers['retry-after']);
+    this.lastRetryAfterMs = res.status === 429 || res.status >= 500 ? (Number.isFinite(seconds) && seconds >= 0 ? seconds * 1000 : undefined) : undefined;
+    const text = await res.text();
+    let body: unknown;
+    try {
+      body = text ? JSON.parse(text) : {};
+    } catch {
+      body = { error: 'invalid_response', error_description: text.slice(0, 200) };
+    }
+    return { headers, body: body as T, status: res.status };
+  }
+}
+
+/**
  * App-only tokens (client credentials) for one side. One ConfidentialClientApplication per
  * process and side: MSAL's cache then serves a token while it has more than 5 minutes left and
  * asks Entra for a new one after that, so callers simply ask before each new IMAP session.
  */
 export class AppTokenProvider {
   private app?: Promise<ConfidentialClientApplication>;
+  private readonly network = new RetryAfterAwareNetwork();
 
   constructor(
     private readonly side: SideSettings,
@@ -34,7 +68,8 @@ export class AppTokenProvider {
       registerSecret(r.accessToken);
       return { token: r.accessToken, expiresOnMs: r.expiresOn ? r.expiresOn.getTime() : 0 };
     } catch (e) {
-      throw classify(e, 'token');
+      const retryAfterMs = this.network.lastRetryAfterMs;
+      throw classify(retryAfterMs !== undefined && typeof e === 'object' && e !== null ? Object.assign(e, { retryAfterMs }) : e, 'token');
     }
   }
 
@@ -68,7 +103,7 @@ export class AppTokenProvider {
           ? { clientSecret: cred.clientSecret }
           : { clientCertificate: { thumbprintSha256: cred.thumbprintSha256, privateKey: cred.privateKey, x5c: cred.x5c } }),
       },
-      system: { loggerOptions: { piiLoggingEnabled: false, loggerCallback: () => undefined } },
+      system: { loggerOptions: { piiLoggingEnabled: false, loggerCallback: () => undefined }, networkClient: this.network },
     };
     return new ConfidentialClientApplication(config);
   }

@@ -66,6 +66,32 @@ function commandLogger(site: ErrorSite, observer: ImapCommandObserver): NonNulla
 
 export type ImapAuth = { user: string; accessToken: string } | { user: string; pass: string };
 
+/** What every command of a session waits on: the mailbox's throttle gate (engine/retry.ts ThrottleGate). */
+export interface CommandGate {
+  wait(): Promise<void>;
+  pause(ms: number): void;
+}
+
+/**
+ * imapflow waits out a throttled FETCH by itself and sends it again, so the engine never sees
+ * that error: its log line is the only sign. The gate must hear of it to pause the mailbox's
+ * other connections too.
+ */
+function throttleAwareLogger(base: ImapFlowOptions['logger'], onThrottle: (ms: number) => void): NonNullable<ImapFlowOptions['logger']> {
+  const noop = (): void => undefined;
+  const b = base || { debug: noop, info: noop, warn: noop, error: noop };
+  return {
+    debug: (o: unknown) => b.debug(o as never),
+    info: (o: unknown) => b.info(o as never),
+    warn: (o: unknown) => {
+      const e = o as { msg?: string; throttleDelay?: unknown };
+      if (e.msg === 'Throttling detected' && typeof e.throttleDelay === 'number') onThrottle(e.throttleDelay);
+      b.warn(o as never);
+    },
+    error: (o: unknown) => b.error(o as never),
+  };
+}
+
 /**
  * One IMAP connection with the operations the engine needs, over imapflow. Every failure is
  * classified where it happens (transient / throttled / permanent) before it leaves this file,
@@ -87,13 +113,14 @@ export class ImapSession {
       doSTARTTLS: side.tls === 'starttls' ? true : undefined,
       servername: /^[\d.]+$|:/.test(side.host) ? undefined : side.host,
       auth: 'accessToken' in auth ? { user: auth.user, accessToken: auth.accessToken } : { user: auth.user, pass: auth.pass },
-      logger: commandObserver ? commandLogger(site, commandObserver) : false,
+      logger: throttleAwareLogger(commandObserver ? commandLogger(site, commandObserver) : false, (ms) => holder.session?.gate?.pause(ms)),
       disableAutoIdle: true,
       connectionTimeout: opts.timeoutMs ?? 30_000,
       greetingTimeout: opts.timeoutMs ?? 30_000,
       socketTimeout: 5 * 60_000,
       clientInfo: { name: 'mailmig' },
     };
+    const holder: { session?: ImapSession } = {};
     const client = new ImapFlow(options);
     // imapflow emits 'error' on socket failures; without a listener Node would crash the process.
     client.on('error', () => undefined);
@@ -104,7 +131,15 @@ export class ImapSession {
       throw classify(e, site);
     }
     const caps = new Set<string>([...client.capabilities.keys()].map((k) => k.toUpperCase()));
-    return new ImapSession(client, site, caps);
+    holder.session = new ImapSession(client, site, caps);
+    return holder.session;
+  }
+
+  private gate?: CommandGate;
+
+  /** Every later command waits while the gate is paused, and a throttling answer pauses it. */
+  useGate(gate: CommandGate | undefined): void {
+    this.gate = gate;
   }
 
   get usable(): boolean {
@@ -112,10 +147,13 @@ export class ImapSession {
   }
 
   private async run<T>(fn: () => Promise<T>): Promise<T> {
+    await this.gate?.wait();
     try {
       return await fn();
     } catch (e) {
-      throw classify(e, this.site);
+      const err = classify(e, this.site);
+      if (err.errorClass === 'throttled' && err.retryAfterMs) this.gate?.pause(err.retryAfterMs);
+      throw err;
     }
   }
 
@@ -188,6 +226,7 @@ export class ImapSession {
    * imapflow would deadlock), and must keep `uids` bounded since rows queue without limit.
    */
   async *fetchSources(uids: string): AsyncGenerator<MessageWithSource> {
+    await this.gate?.wait();
     try {
       for await (const m of this.client.fetch(uids, { uid: true, size: true, flags: true, internalDate: true, source: true }, { uid: true })) {
         yield { ...toMeta(m), source: m.source ?? Buffer.alloc(0) };

@@ -1,0 +1,106 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { bulkCorpus } from '../lab/corpus.js';
+import { FaultProxy, throttledAnswer, TOKEN_EXPIRED_BYE, type CommandFault } from '../lab/fault-proxy.js';
+import { getLab, type LabInfo } from '../lab/lab-info.js';
+import { addMailbox } from '../lab/mailboxes.js';
+import { runThroughEngine } from './support/engine-run.js';
+import { expectExactCopy } from './support/expect-copy.js';
+import { compareCopy, duplicatesAtDestination, seededPair } from './support/lab-mailbox.js';
+
+/**
+ * Faults between the engine and the destination, around APPEND. Messages are 6 KB so imapflow
+ * sends them as synchronizing literals (it uses LITERAL+ only up to 4 KB): the server's `+`
+ * continuation is on the wire for the tests that cut around it.
+ */
+
+let lab: LabInfo;
+let proxy: FaultProxy;
+
+const SMALL_RANGES = { RANGE_MAX_MESSAGES: '10' };
+const corpus = (seed: string): ReturnType<typeof bulkCorpus> => bulkCorpus(30, { folders: 2, bodyBytes: 6000, seed });
+
+async function copyWith(prefix: string, fault: CommandFault): Promise<void> {
+  const address = await seededPair(lab, prefix, corpus(prefix));
+  proxy = await FaultProxy.forLab(lab, 'destination');
+  proxy.addFault(fault);
+  const run = await runThroughEngine(lab, [address], { destination: proxy, settings: SMALL_RANGES });
+  expect(proxy.fired.map((f) => f.action), run.log.join('\n')).toEqual([fault.action.kind === 'answer' ? 'answer' : fault.action.kind]);
+  await expectExactCopy(lab, address, run);
+}
+
+describe('reliability: faults on the destination connection', () => {
+  beforeAll(() => {
+    lab = getLab();
+  });
+  afterEach(async () => {
+    await proxy.stop();
+  });
+
+  it('a connection cut in the middle of an APPEND literal (after 2,000 of ~6,200 bytes) leaves no partial message and no duplicate', async () => {
+    await copyWith('rel-litcut', { on: { name: 'APPEND', nth: 5 }, action: { kind: 'cut-in-literal', afterBytes: 2000 } });
+  });
+
+  it("a connection cut right after the server's + continuation is retried and every message is copied once", async () => {
+    await copyWith('rel-contcut', { on: { name: 'APPEND', nth: 3 }, action: { kind: 'cut-after-continuation' } });
+  });
+
+  it('a connection lost after the APPEND was stored but before its tagged OK arrived creates no duplicate', async () => {
+    await copyWith('rel-lostok', { on: { name: 'APPEND', nth: 4 }, action: { kind: 'cut-before-tagged-reply' } });
+  });
+
+  it('a connection cut before an APPEND reaches the server is retried and every message is copied once', async () => {
+    await copyWith('rel-cmdcut', { on: { name: 'APPEND', nth: 12 }, action: { kind: 'cut' } });
+  });
+
+  it('BYE AccessTokenExpired answering an APPEND in the middle of a range ends with every message copied once', async () => {
+    await copyWith('rel-dstbye', { on: { name: 'APPEND', nth: 6 }, action: TOKEN_EXPIRED_BYE });
+  });
+
+  it('a throttling answer to an APPEND is waited out once (not twice) and every message is copied once', async () => {
+    // One folder, so the next command after the answer is the throttled copy's own.
+    const address = await seededPair(lab, 'rel-dstthrottle', bulkCorpus(30, { folders: 1, bodyBytes: 6000, seed: 'rel-dstthrottle' }));
+    proxy = await FaultProxy.forLab(lab, 'destination');
+    proxy.addFault({ on: { name: 'APPEND', nth: 7 }, action: throttledAnswer(1000) });
+    const run = await runThroughEngine(lab, [address], { destination: proxy, settings: SMALL_RANGES });
+    expect(proxy.fired.map((f) => f.action)).toEqual(['answer']);
+    await expectExactCopy(lab, address, run);
+    // imapflow already holds the connection for the suggested time before it rejects the APPEND;
+    // the engine must not sit out the same time again on top of that.
+    const t = proxy.fired[0]!.at;
+    const next = proxy.commands.find((c) => c.at > t && c.name !== 'LOGOUT')!;
+    expect(next.at - t).toBeGreaterThanOrEqual(1000);
+    expect(next.at - t, `next command: ${next.name} on connection ${next.connection}`).toBeLessThan(1600);
+  });
+
+  it('a connection cut after 40 KB from the client (mid-APPEND stream) is retried and every message is copied once', async () => {
+    const address = await seededPair(lab, 'rel-c2scut', corpus('rel-c2scut'));
+    proxy = await FaultProxy.forLab(lab, 'destination');
+    proxy.cutAfterBytes({ direction: 'client-to-server', afterBytes: 40_000 });
+    const run = await runThroughEngine(lab, [address], { destination: proxy, settings: SMALL_RANGES });
+    expect(proxy.fired.map((f) => f.action)).toEqual(['cut-after-bytes']);
+    await expectExactCopy(lab, address, run);
+  });
+
+  it('a destination over quota: the mailbox is reported failed with OVER_QUOTA, nothing is duplicated, and a run after the quota is raised completes the copy exactly', async () => {
+    // ~6.3 KB messages, a 40 KB quota: the 7th APPEND or so is refused.
+    const address = await seededPair(lab, 'rel-quota', corpus('rel-quota'), { quotaBytes: 40_000 });
+    proxy = await FaultProxy.forLab(lab, 'destination');
+    const stateDir = mkdtempSync(join(tmpdir(), 'mailmig-quota-'));
+    const run = await runThroughEngine(lab, [address], { destination: proxy, settings: SMALL_RANGES, stateDir });
+    const [mailbox] = run.report.mailboxes;
+    expect(mailbox!.state, run.log.join('\n')).toBe('failed');
+    expect(mailbox!.error?.code ?? mailbox!.folders.find((f) => f.error)?.error?.code).toBe('OVER_QUOTA');
+    const cmp = await compareCopy(lab, address);
+    expect(cmp.extra).toEqual([]);
+    expect(cmp.diffs.filter((d) => !d.includes(': missing '))).toEqual([]);
+    expect(await duplicatesAtDestination(lab, address)).toEqual([]);
+    expect(cmp.missing.length).toBeGreaterThan(0);
+
+    await addMailbox(lab, 'destination', address, { quotaBytes: 10_000_000 });
+    const again = await runThroughEngine(lab, [address], { destination: proxy, settings: SMALL_RANGES, stateDir });
+    await expectExactCopy(lab, address, again);
+  });
+});
