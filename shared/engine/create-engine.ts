@@ -1,12 +1,10 @@
-import { TableClient } from '@azure/data-tables';
-import { DefaultAzureCredential } from '@azure/identity';
 import type { Settings } from '../config/settings.js';
 import type { CheckpointStore } from '../domain/checkpoints/checkpoint-store.js';
-import { KeyVaultSecretStore, keyVaultCredential } from '../adapters/secrets/key-vault-secret-store.js';
+import { KeyVaultSecretStore } from '../adapters/secrets/key-vault-secret-store.js';
 import { LocalFileSecretStore } from '../adapters/secrets/local-file-secret-store.js';
 import type { SecretStore } from '../adapters/secrets/secret-store.js';
 import { FileCheckpointStore } from '../adapters/state/file-checkpoint-store.js';
-import { TableCheckpointStore } from '../adapters/state/table-checkpoint-store.js';
+import { lazyCheckpointStore } from '../adapters/state/lazy-checkpoint-store.js';
 import { redact } from '../errors/redact.js';
 import type { EngineDeps, Logger } from './engine-deps.js';
 import { ImapConnector } from './imap-connector.js';
@@ -15,7 +13,8 @@ import { SessionPool } from './session-pool.js';
 export type Env = Readonly<Record<string, string | undefined>>;
 
 export function createSecretStore(settings: Settings, env: Env): SecretStore {
-  if (settings.keyVaultUrl) return new KeyVaultSecretStore(settings.keyVaultUrl, keyVaultCredential(env));
+  // The Azure SDKs load on first use: a CLI run pays only for what its settings name.
+  if (settings.keyVaultUrl) return new KeyVaultSecretStore(settings.keyVaultUrl, async () => (await import('../adapters/secrets/key-vault-credential.js')).keyVaultCredential(env));
   return new LocalFileSecretStore(settings.localSecretsFile ?? '');
 }
 
@@ -23,10 +22,13 @@ export function createSecretStore(settings: Settings, env: Env): SecretStore {
 export function createCheckpointStore(settings: Settings, env: Env, prefer: 'table' | 'file' | 'auto' = 'auto'): CheckpointStore {
   const hasStorage = Boolean(settings.storageConnectionString || settings.storageAccountName);
   if (prefer === 'file' || (prefer === 'auto' && !hasStorage)) return new FileCheckpointStore(settings.stateDir);
-  const client = settings.storageConnectionString
-    ? TableClient.fromConnectionString(settings.storageConnectionString, settings.checkpointTable, { allowInsecureConnection: true })
-    : new TableClient(`https://${settings.storageAccountName}.table.core.windows.net`, settings.checkpointTable, new DefaultAzureCredential(env.AZURE_CLIENT_ID ? { managedIdentityClientId: env.AZURE_CLIENT_ID } : {}));
-  return new TableCheckpointStore(client);
+  return lazyCheckpointStore(async () => {
+    const [{ TableClient }, { DefaultAzureCredential }, { TableCheckpointStore }] = await Promise.all([import('@azure/data-tables'), import('@azure/identity'), import('../adapters/state/table-checkpoint-store.js')]);
+    const client = settings.storageConnectionString
+      ? TableClient.fromConnectionString(settings.storageConnectionString, settings.checkpointTable, { allowInsecureConnection: true })
+      : new TableClient(`https://${settings.storageAccountName}.table.core.windows.net`, settings.checkpointTable, new DefaultAzureCredential(env.AZURE_CLIENT_ID ? { managedIdentityClientId: env.AZURE_CLIENT_ID } : {}));
+    return new TableCheckpointStore(client);
+  });
 }
 
 /** Every log line passes through redact(): libraries quote tokens and secrets in their errors. */

@@ -1,4 +1,4 @@
-import { ConfidentialClientApplication, type Configuration, type INetworkModule, type NetworkRequestOptions, type NetworkResponse } from '@azure/msal-node';
+import type { ConfidentialClientApplication, Configuration, INetworkModule, NetworkRequestOptions, NetworkResponse } from '@azure/msal-node';
 import type { SideSettings } from '../../config/settings.js';
 import { classify } from '../../errors/classify.js';
 import { MigrationError } from '../../errors/migration-error.js';
@@ -105,6 +105,8 @@ export class AppTokenProvider {
       },
       system: { loggerOptions: { piiLoggingEnabled: false, loggerCallback: () => undefined }, networkClient: this.network },
     };
+    // Loaded on first use: password-auth runs and unchanged delta passes never need MSAL.
+    const { ConfidentialClientApplication } = await import('@azure/msal-node');
     return new ConfidentialClientApplication(config);
   }
 }

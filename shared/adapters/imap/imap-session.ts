@@ -115,6 +115,8 @@ export class ImapSession {
       auth: 'accessToken' in auth ? { user: auth.user, accessToken: auth.accessToken } : { user: auth.user, pass: auth.pass },
       logger: throttleAwareLogger(commandObserver ? commandLogger(site, commandObserver) : false, (ms) => holder.session?.gate?.pause(ms)),
       disableAutoIdle: true,
+      // CONDSTORE/QRESYNC are not used (Exchange has neither): skip the ENABLE round trip.
+      disableAutoEnable: true,
       connectionTimeout: opts.timeoutMs ?? 30_000,
       greetingTimeout: opts.timeoutMs ?? 30_000,
       socketTimeout: 5 * 60_000,
@@ -177,9 +179,15 @@ export class ImapSession {
     });
   }
 
+  /**
+   * SELECT/EXAMINE, skipped when this session already has the folder open the same way (ranges of
+   * a folder reuse the session): UIDVALIDITY cannot change under an open selection (RFC 3501
+   * §2.3.1.1), and an UIDNEXT that lags only widens the retry window, which is safe.
+   */
   select(path: string, readOnly: boolean): Promise<SelectedFolder> {
     return this.run(async () => {
-      const m = await this.client.mailboxOpen(path, { readOnly });
+      const open = this.client.mailbox;
+      const m = open && open.path === path && Boolean(open.readOnly) === readOnly ? open : await this.client.mailboxOpen(path, { readOnly });
       return { messages: m.exists, uidNext: m.uidNext, uidValidity: String(m.uidValidity), permanentFlags: [...(m.permanentFlags ?? [])] };
     });
   }

@@ -1,40 +1,36 @@
-import { ClientSecretCredential, DefaultAzureCredential, type TokenCredential } from '@azure/identity';
-import { SecretClient } from '@azure/keyvault-secrets';
+import type { TokenCredential } from '@azure/identity';
+import type { SecretClient } from '@azure/keyvault-secrets';
 import { classify } from '../../errors/classify.js';
 import { registerSecret } from '../../errors/redact.js';
 import type { SecretStore } from './secret-store.js';
 
+export { keyVaultCredential } from './key-vault-credential.js';
+
 const AZURE_CLOUD_VAULT = /\.vault\.(azure\.net|azure\.cn|usgovcloudapi\.net|microsoftazure\.de)$/i;
-const AZURE_AUTHORITIES = /^https:\/\/login\.(microsoftonline\.com|microsoftonline\.us|chinacloudapi\.cn|partner\.microsoftonline\.cn)\/?$/i;
 
 /**
- * The credential Key Vault is read with. In Azure: DefaultAzureCredential (the user-assigned
- * managed identity named by AZURE_CLIENT_ID). For local runs and the lab: a client secret from
- * the standard AZURE_TENANT_ID / AZURE_CLIENT_ID / AZURE_CLIENT_SECRET / AZURE_AUTHORITY_HOST
- * variables; instance discovery is off when the authority is not a Microsoft cloud.
+ * Secrets from Key Vault through the real SecretClient, cached per process (one read per name).
+ * The SDK is loaded on first use: a delta pass over unchanged mailboxes should not pay for it twice.
  */
-export function keyVaultCredential(env: Readonly<Record<string, string | undefined>>): TokenCredential {
-  const { AZURE_TENANT_ID: tenant, AZURE_CLIENT_ID: clientId, AZURE_CLIENT_SECRET: secret, AZURE_AUTHORITY_HOST: authorityHost } = env;
-  if (tenant && clientId && secret) {
-    return new ClientSecretCredential(tenant, clientId, secret, {
-      ...(authorityHost ? { authorityHost } : {}),
-      disableInstanceDiscovery: authorityHost !== undefined && !AZURE_AUTHORITIES.test(authorityHost),
-    });
-  }
-  return new DefaultAzureCredential(clientId ? { managedIdentityClientId: clientId } : {});
-}
-
-/** Secrets from Key Vault through the real SecretClient, cached per process (one read per name). */
 export class KeyVaultSecretStore implements SecretStore {
-  private readonly client: SecretClient;
+  private client?: Promise<SecretClient>;
   private readonly cache = new Map<string, Promise<string>>();
 
-  constructor(vaultUrl: string, credential: TokenCredential) {
-    const host = new URL(vaultUrl).hostname;
-    this.client = new SecretClient(vaultUrl, credential, {
-      // Off only for vaults outside Azure's domains (the local lab); kept on in Azure.
-      disableChallengeResourceVerification: !AZURE_CLOUD_VAULT.test(host),
-    });
+  constructor(
+    private readonly vaultUrl: string,
+    private readonly credential: TokenCredential | (() => Promise<TokenCredential>),
+  ) {}
+
+  private getClient(): Promise<SecretClient> {
+    this.client ??= (async () => {
+      const { SecretClient } = await import('@azure/keyvault-secrets');
+      const credential = typeof this.credential === 'function' ? await this.credential() : this.credential;
+      return new SecretClient(this.vaultUrl, credential, {
+        // Off only for vaults outside Azure's domains (the local lab); kept on in Azure.
+        disableChallengeResourceVerification: !AZURE_CLOUD_VAULT.test(new URL(this.vaultUrl).hostname),
+      });
+    })();
+    return this.client;
   }
 
   getSecret(name: string): Promise<string> {
@@ -50,7 +46,7 @@ export class KeyVaultSecretStore implements SecretStore {
 
   private async read(name: string): Promise<string> {
     try {
-      const s = await this.client.getSecret(name);
+      const s = await (await this.getClient()).getSecret(name);
       if (s.value === undefined || s.value === '') throw Object.assign(new Error(`secret "${name}" is empty`), { code: 'SecretNotFound' });
       registerSecret(s.value);
       return s.value;

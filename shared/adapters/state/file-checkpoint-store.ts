@@ -19,6 +19,14 @@ interface LedgerFile {
 export class FileCheckpointStore implements CheckpointStore {
   private readonly chains = new Map<string, Promise<unknown>>();
   private readonly cache = new Map<string, LedgerFile>();
+  /** Directories already created by this process: a mkdir per write cost as much as the write. */
+  private readonly madeDirs = new Set<string>();
+
+  private async ensureDir(dir: string): Promise<void> {
+    if (this.madeDirs.has(dir)) return;
+    await mkdir(dir, { recursive: true });
+    this.madeDirs.add(dir);
+  }
 
   constructor(private readonly dir: string) {}
 
@@ -68,7 +76,7 @@ export class FileCheckpointStore implements CheckpointStore {
     if (pairs.length === 0) return Promise.resolve();
     return this.serial(mailbox, async () => {
       const path = this.mapFile(mailbox, sourcePath);
-      await mkdir(join(path, '..'), { recursive: true });
+      await this.ensureDir(join(path, '..'));
       await appendFile(path, encodeUidPairs(destUidValidity, pairs));
     });
   }
@@ -120,7 +128,7 @@ export class FileCheckpointStore implements CheckpointStore {
     {
       const ledger = await this.load(mailbox);
       const path = this.file(mailbox);
-      await mkdir(join(this.dir, 'checkpoints'), { recursive: true });
+      await this.ensureDir(join(this.dir, 'checkpoints'));
       const tmp = `${path}.${process.pid}.tmp`;
       await writeFile(tmp, JSON.stringify(ledger));
       await rename(tmp, path);
