@@ -63,6 +63,7 @@ export const SETTING_SPECS: readonly SettingSpec[] = [
   { key: 'RANGE_MAX_MESSAGES', description: 'Most messages in one copy range (one activity call).', defaultValue: '500', example: '500', requiredInApp: true },
   { key: 'RANGE_MAX_BYTES', description: 'Most bytes in one copy range.', defaultValue: '104857600', example: '104857600', requiredInApp: true },
   { key: 'MAX_MESSAGE_BYTES', description: 'Largest message the destination accepts; larger ones are skipped and reported.', defaultValue: '36700160', example: '36700160', requiredInApp: true },
+  { key: 'APPEND_PIPELINE_DEPTH', description: 'APPENDs in flight on one destination connection when the server offers LITERAL+ and UIDPLUS (Exchange Online and Dovecot do); 0 sends one at a time.', defaultValue: '32', example: '32', requiredInApp: false },
   { key: 'DELTA_INTERVAL_MINUTES', description: 'Minutes between scheduled delta passes of an open batch; 0 = only on demand.', defaultValue: '0', example: '0', requiredInApp: true },
   { key: 'DURABLE_TASK_HUB', description: 'Durable Functions task hub name (host.json reads it).', defaultValue: 'mailmig', example: 'mailmig', requiredInApp: true },
   { key: 'AUTH_PROPAGATION_WINDOW_MINUTES', description: 'How long authentication refusals are retried (permissions can take about an hour to propagate) before they are reported as permanent.', defaultValue: '0', example: '0', requiredInApp: true },

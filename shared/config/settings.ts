@@ -35,6 +35,7 @@ export interface Settings {
   rangeMaxMessages: number;
   rangeMaxBytes: number;
   maxMessageBytes: number;
+  appendPipelineDepth: number;
   deltaIntervalMinutes: number;
   authPropagationWindowMinutes: number;
 }
@@ -163,6 +164,7 @@ export function loadSettings(env: SettingsSource): Settings {
     rangeMaxMessages: r.int('RANGE_MAX_MESSAGES', 1, 10000),
     rangeMaxBytes: r.int('RANGE_MAX_BYTES', 1024, 2 ** 40),
     maxMessageBytes: r.int('MAX_MESSAGE_BYTES', 1024, 2 ** 40),
+    appendPipelineDepth: r.int('APPEND_PIPELINE_DEPTH', 0, 256),
     deltaIntervalMinutes: r.int('DELTA_INTERVAL_MINUTES', 0, 60 * 24 * 30),
     authPropagationWindowMinutes: r.int('AUTH_PROPAGATION_WINDOW_MINUTES', 0, 24 * 60),
   };

@@ -1,6 +1,6 @@
 import type { UidRange } from '../domain/ranges/range-planner.js';
 import { addIssue, emptyCheckpoint, type FolderCheckpoint } from '../domain/checkpoints/folder-checkpoint.js';
-import type { ImapSession, MessageMeta } from '../adapters/imap/imap-session.js';
+import type { AppendResult, ImapSession, MessageMeta } from '../adapters/imap/imap-session.js';
 import { MigrationError } from '../errors/migration-error.js';
 import { destinationIdentity, type EngineDeps } from './engine-deps.js';
 import { fingerprint, subjectOf, type IdentityKind } from './fingerprint.js';
@@ -16,6 +16,18 @@ export type { CopyRangeResult };
 /** Bodies are fetched in batches of at most this many bytes: imapflow queues fetched rows without bound. */
 const FETCH_BATCH_BYTES = 32 * 1024 * 1024;
 const FETCH_BATCH_MESSAGES = 200;
+/** Bytes queued for a pipelining connection at the most (APPEND_PIPELINE_DEPTH bounds the count). */
+const PIPELINE_BYTES = 16 * 1024 * 1024;
+
+interface Queued {
+  uid: number;
+  size: number;
+  dropped: number;
+  /** Kept until settled (the pipeline window bounds it), for the subject of a refused message. */
+  source?: Buffer;
+  /** undefined: nothing appended (already at the destination). */
+  appended: Promise<AppendResult | undefined>;
+}
 
 /**
  * Copies one bounded UID range of one folder, idempotently:
@@ -30,6 +42,7 @@ export async function copyRange(deps: EngineDeps, input: CopyRangeInput): Promis
   const { pool, checkpoints, settings } = deps;
   const src = await pool.acquire('source', input.sourceEmail);
   let dst: ImapSession | undefined;
+  let appender: Awaited<ReturnType<typeof pool.acquireAppender>>;
   let broken = false;
   try {
     const srcSel = await src.select(input.sourcePath, true);
@@ -42,6 +55,7 @@ export async function copyRange(deps: EngineDeps, input: CopyRangeInput): Promis
 
     const metas = (await src.fetchMeta(`${from}:${input.range.toUid}`)).filter((m) => m.uid >= from && m.uid <= input.range.toUid).sort((a, b) => a.uid - b.uid);
     dst = await pool.acquire('destination', input.destinationEmail);
+    appender = await pool.acquireAppender(input.destinationEmail);
     const dstSel = await dst.select(input.destinationPath, false);
     const identity = destinationIdentity(settings);
 
@@ -65,7 +79,34 @@ export async function copyRange(deps: EngineDeps, input: CopyRangeInput): Promis
     }
 
     let done = from - 1;
+    // Appends in flight, in source UID order: each settles in turn, so `done` only moves past
+    // a message once it and every message before it are stored, skipped or reported.
+    const queue: Queued[] = [];
+    const settle = async (q: Queued): Promise<void> => {
+      try {
+        const appended = await q.appended;
+        if (appended && appended.uid !== undefined) mapped.push([q.uid, appended.uid]);
+        if (appended) {
+          cp.copied += 1;
+          cp.copiedBytes += q.size;
+          cp.droppedKeywords += q.dropped;
+          result.copied += 1;
+          result.copiedBytes += q.size;
+        }
+      } catch (e) {
+        if (!(e instanceof MigrationError) || e.errorClass !== 'permanent' || e.code === 'OVER_QUOTA' || e.code === 'IMAP_AUTH_FAILED' || e.code === 'FOLDER_NOT_FOUND') throw e;
+        // This message alone was refused (too large, malformed): report it, go on.
+        cp.failedCount += 1;
+        result.failed += 1;
+        addIssue(cp.failed, { uid: q.uid, size: q.size, code: e.code, reason: e.message, ...optionalSubject(q.source) });
+      }
+      done = q.uid;
+    };
+    const drain = async (): Promise<void> => {
+      while (queue.length > 0) await settle(queue.shift()!);
+    };
     try {
+      if (appender) await appender.appender.selectFolder(input.destinationPath);
       for (const batch of batches(toFetch)) {
         const uids = batch.map((m) => m.uid).join(',');
         for await (const msg of src.fetchSources(uids)) {
@@ -76,26 +117,23 @@ export async function copyRange(deps: EngineDeps, input: CopyRangeInput): Promis
             mapped.push([msg.uid, there]);
             cp.alreadyPresent += 1;
             result.alreadyPresent += 1;
+            queue.push({ uid: msg.uid, size: 0, dropped: 0, appended: Promise.resolve(undefined) });
           } else {
             const { flags, dropped } = appendFlags(msg.flags, dstSel.permanentFlags);
-            try {
-              const appended = await dst.append(input.destinationPath, msg.source, flags, msg.internalDate);
-              if (appended.uid !== undefined) mapped.push([msg.uid, appended.uid]);
-              cp.copied += 1;
-              cp.copiedBytes += msg.source.length;
-              cp.droppedKeywords += dropped;
-              result.copied += 1;
-              result.copiedBytes += msg.source.length;
-            } catch (e) {
-              if (!(e instanceof MigrationError) || e.errorClass !== 'permanent' || e.code === 'OVER_QUOTA' || e.code === 'IMAP_AUTH_FAILED' || e.code === 'FOLDER_NOT_FOUND') throw e;
-              // This message alone was refused (too large, malformed): report it, go on.
-              cp.failedCount += 1;
-              result.failed += 1;
-              addIssue(cp.failed, { uid: msg.uid, size: msg.source.length, code: e.code, reason: e.message, ...optionalSubject(msg.source) });
+            // A NUL byte needs a literal8 (imapflow knows how); everything else is pipelined.
+            if (appender && !msg.source.includes(0)) {
+              const appended = appender.appender.append(input.destinationPath, msg.source, flags, msg.internalDate);
+              appended.catch(() => undefined); // settled in order below; never an unhandled rejection
+              queue.push({ uid: msg.uid, size: msg.source.length, dropped, source: msg.source, appended });
+            } else {
+              await drain();
+              queue.push({ uid: msg.uid, size: msg.source.length, dropped, source: msg.source, appended: dst.append(input.destinationPath, msg.source, flags, msg.internalDate) });
+              await drain();
             }
           }
-          done = msg.uid;
+          while (queue.length > 0 && (queue.length >= settings.appendPipelineDepth || (appender?.appender.queuedBytes ?? 0) > PIPELINE_BYTES)) await settle(queue.shift()!);
         }
+        await drain();
         // Messages that vanished between the metadata fetch and the body fetch (expunged) count as done.
         done = Math.max(done, batch[batch.length - 1]!.uid);
       }
@@ -119,7 +157,13 @@ export async function copyRange(deps: EngineDeps, input: CopyRangeInput): Promis
   } finally {
     pool.release(src, broken);
     if (dst) pool.release(dst, broken);
+    if (appender) pool.releaseAppender(input.destinationEmail, appender, broken);
   }
+}
+
+function optionalSubject(raw: Buffer | undefined): { subject?: string } {
+  const s = raw ? subjectOf(raw) : undefined;
+  return s === undefined ? {} : { subject: s };
 }
 
 function* batches(metas: MessageMeta[]): Generator<MessageMeta[]> {
@@ -151,7 +195,3 @@ async function destinationFingerprints(dst: ImapSession, fromUid: number, identi
   return out;
 }
 
-function optionalSubject(raw: Buffer): { subject?: string } {
-  const s = subjectOf(raw);
-  return s === undefined ? {} : { subject: s };
-}

@@ -21,7 +21,7 @@ export class ImapConnector {
   private readonly tokens: Record<ImapSite, AppTokenProvider>;
 
   constructor(
-    private readonly settings: Settings,
+    readonly settings: Settings,
     private readonly secrets: SecretStore,
   ) {
     this.tokens = {

@@ -1,6 +1,7 @@
 import type { ImapSession } from '../adapters/imap/imap-session.js';
 import type { ImapConnector, ImapSite, OpenedSession } from './imap-connector.js';
 import { ThrottleGate } from './retry.js';
+import { PipelinedAppender } from '../adapters/imap/pipelined-appender.js';
 
 /** A session whose token has less than this left is not handed out again (Exchange ends it with BYE AccessTokenExpired). */
 const TOKEN_MARGIN_MS = 5 * 60_000;
@@ -81,8 +82,47 @@ export class SessionPool {
     }
   }
 
+  private readonly idleAppenders = new Map<string, { appender: PipelinedAppender; expiresOnMs: number }[]>();
+  private readonly noPipelining = new Set<string>();
+
+  /**
+   * A pipelining APPEND connection to a destination mailbox, or undefined when the server cannot
+   * pipeline (no LITERAL+/UIDPLUS, STARTTLS): the caller then appends through imapflow.
+   */
+  async acquireAppender(mailbox: string): Promise<{ appender: PipelinedAppender; expiresOnMs: number } | undefined> {
+    const key = mailbox.toLowerCase();
+    if (this.noPipelining.has(key) || this.connector.settings.appendPipelineDepth === 0) return undefined;
+    const list = this.idleAppenders.get(key) ?? [];
+    while (list.length > 0) {
+      const a = list.pop()!;
+      if (a.appender.usable && a.expiresOnMs - Date.now() > TOKEN_MARGIN_MS) return a;
+      void a.appender.close();
+    }
+    const { auth, expiresOnMs } = await this.connector.auth('destination', mailbox);
+    const appender = await PipelinedAppender.open(this.connector.side('destination'), auth, 'destination');
+    if (!appender) {
+      this.noPipelining.add(key);
+      return undefined;
+    }
+    return { appender, expiresOnMs };
+  }
+
+  releaseAppender(mailbox: string, a: { appender: PipelinedAppender; expiresOnMs: number }, broken = false): void {
+    const key = mailbox.toLowerCase();
+    const list = this.idleAppenders.get(key) ?? [];
+    if (broken || this.closed || !a.appender.usable || a.appender.inFlight > 0 || list.length >= this.maxIdlePerKey) {
+      void a.appender.close();
+      return;
+    }
+    list.push(a);
+    this.idleAppenders.set(key, list);
+  }
+
   async closeAll(): Promise<void> {
     this.closed = true;
+    const appenders = [...this.idleAppenders.values()].flat();
+    this.idleAppenders.clear();
+    await Promise.all(appenders.map((a) => a.appender.close()));
     const all = [...this.idle.values()].flat();
     this.idle.clear();
     await Promise.all(all.map(({ opened, timer }) => (clearTimeout(timer), opened.session.close())));
