@@ -141,6 +141,7 @@ export function createActivities(deps: ActivityDeps) {
         });
         if (input.final && report.state !== 'failed') await engine.checkpoints.markClosed(mailbox, report.finishedAt);
         await blobs.put(deps.reportsContainer, reportPaths.mailbox(input.batchId, input.row.line), JSON.stringify(report), 'application/json');
+        await engine.pool.closeMailbox(input.row.sourceEmail, input.row.destinationEmail);
         return {
           line: input.row.line,
           state: report.state,

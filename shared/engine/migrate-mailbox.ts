@@ -26,6 +26,14 @@ const MAILBOX_FATAL = new Set(['IMAP_AUTH_FAILED', 'IMAP_NOT_CONNECTED', 'OVER_Q
 
 /** One pass over one mailbox (first pass or delta): the CLI's unit of work. */
 export async function migrateMailbox(deps: EngineDeps, row: MailboxRow, opts: MigrateMailboxOptions): Promise<MailboxReport> {
+  try {
+    return await migrateMailboxPass(deps, row, opts);
+  } finally {
+    await deps.pool.closeMailbox(row.sourceEmail, row.destinationEmail);
+  }
+}
+
+async function migrateMailboxPass(deps: EngineDeps, row: MailboxRow, opts: MigrateMailboxOptions): Promise<MailboxReport> {
   const startedAt = new Date().toISOString();
   const mailbox = mailboxKey(row.sourceEmail, row.destinationEmail);
   const gate = new ThrottleGate();

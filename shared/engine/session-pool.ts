@@ -82,7 +82,7 @@ export class SessionPool {
     }
   }
 
-  private readonly idleAppenders = new Map<string, { appender: PipelinedAppender; expiresOnMs: number }[]>();
+  private readonly idleAppenders = new Map<string, { appender: PipelinedAppender; expiresOnMs: number; timer?: NodeJS.Timeout }[]>();
   private readonly noPipelining = new Set<string>();
 
   /**
@@ -95,7 +95,8 @@ export class SessionPool {
     const list = this.idleAppenders.get(key) ?? [];
     while (list.length > 0) {
       const a = list.pop()!;
-      if (a.appender.usable && a.expiresOnMs - Date.now() > TOKEN_MARGIN_MS) return a;
+      clearTimeout(a.timer);
+      if (a.appender.usable && a.expiresOnMs - Date.now() > TOKEN_MARGIN_MS) return { appender: a.appender, expiresOnMs: a.expiresOnMs };
       void a.appender.close();
     }
     const { auth, expiresOnMs } = await this.connector.auth('destination', mailbox);
@@ -114,14 +115,47 @@ export class SessionPool {
       void a.appender.close();
       return;
     }
-    list.push(a);
+    const entry = { ...a, timer: setTimeout(() => this.dropAppender(key, entry), IDLE_CLOSE_MS) };
+    entry.timer.unref();
+    list.push(entry);
     this.idleAppenders.set(key, list);
+  }
+
+  private dropAppender(key: string, entry: { appender: PipelinedAppender }): void {
+    const l = this.idleAppenders.get(key);
+    const i = l?.indexOf(entry as never) ?? -1;
+    if (l && i >= 0) l.splice(i, 1);
+    void entry.appender.close();
+  }
+
+  /**
+   * Closes the idle connections of a mailbox that is done. Servers cap connections per user and
+   * per process (Exchange about 20 per mailbox, Dovecot's process limits): a batch must not keep
+   * finished mailboxes' connections open until their idle timers run out.
+   */
+  async closeMailbox(sourceEmail: string, destinationEmail: string): Promise<void> {
+    const closing: Promise<void>[] = [];
+    for (const key of [`source\n${sourceEmail.toLowerCase()}`, `destination\n${destinationEmail.toLowerCase()}`]) {
+      for (const { opened, timer } of this.idle.get(key) ?? []) {
+        clearTimeout(timer);
+        closing.push(opened.session.close());
+      }
+      this.idle.delete(key);
+    }
+    const akey = destinationEmail.toLowerCase();
+    for (const a of this.idleAppenders.get(akey) ?? []) {
+      clearTimeout(a.timer);
+      closing.push(a.appender.close());
+    }
+    this.idleAppenders.delete(akey);
+    await Promise.all(closing);
   }
 
   async closeAll(): Promise<void> {
     this.closed = true;
     const appenders = [...this.idleAppenders.values()].flat();
     this.idleAppenders.clear();
+    for (const a of appenders) clearTimeout(a.timer);
     await Promise.all(appenders.map((a) => a.appender.close()));
     const all = [...this.idle.values()].flat();
     this.idle.clear();
