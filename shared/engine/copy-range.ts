@@ -18,6 +18,7 @@ const FETCH_BATCH_BYTES = 32 * 1024 * 1024;
 const FETCH_BATCH_MESSAGES = 200;
 /** Bytes queued for a pipelining connection at the most (APPEND_PIPELINE_DEPTH bounds the count). */
 const PIPELINE_BYTES = 16 * 1024 * 1024;
+const PIPELINE_MAX_MESSAGE_BYTES = 8 * 1024 * 1024;
 
 interface Queued {
   uid: number;
@@ -120,8 +121,9 @@ export async function copyRange(deps: EngineDeps, input: CopyRangeInput): Promis
             queue.push({ uid: msg.uid, size: 0, dropped: 0, appended: Promise.resolve(undefined) });
           } else {
             const { flags, dropped } = appendFlags(msg.flags, dstSel.permanentFlags);
-            // A NUL byte needs a literal8 (imapflow knows how); everything else is pipelined.
-            if (appender && !msg.source.includes(0)) {
+            // A NUL byte needs a literal8 (imapflow knows how), and a very large message is sent
+            // alone so its bytes are not held twice (queue + socket buffer); the rest is pipelined.
+            if (appender && msg.source.length <= PIPELINE_MAX_MESSAGE_BYTES && !msg.source.includes(0)) {
               const appended = appender.appender.append(input.destinationPath, msg.source, flags, msg.internalDate);
               appended.catch(() => undefined); // settled in order below; never an unhandled rejection
               queue.push({ uid: msg.uid, size: msg.source.length, dropped, source: msg.source, appended });
