@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
-import { rfc5322Date } from '../test/lab/corpus.js';
+import { prng, rfc5322Date } from '../test/lab/corpus.js';
+
+export { prng };
 import type { SeedFolder, SeedMessage } from '../test/lab/seed.js';
 
 /**
@@ -13,18 +15,6 @@ export const BENCH_FOLDERS = ['INBOX', 'Archive', 'Projects', 'Projects/2024', '
 
 const KB = 1024;
 const MB = 1024 * 1024;
-
-/** mulberry32 seeded from a string. */
-export function prng(seed: string): () => number {
-  let s = createHash('sha256').update(seed).digest().readUInt32LE(0);
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export function drawSize(rnd: () => number): number {
   const u = rnd();

@@ -26,7 +26,7 @@ export interface MakeMessageOptions {
 const WORDS = 'mailbox migration folder message header flag archive quarter budget project meeting report draft review contract invoice schedule update team notes lunch travel plan status'.split(' ');
 
 /** mulberry32: a tiny, fast PRNG; hashing the seed gives it a well-mixed start. */
-function prng(seed: number | string): () => number {
+export function prng(seed: number | string): () => number {
   let s = createHash('sha256').update(String(seed)).digest().readUInt32LE(0);
   return () => {
     s = (s + 0x6d2b79f5) >>> 0;
