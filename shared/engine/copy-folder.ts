@@ -1,7 +1,7 @@
 import type { FolderReport } from '../contracts/report.js';
 import { copyRange } from './copy-range.js';
 import type { EngineDeps } from './engine-deps.js';
-import { beginFolderPass, finishFolderPass, planNextRanges, type FolderRef } from './folder-pass.js';
+import { beginFolderPass, finishFolderPass, planNextRanges, type FolderPassStart, type FolderRef } from './folder-pass.js';
 import { withRetry, type ThrottleGate } from './retry.js';
 import { syncFolderFlags } from './sync-flags.js';
 
@@ -11,6 +11,8 @@ export interface CopyFolderContext {
   syncFlags?: boolean;
   retryBaseMs: number;
   onCopied?: (n: number, bytes: number) => void;
+  /** The folder's STATUS, already taken (the mailbox checks all folders on one session first). */
+  start?: FolderPassStart;
 }
 
 /**
@@ -20,14 +22,14 @@ export interface CopyFolderContext {
 export async function copyFolder(deps: EngineDeps, ctx: CopyFolderContext, ref: FolderRef): Promise<FolderReport> {
   const retry = <T>(fn: () => Promise<T>): Promise<T> =>
     withRetry(fn, { baseDelayMs: ctx.retryBaseMs, gate: ctx.gate, onRetry: (e, n, ms) => deps.log.warn(`${ref.sourceEmail} "${ref.sourcePath}": ${e.code}, retry ${n} in ${ms} ms`) });
-  const start = await retry(() => beginFolderPass(deps, ref));
+  const start = ctx.start ?? (await retry(() => beginFolderPass(deps, ref)));
   let copiedThisPass = 0;
   let afterUid = start.afterUid;
   while (!start.unchanged) {
     const page = await retry(() => planNextRanges(deps, ref, afterUid));
     for (const range of page.ranges) {
       const r = await retry(() => copyRange(deps, { ...ref, range }));
-      if (r.status === 'uidvalidity-changed') return copyFolder(deps, ctx, ref); // re-plan from the top
+      if (r.status === 'uidvalidity-changed') return copyFolder(deps, { ...ctx, start: undefined }, ref); // re-plan from the top
       copiedThisPass += r.copied;
       afterUid = Math.max(afterUid, range.toUid);
       ctx.onCopied?.(r.copied + r.alreadyPresent + r.skipped + r.failed, r.copiedBytes);

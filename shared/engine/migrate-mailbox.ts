@@ -5,7 +5,7 @@ import { mailboxKey } from '../domain/checkpoints/checkpoint-store.js';
 import { MigrationError } from '../errors/migration-error.js';
 import { classify } from '../errors/classify.js';
 import { copyFolder } from './copy-folder.js';
-import { folderRef } from './folder-pass.js';
+import { beginFolderPass, folderRef, type FolderPassStart } from './folder-pass.js';
 import type { EngineDeps } from './engine-deps.js';
 import { prepareFolders } from './prepare-folders.js';
 import { ThrottleGate, withRetry } from './retry.js';
@@ -29,7 +29,8 @@ export async function migrateMailbox(deps: EngineDeps, row: MailboxRow, opts: Mi
   try {
     return await migrateMailboxPass(deps, row, opts);
   } finally {
-    await deps.pool.closeMailbox(row.sourceEmail, row.destinationEmail);
+    // Not awaited: LOGOUT round trips need not hold up the next mailbox.
+    void deps.pool.closeMailbox(row.sourceEmail, row.destinationEmail);
   }
 }
 
@@ -50,6 +51,13 @@ async function migrateMailboxPass(deps: EngineDeps, row: MailboxRow, opts: Migra
     return summariseMailbox({ ...base, folders: [], skippedFolders: [], renamedFolders: [], error: { code: err.code, message: err.message } });
   }
   opts.onFolders?.(prepared.folders.length, 0);
+  // One STATUS per folder on one session before fanning out: an unchanged mailbox then needs
+  // no second or third source connection at all.
+  const starts = new Map<string, FolderPassStart>();
+  for (const task of prepared.folders) {
+    const start = await withRetry(() => beginFolderPass(deps, folderRef(mailbox, row.sourceEmail, row.destinationEmail, task)), { baseDelayMs: opts.retryBaseMs, gate }).catch(() => undefined);
+    if (start) starts.set(task.sourcePath, start); // a failure is met again, and reported, by the folder's own worker
+  }
   const limit = pLimit(deps.settings.maxConnectionsPerMailbox);
   let fatal: MigrationError | undefined;
   const folders: FolderReport[] = await Promise.all(
@@ -61,7 +69,8 @@ async function migrateMailboxPass(deps: EngineDeps, row: MailboxRow, opts: Migra
         });
         if (fatal) return failed(fatal);
         try {
-          return await copyFolder(deps, { gate, retryBaseMs: opts.retryBaseMs, syncFlags: opts.final === true, ...(opts.onCopied ? { onCopied: opts.onCopied } : {}) }, folderRef(mailbox, row.sourceEmail, row.destinationEmail, task));
+          const start = starts.get(task.sourcePath);
+          return await copyFolder(deps, { gate, retryBaseMs: opts.retryBaseMs, syncFlags: opts.final === true, ...(start ? { start } : {}), ...(opts.onCopied ? { onCopied: opts.onCopied } : {}) }, folderRef(mailbox, row.sourceEmail, row.destinationEmail, task));
         } catch (e) {
           const err = e instanceof MigrationError ? e : classify(e, 'source');
           if (MAILBOX_FATAL.has(err.code)) fatal = err;
