@@ -180,14 +180,16 @@ export class ImapSession {
   }
 
   /**
-   * SELECT/EXAMINE, skipped when this session already has the folder open the same way (ranges of
-   * a folder reuse the session): UIDVALIDITY cannot change under an open selection (RFC 3501
-   * §2.3.1.1), and an UIDNEXT that lags only widens the retry window, which is safe.
+   * SELECT/EXAMINE. A read-only EXAMINE of the folder this session already has open is reused
+   * (ranges of a source folder share the session): UIDVALIDITY cannot change under an open
+   * selection (RFC 3501 §2.3.1.1), and new mail is found by the next pass. A read-write SELECT
+   * is always sent again: its UIDNEXT starts a retry window and must be current (other
+   * connections append to that folder).
    */
   select(path: string, readOnly: boolean): Promise<SelectedFolder> {
     return this.run(async () => {
       const open = this.client.mailbox;
-      const m = open && open.path === path && Boolean(open.readOnly) === readOnly ? open : await this.client.mailboxOpen(path, { readOnly });
+      const m = readOnly && open && open.path === path && open.readOnly ? open : await this.client.mailboxOpen(path, { readOnly });
       return { messages: m.exists, uidNext: m.uidNext, uidValidity: String(m.uidValidity), permanentFlags: [...(m.permanentFlags ?? [])] };
     });
   }
