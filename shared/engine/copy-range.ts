@@ -63,7 +63,10 @@ export async function copyRange(deps: EngineDeps, input: CopyRangeInput): Promis
     // A previous attempt may have appended part of this range: look at what arrived since.
     let window = cp.inFlight && cp.inFlight.destUidValidity === dstSel.uidValidity ? cp.inFlight.destUidNext : cp.inFlight ? 1 : undefined;
     if (cp.dedupeFromDestUid !== undefined) window = Math.min(window ?? Number.MAX_SAFE_INTEGER, cp.dedupeFromDestUid);
-    const present = window !== undefined ? await destinationFingerprints(dst, window, identity) : new Map<string, number[]>();
+    // Copies of messages the checkpoint already counts as done are not in play: they must not
+    // stand in for an identical twin still to be copied.
+    const attributed = window !== undefined && cp.dedupeFromDestUid === undefined ? await attributedUids(deps, input, dstSel.uidValidity, cp.lastUid) : new Set<number>();
+    const present = window !== undefined ? await destinationFingerprints(dst, window, identity, attributed) : new Map<string, number[]>();
     const mapped: [number, number][] = [];
     cp.inFlight = { fromUid: from, toUid: input.range.toUid, destUidValidity: dstSel.uidValidity, destUidNext: window ?? dstSel.uidNext };
     cp.destinationPath = input.destinationPath;
@@ -184,10 +187,22 @@ function* batches(metas: MessageMeta[]): Generator<MessageMeta[]> {
 }
 
 /** Fingerprint -> destination UIDs (in UID order) of the messages from `fromUid` on. */
-async function destinationFingerprints(dst: ImapSession, fromUid: number, identity: IdentityKind): Promise<Map<string, number[]>> {
+/**
+ * Destination UIDs of messages the checkpoint counts as done (source UID <= lastUid). Pairs past
+ * lastUid are left in play: the map is written before the checkpoint, so after a crash between
+ * the two those copies are exactly what the retry must recognise.
+ */
+async function attributedUids(deps: EngineDeps, input: CopyRangeInput, destUidValidity: string, lastUid: number): Promise<Set<number>> {
+  const map = await deps.checkpoints.readUidMap(input.mailbox, input.sourcePath);
+  const out = new Set<number>();
+  if (map && map.destUidValidity === destUidValidity) for (const [src, dst] of map.pairs) if (src <= lastUid) out.add(dst);
+  return out;
+}
+
+async function destinationFingerprints(dst: ImapSession, fromUid: number, identity: IdentityKind, exclude: ReadonlySet<number>): Promise<Map<string, number[]>> {
   const out = new Map<string, number[]>();
   // "N:*" returns the last message even when N is past it (RFC 3501 §6.4.8): filter by UID.
-  const metas = (await dst.fetchMeta(`${fromUid}:*`)).filter((m) => m.uid >= fromUid);
+  const metas = (await dst.fetchMeta(`${fromUid}:*`)).filter((m) => m.uid >= fromUid && !exclude.has(m.uid));
   for (const batch of batches(metas)) {
     for await (const m of dst.fetchSources(batch.map((x) => x.uid).join(','))) {
       const fp = fingerprint(m.source, identity);

@@ -27,7 +27,11 @@ export async function beginFolderPass(deps: EngineDeps, ref: FolderRef): Promise
   }
   if (!cp || cp.uidValidity !== status.uidValidity) {
     const fresh = emptyCheckpoint(ref.sourcePath, ref.destinationPath, status.uidValidity, new Date().toISOString());
-    if (cp) fresh.dedupeFromDestUid = 1;
+    if (cp) {
+      fresh.dedupeFromDestUid = 1;
+      // The old source UIDs mean nothing now: start a new UID map (a new epoch line voids the old pairs).
+      await deps.checkpoints.appendUidMap(ref.mailbox, ref.sourcePath, `void-${status.uidValidity}`, [[0, 0]]);
+    }
     cp = fresh;
     await deps.checkpoints.put(ref.mailbox, cp);
   }

@@ -52,6 +52,20 @@ describe('reliability: faults on the destination connection', () => {
     await copyWith('rel-lostok', { on: { name: 'APPEND', nth: 4 }, action: { kind: 'cut-before-tagged-reply' } });
   });
 
+  it('identical messages at the source all arrive once each when a pipelined range is retried after a lost OK', async () => {
+    // Four byte-identical messages sit in one range; the OK of the 3rd copy is lost. The retry
+    // must match only what this range appended (fresh UIDNEXT), so all four exist once each.
+    const folders = corpus('rel-twins');
+    const twin = folders[0]!.messages[0]!;
+    folders[0]!.messages.splice(1, 0, { ...twin }, { ...twin }, { ...twin });
+    const address = await seededPair(lab, 'rel-twins', folders);
+    proxy = await FaultProxy.forLab(lab, 'destination');
+    proxy.addFault({ on: { name: 'APPEND', nth: 3 }, action: { kind: 'cut-before-tagged-reply' } });
+    const run = await runThroughEngine(lab, [address], { destination: proxy, settings: SMALL_RANGES });
+    expect(proxy.fired.map((f) => f.action)).toEqual(['cut-before-tagged-reply']);
+    await expectExactCopy(lab, address, run);
+  });
+
   it('a connection cut before an APPEND reaches the server is retried and every message is copied once', async () => {
     await copyWith('rel-cmdcut', { on: { name: 'APPEND', nth: 12 }, action: { kind: 'cut' } });
   });
@@ -65,7 +79,8 @@ describe('reliability: faults on the destination connection', () => {
     const address = await seededPair(lab, 'rel-dstthrottle', bulkCorpus(30, { folders: 1, bodyBytes: 6000, seed: 'rel-dstthrottle' }));
     proxy = await FaultProxy.forLab(lab, 'destination');
     proxy.addFault({ on: { name: 'APPEND', nth: 7 }, action: throttledAnswer(1000) });
-    const run = await runThroughEngine(lab, [address], { destination: proxy, settings: SMALL_RANGES });
+    // One APPEND at a time, so "the next command" is one sent after the answer arrived.
+    const run = await runThroughEngine(lab, [address], { destination: proxy, settings: { ...SMALL_RANGES, APPEND_PIPELINE_DEPTH: '0' } });
     expect(proxy.fired.map((f) => f.action)).toEqual(['answer']);
     await expectExactCopy(lab, address, run);
     // imapflow already holds the connection for the suggested time before it rejects the APPEND;

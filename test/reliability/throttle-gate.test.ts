@@ -3,6 +3,12 @@ import { bulkCorpus } from '../lab/corpus.js';
 import { FaultProxy, throttledAnswer, type CommandFault, type CommandRecord } from '../lab/fault-proxy.js';
 import { getLab, type LabInfo } from '../lab/lab-info.js';
 import { runThroughEngine } from './support/engine-run.js';
+
+/**
+ * One APPEND at a time: with pipelining, APPENDs already on the wire when the throttling answer
+ * arrives reach the server after it, and the proxy cannot tell them from new ones.
+ */
+const NO_PIPELINE = { APPEND_PIPELINE_DEPTH: '0' };
 import { expectExactCopy } from './support/expect-copy.js';
 import { seededPair } from './support/lab-mailbox.js';
 
@@ -31,7 +37,7 @@ async function throttleOnce(prefix: string, side: 'source' | 'destination', faul
   const destination = await FaultProxy.forLab(lab, 'destination');
   proxies.push(source, destination);
   (side === 'source' ? source : destination).addFault(fault(address));
-  const run = await runThroughEngine(lab, [address], { source, destination, settings: { RANGE_MAX_MESSAGES: '5', MAX_CONNECTIONS_PER_MAILBOX: '2' } });
+  const run = await runThroughEngine(lab, [address], { source, destination, settings: { RANGE_MAX_MESSAGES: '5', MAX_CONNECTIONS_PER_MAILBOX: '2', ...NO_PIPELINE } });
   await expectExactCopy(lab, address, run);
 
   const fired = (side === 'source' ? source : destination).fired;
