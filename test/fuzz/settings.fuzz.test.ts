@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { SETTING_KEYS } from '../../shared/config/schema.js';
 import { loadSettings, SettingsError, type SettingsSource } from '../../shared/config/settings.js';
+import { VALID_SETTINGS } from '../support/valid-settings.js';
 
 /**
  * Property-based fuzzing of loadSettings with random maps: it returns settings or throws ONE
@@ -9,16 +10,7 @@ import { loadSettings, SettingsError, type SettingsSource } from '../../shared/c
  * secrets pasted into the wrong key).
  */
 
-const valid: Record<string, string> = {
-  SOURCE_IMAP_HOST: 'outlook.office365.com',
-  SOURCE_TENANT_ID: 'contoso.onmicrosoft.com',
-  SOURCE_CLIENT_ID: '11111111-1111-1111-1111-111111111111',
-  SOURCE_CLIENT_SECRET_NAME: 'source-client-secret',
-  DESTINATION_IMAP_HOST: 'imap.example.net',
-  DESTINATION_AUTH: 'password',
-  DESTINATION_PASSWORD_SECRET_TEMPLATE: 'pw-{mailbox}',
-  KEY_VAULT_URL: 'https://vault-1.vault.azure.net',
-};
+const valid: Record<string, string> = { ...VALID_SETTINGS };
 
 /** A value nobody could mistake for schema vocabulary: if it shows up in a message, it was echoed. */
 const marked = fc.string({ minLength: 1, maxLength: 30 }).map((s) => `Zx${s}Qk`);

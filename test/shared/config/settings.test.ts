@@ -2,17 +2,9 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { HOST_LOCAL_KEYS, SETTING_KEYS } from '../../../shared/config/schema.js';
 import { loadSettings, SettingsError } from '../../../shared/config/settings.js';
+import { VALID_SETTINGS } from '../../support/valid-settings.js';
 
-const good: Record<string, string> = {
-  SOURCE_IMAP_HOST: 'outlook.office365.com',
-  SOURCE_TENANT_ID: 'contoso.onmicrosoft.com',
-  SOURCE_CLIENT_ID: '11111111-1111-1111-1111-111111111111',
-  SOURCE_CLIENT_SECRET_NAME: 'source-client-secret',
-  DESTINATION_IMAP_HOST: 'imap.example.net',
-  DESTINATION_AUTH: 'password',
-  DESTINATION_PASSWORD_SECRET_TEMPLATE: 'pw-{mailbox}',
-  KEY_VAULT_URL: 'https://vault-1.vault.azure.net',
-};
+const good: Record<string, string> = { ...VALID_SETTINGS };
 
 function problems(env: Record<string, string>): string[] {
   try {
