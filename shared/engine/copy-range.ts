@@ -55,9 +55,17 @@ export async function copyRange(deps: EngineDeps, input: CopyRangeInput): Promis
     if (from > input.range.toUid) return result; // a repeated range: nothing left to do
 
     const metas = (await src.fetchMeta(`${from}:${input.range.toUid}`)).filter((m) => m.uid >= from && m.uid <= input.range.toUid).sort((a, b) => a.uid - b.uid);
-    dst = await pool.acquire('destination', input.destinationEmail);
     appender = await pool.acquireAppender(input.destinationEmail);
-    const dstSel = await dst.select(input.destinationPath, false);
+    // With a pipelining connection, imapflow's destination session is needed only for a retry
+    // window or a message that cannot be pipelined: one connection per worker instead of two.
+    const destination = async (): Promise<ImapSession> => {
+      if (!dst) {
+        dst = await pool.acquire('destination', input.destinationEmail);
+        await dst.select(input.destinationPath, false);
+      }
+      return dst;
+    };
+    const dstSel = appender ? await appender.appender.selectFolder(input.destinationPath) : await (await destination()).select(input.destinationPath, false);
     const identity = destinationIdentity(settings);
 
     // A previous attempt may have appended part of this range: look at what arrived since.
@@ -66,7 +74,7 @@ export async function copyRange(deps: EngineDeps, input: CopyRangeInput): Promis
     // Copies of messages the checkpoint already counts as done are not in play: they must not
     // stand in for an identical twin still to be copied.
     const attributed = window !== undefined && cp.dedupeFromDestUid === undefined ? await attributedUids(deps, input, dstSel.uidValidity, cp.lastUid) : new Set<number>();
-    const present = window !== undefined ? await destinationFingerprints(dst, window, identity, attributed) : new Map<string, number[]>();
+    const present = window !== undefined ? await destinationFingerprints(await destination(), window, identity, attributed) : new Map<string, number[]>();
     const mapped: [number, number][] = [];
     cp.inFlight = { fromUid: from, toUid: input.range.toUid, destUidValidity: dstSel.uidValidity, destUidNext: window ?? dstSel.uidNext };
     cp.destinationPath = input.destinationPath;
@@ -110,7 +118,6 @@ export async function copyRange(deps: EngineDeps, input: CopyRangeInput): Promis
       while (queue.length > 0) await settle(queue.shift()!);
     };
     try {
-      if (appender) await appender.appender.selectFolder(input.destinationPath);
       for (const batch of batches(toFetch)) {
         const uids = batch.map((m) => m.uid).join(',');
         for await (const msg of src.fetchSources(uids)) {
@@ -132,7 +139,7 @@ export async function copyRange(deps: EngineDeps, input: CopyRangeInput): Promis
               queue.push({ uid: msg.uid, size: msg.source.length, dropped, source: msg.source, appended });
             } else {
               await drain();
-              queue.push({ uid: msg.uid, size: msg.source.length, dropped, source: msg.source, appended: dst.append(input.destinationPath, msg.source, flags, msg.internalDate) });
+              queue.push({ uid: msg.uid, size: msg.source.length, dropped, source: msg.source, appended: (await destination()).append(input.destinationPath, msg.source, flags, msg.internalDate) });
               await drain();
             }
           }

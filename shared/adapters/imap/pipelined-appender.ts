@@ -155,24 +155,28 @@ export class PipelinedAppender {
     });
   }
 
-  /** A simple command, resolved with the text of its untagged answers. */
-  private async command(text: string): Promise<string> {
+  /** A simple command, resolved with the text of its untagged answers (one per line with `lines`). */
+  private async command(text: string, lines = false): Promise<string> {
     this.untagged = [];
     await this.send([`${text}\r\n`]);
-    return this.untagged.join(' ');
+    return this.untagged.join(lines ? '\n' : ' ');
   }
 
-  private selected?: string;
-
   /**
-   * Opens the target folder on this connection: Dovecot appends several times faster into the
-   * selected mailbox (no re-scan per message); for other servers it costs one round trip.
+   * SELECTs the target folder on this connection (always sent: its UIDNEXT must be current, it
+   * starts a retry window) and returns what the engine needs from it. Dovecot also appends
+   * several times faster into the selected mailbox (no re-scan per message).
    */
-  async selectFolder(path: string): Promise<void> {
-    if (this.selected === path) return;
-    this.selected = undefined;
-    await this.command(`SELECT ${quotedMailbox(path)}`);
-    this.selected = path;
+  async selectFolder(path: string): Promise<{ uidValidity: string; uidNext: number; messages: number; permanentFlags: string[] }> {
+    const text = await this.command(`SELECT ${quotedMailbox(path)}`, true);
+    const lines = text.split('\n');
+    const code = (name: string): string | undefined => lines.map((l) => new RegExp(`^OK \\[${name} ([^\\]]*)\\]`, 'i').exec(l)?.[1]).find((v) => v !== undefined);
+    const exists = lines.map((l) => /^(\d+) EXISTS/i.exec(l)?.[1]).find((v) => v !== undefined);
+    const perm = code('PERMANENTFLAGS')?.replace(/^\(|\)$/g, '');
+    const uidValidity = code('UIDVALIDITY');
+    const uidNext = Number(code('UIDNEXT') ?? NaN);
+    if (uidValidity === undefined || !Number.isFinite(uidNext)) throw new MigrationError('IMAP_COMMAND_FAILED', 'transient', `${this.site} IMAP: SELECT gave no UIDVALIDITY/UIDNEXT`);
+    return { uidValidity, uidNext, messages: Number(exists ?? 0), permanentFlags: perm ? perm.split(/\s+/).filter(Boolean) : [] };
   }
 
   /** Queues one APPEND; resolves with APPENDUID when the server answers OK. */
