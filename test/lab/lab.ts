@@ -1,8 +1,8 @@
 import { createHash, createPublicKey, randomBytes, randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { chmod, copyFile, mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { chmod, copyFile, mkdir, mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { startAzurite } from './azurite.js';
 import { ensureSharedTls, makeClientCertificate, makeRsaKeyPair } from './certs.js';
 import { startDovecot, type DovecotFlavor, type DovecotInstance } from './dovecot.js';
@@ -137,11 +137,24 @@ async function startDovecotWithRetry(
   }
 }
 
+/**
+ * Dovecot's unprivileged processes (auth as `dovecot`, mail as `nobody`) must reach the lab's
+ * keys, mailbox files and maildirs: every ancestor needs the "x" bit for others. A checkout in a
+ * 0700 directory (`mktemp -d`) lacks it, and then the lab lives under the system temp dir.
+ */
+async function traversableByAll(path: string): Promise<boolean> {
+  for (let p = path; ; p = dirname(p)) {
+    const s = await stat(p).catch(() => undefined);
+    if (s && (s.mode & 0o001) === 0) return false;
+    if (dirname(p) === p) return true;
+  }
+}
+
 export async function startLab(opts: StartLabOptions = {}): Promise<Lab> {
   const home = labHome();
   await mkdir(home, { recursive: true });
   await reapAbandonedLabs(home);
-  const dir = opts.dir ?? join(home, `lab-${randomBytes(4).toString('hex')}`);
+  const dir = opts.dir ?? ((await traversableByAll(home)) ? join(home, `lab-${randomBytes(4).toString('hex')}`) : await mkdtemp(join(tmpdir(), 'mailmig-lab-')));
   await mkdir(dir, { recursive: true });
   // Dovecot's auth processes (user dovecot) read the mailbox files and keys below this directory.
   await chmod(dir, 0o755);
