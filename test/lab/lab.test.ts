@@ -73,7 +73,8 @@ describe('the lab as a whole', () => {
   });
 
   test('startLab in a worker brings up a private lab within seconds, and stop() leaves no process or directory behind', async () => {
-    const dir = join(labHome(), `private-${process.pid}-${randomBytes(3).toString('hex')}`);
+    // Under the system temp dir: the checkout itself may sit in a 0700 directory Dovecot cannot enter.
+    const dir = join(tmpdir(), `mailmig-private-${process.pid}-${randomBytes(3).toString('hex')}`);
     const started = Date.now();
     const lab = await startLab({ dir, destinationMaxMailSizeBytes: 1024 * 1024 });
     const startMs = Date.now() - started;
