@@ -1,8 +1,6 @@
-import { createHash } from 'node:crypto';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { loadSettings } from '../../shared/config/settings.js';
-import { parseMailboxCsv } from '../../shared/domain/csv/parse-mailbox-csv.js';
 import type { MailboxReport } from '../../shared/contracts/report.js';
 import { createEngine, redactingLogger } from '../../shared/engine/create-engine.js';
 import { closedMailboxes, runBatch } from '../../shared/engine/run-batch.js';
@@ -13,6 +11,7 @@ import { redact } from '../../shared/errors/redact.js';
 import { Progress } from '../progress.js';
 import { readCliSettings } from '../settings-file.js';
 import { UsageError } from '../usage-error.js';
+import { loadCsv, positiveInt } from '../csv-input.js';
 
 export interface MigrateOptions {
   csv: string;
@@ -37,27 +36,7 @@ export function describeMailbox(r: MailboxReport): string {
   return redact(`${head}: ${body}${err}`);
 }
 
-export async function loadCsv(path: string): Promise<{ rows: import('../../shared/contracts/mailbox.js').MailboxRow[]; hash: string }> {
-  let buf: Buffer;
-  try {
-    buf = await readFile(path);
-  } catch {
-    throw new UsageError(`CSV file ${path} cannot be read`);
-  }
-  const parsed = parseMailboxCsv(buf);
-  if (!parsed.ok) {
-    const lines = parsed.problems.map((p) => `  ${basename(path)} line ${p.line}${p.field ? `, field ${p.field}` : ''}: ${p.message}`);
-    throw new UsageError(`CSV ${path} is invalid; nothing was started:\n${lines.join('\n')}`);
-  }
-  for (const w of parsed.warnings) process.stderr.write(`warning: ${basename(path)} line ${w.line}${w.field ? `, field ${w.field}` : ''}: ${w.message}\n`);
-  return { rows: parsed.rows, hash: createHash('sha256').update(buf).digest('hex').slice(0, 16) };
-}
 
-export function positiveInt(name: string, v: string | undefined): number | undefined {
-  if (v === undefined) return undefined;
-  if (!/^\d+$/.test(v) || Number(v) < 1) throw new UsageError(`--${name} must be a whole number of at least 1`);
-  return Number(v);
-}
 
 /** `migrate` (first or delta pass) and `complete` (cut-over: final pass, flags, verification, close). */
 export async function migrateCommand(opts: MigrateOptions, final = false): Promise<number> {

@@ -7,7 +7,7 @@ import { formatBytes as mb } from '../../shared/engine/preflight/format-bytes.js
 import { redact } from '../../shared/errors/redact.js';
 import { readCliSettings } from '../settings-file.js';
 import { UsageError } from '../usage-error.js';
-import { loadCsv, positiveInt } from './migrate.js';
+import { loadCsv, positiveInt } from '../csv-input.js';
 
 export interface PreflightCommandOptions {
   csv: string;

@@ -1,7 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import { PrepareScriptInputError, renderAppRegistrationChecklist, renderPrepareScript } from '../../shared/domain/prepare/index.js';
 import { UsageError } from '../usage-error.js';
-import { loadCsv } from './migrate.js';
+import { loadCsv } from '../csv-input.js';
 
 export interface PrepareOptions {
   csv: string;

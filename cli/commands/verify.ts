@@ -7,7 +7,7 @@ import { createEngine, redactingLogger } from '../../shared/engine/create-engine
 import { verifyMailbox } from '../../shared/engine/verify-mailbox.js';
 import { redact } from '../../shared/errors/redact.js';
 import { readCliSettings } from '../settings-file.js';
-import { loadCsv, positiveInt } from './migrate.js';
+import { loadCsv, positiveInt } from '../csv-input.js';
 
 export interface VerifyOptions {
   csv: string;
