@@ -32,10 +32,14 @@ export interface Settings {
   stateDir: string;
   maxConcurrentMailboxes: number;
   maxConnectionsPerMailbox: number;
+  /** Messages to copy per folder worker before a mailbox opens another connection pair (CLI). */
+  messagesPerFolderWorker: number;
   rangeMaxMessages: number;
   rangeMaxBytes: number;
   maxMessageBytes: number;
   appendPipelineDepth: number;
+  /** Messages per APPEND command where the destination offers MULTIAPPEND. */
+  appendBatchMessages: number;
   deltaIntervalMinutes: number;
   authPropagationWindowMinutes: number;
 }
@@ -161,10 +165,12 @@ export function loadSettings(env: SettingsSource): Settings {
     stateDir: r.str('STATE_DIR') ?? '',
     maxConcurrentMailboxes: r.int('MAX_CONCURRENT_MAILBOXES', 1, 500),
     maxConnectionsPerMailbox: r.int('MAX_CONNECTIONS_PER_MAILBOX', 1, 20),
+    messagesPerFolderWorker: r.int('MESSAGES_PER_FOLDER_WORKER', 1, 1_000_000),
     rangeMaxMessages: r.int('RANGE_MAX_MESSAGES', 1, 10000),
     rangeMaxBytes: r.int('RANGE_MAX_BYTES', 1024, 2 ** 40),
     maxMessageBytes: r.int('MAX_MESSAGE_BYTES', 1024, 2 ** 40),
     appendPipelineDepth: r.int('APPEND_PIPELINE_DEPTH', 0, 256),
+    appendBatchMessages: r.int('APPEND_BATCH_MESSAGES', 1, 500),
     deltaIntervalMinutes: r.int('DELTA_INTERVAL_MINUTES', 0, 60 * 24 * 30),
     authPropagationWindowMinutes: r.int('AUTH_PROPAGATION_WINDOW_MINUTES', 0, 24 * 60),
   };

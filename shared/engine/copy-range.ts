@@ -94,7 +94,11 @@ export async function copyRange(deps: EngineDeps, input: CopyRangeInput): Promis
     // Appends in flight, in source UID order: each settles in turn, so `done` only moves past
     // a message once it and every message before it are stored, skipped or reported.
     const queue: Queued[] = [];
+    // With MULTIAPPEND a message may still wait for its command to fill up: room for two
+    // commands, so a full one goes out while the next fills; the head is flushed before waiting.
+    const inFlightMax = Math.max(settings.appendPipelineDepth, 2 * (appender?.appender.batchMessages ?? 1));
     const settle = async (q: Queued): Promise<void> => {
+      appender?.appender.flushFor(q.appended);
       try {
         const appended = await q.appended;
         if (appended && appended.uid !== undefined) mapped.push([q.uid, appended.uid]);
@@ -143,7 +147,7 @@ export async function copyRange(deps: EngineDeps, input: CopyRangeInput): Promis
               await drain();
             }
           }
-          while (queue.length > 0 && (queue.length >= settings.appendPipelineDepth || (appender?.appender.queuedBytes ?? 0) > PIPELINE_BYTES)) await settle(queue.shift()!);
+          while (queue.length > 0 && (queue.length >= inFlightMax || (appender?.appender.queuedBytes ?? 0) > PIPELINE_BYTES)) await settle(queue.shift()!);
         }
         await drain();
         // Messages that vanished between the metadata fetch and the body fetch (expunged) count as done.

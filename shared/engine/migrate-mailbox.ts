@@ -7,6 +7,7 @@ import { classify } from '../errors/classify.js';
 import { copyFolder } from './copy-folder.js';
 import { beginFolderPass, folderRef, type FolderPassStart } from './folder-pass.js';
 import type { EngineDeps } from './engine-deps.js';
+import { folderWorkers } from './folder-workers.js';
 import { prepareFolders } from './prepare-folders.js';
 import { ThrottleGate, withRetry } from './retry.js';
 import { summariseMailbox } from './summarise.js';
@@ -58,7 +59,7 @@ async function migrateMailboxPass(deps: EngineDeps, row: MailboxRow, opts: Migra
     const start = await withRetry(() => beginFolderPass(deps, folderRef(mailbox, row.sourceEmail, row.destinationEmail, task)), { baseDelayMs: opts.retryBaseMs, gate }).catch(() => undefined);
     if (start) starts.set(task.sourcePath, start); // a failure is met again, and reported, by the folder's own worker
   }
-  const limit = pLimit(deps.settings.maxConnectionsPerMailbox);
+  const limit = pLimit(folderWorkers(starts, prepared.folders.length, deps.settings.maxConnectionsPerMailbox, deps.settings.messagesPerFolderWorker));
   let fatal: MigrationError | undefined;
   const folders: FolderReport[] = await Promise.all(
     prepared.folders.map((task) =>

@@ -100,7 +100,7 @@ export class SessionPool {
       void a.appender.close();
     }
     const { auth, expiresOnMs } = await this.connector.auth('destination', mailbox);
-    const appender = await PipelinedAppender.open(this.connector.side('destination'), auth, 'destination');
+    const appender = await PipelinedAppender.open(this.connector.side('destination'), auth, 'destination', { batchMessages: this.connector.settings.appendBatchMessages });
     if (!appender) {
       this.noPipelining.add(key);
       return undefined;

@@ -14,6 +14,9 @@ import { compareCopy, duplicatesAtDestination, seededPair } from './support/lab-
  * Faults between the engine and the destination, around APPEND. Messages are 6 KB so imapflow
  * sends them as synchronizing literals (it uses LITERAL+ only up to 4 KB): the server's `+`
  * continuation is on the wire for the tests that cut around it.
+ *
+ * The APPEND faults run twice: one message per command (what Exchange Online gets: it offers no
+ * MULTIAPPEND) and three messages per command (MULTIAPPEND, what the lab's destination offers).
  */
 
 let lab: LabInfo;
@@ -21,6 +24,11 @@ let proxy: FaultProxy;
 
 const SMALL_RANGES = { RANGE_MAX_MESSAGES: '10' };
 const corpus = (seed: string): ReturnType<typeof bulkCorpus> => bulkCorpus(30, { folders: 2, bodyBytes: 6000, seed });
+
+const MODES = [
+  { mode: 'one message per APPEND', prefix: 'one', settings: { APPEND_BATCH_MESSAGES: '1' } },
+  { mode: 'MULTIAPPEND, 3 messages per APPEND', prefix: 'multi', settings: { APPEND_BATCH_MESSAGES: '3' } },
+] as const;
 
 async function copyWith(prefix: string, fault: CommandFault, settings: Record<string, string> = {}): Promise<void> {
   const address = await seededPair(lab, prefix, corpus(prefix));
@@ -39,39 +47,67 @@ describe('reliability: faults on the destination connection', () => {
     await proxy.stop();
   });
 
-  it('a connection cut in the middle of an APPEND literal (after 2,000 of ~6,200 bytes) leaves no partial message and no duplicate', async () => {
-    await copyWith('rel-litcut', { on: { name: 'APPEND', nth: 5 }, action: { kind: 'cut-in-literal', afterBytes: 2000 } });
+  describe.each(MODES)('$mode', (m) => {
+    it('a connection cut in the middle of an APPEND literal (after 2,000 of ~6,200 bytes) leaves no partial message and no duplicate', async () => {
+      await copyWith(`rel-${m.prefix}-litcut`, { on: { name: 'APPEND', nth: 5 }, action: { kind: 'cut-in-literal', afterBytes: 2000 } }, m.settings);
+    });
+
+    it.runIf(m.prefix === 'one')("a connection cut right after the server's + continuation is retried and every message is copied once", async () => {
+      // Only without pipelining (no MULTIAPPEND either): with LITERAL+ there is no continuation to cut.
+      await copyWith(`rel-${m.prefix}-contcut`, { on: { name: 'APPEND', nth: 3 }, action: { kind: 'cut-after-continuation' } }, { ...m.settings, APPEND_PIPELINE_DEPTH: '0' });
+    });
+
+    it('a connection lost after the APPEND was stored but before its tagged OK arrived creates no duplicate', async () => {
+      await copyWith(`rel-${m.prefix}-lostok`, { on: { name: 'APPEND', nth: 4 }, action: { kind: 'cut-before-tagged-reply' } }, m.settings);
+    });
+
+    it('identical messages at the source all arrive once each when a pipelined range is retried after a lost OK', async () => {
+      // Four byte-identical messages sit in one range; the OK of the 3rd copy is lost. The retry
+      // must match only what this range appended (fresh UIDNEXT), so all four exist once each.
+      const folders = corpus(`rel-${m.prefix}-twins`);
+      const twin = folders[0]!.messages[0]!;
+      folders[0]!.messages.splice(1, 0, { ...twin }, { ...twin }, { ...twin });
+      const address = await seededPair(lab, `rel-${m.prefix}-twins`, folders);
+      proxy = await FaultProxy.forLab(lab, 'destination');
+      proxy.addFault({ on: { name: 'APPEND', nth: 3 }, action: { kind: 'cut-before-tagged-reply' } });
+      const run = await runThroughEngine(lab, [address], { destination: proxy, settings: { ...SMALL_RANGES, ...m.settings } });
+      expect(proxy.fired.map((f) => f.action)).toEqual(['cut-before-tagged-reply']);
+      await expectExactCopy(lab, address, run);
+    });
+
+    it('a connection cut before an APPEND reaches the server is retried and every message is copied once', async () => {
+      await copyWith(`rel-${m.prefix}-cmdcut`, { on: { name: 'APPEND', nth: 12 }, action: { kind: 'cut' } }, m.settings);
+    });
+
+    it('BYE AccessTokenExpired answering an APPEND in the middle of a range ends with every message copied once', async () => {
+      await copyWith(`rel-${m.prefix}-dstbye`, { on: { name: 'APPEND', nth: 6 }, action: TOKEN_EXPIRED_BYE }, m.settings);
+    });
+
+    // Every folder's first commands carry three messages (ranges of 10 = 3 + 3 + 3 + 1).
+    it.runIf(m.prefix === 'multi')('a connection cut inside the second message of a MULTIAPPEND command stores none of the command and copies every message once', async () => {
+      await copyWith(`rel-${m.prefix}-grpcut`, { on: { name: 'APPEND', nth: 2 }, action: { kind: 'cut-in-literal', afterBytes: 8000 } }, m.settings);
+    });
   });
 
-  it("a connection cut right after the server's + continuation is retried and every message is copied once", async () => {
-    // Only without pipelining: with LITERAL+ there is no continuation to cut.
-    await copyWith('rel-contcut', { on: { name: 'APPEND', nth: 3 }, action: { kind: 'cut-after-continuation' } }, { APPEND_PIPELINE_DEPTH: '0' });
-  });
-
-  it('a connection lost after the APPEND was stored but before its tagged OK arrived creates no duplicate', async () => {
-    await copyWith('rel-lostok', { on: { name: 'APPEND', nth: 4 }, action: { kind: 'cut-before-tagged-reply' } });
-  });
-
-  it('identical messages at the source all arrive once each when a pipelined range is retried after a lost OK', async () => {
-    // Four byte-identical messages sit in one range; the OK of the 3rd copy is lost. The retry
-    // must match only what this range appended (fresh UIDNEXT), so all four exist once each.
-    const folders = corpus('rel-twins');
-    const twin = folders[0]!.messages[0]!;
-    folders[0]!.messages.splice(1, 0, { ...twin }, { ...twin }, { ...twin });
-    const address = await seededPair(lab, 'rel-twins', folders);
+  it('a refused MULTIAPPEND command is sent again one message per command: the message refused again is reported by UID, the other two are copied', async () => {
+    // One folder of 15: the first command carries messages 1-3. The server refuses it, then refuses
+    // the first of the three resent alone; nothing else may be lost or copied twice.
+    const address = await seededPair(lab, 'rel-multino', bulkCorpus(15, { folders: 1, bodyBytes: 6000, seed: 'rel-multino' }));
     proxy = await FaultProxy.forLab(lab, 'destination');
-    proxy.addFault({ on: { name: 'APPEND', nth: 3 }, action: { kind: 'cut-before-tagged-reply' } });
-    const run = await runThroughEngine(lab, [address], { destination: proxy, settings: SMALL_RANGES });
-    expect(proxy.fired.map((f) => f.action)).toEqual(['cut-before-tagged-reply']);
-    await expectExactCopy(lab, address, run);
-  });
-
-  it('a connection cut before an APPEND reaches the server is retried and every message is copied once', async () => {
-    await copyWith('rel-cmdcut', { on: { name: 'APPEND', nth: 12 }, action: { kind: 'cut' } });
-  });
-
-  it('BYE AccessTokenExpired answering an APPEND in the middle of a range ends with every message copied once', async () => {
-    await copyWith('rel-dstbye', { on: { name: 'APPEND', nth: 6 }, action: TOKEN_EXPIRED_BYE });
+    // The first line of an APPEND ends with its first message's date: message 1 is sent at 00:00.
+    proxy.addFault({ on: { name: 'APPEND', args: / 00:00:00 \+0000" /, times: 2 }, action: { kind: 'answer', text: 'NO [LIMIT] Message size exceeds the maximum' } });
+    const run = await runThroughEngine(lab, [address], { destination: proxy, settings: { ...SMALL_RANGES, APPEND_BATCH_MESSAGES: '3' } });
+    expect(proxy.fired.map((f) => f.action)).toEqual(['answer', 'answer']);
+    // Ranges of 10 and 5 make commands of 3+3+3+1 and 3+2 messages: 6, plus the refused first
+    // command's three messages sent one by one.
+    expect(proxy.commands.filter((c) => c.name === 'APPEND').length).toBe(9);
+    const [mailbox] = run.report.mailboxes;
+    const failed = mailbox!.folders.flatMap((f) => f.failed);
+    expect(failed.map((f) => [f.uid, f.code])).toEqual([[1, 'MESSAGE_TOO_LARGE']]);
+    const cmp = await compareCopy(lab, address);
+    expect(cmp.extra).toEqual([]);
+    expect(cmp.missing.length).toBe(1);
+    expect(await duplicatesAtDestination(lab, address)).toEqual([]);
   });
 
   it('a throttling answer to an APPEND is waited out once (not twice) and every message is copied once', async () => {

@@ -37,7 +37,7 @@ async function throttleOnce(prefix: string, side: 'source' | 'destination', faul
   const destination = await FaultProxy.forLab(lab, 'destination');
   proxies.push(source, destination);
   (side === 'source' ? source : destination).addFault(fault(address));
-  const run = await runThroughEngine(lab, [address], { source, destination, settings: { RANGE_MAX_MESSAGES: '5', MAX_CONNECTIONS_PER_MAILBOX: '2', ...NO_PIPELINE } });
+  const run = await runThroughEngine(lab, [address], { source, destination, settings: { RANGE_MAX_MESSAGES: '5', MAX_CONNECTIONS_PER_MAILBOX: '2', MESSAGES_PER_FOLDER_WORKER: '1', ...NO_PIPELINE } });
   await expectExactCopy(lab, address, run);
 
   const fired = (side === 'source' ? source : destination).fired;

@@ -4,6 +4,7 @@ import type { SideSettings } from '../../config/settings.js';
 import { classify, type ErrorSite } from '../../errors/classify.js';
 import { MigrationError } from '../../errors/migration-error.js';
 import type { AppendResult, ImapAuth } from './imap-session.js';
+import { expandUidSet } from './uid-set.js';
 
 /**
  * APPEND with many commands in flight on one connection. imapflow sends one command at a time
@@ -12,16 +13,40 @@ import type { AppendResult, ImapAuth } from './imap-session.js';
  * offer it) the literal follows its command at once, so APPENDs can be pipelined (RFC 3501
  * §5.5): the server answers them in order of their tags, each with its own OK/NO.
  *
+ * Where the server also offers MULTIAPPEND (RFC 3502; Dovecot and Cyrus do, Exchange Online does
+ * not), consecutive messages for one folder go out as one APPEND command: the server stores them
+ * in one transaction, which costs it several times less than one command per message. Such a
+ * command is all or nothing; when it is refused, its messages are sent again one by one, so a
+ * refusal names the message it belongs to.
+ *
  * Only implicit TLS is spoken here; callers fall back to imapflow's APPEND when open() returns
  * undefined (no LITERAL+, no UIDPLUS, STARTTLS) or for messages that hold a NUL byte (those
  * need literal8).
  */
 
+/** A tagged answer: OK with its APPENDUID (uid-set expanded), or the refusal, classified. */
+interface Reply {
+  uidValidity?: string;
+  uids?: number[];
+}
+
 interface Pending {
   tag: string;
-  resolve: (r: AppendResult) => void;
+  resolve: (r: Reply) => void;
   reject: (e: unknown) => void;
 }
+
+interface GroupEntry {
+  source: Buffer;
+  flags: string[];
+  internalDate: string;
+  resolve: (r: AppendResult) => void;
+  reject: (e: unknown) => void;
+  promise: Promise<AppendResult>;
+}
+
+/** A MULTIAPPEND command is sent once it holds this many bytes, whatever its message count. */
+const GROUP_MAX_BYTES = 8 * 1024 * 1024;
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 const ATOM_FLAG = /^\\?[^\s(){%*"\\\]\x00-\x1f\x7f]+$/;
@@ -39,11 +64,21 @@ export function quotedMailbox(path: string): string {
   return `"${encoded.replace(/["\\]/g, (c) => `\\${c}`)}"`;
 }
 
+/** "(flags) date {n+}\r\n": one message's part of an APPEND command, up to its literal. */
+function literalHead(m: { source: Buffer; flags: readonly string[]; internalDate: string }): string {
+  return `(${m.flags.join(' ')}) ${imapDateTime(m.internalDate)} {${m.source.length}+}\r\n`;
+}
+
 export class PipelinedAppender {
   private buffer = '';
   private readonly pending: Pending[] = [];
   private seq = 0;
   private closedWith?: unknown;
+  /** Messages per APPEND command: > 1 only when the server offers MULTIAPPEND. */
+  private groupSize = 1;
+  private group: GroupEntry[] = [];
+  private groupPath = '';
+  private groupBytes = 0;
 
   private constructor(
     private readonly socket: tls.TLSSocket,
@@ -54,7 +89,7 @@ export class PipelinedAppender {
     socket.on('close', () => this.fail(new MigrationError('IMAP_CONNECTION_FAILED', 'transient', `${site} IMAP: connection closed`)));
   }
 
-  static async open(side: SideSettings, auth: ImapAuth, site: ErrorSite, opts: { timeoutMs?: number } = {}): Promise<PipelinedAppender | undefined> {
+  static async open(side: SideSettings, auth: ImapAuth, site: ErrorSite, opts: { timeoutMs?: number; batchMessages?: number } = {}): Promise<PipelinedAppender | undefined> {
     if (side.tls !== 'implicit') return undefined;
     const socket = tls.connect({ host: side.host, port: side.port, ...(/^[\d.]+$|:/.test(side.host) ? {} : { servername: side.host }) });
     socket.setNoDelay(true);
@@ -72,6 +107,7 @@ export class PipelinedAppender {
         await a.close();
         return undefined;
       }
+      if (set.has('MULTIAPPEND')) a.groupSize = Math.max(1, opts.batchMessages ?? 1);
       return a;
     } catch (e) {
       socket.destroy();
@@ -125,8 +161,9 @@ export class PipelinedAppender {
     const rest = line.slice(sp + 1);
     const status = /^(\S+)/.exec(rest)?.[1]?.toUpperCase();
     if (status === 'OK') {
-      const m = /\[APPENDUID (\d+) (\d+)\]/i.exec(rest);
-      head.resolve(m ? { uidValidity: m[1]!, uid: Number(m[2]) } : {});
+      const m = /\[APPENDUID (\d+) ([\d:,]+)\]/i.exec(rest);
+      const uids = m ? expandUidSet(m[2]!) : undefined;
+      head.resolve(m && uids ? { uidValidity: m[1]!, uids } : {});
     } else {
       const code = /^\S+ \[([A-Z-]+)/i.exec(rest)?.[1]?.toUpperCase() ?? '';
       const text = rest.replace(/^\S+\s+(\[[^\]]*\]\s*)?/, '');
@@ -140,13 +177,15 @@ export class PipelinedAppender {
     this.greeting?.reject(err);
     this.greeting = undefined;
     for (const p of this.pending.splice(0)) p.reject(err);
+    for (const g of this.group.splice(0)) g.reject(err);
+    this.groupBytes = 0;
     this.socket.destroy();
   }
 
-  private send(parts: (string | Buffer)[]): Promise<AppendResult> {
+  private send(parts: (string | Buffer)[]): Promise<Reply> {
     if (this.closedWith !== undefined) return Promise.reject(this.closedWith);
     const tag = `P${++this.seq}`;
-    return new Promise<AppendResult>((resolve, reject) => {
+    return new Promise<Reply>((resolve, reject) => {
       this.pending.push({ tag, resolve, reject });
       this.socket.cork();
       this.socket.write(`${tag} `);
@@ -179,22 +218,81 @@ export class PipelinedAppender {
     return { uidValidity, uidNext, messages: Number(exists ?? 0), permanentFlags: perm ? perm.split(/\s+/).filter(Boolean) : [] };
   }
 
-  /** Queues one APPEND; resolves with APPENDUID when the server answers OK. */
+  /**
+   * Queues one message; resolves with its APPENDUID when the server has stored it. With
+   * MULTIAPPEND the message may wait for others to fill a command: call flush() before waiting
+   * for it (flushFor does that only when needed).
+   */
   append(path: string, source: Buffer, flags: readonly string[], internalDate: string): Promise<AppendResult> {
     const f = flags.filter((x) => ATOM_FLAG.test(x) && x.toLowerCase() !== '\\recent');
-    return this.send([`APPEND ${quotedMailbox(path)} (${f.join(' ')}) ${imapDateTime(internalDate)} {${source.length}+}\r\n`, source, '\r\n']);
+    if (this.groupSize <= 1) return this.appendOne(path, { source, flags: f, internalDate });
+    if (this.group.length > 0 && this.groupPath !== path) this.flush();
+    if (this.closedWith !== undefined) return Promise.reject(this.closedWith);
+    let resolve!: (r: AppendResult) => void;
+    let reject!: (e: unknown) => void;
+    const promise = new Promise<AppendResult>((res, rej) => ((resolve = res), (reject = rej)));
+    this.group.push({ source, flags: f, internalDate, resolve, reject, promise });
+    this.groupPath = path;
+    this.groupBytes += source.length;
+    if (this.group.length >= this.groupSize || this.groupBytes >= GROUP_MAX_BYTES) this.flush();
+    return promise;
   }
 
-  /** Bytes queued in the socket and not yet sent: callers stop feeding above a budget. */
+  private appendOne(path: string, m: { source: Buffer; flags: string[]; internalDate: string }): Promise<AppendResult> {
+    return this.send([`APPEND ${quotedMailbox(path)} ${literalHead(m)}`, m.source, '\r\n']).then((r) => (r.uids?.length === 1 ? { uidValidity: r.uidValidity!, uid: r.uids[0]! } : {}));
+  }
+
+  /** Sends the messages waiting for a MULTIAPPEND command. */
+  flush(): void {
+    const group = this.group.splice(0);
+    const path = this.groupPath;
+    this.groupBytes = 0;
+    if (group.length === 0) return;
+    if (group.length === 1) {
+      const [g] = group as [GroupEntry];
+      this.appendOne(path, g).then(g.resolve, g.reject);
+      return;
+    }
+    const parts: (string | Buffer)[] = [`APPEND ${quotedMailbox(path)}`];
+    for (const g of group) parts.push(` ${literalHead(g)}`, g.source);
+    parts.push('\r\n');
+    this.send(parts).then(
+      (r) => {
+        const uids = r.uids?.length === group.length ? r.uids : undefined;
+        group.forEach((g, i) => g.resolve(uids ? { uidValidity: r.uidValidity!, uid: uids[i]! } : {}));
+      },
+      (e: unknown) => {
+        // A refused MULTIAPPEND stored nothing (RFC 3502): one command per message names the culprit.
+        // A dropped connection rejects them all; the caller's retry window settles what arrived.
+        if (this.closedWith !== undefined) for (const g of group) g.reject(this.closedWith);
+        else if (!(e instanceof MigrationError)) for (const g of group) g.reject(e);
+        else for (const g of group) this.appendOne(path, g).then(g.resolve, g.reject);
+      },
+    );
+  }
+
+  /** Flushes when `appended` (a promise from append) is still waiting for its command. */
+  flushFor(appended: Promise<unknown>): void {
+    if (this.group.some((g) => g.promise === appended)) this.flush();
+  }
+
+  /** Messages one command carries (1 without MULTIAPPEND). */
+  get batchMessages(): number {
+    return this.groupSize;
+  }
+
+  /** Bytes queued in the socket or waiting for a command: callers stop feeding above a budget. */
   get queuedBytes(): number {
-    return this.socket.writableLength;
+    return this.socket.writableLength + this.groupBytes;
   }
 
   get inFlight(): number {
-    return this.pending.length;
+    return this.pending.length + this.group.length;
   }
 
   async close(): Promise<void> {
+    this.groupBytes = 0;
+    for (const g of this.group.splice(0)) g.reject(new MigrationError('IMAP_CONNECTION_FAILED', 'transient', 'closed before the message was sent'));
     if (this.closedWith === undefined && this.pending.length === 0) {
       try {
         await this.send(['LOGOUT\r\n']).catch(() => undefined);
