@@ -2,13 +2,12 @@
 import { Command } from 'commander';
 import { SettingsError } from '../shared/config/settings.js';
 import { redact } from '../shared/errors/redact.js';
-import { migrateCommand } from './commands/migrate.js';
-import { preflightCommand } from './commands/preflight.js';
-import { prepareCommand } from './commands/prepare.js';
-import { verifyCommand } from './commands/verify.js';
 import { UsageError } from './usage-error.js';
 
 type Action = () => Promise<number>;
+
+// Each command's module is imported when it runs: `--help` and small commands do not pay for
+// loading the IMAP and Azure libraries.
 
 async function run(action: Action): Promise<void> {
   try {
@@ -40,7 +39,7 @@ program
   .option('--concurrency <n>', 'mailboxes at once (default MAX_CONCURRENT_MAILBOXES)')
   .option('--report <file>', 'where to write the JSON report (default STATE_DIR/reports/<batch>.json)')
   .option('--retry-base-ms <ms>', 'first back-off after a transient error', '2000')
-  .action((o: { csv: string; settings?: string; concurrency?: string; report?: string; retryBaseMs?: string }) => run(() => migrateCommand(o)));
+  .action((o: { csv: string; settings?: string; concurrency?: string; report?: string; retryBaseMs?: string }) => run(async () => (await import('./commands/migrate.js')).migrateCommand(o)));
 
 program
   .command('complete')
@@ -50,7 +49,7 @@ program
   .option('--concurrency <n>', 'mailboxes at once (default MAX_CONCURRENT_MAILBOXES)')
   .option('--report <file>', 'where to write the JSON report')
   .option('--retry-base-ms <ms>', 'first back-off after a transient error', '2000')
-  .action((o: { csv: string; settings?: string; concurrency?: string; report?: string; retryBaseMs?: string }) => run(() => migrateCommand(o, true)));
+  .action((o: { csv: string; settings?: string; concurrency?: string; report?: string; retryBaseMs?: string }) => run(async () => (await import('./commands/migrate.js')).migrateCommand(o, true)));
 
 program
   .command('verify')
@@ -59,7 +58,7 @@ program
   .option('--settings <file>', 'local.settings.json-shaped settings file')
   .option('--concurrency <n>', 'mailboxes at once')
   .option('--report <file>', 'where to write the JSON verification')
-  .action((o: { csv: string; settings?: string; concurrency?: string; report?: string }) => run(() => verifyCommand(o)));
+  .action((o: { csv: string; settings?: string; concurrency?: string; report?: string }) => run(async () => (await import('./commands/verify.js')).verifyCommand(o)));
 
 program
   .command('preflight')
@@ -69,7 +68,7 @@ program
   .option('--concurrency <n>', 'mailboxes at once')
   .option('--report <file>', 'where to write the JSON preflight report')
   .option('--propagation-window <minutes>', 'retry IMAP login refusals this long (default AUTH_PROPAGATION_WINDOW_MINUTES)')
-  .action((o: { csv: string; settings?: string; concurrency?: string; report?: string; propagationWindow?: string }) => run(() => preflightCommand(o)));
+  .action((o: { csv: string; settings?: string; concurrency?: string; report?: string; propagationWindow?: string }) => run(async () => (await import('./commands/preflight.js')).preflightCommand(o)));
 
 program
   .command('prepare')
@@ -82,9 +81,9 @@ program
   .option('--out <file>', 'write the script here instead of standard output')
   .option('--checklist <file>', 'also write the app registration checklist (Markdown)')
   .action((o: { csv: string; appId: string; objectId: string; side: string; organization?: string; out?: string; checklist?: string }) =>
-    run(() => {
+    run(async () => {
       if (o.side !== 'source' && o.side !== 'destination') throw new UsageError('--side must be source or destination');
-      return prepareCommand({ ...o, side: o.side });
+      return (await import('./commands/prepare.js')).prepareCommand({ ...o, side: o.side });
     }),
   );
 

@@ -4,8 +4,6 @@ import { classify } from '../../errors/classify.js';
 import { registerSecret } from '../../errors/redact.js';
 import type { SecretStore } from './secret-store.js';
 
-export { keyVaultCredential } from './key-vault-credential.js';
-
 const AZURE_CLOUD_VAULT = /\.vault\.(azure\.net|azure\.cn|usgovcloudapi\.net|microsoftazure\.de)$/i;
 
 /**

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { loadSettings } from '../../../shared/config/settings.js';
 import { AppTokenProvider, readTokenClaims } from '../../../shared/adapters/auth/token-provider.js';
-import { KeyVaultSecretStore, keyVaultCredential } from '../../../shared/adapters/secrets/key-vault-secret-store.js';
+import { keyVaultCredential } from '../../../shared/adapters/secrets/key-vault-credential.js';
+import { KeyVaultSecretStore } from '../../../shared/adapters/secrets/key-vault-secret-store.js';
 import { ImapSession } from '../../../shared/adapters/imap/imap-session.js';
 import { MigrationError } from '../../../shared/errors/migration-error.js';
 import { getLab, labSettings } from '../../lab/lab-info.js';
