@@ -48,8 +48,12 @@ export function writeMailmigRun(dir: string, source: MailmigSide, destination: M
   return { dir, settingsPath, csvPath };
 }
 
-/** BENCH_CPU_PROF=<dir> writes a V8 CPU profile of every mailmig run there (where its CPU time goes). */
+/**
+ * BENCH_CPU_PROF=<dir> writes a V8 CPU profile of every mailmig run there (where its CPU time
+ * goes); BENCH_NODE_FLAGS adds Node/V8 flags to every mailmig run (space-separated).
+ */
 export function mailmigJob(r: MailmigRun, concurrency: number): { command: string; args: string[] } {
   const prof = process.env.BENCH_CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_CPU_PROF] : [];
-  return { command: process.execPath, args: [...prof, cliPath(), 'migrate', '--csv', r.csvPath, '--settings', r.settingsPath, '--concurrency', String(concurrency)] };
+  const flags = (process.env.BENCH_NODE_FLAGS ?? '').split(/\s+/).filter(Boolean);
+  return { command: process.execPath, args: [...flags, ...prof, cliPath(), 'migrate', '--csv', r.csvPath, '--settings', r.settingsPath, '--concurrency', String(concurrency)] };
 }

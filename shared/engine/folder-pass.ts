@@ -3,6 +3,7 @@ import type { FolderReport } from '../contracts/report.js';
 import type { EngineDeps } from './engine-deps.js';
 import { planFolderPage } from './plan-folder.js';
 import type { FolderPassStart, FolderPlanPage, FolderRef, FolderTask } from '../contracts/engine-types.js';
+import type { FolderStatus } from '../adapters/imap/imap-session.js';
 
 export type { FolderPassStart, FolderRef };
 
@@ -18,8 +19,8 @@ export function folderRef(mailbox: string, sourceEmail: string, destinationEmail
  * old UIDs: the folder is re-planned from UID 1 and every range is compared with the whole
  * destination folder, so nothing already copied is appended again.
  */
-export async function beginFolderPass(deps: EngineDeps, ref: FolderRef): Promise<FolderPassStart> {
-  const status = await deps.pool.with('source', ref.sourceEmail, (s) => s.status(ref.sourcePath));
+export async function beginFolderPass(deps: EngineDeps, ref: FolderRef, known?: FolderStatus): Promise<FolderPassStart> {
+  const status = known ?? (await deps.pool.with('source', ref.sourceEmail, (s) => s.status(ref.sourcePath)));
   let cp = await deps.checkpoints.get(ref.mailbox, ref.sourcePath);
   const last = cp?.lastStatus;
   if (cp && last && !cp.inFlight && last.uidValidity === status.uidValidity && last.uidNext === status.uidNext && last.messages === status.messages) {

@@ -12,6 +12,8 @@ import { prepareFolders } from './prepare-folders.js';
 import { ThrottleGate, withRetry } from './retry.js';
 import { summariseMailbox } from './summarise.js';
 import { verifyMailbox } from './verify-mailbox.js';
+import { lookAtSource } from './unchanged-mailbox.js';
+import type { FolderStatus } from '../adapters/imap/imap-session.js';
 import { withAuthPropagation } from './preflight/propagation.js';
 
 export interface MigrateMailboxOptions {
@@ -40,6 +42,16 @@ async function migrateMailboxPass(deps: EngineDeps, row: MailboxRow, opts: Migra
   const mailbox = mailboxKey(row.sourceEmail, row.destinationEmail);
   const gate = new ThrottleGate();
   const base = { sourceEmail: row.sourceEmail, destinationEmail: row.destinationEmail, startedAt };
+  // A delta pass over a mailbox where nothing changed costs one source session and no destination one.
+  let known = new Map<string, FolderStatus>();
+  if (!opts.final) {
+    const look = await lookAtSource(deps, mailbox, row.sourceEmail, row.destinationEmail).catch(() => undefined);
+    if (look?.unchanged) {
+      opts.onFolders?.(look.unchanged.length, 0);
+      return summariseMailbox({ ...base, folders: look.unchanged, skippedFolders: [], renamedFolders: [] });
+    }
+    known = look?.statuses ?? known;
+  }
   let prepared;
   try {
     // Right after setup Exchange refuses valid tokens until the grant propagates: keep asking for the window.
@@ -56,7 +68,7 @@ async function migrateMailboxPass(deps: EngineDeps, row: MailboxRow, opts: Migra
   // no second or third source connection at all.
   const starts = new Map<string, FolderPassStart>();
   for (const task of prepared.folders) {
-    const start = await withRetry(() => beginFolderPass(deps, folderRef(mailbox, row.sourceEmail, row.destinationEmail, task)), { baseDelayMs: opts.retryBaseMs, gate }).catch(() => undefined);
+    const start = await withRetry(() => beginFolderPass(deps, folderRef(mailbox, row.sourceEmail, row.destinationEmail, task), known.get(task.sourcePath)), { baseDelayMs: opts.retryBaseMs, gate }).catch(() => undefined);
     if (start) starts.set(task.sourcePath, start); // a failure is met again, and reported, by the folder's own worker
   }
   const limit = pLimit(folderWorkers(starts, prepared.folders.length, deps.settings.maxConnectionsPerMailbox, deps.settings.messagesPerFolderWorker));

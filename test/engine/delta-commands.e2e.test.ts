@@ -47,7 +47,7 @@ describe('delta pass over an unchanged 20,000-message mailbox', () => {
   }, 300_000);
   afterAll(async () => engine?.close());
 
-  it('costs LIST and one STATUS per folder: no FETCH of any kind, no SELECT, no APPEND', async () => {
+  it('costs one source LIST and one STATUS per folder: no FETCH of any kind, no SELECT, no APPEND, no destination session', async () => {
     const rec = recordCommands();
     const e2 = freshEngine();
     const t0 = Date.now();
@@ -61,6 +61,9 @@ describe('delta pass over an unchanged 20,000-message mailbox', () => {
     const folders = (await e2.checkpoints.list(mailboxKey(box, box))).length;
     expect(folders).toBeGreaterThan(FOLDERS);
     expect(rec.commands.filter((c) => c.site === 'source' && /^STATUS/i.test(c.command)).length).toBe(folders); // one per folder, nothing else
+    expect(rec.commands.filter((c) => c.site === 'source' && /^LIST/i.test(c.command)).length).toBe(1);
+    // Nothing changed at the source, so nothing can have to be done at the destination.
+    expect(rec.commands.filter((c) => c.site === 'destination').map((c) => c.command.split(' ')[0])).toEqual([]);
     await e2.close();
     console.log(`[measure] no-change delta over ${MESSAGES} messages: ${ms} ms, commands: ${[...new Set(verbs)].map((v) => `${v}×${verbs.filter((x) => x === v).length}`).join(' ')}`);
   });
@@ -88,5 +91,18 @@ describe('delta pass over an unchanged 20,000-message mailbox', () => {
     expect(fetches.filter((c) => c.site === 'destination').length).toBe(FOLDERS);
     const stores = rec.commands.filter((c) => /^(UID )?STORE /i.test(c.command));
     expect(stores.length).toBe(2); // bulkCorpus leaves some unread: [\\Flagged] and [\\Seen \\Flagged]
+  });
+
+  it('a delta after one new message re-uses the look at the source: one STATUS per folder in all, then copies just that message', async () => {
+    await withImap(lab, 'source', box, async (c) => void (await c.append('Bulk/003', Buffer.from('Subject: late arrival\r\nMessage-ID: <late@lab>\r\n\r\nhello\r\n'), [])));
+    const rec = recordCommands();
+    const e2 = freshEngine();
+    const delta = await runBatch(e2, rows(), { batchId: 'big', concurrency: 1, retryBaseMs: 100 });
+    rec.stop();
+    await e2.close();
+    expect(delta.mailboxes[0]!.totals.copiedThisPass, JSON.stringify(delta.mailboxes[0]!.folders.map((f) => [f.sourcePath, f.state, f.messagesAtSource, f.copiedThisPass]))).toBe(1);
+    const folders = (await e2.checkpoints.list(mailboxKey(box, box))).length;
+    expect(rec.commands.filter((c) => c.site === 'source' && /^STATUS/i.test(c.command)).length).toBe(folders);
+    expect(delta.mailboxes[0]!.folders.filter((f) => f.state !== 'unchanged').map((f) => f.sourcePath)).toEqual(['Bulk/003']);
   });
 });

@@ -1,0 +1,41 @@
+import type { FolderReport } from '../contracts/report.js';
+import type { FolderStatus } from '../adapters/imap/imap-session.js';
+import { isSelectable } from '../domain/folders/special-use.js';
+import type { EngineDeps } from './engine-deps.js';
+import { folderReport } from './folder-pass.js';
+
+export interface SourceLook {
+  /** Every folder of the mailbox is as the last completed pass left it: their reports. */
+  unchanged?: FolderReport[];
+  /** The STATUS answers taken on the way (source path → status), for the full pass to reuse. */
+  statuses: Map<string, FolderStatus>;
+}
+
+/**
+ * A delta pass first looks at the source alone: LIST, then one STATUS per folder on the same
+ * session. When every selectable folder has a ledger entry whose last completed pass saw the
+ * same UIDVALIDITY, UIDNEXT and message count, and no folder appeared or vanished, nothing can
+ * have to be copied: the destination is not contacted at all (no login, no LIST). Anything else
+ * (a new, changed or vanished folder, a folder the last pass skipped, a range in flight) leaves
+ * `unchanged` undefined and the caller runs the full pass, reusing the STATUS answers.
+ */
+export async function lookAtSource(deps: EngineDeps, mailbox: string, sourceEmail: string, destinationEmail: string): Promise<SourceLook> {
+  const statuses = new Map<string, FolderStatus>();
+  const cps = new Map((await deps.checkpoints.list(mailbox)).map((cp) => [cp.sourcePath, cp]));
+  if (cps.size === 0) return { statuses };
+  return deps.pool.with('source', sourceEmail, async (src) => {
+    const listed = (await src.listFolders()).filter((f) => isSelectable(f));
+    if (listed.length !== cps.size || listed.some((f) => !cps.has(f.path))) return { statuses };
+    const reports: FolderReport[] = [];
+    for (const f of listed) {
+      const cp = cps.get(f.path)!;
+      const last = cp.lastStatus;
+      if (!last || cp.inFlight || cp.dedupeFromDestUid !== undefined) return { statuses };
+      const status = await src.status(f.path);
+      statuses.set(f.path, status);
+      if (status.uidValidity !== last.uidValidity || status.uidNext !== last.uidNext || status.messages !== last.messages) return { statuses };
+      reports.push(folderReport({ mailbox, sourceEmail, destinationEmail, sourcePath: cp.sourcePath, destinationPath: cp.destinationPath }, cp, 'unchanged', status.messages, 0));
+    }
+    return { unchanged: reports, statuses };
+  });
+}
