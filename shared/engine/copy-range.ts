@@ -65,7 +65,7 @@ export async function copyRange(deps: EngineDeps, input: CopyRangeInput): Promis
       }
       return dst;
     };
-    const dstSel = appender ? await appender.appender.selectFolder(input.destinationPath) : await (await destination()).select(input.destinationPath, false);
+    const dstSel = appender ? await appender.item.selectFolder(input.destinationPath) : await (await destination()).select(input.destinationPath, false);
     const identity = destinationIdentity(settings);
 
     // A previous attempt may have appended part of this range: look at what arrived since.
@@ -96,9 +96,9 @@ export async function copyRange(deps: EngineDeps, input: CopyRangeInput): Promis
     const queue: Queued[] = [];
     // With MULTIAPPEND a message may still wait for its command to fill up: room for two
     // commands, so a full one goes out while the next fills; the head is flushed before waiting.
-    const inFlightMax = Math.max(settings.appendPipelineDepth, 2 * (appender?.appender.batchMessages ?? 1));
+    const inFlightMax = Math.max(settings.appendPipelineDepth, 2 * (appender?.item.batchMessages ?? 1));
     const settle = async (q: Queued): Promise<void> => {
-      appender?.appender.flushFor(q.appended);
+      appender?.item.flushFor(q.appended);
       try {
         const appended = await q.appended;
         if (appended && appended.uid !== undefined) mapped.push([q.uid, appended.uid]);
@@ -138,7 +138,7 @@ export async function copyRange(deps: EngineDeps, input: CopyRangeInput): Promis
             // A NUL byte needs a literal8 (imapflow knows how), and a very large message is sent
             // alone so its bytes are not held twice (queue + socket buffer); the rest is pipelined.
             if (appender && msg.source.length <= PIPELINE_MAX_MESSAGE_BYTES && !msg.source.includes(0)) {
-              const appended = appender.appender.append(input.destinationPath, msg.source, flags, msg.internalDate);
+              const appended = appender.item.append(input.destinationPath, msg.source, flags, msg.internalDate);
               appended.catch(() => undefined); // settled in order below; never an unhandled rejection
               queue.push({ uid: msg.uid, size: msg.source.length, dropped, source: msg.source, appended });
             } else {
@@ -147,7 +147,7 @@ export async function copyRange(deps: EngineDeps, input: CopyRangeInput): Promis
               await drain();
             }
           }
-          while (queue.length > 0 && (queue.length >= inFlightMax || (appender?.appender.queuedBytes ?? 0) > PIPELINE_BYTES)) await settle(queue.shift()!);
+          while (queue.length > 0 && (queue.length >= inFlightMax || (appender?.item.queuedBytes ?? 0) > PIPELINE_BYTES)) await settle(queue.shift()!);
         }
         await drain();
         // Messages that vanished between the metadata fetch and the body fetch (expunged) count as done.

@@ -2,10 +2,8 @@ import type { ImapSession } from '../adapters/imap/imap-session.js';
 import type { ImapConnector, ImapSite, OpenedSession } from './imap-connector.js';
 import { ThrottleGate } from './retry.js';
 import { PipelinedAppender } from '../adapters/imap/pipelined-appender.js';
+import { IDLE_CLOSE_MS, IdleRaw, TOKEN_MARGIN_MS, type RawLease } from './idle-raw.js';
 
-/** A session whose token has less than this left is not handed out again (Exchange ends it with BYE AccessTokenExpired). */
-const TOKEN_MARGIN_MS = 5 * 60_000;
-const IDLE_CLOSE_MS = 60_000;
 
 interface Idle {
   opened: OpenedSession;
@@ -37,9 +35,7 @@ export class SessionPool {
       void opened.session.close();
     }
     const opened = await this.connector.open(site, mailbox);
-    let gate = this.gates.get(key);
-    if (!gate) this.gates.set(key, (gate = new ThrottleGate()));
-    opened.session.useGate(gate);
+    opened.session.useGate(this.gate(key));
     this.owners.set(opened.session, { key, opened });
     return opened.session;
   }
@@ -82,50 +78,35 @@ export class SessionPool {
     }
   }
 
-  private readonly idleAppenders = new Map<string, { appender: PipelinedAppender; expiresOnMs: number; timer?: NodeJS.Timeout }[]>();
+  private readonly appenders = new IdleRaw<PipelinedAppender>();
   private readonly noPipelining = new Set<string>();
 
   /**
    * A pipelining APPEND connection to a destination mailbox, or undefined when the server cannot
    * pipeline (no LITERAL+/UIDPLUS, STARTTLS): the caller then appends through imapflow.
    */
-  async acquireAppender(mailbox: string): Promise<{ appender: PipelinedAppender; expiresOnMs: number } | undefined> {
+  async acquireAppender(mailbox: string): Promise<RawLease<PipelinedAppender> | undefined> {
     const key = mailbox.toLowerCase();
     if (this.noPipelining.has(key) || this.connector.settings.appendPipelineDepth === 0) return undefined;
-    const list = this.idleAppenders.get(key) ?? [];
-    while (list.length > 0) {
-      const a = list.pop()!;
-      clearTimeout(a.timer);
-      if (a.appender.usable && a.expiresOnMs - Date.now() > TOKEN_MARGIN_MS) return { appender: a.appender, expiresOnMs: a.expiresOnMs };
-      void a.appender.close();
-    }
+    const idle = this.appenders.take(key);
+    if (idle) return idle;
     const { auth, expiresOnMs } = await this.connector.auth('destination', mailbox);
     const appender = await PipelinedAppender.open(this.connector.side('destination'), auth, 'destination', { batchMessages: this.connector.settings.appendBatchMessages });
     if (!appender) {
       this.noPipelining.add(key);
       return undefined;
     }
-    return { appender, expiresOnMs };
+    return { item: appender, expiresOnMs };
   }
 
-  releaseAppender(mailbox: string, a: { appender: PipelinedAppender; expiresOnMs: number }, broken = false): void {
-    const key = mailbox.toLowerCase();
-    const list = this.idleAppenders.get(key) ?? [];
-    if (broken || this.closed || !a.appender.usable || a.appender.inFlight > 0 || list.length >= this.maxIdlePerKey) {
-      void a.appender.close();
-      return;
-    }
-    const entry = { ...a, timer: setTimeout(() => this.dropAppender(key, entry), IDLE_CLOSE_MS) };
-    entry.timer.unref();
-    list.push(entry);
-    this.idleAppenders.set(key, list);
+  releaseAppender(mailbox: string, a: RawLease<PipelinedAppender>, broken = false): void {
+    this.appenders.put(mailbox.toLowerCase(), a, broken || this.closed, this.maxIdlePerKey);
   }
 
-  private dropAppender(key: string, entry: { appender: PipelinedAppender }): void {
-    const l = this.idleAppenders.get(key);
-    const i = l?.indexOf(entry as never) ?? -1;
-    if (l && i >= 0) l.splice(i, 1);
-    void entry.appender.close();
+  private gate(key: string): ThrottleGate {
+    let gate = this.gates.get(key);
+    if (!gate) this.gates.set(key, (gate = new ThrottleGate()));
+    return gate;
   }
 
   /**
@@ -142,21 +123,13 @@ export class SessionPool {
       }
       this.idle.delete(key);
     }
-    const akey = destinationEmail.toLowerCase();
-    for (const a of this.idleAppenders.get(akey) ?? []) {
-      clearTimeout(a.timer);
-      closing.push(a.appender.close());
-    }
-    this.idleAppenders.delete(akey);
+    closing.push(...this.appenders.closeKey(destinationEmail.toLowerCase()));
     await Promise.all(closing);
   }
 
   async closeAll(): Promise<void> {
     this.closed = true;
-    const appenders = [...this.idleAppenders.values()].flat();
-    this.idleAppenders.clear();
-    for (const a of appenders) clearTimeout(a.timer);
-    await Promise.all(appenders.map((a) => a.appender.close()));
+    await Promise.all(this.appenders.closeAll());
     const all = [...this.idle.values()].flat();
     this.idle.clear();
     await Promise.all(all.map(({ opened, timer }) => (clearTimeout(timer), opened.session.close())));
