@@ -110,6 +110,18 @@ describe('reliability: faults on the destination connection', () => {
     expect(await duplicatesAtDestination(lab, address)).toEqual([]);
   });
 
+  it('a MULTIAPPEND refused although each of its messages is then stored alone: that connection stops grouping, and every message is copied once', async () => {
+    const address = await seededPair(lab, 'rel-multioff', bulkCorpus(15, { folders: 1, bodyBytes: 6000, seed: 'rel-multioff' }));
+    proxy = await FaultProxy.forLab(lab, 'destination');
+    proxy.addFault({ on: { name: 'APPEND', nth: 1 }, action: { kind: 'answer', text: 'BAD Command line too long' } });
+    const run = await runThroughEngine(lab, [address], { destination: proxy, settings: { ...SMALL_RANGES, APPEND_BATCH_MESSAGES: '3' } });
+    expect(proxy.fired.map((f) => f.action)).toEqual(['answer']);
+    await expectExactCopy(lab, address, run);
+    // Range 1 (messages 1-10): 3+3+3+1 in 4 commands, the refused first three again alone: 7.
+    // Range 2 (11-15) then goes one message per command: 5 (had grouping gone on: 3+2 in 2).
+    expect(proxy.commands.filter((c) => c.name === 'APPEND').length).toBeGreaterThanOrEqual(12);
+  });
+
   it('a throttling answer to an APPEND is waited out once (not twice) and every message is copied once', async () => {
     // One folder, so the next command after the answer is the throttled copy's own.
     const address = await seededPair(lab, 'rel-dstthrottle', bulkCorpus(30, { folders: 1, bodyBytes: 6000, seed: 'rel-dstthrottle' }));

@@ -142,9 +142,22 @@ export class PipelinedAppender {
         // A dropped connection rejects them all; the caller's retry window settles what arrived.
         if (this.conn.failure !== undefined) for (const g of group) g.reject(this.conn.failure);
         else if (!(e instanceof MigrationError)) for (const g of group) g.reject(e);
-        else for (const g of group) this.appendOne(path, g).then(g.resolve, g.reject);
+        else this.resendOneByOne(path, group);
       },
     );
+  }
+
+  /**
+   * Sends a refused command's messages one per command. When every one of them is then stored,
+   * the refusal was of the command, not of a message (a server that advertises MULTIAPPEND but
+   * limits it): this connection stops grouping.
+   */
+  private resendOneByOne(path: string, group: GroupEntry[]): void {
+    const sent = group.map((g) => this.appendOne(path, g));
+    sent.forEach((p, i) => p.then(group[i]!.resolve, group[i]!.reject));
+    void Promise.allSettled(sent).then((r) => {
+      if (r.every((x) => x.status === 'fulfilled')) this.groupSize = 1;
+    });
   }
 
   /** Flushes when `appended` (a promise from append) is still waiting for its command. */
