@@ -4,7 +4,6 @@ import { ThrottleGate } from './retry.js';
 import { PipelinedAppender } from '../adapters/imap/pipelined-appender.js';
 import { IDLE_CLOSE_MS, IdleRaw, TOKEN_MARGIN_MS, type RawLease } from './idle-raw.js';
 
-
 interface Idle {
   opened: OpenedSession;
   timer: NodeJS.Timeout;

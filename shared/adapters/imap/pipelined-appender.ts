@@ -5,7 +5,6 @@ import type { AppendResult, ImapAuth } from './imap-session.js';
 import { imapDateTime, parseSelected, quotedMailbox, RawImapConnection } from './raw-connection.js';
 import { expandUidSet } from './uid-set.js';
 
-export { imapDateTime, quotedMailbox };
 
 /**
  * APPEND with many commands in flight on one connection. imapflow sends one command at a time
