@@ -5,7 +5,6 @@ import type { AppendResult, ImapAuth } from './imap-session.js';
 import { imapDateTime, parseSelected, quotedMailbox, RawImapConnection } from './raw-connection.js';
 import { expandUidSet } from './uid-set.js';
 
-
 /**
  * APPEND with many commands in flight on one connection. imapflow sends one command at a time
  * and waits for the server's "+" before every literal over 4 KB: two round trips per message,
