@@ -2,7 +2,7 @@ import type { SideSettings } from '../../config/settings.js';
 import type { ErrorSite } from '../../errors/classify.js';
 import { MigrationError } from '../../errors/migration-error.js';
 import type { AppendResult, ImapAuth } from './imap-session.js';
-import { imapDateTime, parseSelected, quotedMailbox, RawImapConnection } from './raw-connection.js';
+import { imapDateTime, parseSelected, quotedMailbox, RawImapConnection, type OpenCommand } from './raw-connection.js';
 import { expandUidSet } from './uid-set.js';
 
 /**
@@ -31,8 +31,16 @@ interface GroupEntry {
   promise: Promise<AppendResult>;
 }
 
+/** A MULTIAPPEND command being written: its messages go out as they arrive. */
+interface Group {
+  path: string;
+  command: OpenCommand;
+  entries: GroupEntry[];
+  bytes: number;
+}
+
 const ATOM_FLAG = /^\\?[^\s(){%*"\\\]\x00-\x1f\x7f]+$/;
-/** A MULTIAPPEND command is sent once it holds this many bytes, whatever its message count. */
+/** A MULTIAPPEND command is ended once it holds this many bytes, whatever its message count. */
 const GROUP_MAX_BYTES = 8 * 1024 * 1024;
 
 /** "(flags) date {n+}\r\n": one message's part of an APPEND command, up to its literal. */
@@ -50,16 +58,9 @@ function appendUids(okText: string): { uidValidity: string; uids: number[] } | u
 export class PipelinedAppender {
   /** Messages per APPEND command: > 1 only when the server offers MULTIAPPEND. */
   private groupSize = 1;
-  private group: GroupEntry[] = [];
-  private groupPath = '';
-  private groupBytes = 0;
+  private group?: Group;
 
-  private constructor(private readonly conn: RawImapConnection) {
-    conn.onClosed = (err) => {
-      this.groupBytes = 0;
-      for (const g of this.group.splice(0)) g.reject(err);
-    };
-  }
+  private constructor(private readonly conn: RawImapConnection) {}
 
   static async open(side: SideSettings, auth: ImapAuth, site: ErrorSite, opts: { timeoutMs?: number; batchMessages?: number } = {}): Promise<PipelinedAppender | undefined> {
     const opened = await RawImapConnection.open(side, auth, site, { ...opts, tagPrefix: 'P' });
@@ -89,23 +90,46 @@ export class PipelinedAppender {
   }
 
   /**
-   * Queues one message; resolves with its APPENDUID when the server has stored it. With
-   * MULTIAPPEND the message may wait for others to fill a command: call flush() before waiting
-   * for it (flushFor does that only when needed).
+   * Sends one message; resolves with its APPENDUID when the server has stored it. With
+   * MULTIAPPEND the message joins the command being written, which ends once it is full: call
+   * flush() before waiting for it (flushFor does that only when needed).
    */
   append(path: string, source: Buffer, flags: readonly string[], internalDate: string): Promise<AppendResult> {
-    const f = flags.filter((x) => ATOM_FLAG.test(x) && x.toLowerCase() !== '\\recent');
-    if (this.groupSize <= 1) return this.appendOne(path, { source, flags: f, internalDate });
-    if (this.group.length > 0 && this.groupPath !== path) this.flush();
+    const m = { source, flags: flags.filter((x) => ATOM_FLAG.test(x) && x.toLowerCase() !== '\\recent'), internalDate };
+    if (this.groupSize <= 1) return this.appendOne(path, m);
+    if (this.group && (this.group.path !== path || this.group.command.ended)) this.flush();
     if (this.conn.failure !== undefined) return Promise.reject(this.conn.failure);
     let resolve!: (r: AppendResult) => void;
     let reject!: (e: unknown) => void;
     const promise = new Promise<AppendResult>((res, rej) => ((resolve = res), (reject = rej)));
-    this.group.push({ source, flags: f, internalDate, resolve, reject, promise });
-    this.groupPath = path;
-    this.groupBytes += source.length;
-    if (this.group.length >= this.groupSize || this.groupBytes >= GROUP_MAX_BYTES) this.flush();
+    const entry: GroupEntry = { ...m, resolve, reject, promise };
+    const part = [` ${literalHead(m)}`, source];
+    if (this.group) this.group.command.write(part);
+    else this.group = this.startGroup(path, part);
+    const g = this.group;
+    g.entries.push(entry);
+    g.bytes += source.length;
+    if (g.entries.length >= this.groupSize || g.bytes >= GROUP_MAX_BYTES) this.flush();
     return promise;
+  }
+
+  private startGroup(path: string, first: (string | Buffer)[]): Group {
+    const g: Group = { path, command: this.conn.begin([`APPEND ${quotedMailbox(path)}`, ...first]), entries: [], bytes: 0 };
+    g.command.answer.then(
+      (text) => {
+        const r = appendUids(text);
+        const uids = r?.uids.length === g.entries.length ? r.uids : undefined;
+        g.entries.forEach((e, i) => e.resolve(uids ? { uidValidity: r!.uidValidity, uid: uids[i]! } : {}));
+      },
+      (e: unknown) => {
+        // A refused MULTIAPPEND stored nothing (RFC 3502): one command per message names the culprit.
+        // A dropped connection rejects them all; the caller's retry window settles what arrived.
+        if (this.conn.failure !== undefined) for (const x of g.entries) x.reject(this.conn.failure);
+        else if (!(e instanceof MigrationError)) for (const x of g.entries) x.reject(e);
+        else this.resendOneByOne(path, g.entries);
+      },
+    );
+    return g;
   }
 
   private appendOne(path: string, m: { source: Buffer; flags: string[]; internalDate: string }): Promise<AppendResult> {
@@ -115,34 +139,11 @@ export class PipelinedAppender {
     });
   }
 
-  /** Sends the messages waiting for a MULTIAPPEND command. */
+  /** Ends the MULTIAPPEND command being written, if any: the server then stores its messages. */
   flush(): void {
-    const group = this.group.splice(0);
-    const path = this.groupPath;
-    this.groupBytes = 0;
-    if (group.length === 0) return;
-    if (group.length === 1) {
-      const [g] = group as [GroupEntry];
-      this.appendOne(path, g).then(g.resolve, g.reject);
-      return;
-    }
-    const parts: (string | Buffer)[] = [`APPEND ${quotedMailbox(path)}`];
-    for (const g of group) parts.push(` ${literalHead(g)}`, g.source);
-    parts.push('\r\n');
-    this.conn.command(parts).then(
-      (text) => {
-        const r = appendUids(text);
-        const uids = r?.uids.length === group.length ? r.uids : undefined;
-        group.forEach((g, i) => g.resolve(uids ? { uidValidity: r!.uidValidity, uid: uids[i]! } : {}));
-      },
-      (e: unknown) => {
-        // A refused MULTIAPPEND stored nothing (RFC 3502): one command per message names the culprit.
-        // A dropped connection rejects them all; the caller's retry window settles what arrived.
-        if (this.conn.failure !== undefined) for (const g of group) g.reject(this.conn.failure);
-        else if (!(e instanceof MigrationError)) for (const g of group) g.reject(e);
-        else this.resendOneByOne(path, group);
-      },
-    );
+    const g = this.group;
+    this.group = undefined;
+    g?.command.end();
   }
 
   /**
@@ -151,6 +152,7 @@ export class PipelinedAppender {
    * limits it): this connection stops grouping.
    */
   private resendOneByOne(path: string, group: GroupEntry[]): void {
+    this.flush();
     const sent = group.map((g) => this.appendOne(path, g));
     sent.forEach((p, i) => p.then(group[i]!.resolve, group[i]!.reject));
     void Promise.allSettled(sent).then((r) => {
@@ -158,9 +160,9 @@ export class PipelinedAppender {
     });
   }
 
-  /** Flushes when `appended` (a promise from append) is still waiting for its command. */
+  /** Ends the command being written when `appended` (a promise from append) is in it. */
   flushFor(appended: Promise<unknown>): void {
-    if (this.group.some((g) => g.promise === appended)) this.flush();
+    if (this.group?.entries.some((g) => g.promise === appended)) this.flush();
   }
 
   /** Messages one command carries (1 without MULTIAPPEND). */
@@ -168,18 +170,17 @@ export class PipelinedAppender {
     return this.groupSize;
   }
 
-  /** Bytes queued in the socket or waiting for a command: callers stop feeding above a budget. */
+  /** Bytes queued in the socket and not yet sent: callers stop feeding above a budget. */
   get queuedBytes(): number {
-    return this.conn.writableLength + this.groupBytes;
+    return this.conn.writableLength;
   }
 
   get inFlight(): number {
-    return this.conn.inFlight + this.group.length;
+    return this.conn.inFlight;
   }
 
   async close(): Promise<void> {
-    this.groupBytes = 0;
-    for (const g of this.group.splice(0)) g.reject(new MigrationError('IMAP_CONNECTION_FAILED', 'transient', 'closed before the message was sent'));
+    this.flush();
     await this.conn.close();
   }
 }

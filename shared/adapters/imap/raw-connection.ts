@@ -26,6 +26,21 @@ interface Pending {
   reject: (e: unknown) => void;
 }
 
+/**
+ * A command written in pieces (begin, write..., end): a MULTIAPPEND that takes its messages as
+ * they arrive from the source. Nothing else may be sent on the connection until it has ended.
+ */
+export interface OpenCommand {
+  /** Writes the next piece of the command. */
+  write(parts: readonly (string | Buffer)[]): void;
+  /** Ends the command (its final CRLF); does nothing once ended. */
+  end(): void;
+  /** True once ended, by end() or because the server answered it early. */
+  readonly ended: boolean;
+  /** The tagged answer: resolves with the text after the tag of an OK. */
+  readonly answer: Promise<string>;
+}
+
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 /** A response line (without its literals) longer than this is not IMAP: the connection is dropped. */
 const MAX_LINE_BYTES = 1024 * 1024;
@@ -57,6 +72,8 @@ export function parseSelected(lines: readonly string[], site: ErrorSite): { uidV
 export class RawImapConnection {
   private readonly pending: Pending[] = [];
   private seq = 0;
+  /** The command being written in pieces, if any. */
+  private writing?: { tag: string; ended: boolean };
   private closedWith?: unknown;
   private greeting?: { resolve: (line: string) => void; reject: (e: unknown) => void };
   /** Untagged answers, as one line each (literals left out). */
@@ -125,15 +142,51 @@ export class RawImapConnection {
    * after the tag of an OK, rejects with the classified NO/BAD or connection failure.
    */
   command(parts: readonly (string | Buffer)[]): Promise<string> {
-    if (this.closedWith !== undefined) return Promise.reject(this.closedWith);
+    return this.send(parts).answer;
+  }
+
+  /**
+   * Starts a command that is written in pieces; see OpenCommand. A server that answers it before
+   * it has ended (a refusal at its first line) gets the final CRLF at once, and nothing more of it.
+   */
+  begin(parts: readonly (string | Buffer)[]): OpenCommand {
+    const { tag, answer } = this.send(parts);
+    const state = { tag, ended: false };
+    this.writing = state;
+    answer.catch(() => undefined); // the caller takes it from `answer`; never unhandled here
+    return {
+      write: (more) => {
+        if (state.ended) throw new Error(`IMAP command ${tag} has already ended`);
+        this.write(more);
+      },
+      end: () => this.endWriting(state),
+      get ended() {
+        return state.ended;
+      },
+      answer,
+    };
+  }
+
+  private send(parts: readonly (string | Buffer)[]): { tag: string; answer: Promise<string> } {
+    if (this.writing && !this.writing.ended) throw new Error(`IMAP command ${this.writing.tag} is still being written`);
     const tag = `${this.tagPrefix}${++this.seq}`;
-    return new Promise<string>((resolve, reject) => {
-      this.pending.push({ tag, resolve, reject });
-      this.socket.cork();
-      this.socket.write(`${tag} `);
-      for (const p of parts) this.socket.write(p);
-      this.socket.uncork();
-    });
+    if (this.closedWith !== undefined) return { tag, answer: Promise.reject(this.closedWith) };
+    const answer = new Promise<string>((resolve, reject) => this.pending.push({ tag, resolve, reject }));
+    this.write([`${tag} `, ...parts]);
+    return { tag, answer };
+  }
+
+  private write(parts: readonly (string | Buffer)[]): void {
+    if (this.closedWith !== undefined) return;
+    this.socket.cork();
+    for (const p of parts) this.socket.write(p);
+    this.socket.uncork();
+  }
+
+  private endWriting(state: { ended: boolean }): void {
+    if (state.ended) return;
+    state.ended = true;
+    this.write(['\r\n']);
   }
 
   /** A command on its own (nothing else in flight): resolves with its untagged answers, one line each. */
@@ -210,6 +263,7 @@ export class RawImapConnection {
     // Servers may answer pipelined commands out of order (RFC 3501 §5.5): match by tag.
     const at = this.pending.findIndex((p) => p.tag === tag);
     if (at < 0) return;
+    if (this.writing?.tag === tag) this.endWriting(this.writing);
     const [head] = this.pending.splice(at, 1) as [Pending];
     const rest = line.slice(sp + 1);
     const status = /^(\S+)/.exec(rest)?.[1]?.toUpperCase();
@@ -229,12 +283,8 @@ export class RawImapConnection {
     this.greeting?.reject(err);
     this.greeting = undefined;
     for (const p of this.pending.splice(0)) p.reject(err);
-    this.onClosed?.(err);
     this.socket.destroy();
   }
-
-  /** Told once when the connection fails or closes (after the commands in flight are rejected). */
-  onClosed?: (err: unknown) => void;
 
   get failure(): unknown {
     return this.closedWith;
