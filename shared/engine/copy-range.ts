@@ -3,8 +3,9 @@ import { addIssue, emptyCheckpoint, type FolderCheckpoint } from '../domain/chec
 import type { AppendResult, ImapSession, MessageMeta } from '../adapters/imap/imap-session.js';
 import { MigrationError } from '../errors/migration-error.js';
 import { destinationIdentity, type EngineDeps } from './engine-deps.js';
-import { fingerprint, subjectOf, type IdentityKind } from './fingerprint.js';
+import { fingerprint, headerHash, IDENTITY_HEADERS, subjectOf, type IdentityKind } from './fingerprint.js';
 import { appendFlags } from './flags.js';
+import { FingerprintCache } from './fingerprint-cache.js';
 import type { CopyRangeResult, FolderRef } from '../contracts/engine-types.js';
 
 export interface CopyRangeInput extends FolderRef {
@@ -19,6 +20,10 @@ const FETCH_BATCH_MESSAGES = 200;
 /** Bytes queued for a pipelining connection at the most (APPEND_PIPELINE_DEPTH bounds the count). */
 const PIPELINE_BYTES = 16 * 1024 * 1024;
 const PIPELINE_MAX_MESSAGE_BYTES = 8 * 1024 * 1024;
+/** UIDs per header FETCH of a retry window (header-hash identity). */
+const HEADER_PAGE = 1000;
+/** Destination fingerprints kept for windows read again (about 120 bytes each). */
+const FINGERPRINTS = new FingerprintCache(200_000);
 
 interface Queued {
   uid: number;
@@ -74,7 +79,8 @@ export async function copyRange(deps: EngineDeps, input: CopyRangeInput): Promis
     // Copies of messages the checkpoint already counts as done are not in play: they must not
     // stand in for an identical twin still to be copied.
     const attributed = window !== undefined && cp.dedupeFromDestUid === undefined ? await attributedUids(deps, input, dstSel.uidValidity, cp.lastUid) : new Set<number>();
-    const present = window !== undefined ? await destinationFingerprints(await destination(), window, identity, attributed) : new Map<string, number[]>();
+    const folderKey = `${settings.destination.host}:${settings.destination.port} ${input.destinationEmail.toLowerCase()} ${dstSel.uidValidity} ${identity} ${input.destinationPath}`;
+    const present = window !== undefined ? await destinationFingerprints(await destination(), folderKey, window, identity, attributed) : new Map<string, number[]>();
     const mapped: [number, number][] = [];
     cp.inFlight = { fromUid: from, toUid: input.range.toUid, destUidValidity: dstSel.uidValidity, destUidNext: window ?? dstSel.uidNext };
     cp.destinationPath = input.destinationPath;
@@ -197,7 +203,6 @@ function* batches(metas: MessageMeta[]): Generator<MessageMeta[]> {
   if (cur.length > 0) yield cur;
 }
 
-/** Fingerprint -> destination UIDs (in UID order) of the messages from `fromUid` on. */
 /**
  * Destination UIDs of messages the checkpoint counts as done (source UID <= lastUid). Pairs past
  * lastUid are left in play: the map is written before the checkpoint, so after a crash between
@@ -210,16 +215,31 @@ async function attributedUids(deps: EngineDeps, input: CopyRangeInput, destUidVa
   return out;
 }
 
-async function destinationFingerprints(dst: ImapSession, fromUid: number, identity: IdentityKind, exclude: ReadonlySet<number>): Promise<Map<string, number[]>> {
-  const out = new Map<string, number[]>();
+/** Fingerprint -> destination UIDs (in UID order) of the messages from `fromUid` on, less `exclude`. */
+async function destinationFingerprints(dst: ImapSession, folderKey: string, fromUid: number, identity: IdentityKind, exclude: ReadonlySet<number>): Promise<Map<string, number[]>> {
+  const known = FINGERPRINTS.folder(folderKey);
   // "N:*" returns the last message even when N is past it (RFC 3501 §6.4.8): filter by UID.
-  const metas = (await dst.fetchMeta(`${fromUid}:*`)).filter((m) => m.uid >= fromUid && !exclude.has(m.uid));
-  for (const batch of batches(metas)) {
-    for await (const m of dst.fetchSources(batch.map((x) => x.uid).join(','))) {
-      const fp = fingerprint(m.source, identity);
-      out.set(fp, [...(out.get(fp) ?? []), m.uid]);
+  const metas = (await dst.fetchMeta(`${fromUid}:*`)).filter((m) => m.uid >= fromUid && !exclude.has(m.uid)).sort((a, b) => a.uid - b.uid);
+  const taken = new Map<number, string>();
+  const take = (uid: number, fp: string): void => {
+    taken.set(uid, fp);
+    FINGERPRINTS.add(folderKey, uid, fp);
+  };
+  const missing = metas.filter((m) => !known.has(m.uid));
+  if (identity === 'header-hash') {
+    // The identity is made of a few headers: a window of any size costs a fraction of its bytes.
+    for (let i = 0; i < missing.length; i += HEADER_PAGE) {
+      for (const r of await dst.fetchHeaders(missing.slice(i, i + HEADER_PAGE).map((m) => m.uid).join(','), IDENTITY_HEADERS, true)) take(r.uid, headerHash(r.headers));
     }
+  } else {
+    for (const batch of batches(missing)) {
+      for await (const m of dst.fetchSources(batch.map((x) => x.uid).join(','))) take(m.uid, fingerprint(m.source, identity));
+    }
+  }
+  const out = new Map<string, number[]>();
+  for (const m of metas) {
+    const fp = known.get(m.uid) ?? taken.get(m.uid);
+    if (fp !== undefined) out.set(fp, [...(out.get(fp) ?? []), m.uid]);
   }
   return out;
 }
-

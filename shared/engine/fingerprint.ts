@@ -13,7 +13,8 @@ export function contentHash(raw: Buffer): string {
   return createHash('sha256').update(raw).digest('hex');
 }
 
-const IDENTITY_HEADERS = ['message-id', 'date', 'from', 'to', 'subject'] as const;
+/** The headers a header-hash identity is made of (all a destination needs to send for it). */
+export const IDENTITY_HEADERS = ['message-id', 'date', 'from', 'to', 'subject'] as const;
 
 /** The header block, unfolded, as name → values (lower-case names). */
 export function parseHeaders(raw: Buffer): Map<string, string[]> {

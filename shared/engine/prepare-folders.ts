@@ -14,9 +14,16 @@ export type { FolderTask, PreparedFolders };
 export async function prepareFolders(deps: EngineDeps, sourceEmail: string, destinationEmail: string, opts: { create?: boolean } = {}): Promise<PreparedFolders> {
   const create = opts.create ?? true;
   const { pool, settings } = deps;
-  const sourceFolders = await pool.with('source', sourceEmail, (s) => s.listFolders());
+  // Both sides log in and list at once; a source failure is the one reported when both fail.
+  const [listedSource, listedDestination] = await Promise.allSettled([
+    pool.with('source', sourceEmail, (s) => s.listFolders()),
+    pool.with('destination', destinationEmail, (d) => d.listFolders()),
+  ]);
+  if (listedSource.status === 'rejected') throw listedSource.reason;
+  if (listedDestination.status === 'rejected') throw listedDestination.reason;
+  const sourceFolders = listedSource.value;
+  const destFolders = listedDestination.value;
   return pool.with('destination', destinationEmail, async (dst) => {
-    const destFolders = await dst.listFolders();
     const plan: FolderPlan = planFolderMapping(sourceFolders, {
       delimiter: destFolders[0]?.delimiter ?? '/',
       folders: destFolders,

@@ -4,10 +4,9 @@ import { mailboxKey } from '../domain/checkpoints/checkpoint-store.js';
 import { MigrationError } from '../errors/migration-error.js';
 import { classify } from '../errors/classify.js';
 import type { EngineDeps } from './engine-deps.js';
-import { headerHash, parseHeaders } from './fingerprint.js';
+import { headerHash, IDENTITY_HEADERS, parseHeaders } from './fingerprint.js';
 import { prepareFolders } from './prepare-folders.js';
 
-const IDENTITY_HEADERS = ['message-id', 'date', 'from', 'to', 'subject'];
 const PAGE = 2000;
 /** Lists in a verification are capped; the counts stay exact. */
 const MAX_LISTED = 200;

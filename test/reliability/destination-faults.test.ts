@@ -89,6 +89,18 @@ describe('reliability: faults on the destination connection', () => {
     });
   });
 
+  it('with an Exchange identity (header hash) the retry window after a lost OK reads headers only, and creates no duplicate', async () => {
+    const address = await seededPair(lab, 'rel-hdrwin', corpus('rel-hdrwin'));
+    proxy = await FaultProxy.forLab(lab, 'destination');
+    proxy.addFault({ on: { name: 'APPEND', nth: 4 }, action: { kind: 'cut-before-tagged-reply' } });
+    const run = await runThroughEngine(lab, [address], { destination: proxy, settings: { ...SMALL_RANGES, DESTINATION_SERVER_KIND: 'exchange' } });
+    expect(proxy.fired.map((f) => f.action)).toEqual(['cut-before-tagged-reply']);
+    await expectExactCopy(lab, address, run);
+    const fetches = proxy.commands.map((c) => `${c.name} ${c.args}`).filter((c) => /FETCH/i.test(c));
+    expect(fetches.filter((c) => /HEADER\.FIELDS/i.test(c)).length, fetches.join('\n')).toBeGreaterThan(0);
+    expect(fetches.filter((c) => /BODY\.PEEK\[\]|RFC822[^.]|BODY\[\]/i.test(c))).toEqual([]);
+  });
+
   it('a refused MULTIAPPEND command is sent again one message per command: the message refused again is reported by UID, the other two are copied', async () => {
     // One folder of 15: the first command carries messages 1-3. The server refuses it, then refuses
     // the first of the three resent alone; nothing else may be lost or copied twice.

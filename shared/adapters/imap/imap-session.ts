@@ -211,11 +211,11 @@ export class ImapSession {
     });
   }
 
-  /** Metadata plus the identifying headers (BODY.PEEK, so \Seen is untouched), by sequence set. */
-  fetchHeaders(range: string, headers: readonly string[]): Promise<(MessageMeta & { headers: Buffer })[]> {
+  /** Metadata plus the identifying headers (BODY.PEEK, so \Seen is untouched), by sequence set or, with byUid, a UID set. */
+  fetchHeaders(range: string, headers: readonly string[], byUid = false): Promise<(MessageMeta & { headers: Buffer })[]> {
     return this.run(async () => {
       const out: (MessageMeta & { headers: Buffer })[] = [];
-      for await (const m of this.client.fetch(range, { uid: true, size: true, flags: true, internalDate: true, headers: [...headers] }, { uid: false })) {
+      for await (const m of this.client.fetch(range, { uid: true, size: true, flags: true, internalDate: true, headers: [...headers] }, { uid: byUid })) {
         out.push({ ...toMeta(m), headers: m.headers ?? Buffer.alloc(0) });
       }
       return out;
