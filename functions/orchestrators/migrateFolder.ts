@@ -49,9 +49,11 @@ export const migrateFolder: OrchestrationHandler = function* (context: Orchestra
     }
     let copied = input.copiedThisPass;
     if (!start.unchanged) {
-      const p = yield* call<FolderPlanPage>(ACTIVITIES.planFolderRanges, { ref, afterUid: input.afterUid });
+      // A delta plans from what the checkpoint has copied, not from UID 1: otherwise every range
+      // of a large folder would be planned and called again only to find nothing to do.
+      let afterUid = Math.max(input.afterUid, start.afterUid);
+      const p = yield* call<FolderPlanPage>(ACTIVITIES.planFolderRanges, { ref, afterUid });
       if (p.status !== 'ok') return failed(p.code, p.status === 'permanent' ? p.detail : '');
-      let afterUid = input.afterUid;
       for (const range of p.value.ranges) {
         const c = yield* call<CopyRangeResult>(ACTIVITIES.copyMessageRange, { ref, range });
         if (c.status !== 'ok') return failed(c.code, c.status === 'permanent' ? c.detail : '');

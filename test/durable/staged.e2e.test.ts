@@ -37,14 +37,24 @@ describe('Durable staged batch: first pass, delta on request or on schedule, cut
   it('HTTP delta after pass 1 copies exactly the new mail; HTTP complete runs the final pass, carries flags, verifies and closes; a later delta is refused', async () => {
     const passes: { pass: number; final: boolean }[] = [];
     const ref: { app?: AppUnderTest } = {};
+    // What the delta pass plans and copies in Bulk/001 (20 messages after pass 1, 2 more arrive).
+    const bulk001 = { plannedAfter: [] as number[], rangesFrom: [] as number[] };
     // Between passes the "admin" acts: new mail arrives, then delta; after pass 2, a flag change, then cut-over.
     const wrap = (a: Activities): Record<string, ActivityFunction> => ({
       ...a,
+      [ACTIVITIES.planFolderRanges]: async (input: Parameters<Activities['planFolderRanges']>[0]) => {
+        if (passes.length === 1 && input.ref.sourcePath === 'Bulk/001') bulk001.plannedAfter.push(input.afterUid);
+        return a.planFolderRanges(input);
+      },
+      [ACTIVITIES.copyMessageRange]: async (input: Parameters<Activities['copyMessageRange']>[0]) => {
+        if (passes.length === 1 && input.ref.sourcePath === 'Bulk/001') bulk001.rangesFrom.push(input.range.fromUid);
+        return a.copyMessageRange(input);
+      },
       [ACTIVITIES.writeBatchReport]: async (input: { batchId: string; pass?: number; final?: boolean; startedAt: string }) => {
         const r = await a.writeBatchReport(input);
         passes.push({ pass: input.pass ?? 0, final: input.final === true });
         if (input.pass === 1) {
-          await seedMailbox(lab, 'source', mailbox, [{ path: 'INBOX', messages: fresh(50, 'Arrived later') }, { path: 'Brand new', messages: fresh(3, 'New folder') }]);
+          await seedMailbox(lab, 'source', mailbox, [{ path: 'INBOX', messages: fresh(50, 'Arrived later') }, { path: 'Brand new', messages: fresh(3, 'New folder') }, { path: 'Bulk/001', messages: fresh(2, 'Also later') }]);
           expect((await passHandler(ref.app!.deps, 'delta')(post(input.batchId, 'delta'), ctx())).status).toBe(202);
         } else if (input.pass === 2) {
           await withImap(lab, 'source', mailbox, async (c) => {
@@ -68,7 +78,10 @@ describe('Durable staged batch: first pass, delta on request or on schedule, cut
     expect(passes).toEqual([{ pass: 1, final: false }, { pass: 2, final: false }, { pass: 3, final: true }]);
 
     const pass2 = JSON.parse((await app.blobs.get('reports', `${id}/pass-2/report.json`))!.toString('utf8')) as BatchReport;
-    expect(pass2.mailboxes[0]!.totals.copiedThisPass).toBe(53);
+    expect(pass2.mailboxes[0]!.totals.copiedThisPass).toBe(55);
+    // The delta planned Bulk/001 from its checkpoint (UID 20), and called only the range with the new two.
+    expect(bulk001.plannedAfter).toEqual([20]);
+    expect(bulk001.rangesFrom).toEqual([21]);
     expect(pass2.mailboxes[0]!.folders.find((f) => f.sourcePath === 'Brand new')!.copiedThisPass).toBe(3);
     const final = JSON.parse((await app.blobs.get('reports', `${id}/report.json`))!.toString('utf8')) as BatchReport;
     const m = final.mailboxes[0]!;
