@@ -11,6 +11,7 @@ app.setup({ enableHttpStream: false });
 await import('./orchestrators/migrateBatch.js');
 await import('./orchestrators/migrateMailbox.js');
 await import('./orchestrators/migrateFolder.js');
+await import('./orchestrators/migrateFolderLane.js');
 await import('./activities/readBatchPage.js');
 await import('./activities/prepareMailboxFolders.js');
 await import('./activities/beginFolderPass.js');

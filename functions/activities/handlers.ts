@@ -9,7 +9,7 @@ import type { BlobStore } from '../../shared/adapters/blob/blob-store.js';
 import { reportPaths } from '../../shared/engine/batch-ids.js';
 import { copyRange, type CopyRangeResult } from '../../shared/engine/copy-range.js';
 import type { EngineDeps } from '../../shared/engine/engine-deps.js';
-import { beginFolderPass, finishFolderPass, folderReport, planNextRanges, type FolderPassStart, type FolderRef } from '../../shared/engine/folder-pass.js';
+import { beginFolderPass, finishFolderPass, folderRef, folderReport, planNextRanges, type FolderPassStart, type FolderRef } from '../../shared/engine/folder-pass.js';
 import type { FolderPlanPage } from '../../shared/engine/plan-folder.js';
 import { prepareFolders, type PreparedFolders } from '../../shared/engine/prepare-folders.js';
 import { batchReport } from '../../shared/engine/run-batch.js';
@@ -100,7 +100,15 @@ export function createActivities(deps: ActivityDeps) {
       guarded(async () => {
         const closedAt = await engine.checkpoints.closedAt(mailboxKey(input.sourceEmail, input.destinationEmail));
         if (closedAt) throw new MigrationError('MAILBOX_CLOSED', 'permanent', `this mailbox pair was cut over at ${closedAt}; no pass may copy into it again`);
-        return prepareFolders(engine, input.sourceEmail, input.destinationEmail);
+        const prepared = await prepareFolders(engine, input.sourceEmail, input.destinationEmail);
+        // One STATUS per folder on one session: the orchestrator sizes the mailbox's parallelism
+        // from them, and each folder's pass starts from its own (no second STATUS).
+        const mailbox = mailboxKey(input.sourceEmail, input.destinationEmail);
+        for (const task of prepared.folders) {
+          const start = await beginFolderPass(engine, folderRef(mailbox, input.sourceEmail, input.destinationEmail, task)).catch(() => undefined);
+          if (start) task.start = start; // a failure is met again, and reported, by the folder's own pass
+        }
+        return prepared;
       }),
 
     syncFolderFlags: (input: { ref: FolderRef }): Promise<ActivityResult<FlagSyncResult>> => guarded(() => mailboxGate(engine, input.ref.mailbox, () => syncFolderFlags(engine, input.ref))),

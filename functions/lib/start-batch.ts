@@ -16,7 +16,7 @@ const MAX_PAGE_ROWS = 300;
 
 export function batchLimits(s: Settings): BatchLimits {
   const mailboxWave = Math.min(s.maxConcurrentMailboxes, MAX_PAGE_ROWS);
-  return { mailboxWave, folderWave: s.maxConnectionsPerMailbox, pageSize: Math.min(MAX_PAGE_ROWS, Math.max(mailboxWave, 100)), authPropagationWindowMs: s.authPropagationWindowMinutes * 60_000 };
+  return { mailboxWave, folderWave: s.maxConnectionsPerMailbox, messagesPerFolderWorker: s.messagesPerFolderWorker, pageSize: Math.min(MAX_PAGE_ROWS, Math.max(mailboxWave, 100)), authPropagationWindowMs: s.authPropagationWindowMinutes * 60_000 };
 }
 
 const RUNNING_OR_DONE = new Set(['Running', 'Pending', 'Completed', 'ContinuedAsNew', 'Suspended']);

@@ -27,7 +27,7 @@ export const migrateBatch: OrchestrationHandler = function* (context: Orchestrat
     const rows = page.value;
     for (let i = 0; i < rows.length; i += input.limits.mailboxWave) {
       const wave = rows.slice(i, i + input.limits.mailboxWave).map((row) =>
-        context.df.callSubOrchestrator(ORCHESTRATORS.migrateMailbox, { batchId: input.batchId, row, folderWave: input.limits.folderWave, final: input.mode === 'final', authPropagationWindowMs: input.limits.authPropagationWindowMs ?? 0 } satisfies MailboxInput, `${input.batchId}:p${input.pass}:m${row.line}`),
+        context.df.callSubOrchestrator(ORCHESTRATORS.migrateMailbox, { batchId: input.batchId, row, folderWave: input.limits.folderWave, ...(input.limits.messagesPerFolderWorker ? { messagesPerFolderWorker: input.limits.messagesPerFolderWorker } : {}), final: input.mode === 'final', authPropagationWindowMs: input.limits.authPropagationWindowMs ?? 0 } satisfies MailboxInput, `${input.batchId}:p${input.pass}:m${row.line}`),
       );
       const results: MailboxSummary[] = yield context.df.Task.all(wave);
       for (const r of results) {

@@ -1,23 +1,24 @@
 import * as df from 'durable-functions';
 import type { OrchestrationContext, OrchestrationHandler } from 'durable-functions';
 import type { ActivityResult } from '../../shared/contracts/activity-result.js';
-import type { FolderRef, PreparedFolders } from '../../shared/contracts/engine-types.js';
+import type { FolderPassStart, PreparedFolders } from '../../shared/contracts/engine-types.js';
 import { ACTIVITIES, ORCHESTRATORS } from '../../shared/contracts/functions.js';
 import type { FolderOutcome, MailboxInput, MailboxSummary } from '../../shared/contracts/orchestration.js';
 import { mailboxKey } from '../../shared/domain/checkpoints/checkpoint-store.js';
 import { transientRetry } from './retry-options.js';
 import { MAX_THROTTLE_WAITS } from '../../shared/contracts/retry-policy.js';
-import type { ErrorCode } from '../../shared/contracts/error-codes.js';
+import { MAILBOX_FATAL, type ErrorCode } from '../../shared/contracts/error-codes.js';
 import { AUTH_REFUSAL_CODES, propagationDelayMs } from '../../shared/domain/retry/auth-propagation.js';
-import type { MigrateFolderInput } from './migrateFolder.js';
+import { assignLanes } from '../../shared/domain/scheduling/folder-lanes.js';
+import { DEFAULT_MESSAGES_PER_FOLDER_WORKER, folderWorkers, pendingMessages } from '../../shared/domain/scheduling/folder-workers.js';
+import type { FolderLaneInput } from './migrateFolderLane.js';
 
-/** Codes after which no other folder of the mailbox can succeed either. */
-const MAILBOX_FATAL = ['IMAP_AUTH_FAILED', 'IMAP_NOT_CONNECTED', 'OVER_QUOTA', 'TOKEN_INVALID_CLIENT', 'SECRET_NOT_FOUND', 'SECRET_ACCESS_DENIED'];
 
 /**
- * One mailbox: list and map folders, create what is missing, then one migrateFolder
- * sub-orchestration per folder in waves (deterministic child ids), then write the mailbox
- * report to Blob Storage and return a small summary.
+ * One mailbox: list and map folders, create what is missing (with each folder's STATUS), then
+ * its folders in lanes (migrateFolderLane sub-orchestrations side by side, each folder a
+ * migrateFolder with a deterministic id), then write the mailbox report to Blob Storage and
+ * return a small summary.
  */
 export const migrateMailbox: OrchestrationHandler = function* (context: OrchestrationContext) {
   const input = context.df.getInput<MailboxInput>();
@@ -62,24 +63,29 @@ export const migrateMailbox: OrchestrationHandler = function* (context: Orchestr
     const error = { code: prepared.code, message: prepared.status === 'permanent' ? prepared.detail : 'throttled' };
     summary = yield report({ folders: [], error });
   } else {
-    const mailbox = mailboxKey(row.sourceEmail, row.destinationEmail);
     const tasks = prepared.value.folders;
-    const outcomes: FolderOutcome[] = [];
-    let fatal: { code: string; message: string } | undefined;
-    for (let i = 0; i < tasks.length; i += input.folderWave) {
-      const wave = tasks.slice(i, i + input.folderWave);
-      if (fatal) {
-        for (const t of wave) outcomes.push({ sourcePath: t.sourcePath, destinationPath: t.destinationPath, state: 'failed', copiedThisPass: 0, error: fatal });
-        continue;
-      }
-      const children = wave.map((t, j) => {
-        const ref: FolderRef = { mailbox, sourceEmail: row.sourceEmail, destinationEmail: row.destinationEmail, sourcePath: t.sourcePath, destinationPath: t.destinationPath };
-        return context.df.callSubOrchestrator(ORCHESTRATORS.migrateFolder, { ref, afterUid: 0, copiedThisPass: 0, throttleWaits: 0, syncFlags: input.final } satisfies MigrateFolderInput, `${context.df.instanceId}:f${i + j}`);
-      });
-      const results: FolderOutcome[] = yield context.df.Task.all(children);
-      outcomes.push(...results);
-      fatal = results.find((r) => r.error && MAILBOX_FATAL.includes(r.error.code))?.error;
-    }
+    // As many lanes as the mailbox's size calls for (one per MESSAGES_PER_FOLDER_WORKER messages
+    // to copy, up to MAX_CONNECTIONS_PER_MAILBOX), the largest folders spread first: a large
+    // INBOX holds up one lane, not the mailbox's other folders.
+    const perWorker = input.messagesPerFolderWorker ?? DEFAULT_MESSAGES_PER_FOLDER_WORKER;
+    const starts = new Map<string, FolderPassStart>();
+    for (const t of tasks) if (t.start) starts.set(t.sourcePath, t.start);
+    const width = folderWorkers(starts, tasks.length, input.folderWave, perWorker);
+    const lanes = assignLanes(tasks.map((t) => pendingMessages(t.start, perWorker)), width);
+    const mailbox = mailboxKey(row.sourceEmail, row.destinationEmail);
+    const children = lanes.map((lane, k) =>
+      context.df.callSubOrchestrator(
+        ORCHESTRATORS.migrateFolderLane,
+        { mailboxInstance: context.df.instanceId, mailbox, sourceEmail: row.sourceEmail, destinationEmail: row.destinationEmail, folders: lane.map((i) => ({ index: i, task: tasks[i]! })), syncFlags: input.final } satisfies FolderLaneInput,
+        `${context.df.instanceId}:l${k}`,
+      ),
+    );
+    const results: FolderOutcome[][] = children.length > 0 ? yield context.df.Task.all(children) : [];
+    // Back in the mailbox's folder order.
+    const byIndex = new Map<number, FolderOutcome>();
+    lanes.forEach((lane, k) => lane.forEach((i, j) => byIndex.set(i, results[k]![j]!)));
+    const outcomes = tasks.map((_, i) => byIndex.get(i)!);
+    const fatal = outcomes.find((r) => r.error && MAILBOX_FATAL.includes(r.error.code))?.error;
     summary = yield report({ prepared: prepared.value, folders: outcomes, ...(fatal ? { error: fatal } : {}) });
   }
   if (summary.status !== 'ok') return { line: row.line, state: 'failed', copied: 0, copiedBytes: 0, skipped: 0, failed: 0, error: summary.code } satisfies MailboxSummary;

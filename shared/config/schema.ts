@@ -60,7 +60,7 @@ export const SETTING_SPECS: readonly SettingSpec[] = [
   { key: 'STATE_DIR', description: 'mailmig only: folder for the local checkpoint ledger and reports when no storage is set.', defaultValue: '.mailmig', example: '.mailmig', requiredInApp: false },
   { key: 'MAX_CONCURRENT_MAILBOXES', description: 'Mailboxes migrated at once (per CLI process / per batch wave).', defaultValue: '4', example: '4', requiredInApp: true },
   { key: 'MAX_CONNECTIONS_PER_MAILBOX', description: 'Folders copied at once per mailbox; each uses one source and one destination connection (Exchange allows about 20 per mailbox).', defaultValue: '3', example: '3', requiredInApp: true },
-  { key: 'MESSAGES_PER_FOLDER_WORKER', description: 'The CLI copies a mailbox over one more connection pair (up to MAX_CONNECTIONS_PER_MAILBOX) for every this many messages its pass may have to copy; 1 always uses them all.', defaultValue: '500', example: '500', requiredInApp: false },
+  { key: 'MESSAGES_PER_FOLDER_WORKER', description: 'A mailbox is copied over one more connection pair, or folder lane in the app (up to MAX_CONNECTIONS_PER_MAILBOX), for every this many messages its pass may have to copy; 1 always uses them all.', defaultValue: '500', example: '500', requiredInApp: false },
   { key: 'RANGE_MAX_MESSAGES', description: 'Most messages in one copy range (one activity call).', defaultValue: '500', example: '500', requiredInApp: true },
   { key: 'RANGE_MAX_BYTES', description: 'Most bytes in one copy range.', defaultValue: '104857600', example: '104857600', requiredInApp: true },
   { key: 'MAX_MESSAGE_BYTES', description: 'Largest message the destination accepts; larger ones are skipped and reported.', defaultValue: '36700160', example: '36700160', requiredInApp: true },

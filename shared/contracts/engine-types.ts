@@ -7,6 +7,8 @@ export interface FolderTask {
   sourcePath: string;
   destinationPath: string;
   specialUse?: string;
+  /** The pass's start, taken when the mailbox was prepared (Durable): the folder skips beginFolderPass. */
+  start?: FolderPassStart;
 }
 
 export interface PreparedFolders {

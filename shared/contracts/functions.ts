@@ -3,6 +3,7 @@ export const ORCHESTRATORS = {
   migrateBatch: 'migrateBatch',
   migrateMailbox: 'migrateMailbox',
   migrateFolder: 'migrateFolder',
+  migrateFolderLane: 'migrateFolderLane',
 } as const;
 
 export const ACTIVITIES = {

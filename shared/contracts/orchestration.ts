@@ -12,8 +12,10 @@ export interface BatchLimits {
   authPropagationWindowMs?: number;
   /** Mailboxes started at once (sub-orchestrations per wave). */
   mailboxWave: number;
-  /** Folders copied at once per mailbox. */
+  /** Folders copied at once per mailbox, at most (MAX_CONNECTIONS_PER_MAILBOX). */
   folderWave: number;
+  /** MESSAGES_PER_FOLDER_WORKER: one more folder at once per this many messages to copy. */
+  messagesPerFolderWorker?: number;
   /** Rows read per page of the CSV (one continueAsNew generation per page). */
   pageSize: number;
 }
@@ -52,6 +54,7 @@ export interface MailboxInput {
   batchId: string;
   row: MailboxRow;
   folderWave: number;
+  messagesPerFolderWorker?: number;
   final: boolean;
   /** AUTH_PROPAGATION_WINDOW_MINUTES in ms: how long login refusals are retried on durable timers. */
   authPropagationWindowMs?: number;

@@ -4,10 +4,11 @@ import type { FolderReport, MailboxReport } from '../contracts/report.js';
 import { mailboxKey } from '../domain/checkpoints/checkpoint-store.js';
 import { MigrationError } from '../errors/migration-error.js';
 import { classify } from '../errors/classify.js';
+import { MAILBOX_FATAL } from '../contracts/error-codes.js';
 import { copyFolder } from './copy-folder.js';
 import { beginFolderPass, folderRef, type FolderPassStart } from './folder-pass.js';
 import type { EngineDeps } from './engine-deps.js';
-import { folderWorkers } from './folder-workers.js';
+import { folderWorkers } from '../domain/scheduling/folder-workers.js';
 import { prepareFolders } from './prepare-folders.js';
 import { ThrottleGate, withRetry } from './retry.js';
 import { summariseMailbox } from './summarise.js';
@@ -24,8 +25,6 @@ export interface MigrateMailboxOptions {
   onFolders?: (total: number, messages: number) => void;
 }
 
-/** Errors after which no other folder of the mailbox can succeed either. */
-const MAILBOX_FATAL = new Set(['IMAP_AUTH_FAILED', 'IMAP_NOT_CONNECTED', 'OVER_QUOTA', 'TOKEN_INVALID_CLIENT', 'SECRET_NOT_FOUND', 'SECRET_ACCESS_DENIED']);
 
 /** One pass over one mailbox (first pass or delta): the CLI's unit of work. */
 export async function migrateMailbox(deps: EngineDeps, row: MailboxRow, opts: MigrateMailboxOptions): Promise<MailboxReport> {
@@ -86,7 +85,7 @@ async function migrateMailboxPass(deps: EngineDeps, row: MailboxRow, opts: Migra
           return await copyFolder(deps, { gate, retryBaseMs: opts.retryBaseMs, syncFlags: opts.final === true, ...(start ? { start } : {}), ...(opts.onCopied ? { onCopied: opts.onCopied } : {}) }, folderRef(mailbox, row.sourceEmail, row.destinationEmail, task));
         } catch (e) {
           const err = e instanceof MigrationError ? e : classify(e, 'source');
-          if (MAILBOX_FATAL.has(err.code)) fatal = err;
+          if (MAILBOX_FATAL.includes(err.code)) fatal = err;
           deps.log.warn(`${row.sourceEmail} "${task.sourcePath}": ${err.code} ${err.message}`);
           const cps = await deps.checkpoints.get(mailbox, task.sourcePath).catch(() => undefined);
           const r = failed(err);

@@ -9,7 +9,7 @@ import { addMailbox, uniqueAddress } from '../lab/mailboxes.js';
 import { seedMailbox } from '../lab/seed.js';
 import { compareSnapshots, snapshotMailbox } from '../lab/snapshot.js';
 import { EXCHANGE_TO_STANDARD_FOLDERS, standardCorpus } from '../lab/corpus.js';
-import { appUnderTest, blobContext, type AppUnderTest } from './support/app-under-test.js';
+import { appUnderTest, blobContext, descendants, type AppUnderTest } from './support/app-under-test.js';
 import { findLeaks } from '../support/secrets-scan.js';
 
 let lab: LabInfo;
@@ -66,7 +66,8 @@ describe('Durable app: blob trigger -> migrateBatch -> migrateMailbox -> migrate
     expect(report.mailboxes.every((m) => m.verification?.result === 'PASS')).toBe(true);
 
     // Nothing secret in inputs, outputs, custom status or the report.
-    const children = result.stats.childInstanceIds.map((c) => app.host.instance(c));
+    // Every orchestration below the batch: mailboxes, their folder lanes, the folders.
+    const children = descendants(app.host, id);
     const texts: Record<string, string> = { output: JSON.stringify(result.output), status: JSON.stringify(result.customStatus), report: JSON.stringify(report) };
     children.forEach((c, i) => (texts[`child${i}`] = JSON.stringify([c?.output, c?.customStatus])));
     expect(findLeaks(lab, texts)).toEqual([]);

@@ -7,7 +7,7 @@ import { addMailbox, uniqueAddress } from '../lab/mailboxes.js';
 import { seedMailbox } from '../lab/seed.js';
 import { compareSnapshots, snapshotMailbox } from '../lab/snapshot.js';
 import { bulkCorpus } from '../lab/corpus.js';
-import { appUnderTest, type AppUnderTest } from './support/app-under-test.js';
+import { appUnderTest, descendants, type AppUnderTest } from './support/app-under-test.js';
 import type { ActivityFunction } from '../durable/harness/index.js';
 
 let lab: LabInfo;
@@ -67,7 +67,7 @@ describe('Durable app under injected faults', () => {
     expect(r.status, r.error).toBe('Completed');
     expect(failures).toBe(2);
     await expectIdentical(ok[0]!);
-    const folders = app.host.instance(`${id}:p1:m2`)!.stats.childInstanceIds.map((c) => app.host.instance(c)!);
+    const folders = descendants(app.host, `${id}:p1:m2`).filter((i) => i.name === ORCHESTRATORS.migrateFolder);
     const calls = folders.flatMap((f) => f.stats.activityCalls.filter((c) => c.name === ACTIVITIES.copyMessageRange));
     expect(calls.filter((c) => c.outcome === 'failed').length).toBe(2);
     expect(Math.max(...calls.map((c) => c.attempt))).toBe(3);
@@ -90,7 +90,7 @@ describe('Durable app under injected faults', () => {
     const id = await startBatch(app, [ok[1]!], 'throttle00000000b2.csv');
     const r = await app.client.settled(id);
     expect(r.status, r.error).toBe('Completed');
-    const folders = app.host.instance(`${id}:p1:m2`)!.stats.childInstanceIds.map((c) => app.host.instance(c)!);
+    const folders = descendants(app.host, `${id}:p1:m2`).filter((i) => i.name === ORCHESTRATORS.migrateFolder);
     const timers = folders.flatMap((f) => f.stats.timers.filter((t) => t.purpose === 'orchestrator'));
     expect(timers.map((t) => t.durationMs)).toEqual([29_000]);
     await expectIdentical(ok[1]!);

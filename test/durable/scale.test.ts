@@ -7,6 +7,7 @@ import type { FolderPassStart, FolderPlanPage } from '../../shared/contracts/eng
 import { migrateBatch } from '../../functions/orchestrators/migrateBatch.js';
 import { migrateMailbox } from '../../functions/orchestrators/migrateMailbox.js';
 import { migrateFolder } from '../../functions/orchestrators/migrateFolder.js';
+import { migrateFolderLane } from '../../functions/orchestrators/migrateFolderLane.js';
 import { createActivities } from '../../functions/activities/handlers.js';
 import { batchLimits } from '../../functions/lib/start-batch.js';
 import { BlobStore } from '../../shared/adapters/blob/blob-store.js';
@@ -42,7 +43,7 @@ function simulatedMailbox(messages: number, rangeSize: number) {
 }
 
 async function historyFor(messages: number, rangeSize: number) {
-  const host = new ReplayHost({ orchestrators: { migrateMailbox, migrateFolder }, activities: simulatedMailbox(messages, rangeSize) });
+  const host = new ReplayHost({ orchestrators: { migrateMailbox, migrateFolder, migrateFolderLane }, activities: simulatedMailbox(messages, rangeSize) });
   const t0 = performance.now();
   const r = await host.run(ORCHESTRATORS.migrateMailbox, { batchId: 'b', row: { line: 2, sourceEmail: 'a@x.com', destinationEmail: 'a@x.com' }, folderWave: 3, final: false } satisfies MailboxInput, { instanceId: 'b:m2' });
   const ms = performance.now() - t0;

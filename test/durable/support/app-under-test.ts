@@ -6,10 +6,11 @@ import { createActivities, type Activities } from '../../../functions/activities
 import { migrateBatch } from '../../../functions/orchestrators/migrateBatch.js';
 import { migrateMailbox } from '../../../functions/orchestrators/migrateMailbox.js';
 import { migrateFolder } from '../../../functions/orchestrators/migrateFolder.js';
+import { migrateFolderLane } from '../../../functions/orchestrators/migrateFolderLane.js';
 import { ACTIVITIES, ORCHESTRATORS } from '../../../shared/contracts/functions.js';
 import { BATCH_EVENTS } from '../../../shared/contracts/orchestration.js';
 import type { HttpDeps } from '../../../functions/lib/http-handlers.js';
-import { ReplayHost, type ActivityFunction } from '../harness/index.js';
+import { ReplayHost, type ActivityFunction, type InstanceSnapshot } from '../harness/index.js';
 import { getLab, labSettings } from '../../lab/lab-info.js';
 import { LocalDurableClient } from './local-client.js';
 
@@ -28,6 +29,7 @@ export const ORCHESTRATOR_HANDLERS = {
   [ORCHESTRATORS.migrateBatch]: migrateBatch,
   [ORCHESTRATORS.migrateMailbox]: migrateMailbox,
   [ORCHESTRATORS.migrateFolder]: migrateFolder,
+  [ORCHESTRATORS.migrateFolderLane]: migrateFolderLane,
 };
 
 /**
@@ -66,4 +68,15 @@ export function appUnderTest(overrides: Record<string, string> = {}, wrap: (a: A
 
 export function blobContext(name: string): InvocationContext {
   return new InvocationContext({ functionName: 'onMigrationCsvUploaded', triggerMetadata: { name }, logHandler: () => undefined });
+}
+
+/** Every instance started below `instanceId` (children, their children, …), depth first. */
+export function descendants(host: ReplayHost, instanceId: string): InstanceSnapshot[] {
+  const out: InstanceSnapshot[] = [];
+  for (const id of host.instance(instanceId)?.stats.childInstanceIds ?? []) {
+    const child = host.instance(id);
+    if (!child) continue;
+    out.push(child, ...descendants(host, id));
+  }
+  return out;
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { FolderPassStart } from '../../../shared/contracts/engine-types.js';
-import { folderWorkers } from '../../../shared/engine/folder-workers.js';
+import { folderWorkers } from '../../../shared/domain/scheduling/folder-workers.js';
 
 const PER = 500;
 const start = (messages: number, uidNext: number, afterUid = 0, unchanged = false): FolderPassStart => ({ unchanged, status: { messages, uidNext, uidValidity: '1' }, afterUid });
