@@ -104,6 +104,8 @@ async function main(): Promise<void> {
 
     say('mailmig migrate again on round 1 (no change) ...');
     rows.push(result('no-change delta', 'mailmig', `${CONCURRENCY} mbx`, 0, 0, await s.mailmig(firstRound!.batchRun, CONCURRENCY)));
+    say(`mbsync again on round 1's ${CONCURRENCY}-at-once copy (no change), for reference ...`);
+    rows.push(result('no-change delta', 'mbsync', `${CONCURRENCY} mbx`, 0, 0, await s.mbsync('mbsync-par-1', pairs(src, dest.par[0]!), CONCURRENCY)));
 
     say(`one ${BIG_BYTES / 1048576} MB message: mailmig, then mbsync ...`);
     rows.push(result('one 100 MB message', 'mailmig', '1 mbx', 1, bigRaw.length, await s.mailmig(s.mailmigRun('mailmig-big', [{ source: big.src, destination: big.mm }], 1), 1)));
@@ -122,7 +124,7 @@ async function main(): Promise<void> {
       'mailmig no-change delta': await throughProxies(b.lab.info, ports, async (p) => void (await s.mailmig(s.mailmigRun('mailmig-prof', [{ source: profiled, destination: prof.mm }], 1, {}, p), 1)), n),
     };
 
-    const goals = targets(rows, CONCURRENCY, bigRaw.length, (name, tool) => best(rows, name, tool), firstRound!.rows[0]!);
+    const goals = targets(rows, CONCURRENCY, bigRaw.length, (name, tool) => best(rows, name, tool), firstRound!.rows[0]!, firstRound!.rows.find((r) => r.name.startsWith('batch parallel'))!);
 
     const command = `BENCH_MESSAGES=${MESSAGES} BENCH_CONCURRENCY=${CONCURRENCY} BENCH_ROUNDS=${ROUNDS} npm run bench`;
     process.stdout.write(`\ncommand: ${command}\n\n${table(rows)}\n\n${targetTable(goals)}\n\n${Object.entries(wire).map(([k, w]) => describeProfile(k, w)).join('\n')}\n\n${notes.map((x) => `- ${x}`).join('\n')}\n`);
