@@ -40,6 +40,8 @@ export interface Settings {
   appendPipelineDepth: number;
   /** Messages per APPEND command where the destination offers MULTIAPPEND. */
   appendBatchMessages: number;
+  /** IMAP_RESPONSE_TIMEOUT_SECONDS in ms. */
+  imapResponseTimeoutMs: number;
   deltaIntervalMinutes: number;
   authPropagationWindowMinutes: number;
 }
@@ -171,6 +173,7 @@ export function loadSettings(env: SettingsSource): Settings {
     maxMessageBytes: r.int('MAX_MESSAGE_BYTES', 1024, 2 ** 40),
     appendPipelineDepth: r.int('APPEND_PIPELINE_DEPTH', 0, 256),
     appendBatchMessages: r.int('APPEND_BATCH_MESSAGES', 1, 500),
+    imapResponseTimeoutMs: r.int('IMAP_RESPONSE_TIMEOUT_SECONDS', 1, 3600) * 1000,
     deltaIntervalMinutes: r.int('DELTA_INTERVAL_MINUTES', 0, 60 * 24 * 30),
     authPropagationWindowMinutes: r.int('AUTH_PROPAGATION_WINDOW_MINUTES', 0, 24 * 60),
   };

@@ -50,7 +50,7 @@ export class ImapConnector {
 
   async open(site: ImapSite, mailbox: string): Promise<OpenedSession> {
     const { auth, expiresOnMs } = await this.auth(site, mailbox);
-    const session = await ImapSession.open(this.side(site), auth, site);
+    const session = await ImapSession.open(this.side(site), auth, site, { responseTimeoutMs: this.settings.imapResponseTimeoutMs });
     return { session, expiresOnMs };
   }
 }

@@ -90,7 +90,7 @@ export class SessionPool {
     const idle = this.appenders.take(key);
     if (idle) return idle;
     const { auth, expiresOnMs } = await this.connector.auth('destination', mailbox);
-    const appender = await PipelinedAppender.open(this.connector.side('destination'), auth, 'destination', { batchMessages: this.connector.settings.appendBatchMessages });
+    const appender = await PipelinedAppender.open(this.connector.side('destination'), auth, 'destination', { batchMessages: this.connector.settings.appendBatchMessages, responseTimeoutMs: this.connector.settings.imapResponseTimeoutMs });
     if (!appender) {
       this.noPipelining.add(key);
       return undefined;

@@ -34,6 +34,19 @@ describe('reliability: faults on the source connection', () => {
     await expectExactCopy(lab, address, run);
   });
 
+  it('a source that stops answering a body FETCH is given up after IMAP_RESPONSE_TIMEOUT_SECONDS, and the range retried: every message copied once', async () => {
+    const address = await seededPair(lab, 'rel-srcsilent', bulkCorpus(60, { folders: 2, bodyBytes: 3000, seed: 'rel-srcsilent' }));
+    proxy = await FaultProxy.forLab(lab, 'source');
+    proxy.addFault({ on: { name: 'UID FETCH', args: /BODY/, nth: 2 }, action: { kind: 'delay', ms: 4000 } });
+    const t0 = Date.now();
+    const run = await runThroughEngine(lab, [address], { source: proxy, settings: { ...SMALL_RANGES, IMAP_RESPONSE_TIMEOUT_SECONDS: '1' } });
+    expect(proxy.fired.map((f) => f.action)).toEqual(['delay']);
+    // No other fault is armed: the warning is the timeout (imapflow reports it as its connection closing).
+    expect(run.log.join('\n')).toMatch(/IMAP_TIMEOUT|IMAP_CONNECTION_FAILED/);
+    await expectExactCopy(lab, address, run);
+    expect(Date.now() - t0).toBeLessThan(30_000);
+  });
+
   it('a connection cut after a number of bytes from the server is retried and every message is copied once', async () => {
     const address = await seededPair(lab, 'rel-bytecut', bulkCorpus(60, { folders: 2, bodyBytes: 3000, seed: 'rel-bytecut' }));
     proxy = await FaultProxy.forLab(lab, 'source');

@@ -104,7 +104,7 @@ export class ImapSession {
     readonly capabilities: ReadonlySet<string>,
   ) {}
 
-  static async open(side: SideSettings, auth: ImapAuth, site: ErrorSite, opts: { timeoutMs?: number } = {}): Promise<ImapSession> {
+  static async open(side: SideSettings, auth: ImapAuth, site: ErrorSite, opts: { timeoutMs?: number; responseTimeoutMs?: number } = {}): Promise<ImapSession> {
     const options: ImapFlowOptions = {
       host: side.host,
       port: side.port,
@@ -119,7 +119,7 @@ export class ImapSession {
       disableAutoEnable: true,
       connectionTimeout: opts.timeoutMs ?? 30_000,
       greetingTimeout: opts.timeoutMs ?? 30_000,
-      socketTimeout: 5 * 60_000,
+      socketTimeout: opts.responseTimeoutMs ?? 5 * 60_000,
       clientInfo: { name: 'mailmig' },
     };
     const holder: { session?: ImapSession } = {};

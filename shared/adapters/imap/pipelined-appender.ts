@@ -62,7 +62,7 @@ export class PipelinedAppender {
 
   private constructor(private readonly conn: RawImapConnection) {}
 
-  static async open(side: SideSettings, auth: ImapAuth, site: ErrorSite, opts: { timeoutMs?: number; batchMessages?: number } = {}): Promise<PipelinedAppender | undefined> {
+  static async open(side: SideSettings, auth: ImapAuth, site: ErrorSite, opts: { timeoutMs?: number; responseTimeoutMs?: number; batchMessages?: number } = {}): Promise<PipelinedAppender | undefined> {
     const opened = await RawImapConnection.open(side, auth, site, { ...opts, tagPrefix: 'P' });
     if (!opened) return undefined;
     const { connection, capabilities } = opened;

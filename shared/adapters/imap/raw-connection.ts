@@ -95,11 +95,12 @@ export class RawImapConnection {
   }
 
   /** Connects, logs in (SASL-IR) and returns the connection with its capabilities; undefined without implicit TLS or SASL-IR. */
-  static async open(side: SideSettings, auth: ImapAuth, site: ErrorSite, opts: { timeoutMs?: number; tagPrefix?: string } = {}): Promise<{ connection: RawImapConnection; capabilities: Set<string> } | undefined> {
+  static async open(side: SideSettings, auth: ImapAuth, site: ErrorSite, opts: { timeoutMs?: number; responseTimeoutMs?: number; tagPrefix?: string } = {}): Promise<{ connection: RawImapConnection; capabilities: Set<string> } | undefined> {
     if (side.tls !== 'implicit') return undefined;
     const socket = tls.connect({ host: side.host, port: side.port, ...(/^[\d.]+$|:/.test(side.host) ? {} : { servername: side.host }) });
     socket.setNoDelay(true);
     const c = new RawImapConnection(socket, site, opts.tagPrefix ?? 'R');
+    c.watchResponses(opts.responseTimeoutMs ?? 5 * 60_000);
     const timer = setTimeout(() => socket.destroy(new Error('connection timed out')), opts.timeoutMs ?? 30_000);
     try {
       const greeting = await new Promise<string>((resolve, reject) => (c.greeting = { resolve, reject }));
@@ -125,6 +126,18 @@ export class RawImapConnection {
 
   get usable(): boolean {
     return this.closedWith === undefined && !this.socket.destroyed;
+  }
+
+  /**
+   * A command waiting while the socket has been silent (nothing read or written) for `ms` fails
+   * the connection as a timeout: the caller's retry settles what arrived. An idle connection
+   * (nothing waiting) is left alone. Keep-alive probes find a peer that vanished meanwhile.
+   */
+  private watchResponses(ms: number): void {
+    this.socket.setKeepAlive(true, 60_000);
+    this.socket.setTimeout(ms, () => {
+      if (this.pending.length > 0) this.fail(new MigrationError('IMAP_TIMEOUT', 'transient', `${this.site} IMAP: no answer from the server for ${Math.round(ms / 1000)} s`));
+    });
   }
 
   /** Commands sent and not yet answered. */
