@@ -22,6 +22,9 @@ import { renderReportHtml } from '../../shared/domain/reports/report-html.js';
 import { classify } from '../../shared/errors/classify.js';
 import { MigrationError } from '../../shared/errors/migration-error.js';
 
+/** How long the prepare activity spends taking folders' STATUS before it hands the rest to their own passes. */
+const PREPARE_STATUS_BUDGET_MS = 60_000;
+
 export interface ActivityDeps {
   engine: EngineDeps;
   blobs: BlobStore;
@@ -103,8 +106,12 @@ export function createActivities(deps: ActivityDeps) {
         const prepared = await prepareFolders(engine, input.sourceEmail, input.destinationEmail);
         // One STATUS per folder on one session: the orchestrator sizes the mailbox's parallelism
         // from them, and each folder's pass starts from its own (no second STATUS).
+        // Bounded in time: a mailbox of thousands of folders on a distant server leaves the rest
+        // to the folders' own passes rather than holding the activity.
         const mailbox = mailboxKey(input.sourceEmail, input.destinationEmail);
+        const until = Date.now() + PREPARE_STATUS_BUDGET_MS;
         for (const task of prepared.folders) {
+          if (Date.now() > until) break;
           const start = await beginFolderPass(engine, folderRef(mailbox, input.sourceEmail, input.destinationEmail, task)).catch(() => undefined);
           if (start) task.start = start; // a failure is met again, and reported, by the folder's own pass
         }
