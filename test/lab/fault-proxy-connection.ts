@@ -22,6 +22,8 @@ export interface ConnectionHooks {
   commandFault(cmd: CommandLine, user: string | undefined): CommandAction | undefined;
   byteFault(connection: number, direction: Direction): ByteFault | undefined;
   latencyMs(): number;
+  /** Capabilities taken out of the server's greeting and CAPABILITY answers (upper case). */
+  hiddenCapabilities(): readonly string[];
   recordCommand(r: CommandRecord): void;
   recordFired(f: FiredFault): void;
   /** Commands sent and not yet answered on this connection (pipelining depth). */
@@ -232,8 +234,16 @@ export class ProxiedConnection {
           return this.close();
         }
       }
-      await this.serverData(seg.data);
+      await this.serverData(seg.kind === 'line' && seg.first ? this.withoutHiddenCapabilities(seg.text, seg.data) : seg.data);
     }
+  }
+
+  /** A greeting, `* CAPABILITY` or `[CAPABILITY …]` line without the capabilities the test hides. */
+  private withoutHiddenCapabilities(text: string, data: Buffer): Buffer {
+    const hidden = this.hooks.hiddenCapabilities();
+    if (hidden.length === 0 || !/CAPABILITY /i.test(text)) return data;
+    const kept = text.replace(/(CAPABILITY )([^\]]*)/i, (_m, head: string, caps: string) => head + caps.split(' ').filter((c) => !hidden.includes(c.toUpperCase())).join(' '));
+    return Buffer.from(`${kept}\r\n`, 'latin1');
   }
 
   private async serverData(data: Buffer): Promise<void> {

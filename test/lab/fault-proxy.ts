@@ -44,6 +44,7 @@ export class FaultProxy {
   private readonly log: CommandRecord[] = [];
   private readonly firedLog: FiredFault[] = [];
   private latency = 0;
+  private hidden: string[] = [];
   private connectionCount = 0;
   private maxInFlight = 0;
 
@@ -94,6 +95,12 @@ export class FaultProxy {
     this.faults.length = 0;
     this.byteFaults.length = 0;
     this.latency = 0;
+    this.hidden = [];
+  }
+
+  /** The server seems not to offer these capabilities: they are taken out of what it says it offers. */
+  hideCapabilities(names: readonly string[]): void {
+    this.hidden = names.map((n) => n.toUpperCase());
   }
 
   /** Every command seen, in arrival order. */
@@ -133,6 +140,7 @@ export class FaultProxy {
         return i < 0 ? undefined : this.byteFaults[i];
       },
       latencyMs: () => this.latency,
+      hiddenCapabilities: () => this.hidden,
       recordInFlight: (n) => (this.maxInFlight = Math.max(this.maxInFlight, n)),
       recordCommand: (r) => this.log.push(r),
       recordFired: (f) => {

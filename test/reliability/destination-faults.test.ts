@@ -114,6 +114,19 @@ describe('reliability: faults on the destination connection', () => {
     expect(Date.now() - t0).toBeLessThan(30_000);
   });
 
+  it.each(['SASL-IR', 'LITERAL+'])('a destination without %s gets its APPENDs through imapflow, one at a time, and an exact copy', async (missing) => {
+    const address = await seededPair(lab, `rel-no-${missing.replace(/\W/g, '')}`, corpus(`rel-no-${missing}`));
+    proxy = await FaultProxy.forLab(lab, 'destination');
+    proxy.hideCapabilities([missing]);
+    const run = await runThroughEngine(lab, [address], { destination: proxy, settings: SMALL_RANGES });
+    await expectExactCopy(lab, address, run);
+    const appends = proxy.commands.filter((c) => c.name === 'APPEND');
+    expect(appends.length).toBe(30);
+    // The pipelining connection tags its commands P1, P2, …: none of them may be an APPEND.
+    expect(appends.filter((c) => c.tag.startsWith('P'))).toEqual([]);
+    expect(proxy.stats().maxInFlight).toBe(1);
+  });
+
   it('a refused MULTIAPPEND command is sent again one message per command: the message refused again is reported by UID, the other two are copied', async () => {
     // One folder of 15: the first command carries messages 1-3. The server refuses it, then refuses
     // the first of the three resent alone; nothing else may be lost or copied twice.
