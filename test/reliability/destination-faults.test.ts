@@ -127,6 +127,18 @@ describe('reliability: faults on the destination connection', () => {
     expect(proxy.stats().maxInFlight).toBe(1);
   });
 
+  it('a destination without MULTIAPPEND (as Exchange Online) gets one message per APPEND, pipelined, and an exact copy', async () => {
+    const address = await seededPair(lab, 'rel-no-multi', corpus('rel-no-multi'));
+    proxy = await FaultProxy.forLab(lab, 'destination');
+    proxy.hideCapabilities(['MULTIAPPEND']);
+    const run = await runThroughEngine(lab, [address], { destination: proxy, settings: SMALL_RANGES });
+    await expectExactCopy(lab, address, run);
+    const appends = proxy.commands.filter((c) => c.name === 'APPEND');
+    expect(appends.length).toBe(30);
+    expect(appends.every((c) => c.tag.startsWith('P'))).toBe(true);
+    expect(proxy.stats().maxInFlight).toBeGreaterThan(1);
+  });
+
   it('a refused MULTIAPPEND command is sent again one message per command: the message refused again is reported by UID, the other two are copied', async () => {
     // One folder of 15: the first command carries messages 1-3. The server refuses it, then refuses
     // the first of the three resent alone; nothing else may be lost or copied twice.
