@@ -46,10 +46,12 @@ interface Queued {
  */
 export async function copyRange(deps: EngineDeps, input: CopyRangeInput): Promise<CopyRangeResult> {
   const { pool, checkpoints, settings } = deps;
-  const src = await pool.acquire('source', input.sourceEmail);
+  const source = await pool.acquireReader(input.sourceEmail);
+  const src = source.reader;
   let dst: ImapSession | undefined;
   let appender: Awaited<ReturnType<typeof pool.acquireAppender>>;
   let broken = false;
+  let throttled = false;
   try {
     const srcSel = await src.select(input.sourcePath, true);
     const stored = await checkpoints.get(input.mailbox, input.sourcePath);
@@ -163,6 +165,7 @@ export async function copyRange(deps: EngineDeps, input: CopyRangeInput): Promis
       delete cp.inFlight;
     } catch (e) {
       broken = true;
+      throttled = isThrottled(e);
       // Keep what is certain; inFlight stays so the retry checks the destination window.
       cp.lastUid = Math.max(cp.lastUid, done);
       throw e;
@@ -175,12 +178,19 @@ export async function copyRange(deps: EngineDeps, input: CopyRangeInput): Promis
     return result;
   } catch (e) {
     broken = true;
+    throttled = isThrottled(e);
     throw e;
   } finally {
-    pool.release(src, broken);
+    // A throttling answer leaves the source connection good (the raw reader knows when it is not):
+    // the retry after the wait goes on it rather than logging in again during the back-off.
+    source.release(broken && !throttled);
     if (dst) pool.release(dst, broken);
     if (appender) pool.releaseAppender(input.destinationEmail, appender, broken);
   }
+}
+
+function isThrottled(e: unknown): boolean {
+  return e instanceof MigrationError && e.errorClass === 'throttled';
 }
 
 function optionalSubject(raw: Buffer | undefined): { subject?: string } {

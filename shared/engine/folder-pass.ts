@@ -42,7 +42,7 @@ export async function beginFolderPass(deps: EngineDeps, ref: FolderRef, known?: 
 export function planNextRanges(deps: EngineDeps, ref: FolderRef, afterUid: number): Promise<FolderPlanPage> {
   const { settings } = deps;
   const limits = { maxMessages: settings.rangeMaxMessages, maxBytes: settings.rangeMaxBytes, maxMessageBytes: settings.maxMessageBytes };
-  return deps.pool.with('source', ref.sourceEmail, (s) => planFolderPage(s, ref.sourcePath, afterUid, limits, RANGES_PER_PAGE));
+  return deps.pool.withReader(ref.sourceEmail, (s) => planFolderPage(s, ref.sourcePath, afterUid, limits, RANGES_PER_PAGE));
 }
 
 /** Records the STATUS the pass started from and returns the folder's report from the ledger. */

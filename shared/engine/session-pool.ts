@@ -2,6 +2,8 @@ import type { ImapSession } from '../adapters/imap/imap-session.js';
 import type { ImapConnector, ImapSite, OpenedSession } from './imap-connector.js';
 import { ThrottleGate } from './retry.js';
 import { PipelinedAppender } from '../adapters/imap/pipelined-appender.js';
+import { RawSourceSession } from '../adapters/imap/raw-source.js';
+import type { SourceReader } from '../adapters/imap/source-reader.js';
 import { IDLE_CLOSE_MS, IdleRaw, TOKEN_MARGIN_MS, type RawLease } from './idle-raw.js';
 
 interface Idle {
@@ -77,6 +79,46 @@ export class SessionPool {
     }
   }
 
+  private readonly readers = new IdleRaw<RawSourceSession>();
+  private readonly noRawSource = new Set<string>();
+
+  /**
+   * A source connection for copying (EXAMINE, FETCH): a raw one where the server allows it, else
+   * an imapflow session from this pool. Release it with the function returned beside it.
+   */
+  async acquireReader(mailbox: string): Promise<{ reader: SourceReader; release: (broken?: boolean) => void }> {
+    const key = mailbox.toLowerCase();
+    if (!this.noRawSource.has(key)) {
+      let lease = this.readers.take(key);
+      if (!lease) {
+        const { auth, expiresOnMs } = await this.connector.auth('source', mailbox);
+        const raw = await RawSourceSession.open(this.connector.side('source'), auth, 'source', { responseTimeoutMs: this.connector.settings.imapResponseTimeoutMs });
+        if (raw) lease = { item: raw, expiresOnMs };
+        else this.noRawSource.add(key);
+      }
+      if (lease) {
+        const l = lease;
+        // The same gate as the mailbox's imapflow source sessions: a throttling answer pauses them all.
+        l.item.useGate(this.gate(`source\n${key}`));
+        return { reader: l.item, release: (broken = false) => this.readers.put(key, l, broken || this.closed, this.maxIdlePerKey) };
+      }
+    }
+    const session = await this.acquire('source', mailbox);
+    return { reader: session, release: (broken = false) => this.release(session, broken) };
+  }
+
+  async withReader<T>(mailbox: string, fn: (r: SourceReader) => Promise<T>): Promise<T> {
+    const { reader, release } = await this.acquireReader(mailbox);
+    try {
+      const r = await fn(reader);
+      release();
+      return r;
+    } catch (e) {
+      release(true);
+      throw e;
+    }
+  }
+
   private readonly appenders = new IdleRaw<PipelinedAppender>();
   private readonly noPipelining = new Set<string>();
 
@@ -123,12 +165,13 @@ export class SessionPool {
       this.idle.delete(key);
     }
     closing.push(...this.appenders.closeKey(destinationEmail.toLowerCase()));
+    closing.push(...this.readers.closeKey(sourceEmail.toLowerCase()));
     await Promise.all(closing);
   }
 
   async closeAll(): Promise<void> {
     this.closed = true;
-    await Promise.all(this.appenders.closeAll());
+    await Promise.all([...this.appenders.closeAll(), ...this.readers.closeAll()]);
     const all = [...this.idle.values()].flat();
     this.idle.clear();
     await Promise.all(all.map(({ opened, timer }) => (clearTimeout(timer), opened.session.close())));

@@ -51,6 +51,11 @@ export function observeImapCommands(observer: ImapCommandObserver | undefined): 
   commandObserver = observer;
 }
 
+/** Tells the observer (if any) of a command sent on a connection imapflow does not see (raw-connection.ts). */
+export function observedCommand(site: ErrorSite, command: string): void {
+  commandObserver?.(site, redact(command));
+}
+
 function commandLogger(site: ErrorSite, observer: ImapCommandObserver): NonNullable<ImapFlowOptions['logger']> {
   const noop = (): void => undefined;
   return {

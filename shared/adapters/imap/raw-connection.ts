@@ -3,7 +3,7 @@ import iconv from 'iconv-lite';
 import type { SideSettings } from '../../config/settings.js';
 import { classify, type ErrorSite } from '../../errors/classify.js';
 import { MigrationError } from '../../errors/migration-error.js';
-import type { ImapAuth } from './imap-session.js';
+import { observedCommand, type ImapAuth } from './imap-session.js';
 
 /**
  * One IMAP connection spoken directly, for the hot path imapflow serialises: pipelined APPENDs
@@ -15,7 +15,7 @@ import type { ImapAuth } from './imap-session.js';
  */
 
 /** A response: the text between its literals (parts.length = literals.length + 1). */
-interface Untagged {
+export interface Untagged {
   parts: string[];
   literals: Buffer[];
 }
@@ -72,6 +72,8 @@ export function parseSelected(lines: readonly string[], site: ErrorSite): { uidV
 export class RawImapConnection {
   private readonly pending: Pending[] = [];
   private seq = 0;
+  /** Sees each untagged response (BYE aside) first; true when it took it (FETCH rows with their literals). */
+  onUntagged?: (r: Untagged) => boolean;
   /** The command being written in pieces, if any. */
   private writing?: { tag: string; ended: boolean };
   private closedWith?: unknown;
@@ -185,6 +187,8 @@ export class RawImapConnection {
     const tag = `${this.tagPrefix}${++this.seq}`;
     if (this.closedWith !== undefined) return { tag, answer: Promise.reject(this.closedWith) };
     const answer = new Promise<string>((resolve, reject) => this.pending.push({ tag, resolve, reject }));
+    const line = typeof parts[0] === 'string' ? parts[0] : '';
+    observedCommand(this.site, /^AUTHENTICATE /i.test(line) ? 'AUTHENTICATE' : line.split('\r\n')[0]!.replace(/\{\d+\+?\}$/, '').trim());
     this.write([`${tag} `, ...parts]);
     return { tag, answer };
   }
@@ -266,7 +270,7 @@ export class RawImapConnection {
     }
     if (first.startsWith('* ')) {
       if (/^\* BYE/i.test(first)) this.fail(classify({ message: 'BYE', responseText: first.slice(6), code: 'NoConnection' }, this.site));
-      else this.lines.push(r.parts.join(' ').slice(2));
+      else if (!this.onUntagged?.(r)) this.lines.push(r.parts.join(' ').slice(2));
       return;
     }
     if (first.startsWith('+')) return; // continuation: not expected with LITERAL+ and SASL-IR

@@ -1,0 +1,146 @@
+import type { SideSettings } from '../../config/settings.js';
+import type { ErrorSite } from '../../errors/classify.js';
+import { MigrationError } from '../../errors/migration-error.js';
+import { parseFetch, type FetchedRow } from './fetch-response.js';
+import type { CommandGate, ImapAuth, MessageMeta, MessageWithSource, SelectedFolder } from './imap-session.js';
+import { parseSelected, quotedMailbox, RawImapConnection } from './raw-connection.js';
+import type { SourceReader } from './source-reader.js';
+
+/**
+ * A source connection spoken directly for the bulk of a copy: EXAMINE, metadata FETCH and body
+ * FETCH, the body literals read straight into one buffer each. It costs the client about a third
+ * less CPU per message than imapflow's general parser; everything else (LIST, STATUS, flags,
+ * verification) stays on imapflow sessions.
+ */
+export class RawSourceSession implements SourceReader {
+  private gate?: CommandGate;
+  private selected?: { path: string; folder: SelectedFolder };
+  /** A body FETCH was left before its end: the connection is mid-response, never re-used. */
+  private abandoned = false;
+
+  private constructor(private readonly conn: RawImapConnection) {}
+
+  /** undefined when the server does not allow the raw connection (no implicit TLS or SASL-IR). */
+  static async open(side: SideSettings, auth: ImapAuth, site: ErrorSite, opts: { responseTimeoutMs?: number } = {}): Promise<RawSourceSession | undefined> {
+    const opened = await RawImapConnection.open(side, auth, site, { ...opts, tagPrefix: 'S' });
+    return opened ? new RawSourceSession(opened.connection) : undefined;
+  }
+
+  get site(): ErrorSite {
+    return this.conn.site;
+  }
+
+  get usable(): boolean {
+    return this.conn.usable && !this.abandoned;
+  }
+
+  get inFlight(): number {
+    return this.conn.inFlight;
+  }
+
+  useGate(gate: CommandGate | undefined): void {
+    this.gate = gate;
+  }
+
+  /** Runs one command after the gate; a throttling answer pauses the gate for the whole mailbox. */
+  private async run<T>(fn: () => Promise<T>): Promise<T> {
+    await this.gate?.wait();
+    try {
+      return await fn();
+    } catch (e) {
+      if (e instanceof MigrationError && e.errorClass === 'throttled' && e.retryAfterMs) this.gate?.pause(e.retryAfterMs);
+      throw e;
+    }
+  }
+
+  /** A read-only EXAMINE of the folder already open is re-used (see ImapSession.select). */
+  select(path: string, readOnly: boolean): Promise<SelectedFolder> {
+    if (readOnly && this.selected?.path === path) return Promise.resolve(this.selected.folder);
+    return this.run(async () => {
+      this.selected = undefined;
+      const s = parseSelected(await this.conn.simple(`${readOnly ? 'EXAMINE' : 'SELECT'} ${quotedMailbox(path)}`), this.site);
+      const folder: SelectedFolder = { messages: s.messages, uidNext: s.uidNext, uidValidity: s.uidValidity, permanentFlags: s.permanentFlags };
+      if (readOnly) this.selected = { path, folder };
+      return folder;
+    });
+  }
+
+  fetchMeta(range: string, bySeq = false): Promise<MessageMeta[]> {
+    return this.run(async () => {
+      const rows: MessageMeta[] = [];
+      await this.fetch(`${bySeq ? '' : 'UID '}FETCH ${range} (UID FLAGS INTERNALDATE RFC822.SIZE)`, (row) => {
+        const meta = toMeta(row);
+        // Without RFC822.SIZE it is a flag change nobody asked for, not an answer.
+        if (meta && row.size !== undefined) rows.push(meta);
+      });
+      return rows;
+    });
+  }
+
+  async *fetchSources(uids: string): AsyncGenerator<MessageWithSource> {
+    await this.gate?.wait();
+    const queue: MessageWithSource[] = [];
+    let wake: (() => void) | undefined;
+    let done = false;
+    let failure: unknown;
+    const finished = this.fetch(`UID FETCH ${uids} (UID FLAGS INTERNALDATE RFC822.SIZE BODY.PEEK[])`, (row) => {
+      const meta = toMeta(row);
+      if (!meta || row.body === undefined || row.section !== '') return; // a flag change nobody asked for
+      queue.push({ ...meta, size: row.size ?? row.body.length, source: row.body });
+      wake?.();
+    }).then(
+      () => {
+        done = true;
+        wake?.();
+      },
+      (e: unknown) => {
+        failure = e;
+        done = true;
+        wake?.();
+      },
+    );
+    try {
+      for (;;) {
+        const next = queue.shift();
+        if (next) {
+          yield next;
+          continue;
+        }
+        if (done) break;
+        await new Promise<void>((r) => (wake = r));
+        wake = undefined;
+      }
+      await finished;
+      if (failure !== undefined) {
+        if (failure instanceof MigrationError && failure.errorClass === 'throttled' && failure.retryAfterMs) this.gate?.pause(failure.retryAfterMs);
+        throw failure;
+      }
+    } finally {
+      if (!done) this.abandoned = true;
+    }
+  }
+
+  /** Sends one FETCH; its untagged FETCH rows go to `onRow` as they arrive. */
+  private async fetch(command: string, onRow: (row: FetchedRow) => void): Promise<void> {
+    this.conn.onUntagged = (r) => {
+      const row = parseFetch(r);
+      if (!row) return false;
+      onRow(row);
+      return true;
+    };
+    try {
+      await this.conn.command([`${command}\r\n`]);
+    } finally {
+      this.conn.onUntagged = undefined;
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.conn.close();
+  }
+}
+
+function toMeta(row: FetchedRow): MessageMeta | undefined {
+  if (row.uid === undefined) return undefined;
+  return { uid: row.uid, size: row.size ?? 0, flags: row.flags ?? [], internalDate: row.internalDate ?? new Date(0).toISOString() };
+}
