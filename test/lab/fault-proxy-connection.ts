@@ -24,6 +24,8 @@ export interface ConnectionHooks {
   latencyMs(): number;
   /** Capabilities taken out of the server's greeting and CAPABILITY answers (upper case). */
   hiddenCapabilities(): readonly string[];
+  /** Untagged server lines (without a literal) that never reach the client. */
+  droppedLines(): RegExp | undefined;
   recordCommand(r: CommandRecord): void;
   recordFired(f: FiredFault): void;
   /** Commands sent and not yet answered on this connection (pipelining depth). */
@@ -234,6 +236,7 @@ export class ProxiedConnection {
           return this.close();
         }
       }
+      if (seg.kind === 'line' && seg.first && !seg.literal && seg.text.startsWith('* ') && this.hooks.droppedLines()?.test(seg.text)) continue;
       await this.serverData(seg.kind === 'line' && seg.first ? this.withoutHiddenCapabilities(seg.text, seg.data) : seg.data);
     }
   }

@@ -45,6 +45,7 @@ export class FaultProxy {
   private readonly firedLog: FiredFault[] = [];
   private latency = 0;
   private hidden: string[] = [];
+  private dropped?: RegExp;
   private connectionCount = 0;
   private maxInFlight = 0;
 
@@ -96,11 +97,17 @@ export class FaultProxy {
     this.byteFaults.length = 0;
     this.latency = 0;
     this.hidden = [];
+    this.dropped = undefined;
   }
 
   /** The server seems not to offer these capabilities: they are taken out of what it says it offers. */
   hideCapabilities(names: readonly string[]): void {
     this.hidden = names.map((n) => n.toUpperCase());
+  }
+
+  /** Untagged lines of the server matching `re` (and carrying no literal) are not passed on: a server that leaves them out. */
+  dropServerLines(re: RegExp): void {
+    this.dropped = re;
   }
 
   /** Every command seen, in arrival order. */
@@ -141,6 +148,7 @@ export class FaultProxy {
       },
       latencyMs: () => this.latency,
       hiddenCapabilities: () => this.hidden,
+      droppedLines: () => this.dropped,
       recordInFlight: (n) => (this.maxInFlight = Math.max(this.maxInFlight, n)),
       recordCommand: (r) => this.log.push(r),
       recordFired: (f) => {

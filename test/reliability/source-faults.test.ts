@@ -1,3 +1,6 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { bulkCorpus } from '../lab/corpus.js';
 import { FaultProxy, throttledAnswer, TOKEN_EXPIRED_BYE } from '../lab/fault-proxy.js';
@@ -45,6 +48,20 @@ describe('reliability: faults on the source connection', () => {
     expect(run.log.join('\n')).toMatch(/IMAP_TIMEOUT|IMAP_CONNECTION_FAILED/);
     await expectExactCopy(lab, address, run);
     expect(Date.now() - t0).toBeLessThan(30_000);
+  });
+
+  it('a source that leaves UIDNEXT out of its EXAMINE answers (RFC 3501 allows it) still gives an exact copy, twice', async () => {
+    const address = await seededPair(lab, 'rel-nouidnext', bulkCorpus(30, { folders: 2, bodyBytes: 2000, seed: 'rel-nouidnext' }));
+    proxy = await FaultProxy.forLab(lab, 'source');
+    proxy.dropServerLines(/^\* OK \[UIDNEXT /i);
+    const stateDir = mkdtempSync(join(tmpdir(), 'mailmig-nouidnext-'));
+    const run = await runThroughEngine(lab, [address], { source: proxy, settings: SMALL_RANGES, stateDir });
+    await expectExactCopy(lab, address, run);
+    expect(proxy.commands.some((c) => c.name === 'UID FETCH' && /^\* \(UID\)/.test(c.args))).toBe(true);
+    // A second pass finds nothing to copy.
+    const again = await runThroughEngine(lab, [address], { source: proxy, settings: SMALL_RANGES, stateDir });
+    expect(again.report.mailboxes[0]!.totals.copiedThisPass).toBe(0);
+    await expectExactCopy(lab, address, again);
   });
 
   it('a connection cut after a number of bytes from the server is retried and every message is copied once', async () => {

@@ -58,11 +58,22 @@ export class RawSourceSession implements SourceReader {
     if (readOnly && this.selected?.path === path) return Promise.resolve(this.selected.folder);
     return this.run(async () => {
       this.selected = undefined;
-      const s = parseSelected(await this.conn.simple(`${readOnly ? 'EXAMINE' : 'SELECT'} ${quotedMailbox(path)}`), this.site);
+      const lines = await this.conn.simple(`${readOnly ? 'EXAMINE' : 'SELECT'} ${quotedMailbox(path)}`);
+      if (!lines.some((l) => /^OK \[UIDNEXT /i.test(l))) lines.push(`OK [UIDNEXT ${await this.uidNextByFetch(lines)}] from the highest UID`);
+      const s = parseSelected(lines, this.site);
       const folder: SelectedFolder = { messages: s.messages, uidNext: s.uidNext, uidValidity: s.uidValidity, permanentFlags: s.permanentFlags };
       if (readOnly) this.selected = { path, folder };
       return folder;
     });
+  }
+
+  /** A server that leaves UIDNEXT out of its SELECT answer (RFC 3501 allows it): the highest UID + 1. */
+  private async uidNextByFetch(selectLines: readonly string[]): Promise<number> {
+    const exists = Number(selectLines.map((l) => /^(\d+) EXISTS/i.exec(l)?.[1]).find((v) => v !== undefined) ?? 0);
+    if (exists === 0) return 1;
+    let highest = 0;
+    await this.fetch('UID FETCH * (UID)', (row) => (highest = Math.max(highest, row.uid ?? 0)));
+    return highest + 1;
   }
 
   fetchMeta(range: string, bySeq = false): Promise<MessageMeta[]> {
