@@ -46,8 +46,8 @@ interface Queued {
  */
 export async function copyRange(deps: EngineDeps, input: CopyRangeInput): Promise<CopyRangeResult> {
   const { pool, checkpoints, settings } = deps;
-  const source = await pool.acquireReader(input.sourceEmail);
-  const src = source.reader;
+  const source = await pool.acquireFolders('source', input.sourceEmail);
+  const src = source.session;
   let dst: ImapSession | undefined;
   let appender: Awaited<ReturnType<typeof pool.acquireAppender>>;
   let broken = false;

@@ -20,7 +20,7 @@ export function folderRef(mailbox: string, sourceEmail: string, destinationEmail
  * destination folder, so nothing already copied is appended again.
  */
 export async function beginFolderPass(deps: EngineDeps, ref: FolderRef, known?: FolderStatus): Promise<FolderPassStart> {
-  const status = known ?? (await deps.pool.with('source', ref.sourceEmail, (s) => s.status(ref.sourcePath)));
+  const status = known ?? (await deps.pool.withFolders('source', ref.sourceEmail, (s) => s.status(ref.sourcePath)));
   let cp = await deps.checkpoints.get(ref.mailbox, ref.sourcePath);
   const last = cp?.lastStatus;
   if (cp && last && !cp.inFlight && last.uidValidity === status.uidValidity && last.uidNext === status.uidNext && last.messages === status.messages) {
@@ -42,7 +42,7 @@ export async function beginFolderPass(deps: EngineDeps, ref: FolderRef, known?: 
 export function planNextRanges(deps: EngineDeps, ref: FolderRef, afterUid: number): Promise<FolderPlanPage> {
   const { settings } = deps;
   const limits = { maxMessages: settings.rangeMaxMessages, maxBytes: settings.rangeMaxBytes, maxMessageBytes: settings.maxMessageBytes };
-  return deps.pool.withReader(ref.sourceEmail, (s) => planFolderPage(s, ref.sourcePath, afterUid, limits, RANGES_PER_PAGE));
+  return deps.pool.withFolders('source', ref.sourceEmail, (s) => planFolderPage(s, ref.sourcePath, afterUid, limits, RANGES_PER_PAGE));
 }
 
 /** Records the STATUS the pass started from and returns the folder's report from the ledger. */

@@ -1,6 +1,6 @@
 import type { Settings, SideSettings } from '../config/settings.js';
 import { AppTokenProvider } from '../adapters/auth/token-provider.js';
-import { ImapSession, type ImapAuth } from '../adapters/imap/imap-session.js';
+import type { ImapAuth, ImapSession } from '../adapters/imap/imap-session.js';
 import type { SecretStore } from '../adapters/secrets/secret-store.js';
 
 export type ImapSite = 'source' | 'destination';
@@ -50,7 +50,9 @@ export class ImapConnector {
 
   async open(site: ImapSite, mailbox: string): Promise<OpenedSession> {
     const { auth, expiresOnMs } = await this.auth(site, mailbox);
-    const session = await ImapSession.open(this.side(site), auth, site, { responseTimeoutMs: this.settings.imapResponseTimeoutMs });
+    // imapflow is loaded on first use: a pass that runs on raw connections only never needs it.
+    const { ImapSession: Session } = await import('../adapters/imap/imap-session.js');
+    const session = await Session.open(this.side(site), auth, site, { responseTimeoutMs: this.settings.imapResponseTimeoutMs });
     return { session, expiresOnMs };
   }
 }

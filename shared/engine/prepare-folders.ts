@@ -16,14 +16,14 @@ export async function prepareFolders(deps: EngineDeps, sourceEmail: string, dest
   const { pool, settings } = deps;
   // Both sides log in and list at once; a source failure is the one reported when both fail.
   const [listedSource, listedDestination] = await Promise.allSettled([
-    pool.with('source', sourceEmail, (s) => s.listFolders()),
-    pool.with('destination', destinationEmail, (d) => d.listFolders()),
+    pool.withFolders('source', sourceEmail, (s) => s.listFolders()),
+    pool.withFolders('destination', destinationEmail, (d) => d.listFolders()),
   ]);
   if (listedSource.status === 'rejected') throw listedSource.reason;
   if (listedDestination.status === 'rejected') throw listedDestination.reason;
   const sourceFolders = listedSource.value;
   const destFolders = listedDestination.value;
-  return pool.with('destination', destinationEmail, async (dst) => {
+  return pool.withFolders('destination', destinationEmail, async (dst) => {
     const plan: FolderPlan = planFolderMapping(sourceFolders, {
       delimiter: destFolders[0]?.delimiter ?? '/',
       folders: destFolders,

@@ -3,7 +3,7 @@ import type { ImapConnector, ImapSite, OpenedSession } from './imap-connector.js
 import { ThrottleGate } from './retry.js';
 import { PipelinedAppender } from '../adapters/imap/pipelined-appender.js';
 import { RawSourceSession } from '../adapters/imap/raw-source.js';
-import type { SourceReader } from '../adapters/imap/source-reader.js';
+import type { FolderSession } from '../adapters/imap/folder-session.js';
 import { IDLE_CLOSE_MS, IdleRaw, TOKEN_MARGIN_MS, type RawLease } from './idle-raw.js';
 
 interface Idle {
@@ -79,38 +79,40 @@ export class SessionPool {
     }
   }
 
-  private readonly readers = new IdleRaw<RawSourceSession>();
-  private readonly noRawSource = new Set<string>();
+  /** Raw sessions per side (raw-source.ts), and the mailboxes whose server refused one. */
+  private readonly raw: Record<ImapSite, IdleRaw<RawSourceSession>> = { source: new IdleRaw(), destination: new IdleRaw() };
+  private readonly noRaw = new Set<string>();
 
   /**
-   * A source connection for copying (EXAMINE, FETCH): a raw one where the server allows it, else
-   * an imapflow session from this pool. Release it with the function returned beside it.
+   * A connection for listing, creating and copying folders: a raw one where the server allows it
+   * (one login serves the mailbox's preparation and then its copying), else an imapflow session
+   * from this pool. Release it with the function returned beside it.
    */
-  async acquireReader(mailbox: string): Promise<{ reader: SourceReader; release: (broken?: boolean) => void }> {
-    const key = mailbox.toLowerCase();
-    if (!this.noRawSource.has(key)) {
-      let lease = this.readers.take(key);
+  async acquireFolders(site: ImapSite, mailbox: string): Promise<{ session: FolderSession; release: (broken?: boolean) => void }> {
+    const key = `${site}\n${mailbox.toLowerCase()}`;
+    if (!this.noRaw.has(key)) {
+      let lease = this.raw[site].take(key);
       if (!lease) {
-        const { auth, expiresOnMs } = await this.connector.auth('source', mailbox);
-        const raw = await RawSourceSession.open(this.connector.side('source'), auth, 'source', { responseTimeoutMs: this.connector.settings.imapResponseTimeoutMs });
-        if (raw) lease = { item: raw, expiresOnMs };
-        else this.noRawSource.add(key);
+        const { auth, expiresOnMs } = await this.connector.auth(site, mailbox);
+        const opened = await RawSourceSession.open(this.connector.side(site), auth, site, { responseTimeoutMs: this.connector.settings.imapResponseTimeoutMs });
+        if (opened) lease = { item: opened, expiresOnMs };
+        else this.noRaw.add(key);
       }
       if (lease) {
         const l = lease;
-        // The same gate as the mailbox's imapflow source sessions: a throttling answer pauses them all.
-        l.item.useGate(this.gate(`source\n${key}`));
-        return { reader: l.item, release: (broken = false) => this.readers.put(key, l, broken || this.closed, this.maxIdlePerKey) };
+        // The same gate as the mailbox's imapflow sessions on that side: a throttling answer pauses them all.
+        l.item.useGate(this.gate(key));
+        return { session: l.item, release: (broken = false) => this.raw[site].put(key, l, broken || this.closed, this.maxIdlePerKey) };
       }
     }
-    const session = await this.acquire('source', mailbox);
-    return { reader: session, release: (broken = false) => this.release(session, broken) };
+    const session = await this.acquire(site, mailbox);
+    return { session, release: (broken = false) => this.release(session, broken) };
   }
 
-  async withReader<T>(mailbox: string, fn: (r: SourceReader) => Promise<T>): Promise<T> {
-    const { reader, release } = await this.acquireReader(mailbox);
+  async withFolders<T>(site: ImapSite, mailbox: string, fn: (s: FolderSession) => Promise<T>): Promise<T> {
+    const { session, release } = await this.acquireFolders(site, mailbox);
     try {
-      const r = await fn(reader);
+      const r = await fn(session);
       release();
       return r;
     } catch (e) {
@@ -165,13 +167,13 @@ export class SessionPool {
       this.idle.delete(key);
     }
     closing.push(...this.appenders.closeKey(destinationEmail.toLowerCase()));
-    closing.push(...this.readers.closeKey(sourceEmail.toLowerCase()));
+    closing.push(...this.raw.source.closeKey(`source\n${sourceEmail.toLowerCase()}`), ...this.raw.destination.closeKey(`destination\n${destinationEmail.toLowerCase()}`));
     await Promise.all(closing);
   }
 
   async closeAll(): Promise<void> {
     this.closed = true;
-    await Promise.all([...this.appenders.closeAll(), ...this.readers.closeAll()]);
+    await Promise.all([...this.appenders.closeAll(), ...this.raw.source.closeAll(), ...this.raw.destination.closeAll()]);
     const all = [...this.idle.values()].flat();
     this.idle.clear();
     await Promise.all(all.map(({ opened, timer }) => (clearTimeout(timer), opened.session.close())));

@@ -23,7 +23,7 @@ export async function lookAtSource(deps: EngineDeps, mailbox: string, sourceEmai
   const statuses = new Map<string, FolderStatus>();
   const cps = new Map((await deps.checkpoints.list(mailbox)).map((cp) => [cp.sourcePath, cp]));
   if (cps.size === 0) return { statuses };
-  return deps.pool.with('source', sourceEmail, async (src) => {
+  return deps.pool.withFolders('source', sourceEmail, async (src) => {
     const listed = (await src.listFolders()).filter((f) => isSelectable(f));
     if (listed.length !== cps.size || listed.some((f) => !cps.has(f.path))) return { statuses };
     const reports: FolderReport[] = [];

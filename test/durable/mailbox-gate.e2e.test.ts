@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { observeImapCommands } from '../../shared/adapters/imap/imap-session.js';
+import { observeImapCommands } from '../../shared/adapters/imap/command-observer.js';
 import { mailboxKey } from '../../shared/domain/checkpoints/checkpoint-store.js';
 import { getLab } from '../lab/lab-info.js';
 import { addMailbox, uniqueAddress } from '../lab/mailboxes.js';

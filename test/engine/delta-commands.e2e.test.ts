@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadSettings } from '../../shared/config/settings.js';
-import { observeImapCommands } from '../../shared/adapters/imap/imap-session.js';
+import { observeImapCommands } from '../../shared/adapters/imap/command-observer.js';
 import { createEngine, type Engine } from '../../shared/engine/create-engine.js';
 import { runBatch } from '../../shared/engine/run-batch.js';
 import { syncFolderFlags } from '../../shared/engine/sync-flags.js';

@@ -3,6 +3,7 @@ import type { SideSettings } from '../../config/settings.js';
 import { classify, type ErrorSite } from '../../errors/classify.js';
 import { MigrationError } from '../../errors/migration-error.js';
 import { redact } from '../../errors/redact.js';
+import { commandObserver, type ImapCommandObserver } from './command-observer.js';
 
 /** A folder as listed by the server; the path is decoded from modified UTF-7. */
 export interface ListedFolder {
@@ -36,24 +37,6 @@ export interface MessageWithSource extends MessageMeta {
 export interface AppendResult {
   uid?: number;
   uidValidity?: string;
-}
-
-/** Sees every IMAP command sent (as imapflow logs it: credentials masked, then redacted). */
-export type ImapCommandObserver = (site: ErrorSite, command: string) => void;
-
-let commandObserver: ImapCommandObserver | undefined;
-
-/**
- * Installs (or, with undefined, removes) the process-wide command observer: for tests that
- * count commands and for diagnosing a slow migration. Off by default, when imapflow logs nothing.
- */
-export function observeImapCommands(observer: ImapCommandObserver | undefined): void {
-  commandObserver = observer;
-}
-
-/** Tells the observer (if any) of a command sent on a connection imapflow does not see (raw-connection.ts). */
-export function observedCommand(site: ErrorSite, command: string): void {
-  commandObserver?.(site, redact(command));
 }
 
 function commandLogger(site: ErrorSite, observer: ImapCommandObserver): NonNullable<ImapFlowOptions['logger']> {
@@ -110,6 +93,7 @@ export class ImapSession {
   ) {}
 
   static async open(side: SideSettings, auth: ImapAuth, site: ErrorSite, opts: { timeoutMs?: number; responseTimeoutMs?: number } = {}): Promise<ImapSession> {
+    const observer = commandObserver();
     const options: ImapFlowOptions = {
       host: side.host,
       port: side.port,
@@ -118,7 +102,7 @@ export class ImapSession {
       doSTARTTLS: side.tls === 'starttls' ? true : undefined,
       servername: /^[\d.]+$|:/.test(side.host) ? undefined : side.host,
       auth: 'accessToken' in auth ? { user: auth.user, accessToken: auth.accessToken } : { user: auth.user, pass: auth.pass },
-      logger: throttleAwareLogger(commandObserver ? commandLogger(site, commandObserver) : false, (ms) => holder.session?.gate?.pause(ms)),
+      logger: throttleAwareLogger(observer ? commandLogger(site, observer) : false, (ms) => holder.session?.gate?.pause(ms)),
       disableAutoIdle: true,
       // CONDSTORE/QRESYNC are not used (Exchange has neither): skip the ENABLE round trip.
       disableAutoEnable: true,

@@ -3,7 +3,8 @@ import iconv from 'iconv-lite';
 import type { SideSettings } from '../../config/settings.js';
 import { classify, type ErrorSite } from '../../errors/classify.js';
 import { MigrationError } from '../../errors/migration-error.js';
-import { observedCommand, type ImapAuth } from './imap-session.js';
+import type { ImapAuth } from './imap-session.js';
+import { observedCommand } from './command-observer.js';
 
 /**
  * One IMAP connection spoken directly, for the hot path imapflow serialises: pipelined APPENDs
@@ -290,7 +291,7 @@ export class RawImapConnection {
     }
     const code = /^\S+ \[([A-Z-]+)/i.exec(rest)?.[1]?.toUpperCase() ?? '';
     const text = rest.replace(/^\S+\s+(\[[^\]]*\]\s*)?/, '');
-    head.reject(classify({ message: 'Command failed', responseText: text, serverResponseCode: code, responseStatus: status, authenticationFailed: code === 'AUTHENTICATIONFAILED' }, this.site));
+    head.reject(classify({ message: 'Command failed', code: status ?? 'BAD', responseText: text, serverResponseCode: code, responseStatus: status, authenticationFailed: code === 'AUTHENTICATIONFAILED' }, this.site));
   }
 
   /** Fails every command in flight with `err` and drops the connection. */

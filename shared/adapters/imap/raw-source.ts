@@ -2,9 +2,10 @@ import type { SideSettings } from '../../config/settings.js';
 import type { ErrorSite } from '../../errors/classify.js';
 import { MigrationError } from '../../errors/migration-error.js';
 import { parseFetch, type FetchedRow } from './fetch-response.js';
-import type { CommandGate, ImapAuth, MessageMeta, MessageWithSource, SelectedFolder } from './imap-session.js';
-import { parseSelected, quotedMailbox, RawImapConnection } from './raw-connection.js';
-import type { SourceReader } from './source-reader.js';
+import type { CommandGate, FolderStatus, ImapAuth, ListedFolder, MessageMeta, MessageWithSource, SelectedFolder } from './imap-session.js';
+import { parseList, parseStatus } from './list-response.js';
+import { parseSelected, quotedMailbox, RawImapConnection, type Untagged } from './raw-connection.js';
+import type { FolderSession } from './folder-session.js';
 
 /**
  * A source connection spoken directly for the bulk of a copy: EXAMINE, metadata FETCH and body
@@ -12,18 +13,61 @@ import type { SourceReader } from './source-reader.js';
  * less CPU per message than imapflow's general parser; everything else (LIST, STATUS, flags,
  * verification) stays on imapflow sessions.
  */
-export class RawSourceSession implements SourceReader {
+export class RawSourceSession implements FolderSession {
   private gate?: CommandGate;
   private selected?: { path: string; folder: SelectedFolder };
   /** A body FETCH was left before its end: the connection is mid-response, never re-used. */
   private abandoned = false;
 
-  private constructor(private readonly conn: RawImapConnection) {}
+  private constructor(
+    private readonly conn: RawImapConnection,
+    private readonly capabilities: ReadonlySet<string>,
+  ) {}
 
   /** undefined when the server does not allow the raw connection (no implicit TLS or SASL-IR). */
   static async open(side: SideSettings, auth: ImapAuth, site: ErrorSite, opts: { responseTimeoutMs?: number } = {}): Promise<RawSourceSession | undefined> {
     const opened = await RawImapConnection.open(side, auth, site, { ...opts, tagPrefix: 'S' });
-    return opened ? new RawSourceSession(opened.connection) : undefined;
+    return opened ? new RawSourceSession(opened.connection, opened.capabilities) : undefined;
+  }
+
+  /** Every folder, with its attributes; special-use ones asked for where the server lists them only on request (RFC 6154). */
+  listFolders(): Promise<ListedFolder[]> {
+    return this.run(async () => {
+      const out: ListedFolder[] = [];
+      const extended = this.capabilities.has('LIST-EXTENDED') && this.capabilities.has('SPECIAL-USE');
+      await this.untagged(`LIST "" "*"${extended ? ' RETURN (SPECIAL-USE)' : ''}`, (r) => {
+        const f = parseList(r);
+        if (f) out.push(f);
+        return f !== undefined;
+      });
+      return out;
+    });
+  }
+
+  status(path: string): Promise<FolderStatus> {
+    return this.run(async () => {
+      let found: FolderStatus | undefined;
+      await this.untagged(`STATUS ${quotedMailbox(path)} (MESSAGES UIDNEXT UIDVALIDITY)`, (r) => {
+        const s = parseStatus(r);
+        if (s) found = { messages: s.messages, uidNext: s.uidNext, uidValidity: s.uidValidity };
+        return s !== undefined;
+      });
+      if (!found) throw new MigrationError('FOLDER_NOT_FOUND', 'permanent', `${this.site} IMAP: no STATUS for folder "${path}"`);
+      return found;
+    });
+  }
+
+  /** CREATE, then SUBSCRIBE (a folder that already exists is not an error; a refused SUBSCRIBE is ignored). */
+  createFolder(path: string): Promise<void> {
+    return this.run(async () => {
+      try {
+        await this.conn.command([`CREATE ${quotedMailbox(path)}\r\n`]);
+      } catch (e) {
+        const code = (e instanceof MigrationError ? (e.cause as { serverResponseCode?: string } | undefined)?.serverResponseCode : undefined) ?? '';
+        if (code.toUpperCase() !== 'ALREADYEXISTS' && !(e instanceof MigrationError && /already exists/i.test(e.message))) throw e;
+      }
+      await this.conn.command([`SUBSCRIBE ${quotedMailbox(path)}\r\n`]).catch(() => undefined);
+    });
   }
 
   get site(): ErrorSite {
@@ -132,13 +176,17 @@ export class RawSourceSession implements SourceReader {
   }
 
   /** Sends one FETCH; its untagged FETCH rows go to `onRow` as they arrive. */
-  private async fetch(command: string, onRow: (row: FetchedRow) => void): Promise<void> {
-    this.conn.onUntagged = (r) => {
+  private fetch(command: string, onRow: (row: FetchedRow) => void): Promise<void> {
+    return this.untagged(command, (r) => {
       const row = parseFetch(r);
-      if (!row) return false;
-      onRow(row);
-      return true;
-    };
+      if (row) onRow(row);
+      return row !== undefined;
+    });
+  }
+
+  /** Sends one command; its untagged responses go to `take` first (true: taken). */
+  private async untagged(command: string, take: (r: Untagged) => boolean): Promise<void> {
+    this.conn.onUntagged = take;
     try {
       await this.conn.command([`${command}\r\n`]);
     } finally {
