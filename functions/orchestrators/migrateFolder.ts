@@ -48,8 +48,8 @@ export const migrateFolder: OrchestrationHandler = function* (context: Orchestra
       start = b.value;
     }
     let copied = input.copiedThisPass;
-    if (!start.unchanged) {
-      // A delta plans from what the checkpoint has copied, not from UID 1: otherwise every range
+    if (!start.unchanged && start.status.messages > 0) {
+      // An empty folder has nothing to plan. A delta plans from what the checkpoint has copied, not from UID 1: otherwise every range
       // of a large folder would be planned and called again only to find nothing to do.
       let afterUid = Math.max(input.afterUid, start.afterUid);
       const p = yield* call<FolderPlanPage>(ACTIVITIES.planFolderRanges, { ref, afterUid });

@@ -25,7 +25,8 @@ export async function copyFolder(deps: EngineDeps, ctx: CopyFolderContext, ref: 
   const start = ctx.start ?? (await retry(() => beginFolderPass(deps, ref)));
   let copiedThisPass = 0;
   let afterUid = start.afterUid;
-  while (!start.unchanged) {
+  // An empty folder has nothing to plan: its pass is only recorded.
+  while (!start.unchanged && start.status.messages > 0) {
     const page = await retry(() => planNextRanges(deps, ref, afterUid));
     for (const range of page.ranges) {
       const r = await retry(() => copyRange(deps, { ...ref, range }));

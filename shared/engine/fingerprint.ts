@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import libmime from 'libmime';
+import { libmime } from '../adapters/lazy-modules.js';
 
 /**
  * Message identity for dedupe and verification, never by Message-ID alone (messages without
@@ -37,7 +37,7 @@ export function parseHeaders(raw: Buffer): Map<string, string[]> {
 /** RFC 2047 encoded-words decoded: Exchange re-encodes headers (charset, B vs Q) when it regenerates MIME. */
 function decoded(value: string): string {
   try {
-    return libmime.decodeWords(value);
+    return libmime().decodeWords(value);
   } catch {
     return value;
   }

@@ -133,6 +133,12 @@ export class SessionPool {
     if (this.noPipelining.has(key) || this.connector.settings.appendPipelineDepth === 0) return undefined;
     const idle = this.appenders.take(key);
     if (idle) return idle;
+    // The connection that listed and created the destination's folders carries on as the pipeline.
+    const prepared = this.raw.destination.take(`destination\n${key}`);
+    if (prepared && PipelinedAppender.canPipeline(prepared.item.serverCapabilities)) {
+      return { item: PipelinedAppender.over(prepared.item.detach(), prepared.item.serverCapabilities, { batchMessages: this.connector.settings.appendBatchMessages }), expiresOnMs: prepared.expiresOnMs };
+    }
+    if (prepared) this.raw.destination.put(`destination\n${key}`, prepared, false, this.maxIdlePerKey);
     const { auth, expiresOnMs } = await this.connector.auth('destination', mailbox);
     const appender = await PipelinedAppender.open(this.connector.side('destination'), auth, 'destination', { batchMessages: this.connector.settings.appendBatchMessages, responseTimeoutMs: this.connector.settings.imapResponseTimeoutMs });
     if (!appender) {

@@ -1,4 +1,4 @@
-import iconv from 'iconv-lite';
+import { iconv } from '../lazy-modules.js';
 import type { FolderStatus, ListedFolder } from './imap-session.js';
 import { readValues, type ResponseParts, type Value } from './response-values.js';
 
@@ -16,7 +16,7 @@ function text(v: Value | undefined): string | undefined {
 
 /** A mailbox name from the wire: modified UTF-7 (RFC 3501 §5.1.3) decoded; INBOX in any case is INBOX. */
 export function decodeMailboxName(raw: string): string {
-  const name = raw.includes('&') ? iconv.decode(Buffer.from(raw, 'latin1'), 'utf-7-imap') : raw;
+  const name = raw.includes('&') ? iconv().decode(Buffer.from(raw, 'latin1'), 'utf-7-imap') : raw;
   return name.toUpperCase() === 'INBOX' ? 'INBOX' : name;
 }
 

@@ -65,11 +65,21 @@ export class PipelinedAppender {
   static async open(side: SideSettings, auth: ImapAuth, site: ErrorSite, opts: { timeoutMs?: number; responseTimeoutMs?: number; batchMessages?: number } = {}): Promise<PipelinedAppender | undefined> {
     const opened = await RawImapConnection.open(side, auth, site, { ...opts, tagPrefix: 'P' });
     if (!opened) return undefined;
-    const { connection, capabilities } = opened;
-    if (!capabilities.has('LITERAL+') || !capabilities.has('UIDPLUS')) {
-      await connection.close();
+    if (!PipelinedAppender.canPipeline(opened.capabilities)) {
+      await opened.connection.close();
       return undefined;
     }
+    return PipelinedAppender.over(opened.connection, opened.capabilities, opts);
+  }
+
+  /** LITERAL+ (no continuation to wait for) and UIDPLUS (APPENDUID for the UID map). */
+  static canPipeline(capabilities: ReadonlySet<string>): boolean {
+    return capabilities.has('LITERAL+') && capabilities.has('UIDPLUS');
+  }
+
+  /** An appender on a connection already logged in (one that listed and created the folders); see canPipeline. */
+  static over(connection: RawImapConnection, capabilities: ReadonlySet<string>, opts: { batchMessages?: number } = {}): PipelinedAppender {
+    connection.retag('P');
     const a = new PipelinedAppender(connection);
     if (capabilities.has('MULTIAPPEND')) a.groupSize = Math.max(1, opts.batchMessages ?? 1);
     return a;

@@ -1,5 +1,5 @@
 import tls from 'node:tls';
-import iconv from 'iconv-lite';
+import { iconv } from '../lazy-modules.js';
 import type { SideSettings } from '../../config/settings.js';
 import { classify, type ErrorSite } from '../../errors/classify.js';
 import { MigrationError } from '../../errors/migration-error.js';
@@ -55,7 +55,7 @@ export function imapDateTime(iso: string): string {
 
 /** A mailbox name as an IMAP quoted string, in modified UTF-7 where it is not ASCII. */
 export function quotedMailbox(path: string): string {
-  const encoded = /[&\u0080-\uffff]/.test(path) ? iconv.encode(path, 'utf-7-imap').toString('latin1') : path;
+  const encoded = /[&\u0080-\uffff]/.test(path) ? iconv().encode(path, 'utf-7-imap').toString('latin1') : path;
   return `"${encoded.replace(/["\\]/g, (c) => `\\${c}`)}"`;
 }
 
@@ -90,7 +90,7 @@ export class RawImapConnection {
   private constructor(
     private readonly socket: tls.TLSSocket,
     readonly site: ErrorSite,
-    private readonly tagPrefix: string,
+    private tagPrefix: string,
   ) {
     socket.on('data', (d: Buffer) => this.onData(d));
     socket.on('error', (e) => this.fail(classify(e, site)));
@@ -129,6 +129,11 @@ export class RawImapConnection {
 
   get usable(): boolean {
     return this.closedWith === undefined && !this.socket.destroyed;
+  }
+
+  /** Tags from now on start with `prefix` (a connection handed to a new owner; numbers go on, so tags stay unique). */
+  retag(prefix: string): void {
+    this.tagPrefix = prefix;
   }
 
   /**

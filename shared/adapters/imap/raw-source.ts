@@ -70,6 +70,21 @@ export class RawSourceSession implements FolderSession {
     });
   }
 
+  /** The capabilities the server announced after login. */
+  get serverCapabilities(): ReadonlySet<string> {
+    return this.capabilities;
+  }
+
+  /**
+   * Hands the logged-in connection to a new owner (the APPEND pipeline of the same mailbox):
+   * this session is unusable from now on.
+   */
+  detach(): RawImapConnection {
+    this.abandoned = true;
+    this.selected = undefined;
+    return this.conn;
+  }
+
   get site(): ErrorSite {
     return this.conn.site;
   }
