@@ -131,6 +131,15 @@ export class RawImapConnection {
     return this.closedWith === undefined && !this.socket.destroyed;
   }
 
+  /** Stops reading from the server (the caller holds enough); resume() reads on. */
+  pause(): void {
+    this.socket.pause();
+  }
+
+  resume(): void {
+    this.socket.resume();
+  }
+
   /** Tags from now on start with `prefix` (a connection handed to a new owner; numbers go on, so tags stay unique). */
   retag(prefix: string): void {
     this.tagPrefix = prefix;

@@ -13,6 +13,9 @@ import type { FolderSession } from './folder-session.js';
  * less CPU per message than imapflow's general parser; everything else (LIST, STATUS, flags,
  * verification) stays on imapflow sessions.
  */
+/** Body bytes a FETCH may hold before the socket waits for the consumer. */
+const HOLD_BYTES = 8 * 1024 * 1024;
+
 export class RawSourceSession implements FolderSession {
   private gate?: CommandGate;
   private selected?: { path: string; folder: SelectedFolder };
@@ -150,6 +153,10 @@ export class RawSourceSession implements FolderSession {
   async *fetchSources(uids: string): AsyncGenerator<MessageWithSource> {
     await this.gate?.wait();
     const queue: MessageWithSource[] = [];
+    // Bodies read and not yet taken: above HOLD_BYTES the socket stops reading until the
+    // consumer (the APPEND pipeline) has taken them, so memory is bounded by it, not by the batch.
+    let held = 0;
+    let paused = false;
     let wake: (() => void) | undefined;
     let done = false;
     let failure: unknown;
@@ -157,6 +164,11 @@ export class RawSourceSession implements FolderSession {
       const meta = toMeta(row);
       if (!meta || row.body === undefined || row.section !== '') return; // a flag change nobody asked for
       queue.push({ ...meta, size: row.size ?? row.body.length, source: row.body });
+      held += row.body.length;
+      if (held > HOLD_BYTES && !paused) {
+        paused = true;
+        this.conn.pause();
+      }
       wake?.();
     }).then(
       () => {
@@ -173,6 +185,11 @@ export class RawSourceSession implements FolderSession {
       for (;;) {
         const next = queue.shift();
         if (next) {
+          held -= next.source.length;
+          if (paused && held <= HOLD_BYTES / 2) {
+            paused = false;
+            this.conn.resume();
+          }
           yield next;
           continue;
         }
@@ -186,6 +203,7 @@ export class RawSourceSession implements FolderSession {
         throw failure;
       }
     } finally {
+      if (paused) this.conn.resume();
       if (!done) this.abandoned = true;
     }
   }
