@@ -64,6 +64,19 @@ describe('reliability: faults on the source connection', () => {
     await expectExactCopy(lab, address, again);
   });
 
+  it('a source without SASL-IR is read through imapflow (the raw connection refuses it), and the copy is exact, faults and all', async () => {
+    const address = await seededPair(lab, 'rel-src-nosaslir', bulkCorpus(60, { folders: 2, bodyBytes: 3000, seed: 'rel-src-nosaslir' }));
+    proxy = await FaultProxy.forLab(lab, 'source');
+    proxy.hideCapabilities(['SASL-IR']);
+    proxy.addFault({ on: { name: 'UID FETCH', args: /BODY/, nth: 3 }, action: { kind: 'cut-in-response', afterBytes: 8000 } });
+    const run = await runThroughEngine(lab, [address], { source: proxy, settings: SMALL_RANGES });
+    expect(proxy.fired.map((f) => f.action)).toEqual(['cut-in-response']);
+    await expectExactCopy(lab, address, run);
+    // Raw source connections tag their commands S1, S2, …: none may have carried LIST, STATUS or FETCH.
+    expect(proxy.commands.filter((c) => c.tag.startsWith('S') && /LIST|STATUS|FETCH|EXAMINE/.test(c.name))).toEqual([]);
+    expect(proxy.commands.filter((c) => /FETCH/.test(c.name)).length).toBeGreaterThan(0);
+  });
+
   it('a connection cut after a number of bytes from the server is retried and every message is copied once', async () => {
     const address = await seededPair(lab, 'rel-bytecut', bulkCorpus(60, { folders: 2, bodyBytes: 3000, seed: 'rel-bytecut' }));
     proxy = await FaultProxy.forLab(lab, 'source');
