@@ -2,7 +2,7 @@ import type { ImapSession } from '../adapters/imap/imap-session.js';
 import type { ImapConnector, ImapSite, OpenedSession } from './imap-connector.js';
 import { ThrottleGate } from './retry.js';
 import { PipelinedAppender } from '../adapters/imap/pipelined-appender.js';
-import { RawSourceSession } from '../adapters/imap/raw-source.js';
+import { RawFolderSession } from '../adapters/imap/raw-folder-session.js';
 import type { FolderSession } from '../adapters/imap/folder-session.js';
 import { IDLE_CLOSE_MS, IdleRaw, TOKEN_MARGIN_MS, type RawLease } from './idle-raw.js';
 
@@ -79,8 +79,8 @@ export class SessionPool {
     }
   }
 
-  /** Raw sessions per side (raw-source.ts), and the mailboxes whose server refused one. */
-  private readonly raw: Record<ImapSite, IdleRaw<RawSourceSession>> = { source: new IdleRaw(), destination: new IdleRaw() };
+  /** Raw sessions per side (raw-folder-session.ts), and the mailboxes whose server refused one. */
+  private readonly raw: Record<ImapSite, IdleRaw<RawFolderSession>> = { source: new IdleRaw(), destination: new IdleRaw() };
   private readonly noRaw = new Set<string>();
 
   /**
@@ -94,7 +94,7 @@ export class SessionPool {
       let lease = this.raw[site].take(key);
       if (!lease) {
         const { auth, expiresOnMs } = await this.connector.auth(site, mailbox);
-        const opened = await RawSourceSession.open(this.connector.side(site), auth, site, { responseTimeoutMs: this.connector.settings.imapResponseTimeoutMs });
+        const opened = await RawFolderSession.open(this.connector.side(site), auth, site, { responseTimeoutMs: this.connector.settings.imapResponseTimeoutMs });
         if (opened) lease = { item: opened, expiresOnMs };
         else this.noRaw.add(key);
       }

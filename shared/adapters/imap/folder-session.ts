@@ -4,7 +4,7 @@ import type { CommandGate, FolderStatus, ListedFolder, MessageMeta, MessageWithS
 /**
  * What preparing and copying need of a connection: list, STATUS and create folders, open one
  * read-only, list its messages' metadata, stream their bodies. Served by a raw connection
- * (raw-source.ts) where the server allows one, else by an imapflow session (ImapSession has the
+ * (raw-folder-session.ts) where the server allows one, else by an imapflow session (ImapSession has the
  * same methods).
  */
 export interface FolderSession {

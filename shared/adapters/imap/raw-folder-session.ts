@@ -7,16 +7,17 @@ import { parseList, parseStatus } from './list-response.js';
 import { parseSelected, quotedMailbox, RawImapConnection, type Untagged } from './raw-connection.js';
 import type { FolderSession } from './folder-session.js';
 
-/**
- * A source connection spoken directly for the bulk of a copy: EXAMINE, metadata FETCH and body
- * FETCH, the body literals read straight into one buffer each. It costs the client about a third
- * less CPU per message than imapflow's general parser; everything else (LIST, STATUS, flags,
- * verification) stays on imapflow sessions.
- */
 /** Body bytes a FETCH may hold before the socket waits for the consumer. */
 const HOLD_BYTES = 8 * 1024 * 1024;
 
-export class RawSourceSession implements FolderSession {
+/**
+ * A connection spoken directly for preparing and copying folders (see FolderSession): LIST,
+ * STATUS, CREATE on either side; EXAMINE, metadata FETCH and body FETCH on the source, the body
+ * literals read straight into one buffer each (about a third of imapflow's client CPU per
+ * message). On the destination, the same connection then carries the APPEND pipeline (detach).
+ * Flag sync, verification and preflight stay on imapflow sessions.
+ */
+export class RawFolderSession implements FolderSession {
   private gate?: CommandGate;
   private selected?: { path: string; folder: SelectedFolder };
   /** A body FETCH was left before its end: the connection is mid-response, never re-used. */
@@ -28,9 +29,9 @@ export class RawSourceSession implements FolderSession {
   ) {}
 
   /** undefined when the server does not allow the raw connection (no implicit TLS or SASL-IR). */
-  static async open(side: SideSettings, auth: ImapAuth, site: ErrorSite, opts: { responseTimeoutMs?: number } = {}): Promise<RawSourceSession | undefined> {
+  static async open(side: SideSettings, auth: ImapAuth, site: ErrorSite, opts: { responseTimeoutMs?: number } = {}): Promise<RawFolderSession | undefined> {
     const opened = await RawImapConnection.open(side, auth, site, { ...opts, tagPrefix: 'S' });
-    return opened ? new RawSourceSession(opened.connection, opened.capabilities) : undefined;
+    return opened ? new RawFolderSession(opened.connection, opened.capabilities) : undefined;
   }
 
   /** Every folder, with its attributes; special-use ones asked for where the server lists them only on request (RFC 6154). */
