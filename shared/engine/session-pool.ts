@@ -81,7 +81,7 @@ export class SessionPool {
 
   /** Raw sessions per side (raw-folder-session.ts), and the mailboxes whose server refused one. */
   private readonly raw: Record<ImapSite, IdleRaw<RawFolderSession>> = { source: new IdleRaw(), destination: new IdleRaw() };
-  private readonly noRaw = new Set<string>();
+  private readonly noRaw = new Set<ImapSite>();
 
   /**
    * A connection for listing, creating and copying folders: a raw one where the server allows it
@@ -90,13 +90,14 @@ export class SessionPool {
    */
   async acquireFolders(site: ImapSite, mailbox: string): Promise<{ session: FolderSession; release: (broken?: boolean) => void }> {
     const key = `${site}\n${mailbox.toLowerCase()}`;
-    if (!this.noRaw.has(key)) {
+    // A server that refuses raw connections refuses them for every mailbox: asked once per side.
+    if (!this.noRaw.has(site)) {
       let lease = this.raw[site].take(key);
       if (!lease) {
         const { auth, expiresOnMs } = await this.connector.auth(site, mailbox);
         const opened = await RawFolderSession.open(this.connector.side(site), auth, site, { responseTimeoutMs: this.connector.settings.imapResponseTimeoutMs });
         if (opened) lease = { item: opened, expiresOnMs };
-        else this.noRaw.add(key);
+        else this.noRaw.add(site);
       }
       if (lease) {
         const l = lease;

@@ -14,9 +14,15 @@ function text(v: Value | undefined): string | undefined {
   return undefined;
 }
 
-/** A mailbox name from the wire: modified UTF-7 (RFC 3501 §5.1.3) decoded; INBOX in any case is INBOX. */
+/**
+ * A mailbox name from the wire (read as Latin-1): modified UTF-7 (RFC 3501 §5.1.3) decoded; 8-bit
+ * bytes, which some servers send without being asked for UTF-8, read as UTF-8 where they are valid
+ * UTF-8; INBOX in any case is INBOX.
+ */
 export function decodeMailboxName(raw: string): string {
-  const name = raw.includes('&') ? iconv().decode(Buffer.from(raw, 'latin1'), 'utf-7-imap') : raw;
+  const bytes = Buffer.from(raw, 'latin1');
+  const utf8 = /[\u0080-\u00ff]/.test(raw) ? bytes.toString('utf8') : undefined;
+  const name = utf8 !== undefined && !utf8.includes('\ufffd') ? utf8 : raw.includes('&') ? iconv().decode(bytes, 'utf-7-imap') : raw;
   return name.toUpperCase() === 'INBOX' ? 'INBOX' : name;
 }
 

@@ -16,6 +16,8 @@ describe('LIST and STATUS responses', () => {
     expect(parseList({ parts: ['* LIST () "/" "Entw&APw-rfe"'], literals: [] })?.path).toBe('Entwürfe');
     expect(decodeMailboxName('&ZeVnLIqe-')).toBe('日本語');
     expect(parseList({ parts: ['* LIST () "/" inbox'], literals: [] })?.path).toBe('INBOX');
+    // Raw UTF-8 from a server that sends it unasked (read off the wire as Latin-1).
+    expect(parseList({ parts: [`* LIST () "/" "${Buffer.from('Entwürfe').toString('latin1')}"`], literals: [] })?.path).toBe('Entwürfe');
   });
 
   it('STATUS items in any order; other responses are not taken', () => {
