@@ -87,7 +87,15 @@ export async function copyRange(deps: EngineDeps, input: CopyRangeInput): Promis
     cp.inFlight = { fromUid: from, toUid: input.range.toUid, destUidValidity: dstSel.uidValidity, destUidNext: window ?? dstSel.uidNext };
     cp.destinationPath = input.destinationPath;
     cp.updatedAt = new Date().toISOString();
-    await checkpoints.put(input.mailbox, cp);
+    // The window must be on record before the first APPEND (not before the source FETCH): the
+    // write goes on while the first bodies arrive, and the first APPEND waits for it.
+    const recorded = checkpoints.put(input.mailbox, structuredClone(cp));
+    recorded.catch(() => undefined); // awaited below; never an unhandled rejection
+    let onRecord = false;
+    const beforeAppend = async (): Promise<void> => {
+      if (!onRecord) await recorded;
+      onRecord = true;
+    };
 
     const toFetch: MessageMeta[] = [];
     for (const m of metas) {
@@ -145,6 +153,7 @@ export async function copyRange(deps: EngineDeps, input: CopyRangeInput): Promis
             const { flags, dropped } = appendFlags(msg.flags, dstSel.permanentFlags);
             // A NUL byte needs a literal8 (imapflow knows how), and a very large message is sent
             // alone so its bytes are not held twice (queue + socket buffer); the rest is pipelined.
+            await beforeAppend();
             if (appender && msg.source.length <= PIPELINE_MAX_MESSAGE_BYTES && !msg.source.includes(0)) {
               const appended = appender.item.append(input.destinationPath, msg.source, flags, msg.internalDate);
               appended.catch(() => undefined); // settled in order below; never an unhandled rejection
@@ -170,6 +179,8 @@ export async function copyRange(deps: EngineDeps, input: CopyRangeInput): Promis
       cp.lastUid = Math.max(cp.lastUid, done);
       throw e;
     } finally {
+      // In order after the window's own record, whatever the store.
+      await recorded.catch(() => undefined);
       cp.updatedAt = new Date().toISOString();
       // The map first: a checkpoint that says "done" must never point past a map that lacks the pairs.
       await checkpoints.appendUidMap(input.mailbox, input.sourcePath, dstSel.uidValidity, mapped).catch(() => undefined);
