@@ -69,14 +69,7 @@ export class SessionPool {
 
   async with<T>(site: ImapSite, mailbox: string, fn: (s: ImapSession) => Promise<T>): Promise<T> {
     const s = await this.acquire(site, mailbox);
-    try {
-      const r = await fn(s);
-      this.release(s);
-      return r;
-    } catch (e) {
-      this.release(s, true);
-      throw e;
-    }
+    return lend(s, (broken) => this.release(s, broken), fn);
   }
 
   /** Raw sessions per side (raw-folder-session.ts), and the mailboxes whose server refused one. */
@@ -112,14 +105,7 @@ export class SessionPool {
 
   async withFolders<T>(site: ImapSite, mailbox: string, fn: (s: FolderSession) => Promise<T>): Promise<T> {
     const { session, release } = await this.acquireFolders(site, mailbox);
-    try {
-      const r = await fn(session);
-      release();
-      return r;
-    } catch (e) {
-      release(true);
-      throw e;
-    }
+    return lend(session, release, fn);
   }
 
   private readonly appenders = new IdleRaw<PipelinedAppender>();
@@ -184,5 +170,17 @@ export class SessionPool {
     const all = [...this.idle.values()].flat();
     this.idle.clear();
     await Promise.all(all.map(({ opened, timer }) => (clearTimeout(timer), opened.session.close())));
+  }
+}
+
+/** Runs `fn` on a lent session and gives it back: broken when `fn` threw. */
+async function lend<S, T>(session: S, release: (broken: boolean) => void, fn: (s: S) => Promise<T>): Promise<T> {
+  try {
+    const r = await fn(session);
+    release(false);
+    return r;
+  } catch (e) {
+    release(true);
+    throw e;
   }
 }

@@ -1,3 +1,4 @@
+import { parseImapDateTime } from './imap-date-time.js';
 import { ResponseReader, type ResponseParts } from './response-values.js';
 
 export type { ResponseParts };
@@ -19,17 +20,6 @@ export interface FetchedRow {
   body?: Buffer;
   /** The section of `body` (between the brackets), upper case. */
   section?: string;
-}
-
-const MONTHS: Record<string, number> = { JAN: 0, FEB: 1, MAR: 2, APR: 3, MAY: 4, JUN: 5, JUL: 6, AUG: 7, SEP: 8, OCT: 9, NOV: 10, DEC: 11 };
-
-/** RFC 3501 date-time ("01-Jan-2022 00:01:30 +0000", day possibly space-padded) as ISO 8601. */
-export function parseImapDateTime(text: string): string | undefined {
-  const m = /^\s?(\d{1,2})-([A-Za-z]{3})-(\d{4}) (\d{2}):(\d{2}):(\d{2}) ([+-])(\d{2})(\d{2})$/.exec(text);
-  const month = m ? MONTHS[m[2]!.toUpperCase()] : undefined;
-  if (!m || month === undefined) return undefined;
-  const offset = (m[7] === '-' ? -1 : 1) * (Number(m[8]) * 60 + Number(m[9])) * 60_000;
-  return new Date(Date.UTC(Number(m[3]), month, Number(m[1]), Number(m[4]), Number(m[5]), Number(m[6])) - offset).toISOString();
 }
 
 export function parseFetch(r: ResponseParts): FetchedRow | undefined {

@@ -7,10 +7,11 @@ import type { ImapAuth } from './imap-session.js';
 import { observedCommand } from './command-observer.js';
 
 /**
- * One IMAP connection spoken directly, for the hot path imapflow serialises: pipelined APPENDs
- * (pipelined-appender.ts). Commands are matched to their tagged answers by tag, so many can be
- * in flight (RFC 3501 §5.5). Responses are read literal-aware (a literal's bytes are skipped as
- * bytes, never taken for lines), untagged ones kept as text for the command that waits on them.
+ * One IMAP connection spoken directly, for the hot path: folders listed, fetched and created
+ * (raw-folder-session.ts) and pipelined APPENDs (pipelined-appender.ts). Commands are matched to
+ * their tagged answers by tag, so many can be in flight (RFC 3501 §5.5). Responses are read
+ * literal-aware (a literal's bytes are read as bytes, never taken for lines); untagged ones go to
+ * `onUntagged` with their literals, or are kept as text for the command that waits on them.
  *
  * Only implicit TLS is spoken here: open() returns undefined otherwise and callers use imapflow.
  */
@@ -42,16 +43,8 @@ export interface OpenCommand {
   readonly answer: Promise<string>;
 }
 
-const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 /** A response line (without its literals) longer than this is not IMAP: the connection is dropped. */
 const MAX_LINE_BYTES = 1024 * 1024;
-
-/** RFC 3501 date-time, in UTC. */
-export function imapDateTime(iso: string): string {
-  const d = new Date(iso);
-  const p = (n: number): string => String(n).padStart(2, '0');
-  return `"${p(d.getUTCDate())}-${MONTHS[d.getUTCMonth()]}-${d.getUTCFullYear()} ${p(d.getUTCHours())}:${p(d.getUTCMinutes())}:${p(d.getUTCSeconds())} +0000"`;
-}
 
 /** A mailbox name as an IMAP quoted string, in modified UTF-7 where it is not ASCII. */
 export function quotedMailbox(path: string): string {

@@ -111,9 +111,13 @@ export class RawFolderSession implements FolderSession {
     try {
       return await fn();
     } catch (e) {
-      if (e instanceof MigrationError && e.errorClass === 'throttled' && e.retryAfterMs) this.gate?.pause(e.retryAfterMs);
+      this.pauseIfThrottled(e);
       throw e;
     }
+  }
+
+  private pauseIfThrottled(e: unknown): void {
+    if (e instanceof MigrationError && e.errorClass === 'throttled' && e.retryAfterMs) this.gate?.pause(e.retryAfterMs);
   }
 
   /** A read-only EXAMINE of the folder already open is re-used (see ImapSession.select). */
@@ -200,7 +204,7 @@ export class RawFolderSession implements FolderSession {
       }
       await finished;
       if (failure !== undefined) {
-        if (failure instanceof MigrationError && failure.errorClass === 'throttled' && failure.retryAfterMs) this.gate?.pause(failure.retryAfterMs);
+        this.pauseIfThrottled(failure);
         throw failure;
       }
     } finally {

@@ -80,7 +80,6 @@ export class ResponseReader {
   }
 }
 
-
 /** Every value from `start` to the end of the response. */
 export function readValues(r: ResponseParts, start: number): Value[] {
   const reader = new ResponseReader(r, start);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parseFetch, parseImapDateTime } from '../../../shared/adapters/imap/fetch-response.js';
+import { parseFetch } from '../../../shared/adapters/imap/fetch-response.js';
+import { parseImapDateTime } from '../../../shared/adapters/imap/imap-date-time.js';
 
 const body = Buffer.from('Subject: x\r\n\r\nhello ) "quoted" {5}\r\n');
 
