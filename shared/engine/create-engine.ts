@@ -46,6 +46,18 @@ export function createEngine(settings: Settings, env: Env, opts: { log: Logger; 
   const secrets = createSecretStore(settings, env);
   const connector = new ImapConnector(settings, secrets);
   const pool = new SessionPool(connector, settings.maxConnectionsPerMailbox);
+  const owned = opts.checkpoints === undefined;
   const checkpoints = opts.checkpoints ?? createCheckpointStore(settings, env, opts.state ?? 'auto');
-  return { settings, secrets, connector, pool, checkpoints, log: opts.log, close: () => pool.closeAll() };
+  return {
+    settings,
+    secrets,
+    connector,
+    pool,
+    checkpoints,
+    log: opts.log,
+    close: async () => {
+      await pool.closeAll();
+      if (owned) await checkpoints.close?.();
+    },
+  };
 }

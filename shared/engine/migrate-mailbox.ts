@@ -66,6 +66,12 @@ async function migrateMailboxPass(deps: EngineDeps, row: MailboxRow, opts: Migra
   // One STATUS per folder on one session before fanning out: an unchanged mailbox then needs
   // no second or third source connection at all.
   const starts = new Map<string, FolderPassStart>();
+  const unknown = prepared.folders.map((t) => t.sourcePath).filter((p) => !known.has(p));
+  if (unknown.length > 1) {
+    // Pipelined where the connection allows: one round trip for the mailbox, not one per folder.
+    const got = await deps.pool.withFolders('source', row.sourceEmail, (s) => s.statusMany(unknown)).catch(() => new Map<string, FolderStatus>());
+    known = new Map([...known, ...got]);
+  }
   for (const task of prepared.folders) {
     const start = await withRetry(() => beginFolderPass(deps, folderRef(mailbox, row.sourceEmail, row.destinationEmail, task), known.get(task.sourcePath)), { baseDelayMs: opts.retryBaseMs, gate }).catch(() => undefined);
     if (start) starts.set(task.sourcePath, start); // a failure is met again, and reported, by the folder's own worker

@@ -1,4 +1,5 @@
 import type { FolderReport } from '../contracts/report.js';
+import type { FolderCheckpoint } from '../domain/checkpoints/folder-checkpoint.js';
 import type { FolderStatus } from '../adapters/imap/imap-session.js';
 import { isSelectable } from '../domain/folders/special-use.js';
 import type { EngineDeps } from './engine-deps.js';
@@ -13,7 +14,7 @@ export interface SourceLook {
 
 /**
  * A delta pass first looks at the source alone: LIST, then one STATUS per folder on the same
- * session. When every selectable folder has a ledger entry whose last completed pass saw the
+ * session (pipelined). When every selectable folder has a ledger entry whose last completed pass saw the
  * same UIDVALIDITY, UIDNEXT and message count, and no folder appeared or vanished, nothing can
  * have to be copied: the destination is not contacted at all (no login, no LIST). Anything else
  * (a new, changed or vanished folder, a folder the last pass skipped, a range in flight) leaves
@@ -26,14 +27,18 @@ export async function lookAtSource(deps: EngineDeps, mailbox: string, sourceEmai
   return deps.pool.withFolders('source', sourceEmail, async (src) => {
     const listed = (await src.listFolders()).filter((f) => isSelectable(f));
     if (listed.length !== cps.size || listed.some((f) => !cps.has(f.path))) return { statuses };
+    // A folder the last pass did not finish (or never saw) needs the full pass anyway.
+    const settled = (cp: FolderCheckpoint): boolean => cp.lastStatus !== undefined && !cp.inFlight && cp.dedupeFromDestUid === undefined;
+    if (listed.some((f) => !settled(cps.get(f.path)!))) return { statuses };
+    // All STATUS commands in one round trip where the connection can pipeline them.
+    const got = await src.statusMany(listed.map((f) => f.path));
+    for (const [path, status] of got) statuses.set(path, status);
     const reports: FolderReport[] = [];
     for (const f of listed) {
       const cp = cps.get(f.path)!;
-      const last = cp.lastStatus;
-      if (!last || cp.inFlight || cp.dedupeFromDestUid !== undefined) return { statuses };
-      const status = await src.status(f.path);
-      statuses.set(f.path, status);
-      if (status.uidValidity !== last.uidValidity || status.uidNext !== last.uidNext || status.messages !== last.messages) return { statuses };
+      const last = cp.lastStatus!;
+      const status = got.get(f.path);
+      if (!status || status.uidValidity !== last.uidValidity || status.uidNext !== last.uidNext || status.messages !== last.messages) return { statuses };
       reports.push(folderReport({ mailbox, sourceEmail, destinationEmail, sourcePath: cp.sourcePath, destinationPath: cp.destinationPath }, cp, 'unchanged', status.messages, 0));
     }
     return { unchanged: reports, statuses };

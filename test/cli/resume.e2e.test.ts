@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { getLab, labSettings, type LabInfo } from '../lab/lab-info.js';
@@ -7,21 +7,21 @@ import { seedMailbox } from '../lab/seed.js';
 import { compareSnapshots, snapshotMailbox } from '../lab/snapshot.js';
 import { bulkCorpus } from '../lab/corpus.js';
 import { runCli, startCli, workDir } from '../support/run-cli.js';
+import { readLedgerSync } from '../../shared/adapters/state/file-checkpoint-store.js';
 
 let lab: LabInfo;
 const mailboxes: string[] = [];
 const PER_MAILBOX = 600;
 
-/** Messages the ledger says are copied so far, read while the CLI runs. */
+/** Messages the ledger says are copied so far (snapshot plus journal), read while the CLI runs. */
 function copiedSoFar(stateDir: string): number {
   const dir = join(stateDir, 'checkpoints');
   let n = 0;
   try {
-    for (const f of readdirSync(dir)) {
-      if (!f.endsWith('.json')) continue;
+    const ledgers = new Set(readdirSync(dir).flatMap((f) => (/\.(json|journal)$/.test(f) ? [f.replace(/\.journal$/, '.json')] : [])));
+    for (const f of ledgers) {
       try {
-        const l = JSON.parse(readFileSync(join(dir, f), 'utf8')) as { folders: Record<string, { copied: number }> };
-        for (const c of Object.values(l.folders)) n += c.copied;
+        for (const c of Object.values(readLedgerSync(join(dir, f))?.folders ?? {})) n += c.copied;
       } catch {
         /* being renamed */
       }

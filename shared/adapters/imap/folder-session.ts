@@ -13,6 +13,12 @@ export interface FolderSession {
   useGate(gate: CommandGate | undefined): void;
   listFolders(): Promise<ListedFolder[]>;
   status(path: string): Promise<FolderStatus>;
+  /**
+   * STATUS of several folders, pipelined where the connection allows it (one round trip instead
+   * of one per folder). A folder missing from the answer could not be read: ask it alone with
+   * status() to learn why.
+   */
+  statusMany(paths: readonly string[]): Promise<Map<string, FolderStatus>>;
   createFolder(path: string): Promise<void>;
   select(path: string, readOnly: boolean): Promise<SelectedFolder>;
   fetchMeta(range: string, bySeq?: boolean): Promise<MessageMeta[]>;

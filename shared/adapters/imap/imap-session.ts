@@ -168,6 +168,16 @@ export class ImapSession {
     });
   }
 
+  /** One STATUS after another (imapflow sends one command at a time); a folder that fails is left out. */
+  async statusMany(paths: readonly string[]): Promise<Map<string, FolderStatus>> {
+    const out = new Map<string, FolderStatus>();
+    for (const p of paths) {
+      const s = await this.status(p).catch(() => undefined);
+      if (s) out.set(p, s);
+    }
+    return out;
+  }
+
   /**
    * SELECT/EXAMINE. A read-only EXAMINE of the folder this session already has open is reused
    * (ranges of a source folder share the session): UIDVALIDITY cannot change under an open

@@ -1,8 +1,10 @@
 import { createHash } from 'node:crypto';
-import { appendFile, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { decodeUidMap, encodeUidPairs, type CheckpointStore, type UidMap } from '../../domain/checkpoints/checkpoint-store.js';
 import type { FolderCheckpoint } from '../../domain/checkpoints/folder-checkpoint.js';
+import { AppendFiles } from './append-files.js';
 
 interface LedgerFile {
   mailbox: string;
@@ -11,16 +13,70 @@ interface LedgerFile {
   pausedUntil?: string;
 }
 
+/** One journal line: a folder's whole checkpoint, or the mailbox's closing or pause. */
+type JournalRecord = { f: string; cp: FolderCheckpoint } | { closedAt: string } | { pausedUntil: string };
+
+/** Records after which the journal is folded into the snapshot. */
+const JOURNAL_MAX_RECORDS = 256;
+
 /**
- * The CLI's ledger: one JSON file per mailbox pair under STATE_DIR/checkpoints. Writes go to a
- * temporary file renamed over the old one, so a crash or Ctrl-C leaves either the old or the
- * new ledger, never half of one. Writes for one mailbox are serialised in-process.
+ * Applies journal text to a snapshot. Every record is a whole value (last one wins), so replaying
+ * a journal over a snapshot that already holds it changes nothing; a torn last line (a crash
+ * mid-write) is the write that did not happen.
+ */
+function replay(ledger: LedgerFile, journal: string): number {
+  let n = 0;
+  for (const line of journal.split('\n')) {
+    if (line === '') continue;
+    let r: JournalRecord;
+    try {
+      r = JSON.parse(line) as JournalRecord;
+    } catch {
+      break;
+    }
+    if ('f' in r) ledger.folders[r.f] = r.cp;
+    else if ('closedAt' in r) ledger.closedAt = r.closedAt;
+    else ledger.pausedUntil = r.pausedUntil;
+    n += 1;
+  }
+  return n;
+}
+
+/** A mailbox's ledger as on disk now (snapshot plus journal), for tools that watch a running batch. */
+export function readLedgerSync(snapshotPath: string): LedgerFile | undefined {
+  const text = (p: string): string | undefined => {
+    try {
+      return readFileSync(p, 'utf8');
+    } catch {
+      return undefined;
+    }
+  };
+  const snap = text(snapshotPath);
+  const journal = text(journalPath(snapshotPath));
+  if (snap === undefined && journal === undefined) return undefined;
+  const ledger = snap !== undefined ? (JSON.parse(snap) as LedgerFile) : { mailbox: '', folders: {} };
+  replay(ledger, journal ?? '');
+  return ledger;
+}
+
+const journalPath = (snapshotPath: string): string => snapshotPath.replace(/\.json$/, '.journal');
+
+/**
+ * The CLI's ledger: per mailbox pair, a snapshot (STATE_DIR/checkpoints/<hash>.json, replaced
+ * by rename, so never half-written) and a journal beside it (<hash>.journal) that each change
+ * is appended to as one line — one write per checkpoint instead of a new file and a rename.
+ * The journal is folded into the snapshot when a process first reads the ledger (so nothing is
+ * ever appended after a torn line) and every JOURNAL_MAX_RECORDS records. Operations on one
+ * mailbox are serialised in-process.
  */
 export class FileCheckpointStore implements CheckpointStore {
   private readonly chains = new Map<string, Promise<unknown>>();
-  private readonly cache = new Map<string, LedgerFile>();
+  private readonly cache = new Map<string, { ledger: LedgerFile; records: number }>();
+  private readonly files = new AppendFiles();
   /** Directories already created by this process: a mkdir per write cost as much as the write. */
   private readonly madeDirs = new Set<string>();
+
+  constructor(private readonly dir: string) {}
 
   private async ensureDir(dir: string): Promise<void> {
     if (this.madeDirs.has(dir)) return;
@@ -28,24 +84,52 @@ export class FileCheckpointStore implements CheckpointStore {
     this.madeDirs.add(dir);
   }
 
-  constructor(private readonly dir: string) {}
-
   private file(mailbox: string): string {
     return join(this.dir, 'checkpoints', `${createHash('sha256').update(mailbox).digest('hex').slice(0, 40)}.json`);
   }
 
   private async load(mailbox: string): Promise<LedgerFile> {
     const hit = this.cache.get(mailbox);
-    if (hit) return hit;
-    let ledger: LedgerFile;
-    try {
-      ledger = JSON.parse(await readFile(this.file(mailbox), 'utf8')) as LedgerFile;
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
-      ledger = { mailbox, folders: {} };
+    if (hit) return hit.ledger;
+    const path = this.file(mailbox);
+    const read = async (p: string): Promise<string | undefined> => {
+      try {
+        return await readFile(p, 'utf8');
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+        throw e;
+      }
+    };
+    const snap = await read(path);
+    const ledger: LedgerFile = snap !== undefined ? (JSON.parse(snap) as LedgerFile) : { mailbox, folders: {} };
+    const journal = await read(journalPath(path));
+    this.cache.set(mailbox, { ledger, records: 0 });
+    if (journal !== undefined) {
+      replay(ledger, journal);
+      await this.compact(mailbox);
     }
-    this.cache.set(mailbox, ledger);
     return ledger;
+  }
+
+  /** Writes the snapshot (temporary file, then rename), then drops the journal it now holds. */
+  private async compact(mailbox: string): Promise<void> {
+    const entry = this.cache.get(mailbox)!;
+    const path = this.file(mailbox);
+    await this.ensureDir(join(this.dir, 'checkpoints'));
+    const tmp = `${path}.${process.pid}.tmp`;
+    await writeFile(tmp, JSON.stringify(entry.ledger));
+    await rename(tmp, path);
+    await this.files.close(journalPath(path));
+    await rm(journalPath(path), { force: true });
+    entry.records = 0;
+  }
+
+  private async record(mailbox: string, r: JournalRecord): Promise<void> {
+    const entry = this.cache.get(mailbox)!;
+    await this.ensureDir(join(this.dir, 'checkpoints'));
+    await this.files.append(journalPath(this.file(mailbox)), `${JSON.stringify(r)}\n`);
+    entry.records += 1;
+    if (entry.records >= JOURNAL_MAX_RECORDS) await this.compact(mailbox);
   }
 
   private serial<T>(mailbox: string, fn: () => Promise<T>): Promise<T> {
@@ -77,7 +161,7 @@ export class FileCheckpointStore implements CheckpointStore {
     return this.serial(mailbox, async () => {
       const path = this.mapFile(mailbox, sourcePath);
       await this.ensureDir(join(path, '..'));
-      await appendFile(path, encodeUidPairs(destUidValidity, pairs));
+      await this.files.append(path, encodeUidPairs(destUidValidity, pairs));
     });
   }
 
@@ -99,7 +183,7 @@ export class FileCheckpointStore implements CheckpointStore {
   markClosed(mailbox: string, at: string): Promise<void> {
     return this.serial(mailbox, async () => {
       (await this.load(mailbox)).closedAt = at;
-      await this.save(mailbox);
+      await this.record(mailbox, { closedAt: at });
     });
   }
 
@@ -112,26 +196,21 @@ export class FileCheckpointStore implements CheckpointStore {
       const ledger = await this.load(mailbox);
       if (ledger.pausedUntil && ledger.pausedUntil >= until) return;
       ledger.pausedUntil = until;
-      await this.save(mailbox);
+      await this.record(mailbox, { pausedUntil: until });
     });
   }
 
   put(mailbox: string, checkpoint: FolderCheckpoint): Promise<void> {
     return this.serial(mailbox, async () => {
       const ledger = await this.load(mailbox);
-      ledger.folders[checkpoint.sourcePath] = structuredClone(checkpoint);
-      await this.save(mailbox);
+      const cp = structuredClone(checkpoint);
+      ledger.folders[checkpoint.sourcePath] = cp;
+      await this.record(mailbox, { f: checkpoint.sourcePath, cp });
     });
   }
 
-  private async save(mailbox: string): Promise<void> {
-    {
-      const ledger = await this.load(mailbox);
-      const path = this.file(mailbox);
-      await this.ensureDir(join(this.dir, 'checkpoints'));
-      const tmp = `${path}.${process.pid}.tmp`;
-      await writeFile(tmp, JSON.stringify(ledger));
-      await rename(tmp, path);
-    }
+  /** Closes the files kept open for appending (the process may also just exit: nothing is buffered). */
+  close(): Promise<void> {
+    return this.files.closeAll();
   }
 }

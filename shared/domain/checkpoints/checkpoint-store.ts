@@ -31,6 +31,8 @@ export interface CheckpointStore {
    */
   pauseMailbox(mailbox: string, until: string): Promise<void>;
   pausedUntil(mailbox: string): Promise<string | undefined>;
+  /** Releases what the store holds open (files); optional. */
+  close?(): Promise<void>;
 }
 
 /** The map's text form, shared by both stores: "v <uidvalidity>" then "src dst" lines (a new "v" line resets). */
