@@ -14,6 +14,8 @@ export interface Measured {
   wallMs: number;
   /** user + system CPU of the measured processes, seconds. */
   cpuSeconds: number;
+  /** CPU of the lab's servers meanwhile, seconds (server-cpu.ts), where measured. */
+  serverCpuSeconds?: number;
   peakRssBytes: number;
   code: number | null;
   stdout: string;

@@ -13,6 +13,8 @@ export interface RunResult {
   megabytesPerSecond: number;
   peakRssMB: number;
   cpuSeconds: number;
+  /** The lab's Dovecots' CPU during the run (they share the machine with the tools). */
+  serverCpuSeconds?: number;
   ok: boolean;
   note?: string;
 }
@@ -30,6 +32,7 @@ export function result(name: string, tool: RunResult['tool'], parallelism: strin
     megabytesPerSecond: round(bytes / 1048576 / s, 1),
     peakRssMB: round(m.peakRssBytes / 1048576, 1),
     cpuSeconds: round(m.cpuSeconds, 2),
+    ...(m.serverCpuSeconds !== undefined ? { serverCpuSeconds: round(m.serverCpuSeconds, 2) } : {}),
     ok: m.code === 0,
     ...(note ? { note } : {}),
   };
@@ -48,9 +51,17 @@ export interface Target {
 }
 
 export function table(rows: RunResult[]): string {
-  const head = ['run', 'tool', 'parallel', 'messages', 'MB', 'seconds', 'msg/s', 'MB/s', 'peak RSS MB', 'CPU s', 'ok'];
-  const body = rows.map((r) => [r.name, r.tool, r.parallelism, String(r.messages), (r.bytes / 1048576).toFixed(1), r.wallSeconds.toFixed(2), r.messagesPerSecond.toFixed(1), r.megabytesPerSecond.toFixed(1), r.peakRssMB.toFixed(0), r.cpuSeconds.toFixed(1), r.ok ? 'yes' : 'NO']);
+  const head = ['run', 'tool', 'parallel', 'messages', 'MB', 'seconds', 'msg/s', 'MB/s', 'peak RSS MB', 'CPU s', 'server CPU s', 'cores busy', 'ok'];
+  const body = rows.map((r) => [
+    r.name, r.tool, r.parallelism, String(r.messages), (r.bytes / 1048576).toFixed(1), r.wallSeconds.toFixed(2), r.messagesPerSecond.toFixed(1), r.megabytesPerSecond.toFixed(1), r.peakRssMB.toFixed(0), r.cpuSeconds.toFixed(1),
+    r.serverCpuSeconds !== undefined ? r.serverCpuSeconds.toFixed(1) : '-', r.serverCpuSeconds !== undefined ? coresBusy(r).toFixed(2) : '-', r.ok ? 'yes' : 'NO',
+  ]);
   return grid([head, ...body]);
+}
+
+/** Client and server CPU over wall time: how many cores the run kept busy. */
+export function coresBusy(r: RunResult): number {
+  return (r.cpuSeconds + (r.serverCpuSeconds ?? 0)) / r.wallSeconds;
 }
 
 export function targetTable(targets: Target[]): string {
@@ -64,7 +75,7 @@ function grid(rows: string[][]): string {
 }
 
 /** The issue's targets, from each tool's best round. */
-export function targets(rows: RunResult[], concurrency: number, bigBytes: number, pick: (name: string, tool: RunResult['tool']) => RunResult, firstPass: RunResult, peerFirstPass: RunResult): Target[] {
+export function targets(rows: RunResult[], concurrency: number, cores: number, bigBytes: number, pick: (name: string, tool: RunResult['tool']) => RunResult, firstPass: RunResult, peerFirstPass: RunResult): Target[] {
   const ratio = (a: number, b: number): number => round(a / b, 2);
   const mm = pick('batch first pass', 'mailmig');
   const seq = pick('batch sequential', 'mbsync');
@@ -77,7 +88,13 @@ export function targets(rows: RunResult[], concurrency: number, bigBytes: number
   const peerDelta = pick('no-change delta', 'mbsync');
   const rssLimit = 3 * bigBytes + 150 * 1048576;
   return [
-    { name: 'batch vs mbsync sequential', goal: '>= 1.5x', measured: `${ratio(mm.messagesPerSecond, seq.messagesPerSecond)}x`, met: mm.messagesPerSecond >= 1.5 * seq.messagesPerSecond },
+    {
+      name: 'batch vs mbsync sequential',
+      goal: '>= 1.5x',
+      // With the servers on the same cores, a run can be at most cores / (cores mbsync kept busy) faster
+      // than mbsync one mailbox at a time, doing the same CPU work.
+      measured: `${ratio(mm.messagesPerSecond, seq.messagesPerSecond)}x${seq.serverCpuSeconds !== undefined ? ` (mbsync kept ${coresBusy(seq).toFixed(2)} of ${cores} cores busy: ceiling ${ratio(cores, coresBusy(seq))}x at equal CPU work; mailmig's CPU work ${ratio(mm.cpuSeconds + (mm.serverCpuSeconds ?? 0), seq.cpuSeconds + seq.serverCpuSeconds)}x mbsync's)` : ''}`,
+      met: mm.messagesPerSecond >= 1.5 * seq.messagesPerSecond },
     { name: `batch vs mbsync ${concurrency} parallel`, goal: '>= 1.0x', measured: `${ratio(mm.messagesPerSecond, par.messagesPerSecond)}x`, met: mm.messagesPerSecond >= par.messagesPerSecond },
     { name: 'one mailbox vs mbsync', goal: '>= 0.8x', measured: `${ratio(oneMm.messagesPerSecond, oneMbs.messagesPerSecond)}x`, met: oneMm.messagesPerSecond >= 0.8 * oneMbs.messagesPerSecond },
     { name: 'peak RSS, 100 MB message', goal: `<= ${(rssLimit / 1048576).toFixed(0)} MB`, measured: `${big.peakRssMB} MB`, met: big.peakRssMB * 1048576 <= rssLimit },

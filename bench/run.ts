@@ -124,7 +124,7 @@ async function main(): Promise<void> {
       'mailmig no-change delta': await throughProxies(b.lab.info, ports, async (p) => void (await s.mailmig(s.mailmigRun('mailmig-prof', [{ source: profiled, destination: prof.mm }], 1, {}, p), 1)), n),
     };
 
-    const goals = targets(rows, CONCURRENCY, bigRaw.length, (name, tool) => best(rows, name, tool), firstRound!.rows[0]!, firstRound!.rows.find((r) => r.name.startsWith('batch parallel'))!);
+    const goals = targets(rows, CONCURRENCY, cpus().length, bigRaw.length, (name, tool) => best(rows, name, tool), firstRound!.rows[0]!, firstRound!.rows.find((r) => r.name.startsWith('batch parallel'))!);
 
     const command = `BENCH_MESSAGES=${MESSAGES} BENCH_CONCURRENCY=${CONCURRENCY} BENCH_ROUNDS=${ROUNDS} npm run bench`;
     process.stdout.write(`\ncommand: ${command}\n\n${table(rows)}\n\n${targetTable(goals)}\n\n${Object.entries(wire).map(([k, w]) => describeProfile(k, w)).join('\n')}\n\n${notes.map((x) => `- ${x}`).join('\n')}\n`);

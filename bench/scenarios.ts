@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { compareSnapshots, snapshotMailbox, type MailboxSnapshot } from '../test/lab/snapshot.js';
 import { mailmigJob, writeMailmigRun, type MailmigRun } from './mailmig.js';
 import { run, runAll, type Measured } from './measure.js';
+import { serverCpuSeconds } from './server-cpu.js';
 import { mbsyncJob, writeMbsyncConfig, type MbsyncPair } from './mbsync.js';
 import { DESTINATION_MAX_MAIL_BYTES, statusCounts, type BenchLab } from './setup.js';
 
@@ -39,9 +40,17 @@ export class Scenarios {
 
   async mailmig(r: MailmigRun, concurrency: number): Promise<Measured> {
     const job = mailmigJob(r, concurrency);
-    const m = await run(job.command, job.args);
+    const m = await this.withServerCpu(() => run(job.command, job.args));
     if (m.code !== 0) throw new Error(`mailmig migrate exited ${String(m.code)}:\n${m.stdout.slice(-2000)}\n${m.stderr.slice(-2000)}`);
     return m;
+  }
+
+  /** The servers' CPU during a run (their last processes end just after the client's LOGOUT). */
+  private async withServerCpu(fn: () => Promise<Measured>): Promise<Measured> {
+    const before = serverCpuSeconds(this.b.info.dir);
+    const m = await fn();
+    await new Promise((r) => setTimeout(r, 200));
+    return { ...m, serverCpuSeconds: serverCpuSeconds(this.b.info.dir) - before };
   }
 
   private mbsyncPairs(pairs: Pair[], ports?: { source: number; destination: number }): MbsyncPair[] {
@@ -58,7 +67,7 @@ export class Scenarios {
   async mbsync(name: string, pairs: Pair[], parallel: number, ports?: { source: number; destination: number }): Promise<Measured> {
     const mp = this.mbsyncPairs(pairs, ports);
     const config = writeMbsyncConfig(join(this.workDir, name), mp, this.b.info.caPath);
-    const m = await runAll(mp.map((p) => mbsyncJob(config, p.name)), parallel);
+    const m = await this.withServerCpu(() => runAll(mp.map((p) => mbsyncJob(config, p.name)), parallel));
     if (m.code !== 0) throw new Error(`mbsync (${name}) failed:\n${m.stderr.slice(-3000)}`);
     return m;
   }
