@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { compareSnapshots, snapshotMailbox, type MailboxSnapshot } from '../test/lab/snapshot.js';
 import { mailmigJob, writeMailmigRun, type MailmigRun } from './mailmig.js';
@@ -45,8 +46,12 @@ export class Scenarios {
     return m;
   }
 
-  /** The servers' CPU during a run (their last processes end just after the client's LOGOUT). */
+  /**
+   * The servers' CPU during a run (their last processes end just after the client's LOGOUT).
+   * Earlier runs' writes are flushed to disk first: no run pays for another's writeback.
+   */
   private async withServerCpu(fn: () => Promise<Measured>): Promise<Measured> {
+    execFileSync('sync');
     const before = serverCpuSeconds(this.b.info.dir);
     const m = await fn();
     await new Promise((r) => setTimeout(r, 200));
