@@ -16,6 +16,7 @@ import { verifyMailbox } from './verify-mailbox.js';
 import { lookAtSource } from './unchanged-mailbox.js';
 import type { FolderStatus } from '../adapters/imap/imap-session.js';
 import { withAuthPropagation } from './preflight/propagation.js';
+import type { SpareWorkers } from './spare-workers.js';
 
 export interface MigrateMailboxOptions {
   retryBaseMs: number;
@@ -23,6 +24,8 @@ export interface MigrateMailboxOptions {
   final?: boolean;
   onCopied?: (n: number, bytes: number) => void;
   onFolders?: (total: number, messages: number) => void;
+  /** The batch's idle slots, lent to this mailbox as extra folder workers near the batch's end. */
+  spare?: SpareWorkers;
 }
 
 
@@ -78,7 +81,7 @@ async function migrateMailboxPass(deps: EngineDeps, row: MailboxRow, opts: Migra
   }
   const limit = pLimit(folderWorkers(starts, prepared.folders.length, deps.settings.maxConnectionsPerMailbox, deps.settings.messagesPerFolderWorker));
   let fatal: MigrationError | undefined;
-  const folders: FolderReport[] = await Promise.all(
+  const work = Promise.all(
     prepared.folders.map((task) =>
       limit(async (): Promise<FolderReport> => {
         const failed = (err: MigrationError): FolderReport => ({
@@ -101,6 +104,13 @@ async function migrateMailboxPass(deps: EngineDeps, row: MailboxRow, opts: Migra
       }),
     ),
   );
+  const leave = opts.spare?.join(limit, deps.settings.maxConnectionsPerMailbox);
+  let folders: FolderReport[];
+  try {
+    folders = await work;
+  } finally {
+    leave?.();
+  }
   const verification = opts.final && !fatal ? await verifyMailbox(deps, row.sourceEmail, row.destinationEmail) : undefined;
   const report = summariseMailbox({ ...base, folders, skippedFolders: prepared.skipped, renamedFolders: prepared.renamed, ...(fatal ? { error: { code: fatal.code, message: fatal.message } } : {}), ...(verification ? { verification } : {}) });
   if (opts.final && report.state !== 'failed') await deps.checkpoints.markClosed(mailbox, report.finishedAt);

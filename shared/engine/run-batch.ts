@@ -3,6 +3,7 @@ import type { MailboxRow } from '../contracts/mailbox.js';
 import type { BatchReport, MailboxReport } from '../contracts/report.js';
 import type { EngineDeps } from './engine-deps.js';
 import { migrateMailbox } from './migrate-mailbox.js';
+import { SpareWorkers } from './spare-workers.js';
 import { mailboxKey } from '../domain/checkpoints/checkpoint-store.js';
 
 export interface RunBatchOptions {
@@ -28,10 +29,11 @@ export async function closedMailboxes(deps: EngineDeps, rows: readonly MailboxRo
 export async function runBatch(deps: EngineDeps, rows: readonly MailboxRow[], opts: RunBatchOptions): Promise<BatchReport> {
   const startedAt = new Date().toISOString();
   const limit = pLimit(opts.concurrency);
+  const spare = new SpareWorkers(limit, opts.concurrency);
   const mailboxes = await Promise.all(
     rows.map((row) =>
       limit(async () => {
-        const r = await migrateMailbox(deps, row, { retryBaseMs: opts.retryBaseMs, final: opts.final === true, ...(opts.onCopied ? { onCopied: opts.onCopied } : {}) });
+        const r = await migrateMailbox(deps, row, { retryBaseMs: opts.retryBaseMs, final: opts.final === true, spare, ...(opts.onCopied ? { onCopied: opts.onCopied } : {}) });
         opts.onMailboxDone?.(r);
         return r;
       }),

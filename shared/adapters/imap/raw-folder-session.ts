@@ -9,6 +9,8 @@ import type { FolderSession } from './folder-session.js';
 
 /** Body bytes a FETCH may hold before the socket waits for the consumer. */
 const HOLD_BYTES = 8 * 1024 * 1024;
+/** STATUS commands in flight at once (statusMany). */
+const STATUS_PIPELINE = 50;
 
 /**
  * A connection spoken directly for preparing and copying folders (see FolderSession): LIST,
@@ -17,9 +19,6 @@ const HOLD_BYTES = 8 * 1024 * 1024;
  * message). On the destination, the same connection then carries the APPEND pipeline (detach).
  * Flag sync, verification and preflight stay on imapflow sessions.
  */
-/** STATUS commands in flight at once (statusMany). */
-const STATUS_PIPELINE = 50;
-
 export class RawFolderSession implements FolderSession {
   private gate?: CommandGate;
   private selected?: { path: string; folder: SelectedFolder };

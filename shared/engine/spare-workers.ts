@@ -1,0 +1,48 @@
+import type { LimitFunction } from 'p-limit';
+
+interface Running {
+  folders: LimitFunction;
+  max: number;
+}
+
+/**
+ * A batch's mailbox slots that its end leaves idle, lent to the mailboxes still running as extra
+ * folder workers. While mailboxes wait for a slot nothing is lent; once none waits, each slot a
+ * finished mailbox frees goes to the running mailbox with the most folders not yet started, up
+ * to its own limit (MAX_CONNECTIONS_PER_MAILBOX). A worker is a source and a destination
+ * connection, as a one-worker mailbox is: the batch keeps about as many connections as before,
+ * and its last, largest mailboxes no longer finish alone on one connection pair.
+ */
+export class SpareWorkers {
+  private readonly running = new Set<Running>();
+
+  constructor(
+    private readonly mailboxes: LimitFunction,
+    private readonly slots: number,
+  ) {}
+
+  /** A mailbox's folder limiter, with its folders queued; call the returned function when the mailbox is done. */
+  join(folders: LimitFunction, max: number): () => void {
+    const r: Running = { folders, max };
+    this.running.add(r);
+    this.lend();
+    return () => {
+      this.running.delete(r);
+      this.lend();
+    };
+  }
+
+  private lend(): void {
+    if (this.mailboxes.pendingCount > 0) return;
+    // Workers in use: a limiter's concurrency counts only as far as it has folders to run.
+    const busy = (r: Running): number => Math.min(r.folders.concurrency, r.folders.activeCount + r.folders.pendingCount);
+    let used = [...this.running].reduce((n, r) => n + busy(r), 0);
+    while (used < this.slots) {
+      const candidates = [...this.running].filter((r) => r.folders.pendingCount > 0 && r.folders.concurrency < r.max);
+      if (candidates.length === 0) return;
+      const most = candidates.reduce((a, b) => (b.folders.pendingCount > a.folders.pendingCount ? b : a));
+      most.folders.concurrency += 1;
+      used += 1;
+    }
+  }
+}
