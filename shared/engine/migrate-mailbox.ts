@@ -13,7 +13,7 @@ import { prepareFolders } from './prepare-folders.js';
 import { ThrottleGate, withRetry } from './retry.js';
 import { summariseMailbox } from './summarise.js';
 import { verifyMailbox } from './verify-mailbox.js';
-import { lookAtSource } from './unchanged-mailbox.js';
+import { lookAtSource, type SourceLook } from './unchanged-mailbox.js';
 import type { FolderStatus } from '../adapters/imap/imap-session.js';
 import { withAuthPropagation } from './preflight/propagation.js';
 import type { SpareWorkers } from './spare-workers.js';
@@ -26,6 +26,20 @@ export interface MigrateMailboxOptions {
   onFolders?: (total: number, messages: number) => void;
   /** The batch's idle slots, lent to this mailbox as extra folder workers near the batch's end. */
   spare?: SpareWorkers;
+  /** The source look-up a delta starts with, already done (runBatch looks ahead): not repeated. */
+  look?: SourceLook;
+}
+
+/**
+ * A delta's first step on its own: one source connection, LIST and STATUS. When nothing changed
+ * the mailbox is done here (its report, its connection closed); else what was seen, for the pass.
+ */
+export async function lookAhead(deps: EngineDeps, row: MailboxRow): Promise<{ report?: MailboxReport; look: SourceLook }> {
+  const startedAt = new Date().toISOString();
+  const look = await lookAtSource(deps, mailboxKey(row.sourceEmail, row.destinationEmail), row.sourceEmail, row.destinationEmail).catch((): SourceLook => ({ statuses: new Map() }));
+  if (!look.unchanged) return { look };
+  void deps.pool.closeMailbox(row.sourceEmail, row.destinationEmail);
+  return { report: summariseMailbox({ sourceEmail: row.sourceEmail, destinationEmail: row.destinationEmail, startedAt, folders: look.unchanged, skippedFolders: [], renamedFolders: [] }), look };
 }
 
 
@@ -47,7 +61,7 @@ async function migrateMailboxPass(deps: EngineDeps, row: MailboxRow, opts: Migra
   // A delta pass over a mailbox where nothing changed costs one source session and no destination one.
   let known = new Map<string, FolderStatus>();
   if (!opts.final) {
-    const look = await lookAtSource(deps, mailbox, row.sourceEmail, row.destinationEmail).catch(() => undefined);
+    const look = opts.look ?? (await lookAtSource(deps, mailbox, row.sourceEmail, row.destinationEmail).catch(() => undefined));
     if (look?.unchanged) {
       opts.onFolders?.(look.unchanged.length, 0);
       return summariseMailbox({ ...base, folders: look.unchanged, skippedFolders: [], renamedFolders: [] });

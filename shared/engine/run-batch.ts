@@ -2,7 +2,8 @@ import pLimit from 'p-limit';
 import type { MailboxRow } from '../contracts/mailbox.js';
 import type { BatchReport, MailboxReport } from '../contracts/report.js';
 import type { EngineDeps } from './engine-deps.js';
-import { migrateMailbox } from './migrate-mailbox.js';
+import { lookAhead, migrateMailbox, type MigrateMailboxOptions } from './migrate-mailbox.js';
+import type { SourceLook } from './unchanged-mailbox.js';
 import { SpareWorkers } from './spare-workers.js';
 import { mailboxKey } from '../domain/checkpoints/checkpoint-store.js';
 
@@ -25,19 +26,46 @@ export async function closedMailboxes(deps: EngineDeps, rows: readonly MailboxRo
   return out;
 }
 
-/** The one-machine driver: a bounded-concurrency loop over the same engine calls the activities make. */
+/** Look-ups at once per mailbox slot (see runBatch). */
+const LOOK_AHEAD = 2;
+
+/**
+ * The one-machine driver: a bounded-concurrency loop over the same engine calls the activities
+ * make. A delta first looks at each source alone (one connection, LIST and STATUS); a mailbox
+ * where nothing changed ends there without taking one of the `concurrency` pass slots, so the
+ * look-ups run LOOK_AHEAD times as many at once. A look keeps its own slot until the mailbox's
+ * pass has one: at most that many mailboxes wait with a source connection open.
+ */
 export async function runBatch(deps: EngineDeps, rows: readonly MailboxRow[], opts: RunBatchOptions): Promise<BatchReport> {
   const startedAt = new Date().toISOString();
-  const limit = pLimit(opts.concurrency);
-  const spare = new SpareWorkers(limit, opts.concurrency);
+  const passes = pLimit(opts.concurrency);
+  const looks = pLimit(opts.concurrency * LOOK_AHEAD);
+  const spare = new SpareWorkers(() => looks.pendingCount + passes.pendingCount, opts.concurrency);
+  const options = (look?: SourceLook): MigrateMailboxOptions => ({ retryBaseMs: opts.retryBaseMs, final: opts.final === true, spare, ...(look ? { look } : {}), ...(opts.onCopied ? { onCopied: opts.onCopied } : {}) });
+  const one = async (row: MailboxRow): Promise<MailboxReport> => {
+    // The cut-over pass always copies, verifies and closes: nothing to look ahead for.
+    if (opts.final) return passes(() => migrateMailbox(deps, row, options()));
+    const ahead = await looks(async () => {
+      const { report, look } = await lookAhead(deps, row);
+      if (report) return { report };
+      let started!: () => void;
+      const start = new Promise<void>((resolve) => (started = resolve));
+      const pass = passes(() => {
+        started();
+        return migrateMailbox(deps, row, options(look));
+      });
+      pass.catch(() => undefined); // awaited below, outside the look slot
+      await start;
+      return { pass };
+    });
+    return ahead.report ?? (await ahead.pass!);
+  };
   const mailboxes = await Promise.all(
-    rows.map((row) =>
-      limit(async () => {
-        const r = await migrateMailbox(deps, row, { retryBaseMs: opts.retryBaseMs, final: opts.final === true, spare, ...(opts.onCopied ? { onCopied: opts.onCopied } : {}) });
-        opts.onMailboxDone?.(r);
-        return r;
-      }),
-    ),
+    rows.map(async (row) => {
+      const r = await one(row);
+      opts.onMailboxDone?.(r);
+      return r;
+    }),
   );
   return batchReport(opts.batchId, startedAt, mailboxes);
 }

@@ -16,8 +16,9 @@ interface Running {
 export class SpareWorkers {
   private readonly running = new Set<Running>();
 
+  /** `waiting`: mailboxes of the batch not yet running (queued for a look-up or a pass). */
   constructor(
-    private readonly mailboxes: LimitFunction,
+    private readonly waiting: () => number,
     private readonly slots: number,
   ) {}
 
@@ -33,7 +34,7 @@ export class SpareWorkers {
   }
 
   private lend(): void {
-    if (this.mailboxes.pendingCount > 0) return;
+    if (this.waiting() > 0) return;
     // Workers in use: a limiter's concurrency counts only as far as it has folders to run.
     const busy = (r: Running): number => Math.min(r.folders.concurrency, r.folders.activeCount + r.folders.pendingCount);
     let used = [...this.running].reduce((n, r) => n + busy(r), 0);

@@ -35,6 +35,8 @@ export interface ProxyStats {
   commands: Record<string, number>;
   /** Most commands one connection had sent and not yet seen answered (1 = no pipelining). */
   maxInFlight: number;
+  /** Most client connections open at the same time. */
+  maxOpen: number;
 }
 
 export class FaultProxy {
@@ -48,6 +50,7 @@ export class FaultProxy {
   private dropped?: RegExp;
   private connectionCount = 0;
   private maxInFlight = 0;
+  private maxOpen = 0;
 
   private constructor(private readonly server: Server, private readonly opts: FaultProxyOptions) {}
 
@@ -131,7 +134,7 @@ export class FaultProxy {
         byUser[c.user.toLowerCase()] = (byUser[c.user.toLowerCase()] ?? 0) + 1;
       }
     }
-    return { connections: this.connectionCount, connectionsByUser: byUser, commands, maxInFlight: this.maxInFlight };
+    return { connections: this.connectionCount, connectionsByUser: byUser, commands, maxInFlight: this.maxInFlight, maxOpen: this.maxOpen };
   }
 
   async stop(): Promise<void> {
@@ -175,6 +178,7 @@ export class FaultProxy {
     upstream.setNoDelay(true);
     const conn = new ProxiedConnection(id, client, upstream, this.hooks());
     this.open.add(conn);
+    this.maxOpen = Math.max(this.maxOpen, this.open.size);
     client.once('close', () => this.open.delete(conn));
     upstream.once('secureConnect', () => {
       client.resume();

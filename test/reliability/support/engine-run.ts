@@ -22,6 +22,8 @@ export interface RunOptions {
   settings?: Record<string, string>;
   /** Reuse a state directory (a second pass); default a fresh one. */
   stateDir?: string;
+  /** Mailboxes at once (default 4). */
+  concurrency?: number;
 }
 
 /**
@@ -41,7 +43,7 @@ export async function runThroughEngine(lab: LabInfo, addresses: string[], opts: 
   const started = Date.now();
   try {
     const rows = addresses.map((a, i) => ({ line: i + 2, sourceEmail: a, destinationEmail: a }));
-    const report = await runBatch(engine, rows, { batchId: `reliability-${started}`, concurrency: 4, retryBaseMs: 50 });
+    const report = await runBatch(engine, rows, { batchId: `reliability-${started}`, concurrency: opts.concurrency ?? 4, retryBaseMs: 50 });
     return { report, log, elapsedMs: Date.now() - started };
   } finally {
     await engine.close();

@@ -13,7 +13,7 @@ const tick = (): Promise<void> => new Promise((r) => setImmediate(r));
 describe('SpareWorkers', () => {
   it('lends a slot only once no mailbox waits, to the running mailbox with most folders left, never past its limit', async () => {
     const mailboxes = pLimit(2);
-    const spare = new SpareWorkers(mailboxes, 2);
+    const spare = new SpareWorkers(() => mailboxes.pendingCount, 2);
     const ends = { a: gate(), b: gate(), c: gate() };
     const limiters: Record<string, ReturnType<typeof pLimit>> = {};
     const folderGates: Record<string, ReturnType<typeof gate>[]> = {};
@@ -53,7 +53,7 @@ describe('SpareWorkers', () => {
 
   it('lends nothing to a mailbox that has no folder left to start, and nothing past MAX_CONNECTIONS_PER_MAILBOX', async () => {
     const mailboxes = pLimit(8);
-    const spare = new SpareWorkers(mailboxes, 8);
+    const spare = new SpareWorkers(() => mailboxes.pendingCount, 8);
     const busy = pLimit(1);
     const waiting = pLimit(1);
     const g = gate();
