@@ -24,7 +24,7 @@ export interface MailmigRun {
 const TEMPLATE = 'bench-{mailbox}';
 
 export function cliPath(): string {
-  return join(projectRoot(), 'dist', 'cli', 'mailmig.js');
+  return join(projectRoot(), 'dist', 'bin', 'mailmig.js');
 }
 
 export function writeMailmigRun(dir: string, source: MailmigSide, destination: MailmigSide, pairs: [string, string][], extra: Record<string, string> = {}): MailmigRun {

@@ -18,7 +18,7 @@ import { seedMailbox } from '../test/lab/seed.js';
 import { standardCorpus } from '../test/lab/corpus.js';
 
 const here = fileURLToPath(import.meta.url);
-const cli = resolve(here, '../../cli/mailmig.js');
+const cli = resolve(here, '../../bin/mailmig.js');
 const work = resolve('.mailmig-demo');
 
 function run(args: string[], env: NodeJS.ProcessEnv): Promise<number> {

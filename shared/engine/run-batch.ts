@@ -16,14 +16,14 @@ export interface RunBatchOptions {
   onMailboxDone?: (r: MailboxReport) => void;
 }
 
+/** Ledgers read at once when checking a batch for closed pairs (a file or a Table query each). */
+const CLOSED_CHECKS_AT_ONCE = 16;
+
 /** Mailbox pairs already cut over: no later pass may copy into them. */
 export async function closedMailboxes(deps: EngineDeps, rows: readonly MailboxRow[]): Promise<{ row: MailboxRow; closedAt: string }[]> {
-  const out: { row: MailboxRow; closedAt: string }[] = [];
-  for (const row of rows) {
-    const at = await deps.checkpoints.closedAt(mailboxKey(row.sourceEmail, row.destinationEmail));
-    if (at) out.push({ row, closedAt: at });
-  }
-  return out;
+  const limit = pLimit(CLOSED_CHECKS_AT_ONCE);
+  const at = await Promise.all(rows.map((row) => limit(() => deps.checkpoints.closedAt(mailboxKey(row.sourceEmail, row.destinationEmail)))));
+  return rows.flatMap((row, i) => (at[i] ? [{ row, closedAt: at[i] }] : []));
 }
 
 /** Look-ups at once per mailbox slot (see runBatch). */

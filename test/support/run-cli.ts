@@ -3,7 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
-export const CLI = resolve('dist/cli/mailmig.js');
+export const CLI = resolve('dist/bin/mailmig.js');
 
 export interface CliResult {
   code: number | null;

@@ -65,13 +65,15 @@ const journalPath = (snapshotPath: string): string => snapshotPath.replace(/\.js
  * The CLI's ledger: per mailbox pair, a snapshot (STATE_DIR/checkpoints/<hash>.json, replaced
  * by rename, so never half-written) and a journal beside it (<hash>.journal) that each change
  * is appended to as one line — one write per checkpoint instead of a new file and a rename.
- * The journal is folded into the snapshot when a process first reads the ledger (so nothing is
- * ever appended after a torn line) and every JOURNAL_MAX_RECORDS records. Operations on one
+ * An earlier process's journal is folded into the snapshot before this process first writes
+ * (so nothing is ever appended after a torn line; a run that only reads writes nothing), and
+ * the journal again every JOURNAL_MAX_RECORDS records. Operations on one
  * mailbox are serialised in-process.
  */
 export class FileCheckpointStore implements CheckpointStore {
   private readonly chains = new Map<string, Promise<unknown>>();
-  private readonly cache = new Map<string, { ledger: LedgerFile; records: number }>();
+  /** `fold`: a journal from an earlier process was read; it is folded into the snapshot before the first write. */
+  private readonly cache = new Map<string, { ledger: LedgerFile; records: number; fold: boolean }>();
   private readonly files = new AppendFiles();
   /** Directories already created by this process: a mkdir per write cost as much as the write. */
   private readonly madeDirs = new Set<string>();
@@ -103,11 +105,8 @@ export class FileCheckpointStore implements CheckpointStore {
     const snap = await read(path);
     const ledger: LedgerFile = snap !== undefined ? (JSON.parse(snap) as LedgerFile) : { mailbox, folders: {} };
     const journal = await read(journalPath(path));
-    this.cache.set(mailbox, { ledger, records: 0 });
-    if (journal !== undefined) {
-      replay(ledger, journal);
-      await this.compact(mailbox);
-    }
+    if (journal !== undefined) replay(ledger, journal);
+    this.cache.set(mailbox, { ledger, records: 0, fold: journal !== undefined });
     return ledger;
   }
 
@@ -122,10 +121,13 @@ export class FileCheckpointStore implements CheckpointStore {
     await this.files.close(journalPath(path));
     await rm(journalPath(path), { force: true });
     entry.records = 0;
+    entry.fold = false;
   }
 
   private async record(mailbox: string, r: JournalRecord): Promise<void> {
     const entry = this.cache.get(mailbox)!;
+    // Never append after an earlier process's journal (its last line may be torn): fold it first.
+    if (entry.fold) await this.compact(mailbox);
     await this.ensureDir(join(this.dir, 'checkpoints'));
     await this.files.append(journalPath(this.file(mailbox)), `${JSON.stringify(r)}\n`);
     entry.records += 1;

@@ -21,7 +21,7 @@ afterEach(async () => {
 });
 
 describe('FileCheckpointStore (snapshot + journal)', () => {
-  it('a checkpoint written by one process is read by the next, and the journal is folded into the snapshot then', async () => {
+  it('a checkpoint written by one process is read by the next, which folds the journal into the snapshot before it first writes', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'ledger-'));
     const a = fresh(dir);
     await a.put(MAILBOX, cp('INBOX', 10));
@@ -36,7 +36,16 @@ describe('FileCheckpointStore (snapshot + journal)', () => {
     expect((await b.get(MAILBOX, 'INBOX'))?.lastUid).toBe(20);
     expect((await b.get(MAILBOX, 'Sent'))?.lastUid).toBe(5);
     expect(await b.closedAt(MAILBOX)).toBe('2026-02-01T00:00:00.000Z');
-    expect(ledgerFiles(dir)).toEqual([expect.stringMatching(/\.json$/)]);
+    // Reading writes nothing ...
+    expect(ledgerFiles(dir)).toEqual([expect.stringMatching(/\.journal$/)]);
+    // ... the first write folds the old journal into the snapshot and starts a new one.
+    await b.put(MAILBOX, cp('Drafts', 1));
+    const files = ledgerFiles(dir);
+    expect(files.map((f) => f.replace(/^[0-9a-f]+/, ''))).toEqual(['.journal', '.json']);
+    expect(readFileSync(join(dir, 'checkpoints', files.find((f) => f.endsWith('.journal'))!), 'utf8').trim().split('\n')).toHaveLength(1);
+    await b.close();
+    const c = fresh(dir);
+    expect((await c.list(MAILBOX)).map((x) => `${x.sourcePath}:${x.lastUid}`).sort()).toEqual(['Drafts:1', 'INBOX:20', 'Sent:5']);
   });
 
   it('a torn last line (a crash mid-write) is the write that did not happen, and nothing appended later is lost behind it', async () => {
@@ -61,11 +70,16 @@ describe('FileCheckpointStore (snapshot + journal)', () => {
     await a.close();
     const journalName = ledgerFiles(dir)[0]!;
     const journal = readFileSync(join(dir, 'checkpoints', journalName), 'utf8');
-    // The next process folds it into the snapshot ...
-    expect((await fresh(dir).get(MAILBOX, 'INBOX'))?.lastUid).toBe(50);
-    // ... and had it died before deleting the journal, the same journal would still be there.
+    // The next process folds it into the snapshot when it first writes ...
+    const b = fresh(dir);
+    await b.put(MAILBOX, cp('Sent', 3));
+    await b.close();
+    // ... (the snapshot already holds the record being written); had it died after the snapshot's
+    // rename but before deleting the old journal, that journal would still be there beside it.
     writeFileSync(join(dir, 'checkpoints', journalName), journal);
-    expect((await fresh(dir).get(MAILBOX, 'INBOX'))?.lastUid).toBe(50);
+    const c = fresh(dir);
+    expect((await c.get(MAILBOX, 'INBOX'))?.lastUid).toBe(50);
+    expect((await c.get(MAILBOX, 'Sent'))?.lastUid).toBe(3);
     expect(readLedgerSync(join(dir, 'checkpoints', journalName.replace(/\.journal$/, '.json')))?.folders.INBOX?.lastUid).toBe(50);
   });
 
