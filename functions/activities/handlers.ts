@@ -1,3 +1,4 @@
+import type { FolderStatus } from '../../shared/adapters/imap/imap-session.js';
 import type { InvocationContext } from '@azure/functions';
 import type { ActivityResult } from '../../shared/contracts/activity-result.js';
 import type { MailboxRow } from '../../shared/contracts/mailbox.js';
@@ -24,6 +25,8 @@ import { MigrationError } from '../../shared/errors/migration-error.js';
 
 /** How long the prepare activity spends taking folders' STATUS before it hands the rest to their own passes. */
 const PREPARE_STATUS_BUDGET_MS = 60_000;
+/** Folders per pipelined STATUS round in the prepare activity (the budget is checked between rounds). */
+const PREPARE_STATUS_CHUNK = 200;
 
 export interface ActivityDeps {
   engine: EngineDeps;
@@ -104,16 +107,23 @@ export function createActivities(deps: ActivityDeps) {
         const closedAt = await engine.checkpoints.closedAt(mailboxKey(input.sourceEmail, input.destinationEmail));
         if (closedAt) throw new MigrationError('MAILBOX_CLOSED', 'permanent', `this mailbox pair was cut over at ${closedAt}; no pass may copy into it again`);
         const prepared = await prepareFolders(engine, input.sourceEmail, input.destinationEmail);
-        // One STATUS per folder on one session: the orchestrator sizes the mailbox's parallelism
-        // from them, and each folder's pass starts from its own (no second STATUS).
+        // One STATUS per folder on one session, pipelined: the orchestrator sizes the mailbox's
+        // parallelism from them, and each folder's pass starts from its own (no second STATUS).
         // Bounded in time: a mailbox of thousands of folders on a distant server leaves the rest
         // to the folders' own passes rather than holding the activity.
         const mailbox = mailboxKey(input.sourceEmail, input.destinationEmail);
         const until = Date.now() + PREPARE_STATUS_BUDGET_MS;
+        const paths = prepared.folders.map((t) => t.sourcePath);
+        const known = new Map<string, FolderStatus>();
+        for (let i = 0; i < paths.length && Date.now() <= until; i += PREPARE_STATUS_CHUNK) {
+          const got = await engine.pool.withFolders('source', input.sourceEmail, (src) => src.statusMany(paths.slice(i, i + PREPARE_STATUS_CHUNK))).catch(() => new Map<string, FolderStatus>());
+          for (const [path, status] of got) known.set(path, status);
+        }
         for (const task of prepared.folders) {
-          if (Date.now() > until) break;
-          const start = await beginFolderPass(engine, folderRef(mailbox, input.sourceEmail, input.destinationEmail, task)).catch(() => undefined);
-          if (start) task.start = start; // a failure is met again, and reported, by the folder's own pass
+          const status = known.get(task.sourcePath);
+          if (!status) continue; // asked again, and a failure reported, by the folder's own pass
+          const start = await beginFolderPass(engine, folderRef(mailbox, input.sourceEmail, input.destinationEmail, task), status).catch(() => undefined);
+          if (start) task.start = start;
         }
         return prepared;
       }),
