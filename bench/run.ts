@@ -134,6 +134,7 @@ async function main(): Promise<void> {
 
     const goals = targets(rows, CONCURRENCY, cpus().length, bigRaw.length, (name, tool) => best(rows, name, tool), firstRound!.rows[0]!, firstRound!.rows.find((r) => r.name.startsWith('batch parallel'))!);
 
+    notes.push(s.warnings.length === 0 ? 'mailmig printed no warning (no retry, no refused message) in any measured run.' : `mailmig printed ${s.warnings.length} warning(s) in measured runs, e.g. ${s.warnings.slice(0, 3).join(' | ')}`);
     const command = `BENCH_MESSAGES=${MESSAGES} BENCH_CONCURRENCY=${CONCURRENCY} BENCH_ROUNDS=${ROUNDS} npm run bench`;
     process.stdout.write(`\ncommand: ${command}\n\n${table(rows)}\n\n${targetTable(goals)}\n\n${Object.entries(wire).map(([k, w]) => describeProfile(k, w)).join('\n')}\n\n${notes.map((x) => `- ${x}`).join('\n')}\n`);
     const outDir = join(projectRoot(), 'bench-results');

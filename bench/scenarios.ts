@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { compareSnapshots, snapshotMailbox, type MailboxSnapshot } from '../test/lab/snapshot.js';
 import { mailmigJob, writeMailmigRun, type MailmigRun } from './mailmig.js';
 import { run, runAll, type Measured } from './measure.js';
@@ -18,6 +18,9 @@ export interface Pair {
 }
 
 export class Scenarios {
+  /** Warnings mailmig printed during measured runs (retries, refused messages): none expected in a clean lab. */
+  readonly warnings: string[] = [];
+
   constructor(
     private readonly b: BenchLab,
     private readonly workDir: string,
@@ -43,6 +46,7 @@ export class Scenarios {
     const job = mailmigJob(r, concurrency);
     const m = await this.withServerCpu(() => run(job.command, job.args));
     if (m.code !== 0) throw new Error(`mailmig migrate exited ${String(m.code)}:\n${m.stdout.slice(-2000)}\n${m.stderr.slice(-2000)}`);
+    for (const line of m.stderr.split('\n')) if (line.startsWith('warning:')) this.warnings.push(`${basename(r.dir)}: ${line}`);
     return m;
   }
 
