@@ -1,4 +1,3 @@
-import type { FolderStatus } from '../../shared/adapters/imap/imap-session.js';
 import type { InvocationContext } from '@azure/functions';
 import type { ActivityResult } from '../../shared/contracts/activity-result.js';
 import type { MailboxRow } from '../../shared/contracts/mailbox.js';
@@ -10,7 +9,7 @@ import type { BlobStore } from '../../shared/adapters/blob/blob-store.js';
 import { reportPaths } from '../../shared/engine/batch-ids.js';
 import { copyRange, type CopyRangeResult } from '../../shared/engine/copy-range.js';
 import type { EngineDeps } from '../../shared/engine/engine-deps.js';
-import { beginFolderPass, finishFolderPass, folderRef, folderReport, planNextRanges, type FolderPassStart, type FolderRef } from '../../shared/engine/folder-pass.js';
+import { beginFolderPass, finishFolderPass, folderRef, folderStatuses, folderReport, planNextRanges, type FolderPassStart, type FolderRef } from '../../shared/engine/folder-pass.js';
 import type { FolderPlanPage } from '../../shared/engine/plan-folder.js';
 import { prepareFolders, type PreparedFolders } from '../../shared/engine/prepare-folders.js';
 import { batchReport } from '../../shared/engine/run-batch.js';
@@ -25,8 +24,6 @@ import { MigrationError } from '../../shared/errors/migration-error.js';
 
 /** How long the prepare activity spends taking folders' STATUS before it hands the rest to their own passes. */
 const PREPARE_STATUS_BUDGET_MS = 60_000;
-/** Folders per pipelined STATUS round in the prepare activity (the budget is checked between rounds). */
-const PREPARE_STATUS_CHUNK = 200;
 
 export interface ActivityDeps {
   engine: EngineDeps;
@@ -112,13 +109,7 @@ export function createActivities(deps: ActivityDeps) {
         // Bounded in time: a mailbox of thousands of folders on a distant server leaves the rest
         // to the folders' own passes rather than holding the activity.
         const mailbox = mailboxKey(input.sourceEmail, input.destinationEmail);
-        const until = Date.now() + PREPARE_STATUS_BUDGET_MS;
-        const paths = prepared.folders.map((t) => t.sourcePath);
-        const known = new Map<string, FolderStatus>();
-        for (let i = 0; i < paths.length && Date.now() <= until; i += PREPARE_STATUS_CHUNK) {
-          const got = await engine.pool.withFolders('source', input.sourceEmail, (src) => src.statusMany(paths.slice(i, i + PREPARE_STATUS_CHUNK))).catch(() => new Map<string, FolderStatus>());
-          for (const [path, status] of got) known.set(path, status);
-        }
+        const known = await folderStatuses(engine, input.sourceEmail, prepared.folders.map((t) => t.sourcePath), Date.now() + PREPARE_STATUS_BUDGET_MS);
         for (const task of prepared.folders) {
           const status = known.get(task.sourcePath);
           if (!status) continue; // asked again, and a failure reported, by the folder's own pass

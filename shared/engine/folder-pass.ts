@@ -8,6 +8,22 @@ import type { FolderStatus } from '../adapters/imap/imap-session.js';
 export type { FolderPassStart, FolderRef };
 
 export const RANGES_PER_PAGE = 50;
+/** Folders per pipelined STATUS round (folderStatuses). */
+const STATUS_ROUND = 200;
+
+/**
+ * STATUS of many source folders on one session, pipelined in rounds of STATUS_ROUND; no round
+ * starts after `untilMs`. A folder left out (refused, or a round that failed) is asked again,
+ * and a failure reported, by its own pass (beginFolderPass without a known status).
+ */
+export async function folderStatuses(deps: EngineDeps, sourceEmail: string, paths: readonly string[], untilMs = Number.POSITIVE_INFINITY): Promise<Map<string, FolderStatus>> {
+  const out = new Map<string, FolderStatus>();
+  for (let i = 0; i < paths.length && Date.now() <= untilMs; i += STATUS_ROUND) {
+    const got = await deps.pool.withFolders('source', sourceEmail, (s) => s.statusMany(paths.slice(i, i + STATUS_ROUND))).catch(() => new Map<string, FolderStatus>());
+    for (const [path, status] of got) out.set(path, status);
+  }
+  return out;
+}
 
 export function folderRef(mailbox: string, sourceEmail: string, destinationEmail: string, task: FolderTask): FolderRef {
   return { mailbox, sourceEmail, destinationEmail, sourcePath: task.sourcePath, destinationPath: task.destinationPath };

@@ -6,7 +6,7 @@ import { MigrationError } from '../errors/migration-error.js';
 import { classify } from '../errors/classify.js';
 import { MAILBOX_FATAL } from '../contracts/error-codes.js';
 import { copyFolder } from './copy-folder.js';
-import { beginFolderPass, folderRef, type FolderPassStart } from './folder-pass.js';
+import { beginFolderPass, folderRef, folderStatuses, type FolderPassStart } from './folder-pass.js';
 import type { EngineDeps } from './engine-deps.js';
 import { folderWorkers } from '../domain/scheduling/folder-workers.js';
 import { prepareFolders } from './prepare-folders.js';
@@ -32,16 +32,14 @@ export interface MigrateMailboxOptions {
 
 /**
  * A delta's first step on its own: one source connection, LIST and STATUS. When nothing changed
- * the mailbox is done here (its report, its connection closed); else what was seen, for the pass.
+ * the mailbox is done here (its report); else what was seen, for the pass.
  */
 export async function lookAhead(deps: EngineDeps, row: MailboxRow): Promise<{ report?: MailboxReport; look: SourceLook }> {
   const startedAt = new Date().toISOString();
   const look = await lookAtSource(deps, mailboxKey(row.sourceEmail, row.destinationEmail), row.sourceEmail, row.destinationEmail).catch((): SourceLook => ({ statuses: new Map() }));
   if (!look.unchanged) return { look };
-  void deps.pool.closeMailbox(row.sourceEmail, row.destinationEmail);
   return { report: summariseMailbox({ sourceEmail: row.sourceEmail, destinationEmail: row.destinationEmail, startedAt, folders: look.unchanged, skippedFolders: [], renamedFolders: [] }), look };
 }
-
 
 /** One pass over one mailbox (first pass or delta): the CLI's unit of work. */
 export async function migrateMailbox(deps: EngineDeps, row: MailboxRow, opts: MigrateMailboxOptions): Promise<MailboxReport> {
@@ -61,12 +59,12 @@ async function migrateMailboxPass(deps: EngineDeps, row: MailboxRow, opts: Migra
   // A delta pass over a mailbox where nothing changed costs one source session and no destination one.
   let known = new Map<string, FolderStatus>();
   if (!opts.final) {
-    const look = opts.look ?? (await lookAtSource(deps, mailbox, row.sourceEmail, row.destinationEmail).catch(() => undefined));
-    if (look?.unchanged) {
-      opts.onFolders?.(look.unchanged.length, 0);
-      return summariseMailbox({ ...base, folders: look.unchanged, skippedFolders: [], renamedFolders: [] });
+    const ahead = opts.look ? { look: opts.look } : await lookAhead(deps, row);
+    if (ahead.report) {
+      opts.onFolders?.(ahead.report.folders.length, 0);
+      return ahead.report;
     }
-    known = look?.statuses ?? known;
+    known = ahead.look.statuses;
   }
   let prepared;
   try {
@@ -84,11 +82,8 @@ async function migrateMailboxPass(deps: EngineDeps, row: MailboxRow, opts: Migra
   // no second or third source connection at all.
   const starts = new Map<string, FolderPassStart>();
   const unknown = prepared.folders.map((t) => t.sourcePath).filter((p) => !known.has(p));
-  if (unknown.length > 1) {
-    // Pipelined where the connection allows: one round trip for the mailbox, not one per folder.
-    const got = await deps.pool.withFolders('source', row.sourceEmail, (s) => s.statusMany(unknown)).catch(() => new Map<string, FolderStatus>());
-    known = new Map([...known, ...got]);
-  }
+  // Pipelined where the connection allows: one round trip for the mailbox, not one per folder.
+  if (unknown.length > 1) known = new Map([...known, ...(await folderStatuses(deps, row.sourceEmail, unknown))]);
   for (const task of prepared.folders) {
     const start = await withRetry(() => beginFolderPass(deps, folderRef(mailbox, row.sourceEmail, row.destinationEmail, task), known.get(task.sourcePath)), { baseDelayMs: opts.retryBaseMs, gate }).catch(() => undefined);
     if (start) starts.set(task.sourcePath, start); // a failure is met again, and reported, by the folder's own worker

@@ -47,7 +47,11 @@ export async function runBatch(deps: EngineDeps, rows: readonly MailboxRow[], op
     if (opts.final) return passes(() => migrateMailbox(deps, row, options()));
     const ahead = await looks(async () => {
       const { report, look } = await lookAhead(deps, row);
-      if (report) return { report };
+      if (report) {
+        // Not awaited: the LOGOUT need not hold up the next look-up.
+        void deps.pool.closeMailbox(row.sourceEmail, row.destinationEmail);
+        return { report };
+      }
       let started!: () => void;
       const start = new Promise<void>((resolve) => (started = resolve));
       const pass = passes(() => {

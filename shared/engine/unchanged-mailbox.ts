@@ -14,8 +14,8 @@ export interface SourceLook {
 
 /**
  * A delta pass first looks at the source alone: LIST, then one STATUS per folder on the same
- * session (pipelined). When every selectable folder has a ledger entry whose last completed pass saw the
- * same UIDVALIDITY, UIDNEXT and message count, and no folder appeared or vanished, nothing can
+ * session, pipelined. When every selectable folder has a ledger entry whose last completed pass
+ * saw the same UIDVALIDITY, UIDNEXT and message count, and no folder appeared or vanished, nothing can
  * have to be copied: the destination is not contacted at all (no login, no LIST). Anything else
  * (a new, changed or vanished folder, a folder the last pass skipped, a range in flight) leaves
  * `unchanged` undefined and the caller runs the full pass, reusing the STATUS answers.
@@ -32,15 +32,14 @@ export async function lookAtSource(deps: EngineDeps, mailbox: string, sourceEmai
     if (listed.some((f) => !settled(cps.get(f.path)!))) return { statuses };
     // All STATUS commands in one round trip where the connection can pipeline them.
     const got = await src.statusMany(listed.map((f) => f.path));
-    for (const [path, status] of got) statuses.set(path, status);
     const reports: FolderReport[] = [];
     for (const f of listed) {
       const cp = cps.get(f.path)!;
       const last = cp.lastStatus!;
       const status = got.get(f.path);
-      if (!status || status.uidValidity !== last.uidValidity || status.uidNext !== last.uidNext || status.messages !== last.messages) return { statuses };
+      if (!status || status.uidValidity !== last.uidValidity || status.uidNext !== last.uidNext || status.messages !== last.messages) return { statuses: got };
       reports.push(folderReport({ mailbox, sourceEmail, destinationEmail, sourcePath: cp.sourcePath, destinationPath: cp.destinationPath }, cp, 'unchanged', status.messages, 0));
     }
-    return { unchanged: reports, statuses };
+    return { unchanged: reports, statuses: got };
   });
 }

@@ -71,13 +71,13 @@ export class RawFolderSession implements FolderSession {
   statusMany(paths: readonly string[]): Promise<Map<string, FolderStatus>> {
     return this.run(async () => {
       const out = new Map<string, FolderStatus>();
-      const byName = new Map(paths.map((p) => [p, p]));
+      const asked = new Set(paths);
       const inbox = paths.find((p) => p.toUpperCase() === 'INBOX');
       this.conn.onUntagged = (r) => {
         const s = parseStatus(r);
         if (!s) return false;
         // INBOX is case-insensitive (RFC 3501 §5.1): a server may answer "inbox" as "INBOX".
-        const path = byName.get(s.path) ?? (inbox !== undefined && s.path.toUpperCase() === 'INBOX' ? inbox : undefined);
+        const path = asked.has(s.path) ? s.path : (inbox !== undefined && s.path.toUpperCase() === 'INBOX' ? inbox : undefined);
         if (path !== undefined) out.set(path, { messages: s.messages, uidNext: s.uidNext, uidValidity: s.uidValidity });
         return true;
       };

@@ -24,8 +24,7 @@ const JOURNAL_MAX_RECORDS = 256;
  * a journal over a snapshot that already holds it changes nothing; a torn last line (a crash
  * mid-write) is the write that did not happen.
  */
-function replay(ledger: LedgerFile, journal: string): number {
-  let n = 0;
+function replay(ledger: LedgerFile, journal: string): void {
   for (const line of journal.split('\n')) {
     if (line === '') continue;
     let r: JournalRecord;
@@ -37,9 +36,7 @@ function replay(ledger: LedgerFile, journal: string): number {
     if ('f' in r) ledger.folders[r.f] = r.cp;
     else if ('closedAt' in r) ledger.closedAt = r.closedAt;
     else ledger.pausedUntil = r.pausedUntil;
-    n += 1;
   }
-  return n;
 }
 
 /** A mailbox's ledger as on disk now (snapshot plus journal), for tools that watch a running batch. */
@@ -67,8 +64,8 @@ const journalPath = (snapshotPath: string): string => snapshotPath.replace(/\.js
  * is appended to as one line — one write per checkpoint instead of a new file and a rename.
  * An earlier process's journal is folded into the snapshot before this process first writes
  * (so nothing is ever appended after a torn line; a run that only reads writes nothing), and
- * the journal again every JOURNAL_MAX_RECORDS records. Operations on one
- * mailbox are serialised in-process.
+ * the journal again every JOURNAL_MAX_RECORDS records. Operations on one mailbox are
+ * serialised in-process.
  */
 export class FileCheckpointStore implements CheckpointStore {
   private readonly chains = new Map<string, Promise<unknown>>();
