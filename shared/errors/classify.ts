@@ -1,4 +1,5 @@
 import type { ErrorClass, ErrorCode } from '../contracts/error-codes.js';
+import { ImapFailure } from './imap-failure.js';
 import { MigrationError } from './migration-error.js';
 
 /** Where the error happened: the same signal means different things on different services. */
@@ -66,8 +67,32 @@ function field(e: unknown, name: string): unknown {
   return typeof e === 'object' && e !== null ? (e as Record<string, unknown>)[name] : undefined;
 }
 
+/**
+ * The raw protocol library's failures, read as the signals imapflow gives for the same answer
+ * (a tagged NO/BAD as 'Command failed', a BYE as a dropped connection), so one table decides both.
+ */
+function imapFailureSignal(f: ImapFailure, site: ErrorSite): ErrorSignal {
+  const joined = (...parts: string[]): string => parts.filter(Boolean).join(' | ');
+  const refused = f.kind === 'no' || f.kind === 'bad';
+  const text = refused ? joined('Command failed', f.text) : f.kind === 'bye' ? joined('BYE', f.responseText) : f.text;
+  const m = THROTTLE_TEXT.exec(text);
+  return {
+    site,
+    code: refused ? f.kind.toUpperCase() : f.kind === 'bye' ? 'NoConnection' : f.kind === 'timeout' ? 'ETIMEOUT' : 'EConnectionClosed',
+    text,
+    // A BYE ends the connection whatever its response code: it is never read as a refusal.
+    serverResponseCode: refused ? f.code : '',
+    statusCode: 0,
+    authenticationFailed: refused && f.code === 'AUTHENTICATIONFAILED',
+    tlsFailed: false,
+    mailboxMissing: false,
+    ...(m ? { retryAfterMs: Number(m[1]) } : {}),
+  };
+}
+
 /** Reads the known fields off any thrown value without trusting its shape. */
 export function toSignal(err: unknown, site: ErrorSite): ErrorSignal {
+  if (err instanceof ImapFailure) return imapFailureSignal(err, site);
   const response = field(err, 'response');
   const text = [field(err, 'message'), field(err, 'responseText'), typeof response === 'string' ? response : '', field(err, 'reason'), field(err, 'errorMessage'), field(err, 'subError')]
     .map(str)

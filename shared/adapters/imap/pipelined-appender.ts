@@ -3,7 +3,9 @@ import type { ErrorSite } from '../../errors/classify.js';
 import { MigrationError } from '../../errors/migration-error.js';
 import type { AppendResult, ImapAuth } from './imap-session.js';
 import { imapDateTime } from './imap-date-time.js';
-import { parseSelected, quotedMailbox, RawImapConnection, type OpenCommand } from './raw-connection.js';
+import { commandLine, nonSyncLiteral, quotedMailbox } from './protocol/command-compiler.js';
+import { RawImapConnection, type OpenCommand } from './raw-connection.js';
+import { parseSelected, selectLines, type SelectAnswer } from './select-response.js';
 import { expandUidSet } from './uid-set.js';
 
 /**
@@ -46,7 +48,7 @@ const GROUP_MAX_BYTES = 8 * 1024 * 1024;
 
 /** "(flags) date {n+}\r\n": one message's part of an APPEND command, up to its literal. */
 function literalHead(m: { source: Buffer; flags: readonly string[]; internalDate: string }): string {
-  return `(${m.flags.join(' ')}) ${imapDateTime(m.internalDate)} {${m.source.length}+}\r\n`;
+  return `(${m.flags.join(' ')}) ${imapDateTime(m.internalDate)} ${nonSyncLiteral(m.source.length)}`;
 }
 
 /** The APPENDUID of a tagged OK, its uid-set expanded. */
@@ -95,9 +97,11 @@ export class PipelinedAppender {
    * starts a retry window) and returns what the engine needs from it. Dovecot also appends
    * several times faster into the selected mailbox (no re-scan per message).
    */
-  async selectFolder(path: string): Promise<{ uidValidity: string; uidNext: number; messages: number; permanentFlags: string[] }> {
+  async selectFolder(path: string): Promise<SelectAnswer> {
     this.flush();
-    return parseSelected(await this.conn.simple(`SELECT ${quotedMailbox(path)}`), this.conn.site);
+    const { untagged, lines } = selectLines();
+    await this.conn.command([commandLine(`SELECT ${quotedMailbox(path)}`)], untagged);
+    return parseSelected(lines, this.conn.site);
   }
 
   /**

@@ -1,10 +1,14 @@
 import type { SideSettings } from '../../config/settings.js';
 import type { ErrorSite } from '../../errors/classify.js';
+import { ImapFailure } from '../../errors/imap-failure.js';
 import { MigrationError } from '../../errors/migration-error.js';
 import { parseFetch, type FetchedRow } from './fetch-response.js';
 import type { CommandGate, FolderStatus, ImapAuth, ListedFolder, MessageMeta, MessageWithSource, SelectedFolder } from './imap-session.js';
 import { parseList, parseStatus } from './list-response.js';
-import { parseSelected, quotedMailbox, RawImapConnection, type Untagged } from './raw-connection.js';
+import { commandLine, quotedMailbox } from './protocol/command-compiler.js';
+import type { ImapResponse } from './protocol/imap-response.js';
+import { RawImapConnection } from './raw-connection.js';
+import { parseSelected, selectLines } from './select-response.js';
 import type { FolderSession } from './folder-session.js';
 
 /** Body bytes a FETCH may hold before the socket waits for the consumer. */
@@ -41,10 +45,11 @@ export class RawFolderSession implements FolderSession {
     return this.run(async () => {
       const out: ListedFolder[] = [];
       const extended = this.capabilities.has('LIST-EXTENDED') && this.capabilities.has('SPECIAL-USE');
-      await this.untagged(`LIST "" "*"${extended ? ' RETURN (SPECIAL-USE)' : ''}`, (r) => {
-        const f = parseList(r);
-        if (f) out.push(f);
-        return f !== undefined;
+      await this.conn.command([commandLine(`LIST "" "*"${extended ? ' RETURN (SPECIAL-USE)' : ''}`)], {
+        LIST: (r) => {
+          const f = parseList(r);
+          if (f) out.push(f);
+        },
       });
       return out;
     });
@@ -53,10 +58,11 @@ export class RawFolderSession implements FolderSession {
   status(path: string): Promise<FolderStatus> {
     return this.run(async () => {
       let found: FolderStatus | undefined;
-      await this.untagged(`STATUS ${quotedMailbox(path)} (MESSAGES UIDNEXT UIDVALIDITY)`, (r) => {
-        const s = parseStatus(r);
-        if (s) found = { messages: s.messages, uidNext: s.uidNext, uidValidity: s.uidValidity };
-        return s !== undefined;
+      await this.conn.command([commandLine(`STATUS ${quotedMailbox(path)} (MESSAGES UIDNEXT UIDVALIDITY)`)], {
+        STATUS: (r) => {
+          const s = parseStatus(r);
+          if (s) found = { messages: s.messages, uidNext: s.uidNext, uidValidity: s.uidValidity };
+        },
       });
       if (!found) throw new MigrationError('FOLDER_NOT_FOUND', 'permanent', `${this.site} IMAP: no STATUS for folder "${path}"`);
       return found;
@@ -73,27 +79,23 @@ export class RawFolderSession implements FolderSession {
       const out = new Map<string, FolderStatus>();
       const asked = new Set(paths);
       const inbox = paths.find((p) => p.toUpperCase() === 'INBOX');
-      this.conn.onUntagged = (r) => {
+      // Answers are matched by folder name, not by command: whichever STATUS in flight receives one
+      // records it for the folder it names.
+      const onStatus = (r: ImapResponse): void => {
         const s = parseStatus(r);
-        if (!s) return false;
+        if (!s) return;
         // INBOX is case-insensitive (RFC 3501 §5.1): a server may answer "inbox" as "INBOX".
         const path = asked.has(s.path) ? s.path : (inbox !== undefined && s.path.toUpperCase() === 'INBOX' ? inbox : undefined);
         if (path !== undefined) out.set(path, { messages: s.messages, uidNext: s.uidNext, uidValidity: s.uidValidity });
-        return true;
       };
-      try {
-        for (let i = 0; i < paths.length; i += STATUS_PIPELINE) {
-          const sent = paths.slice(i, i + STATUS_PIPELINE).map((p) => this.conn.command([`STATUS ${quotedMailbox(p)} (MESSAGES UIDNEXT UIDVALIDITY)\r\n`]));
-          // Every answer is awaited before the hook is removed; a refusal only leaves its folder out,
-          // unless the connection itself is gone.
-          const settled = await Promise.allSettled(sent);
-          if (!this.conn.usable) {
-            const failed = settled.find((x) => x.status === 'rejected');
-            if (failed) throw failed.reason;
-          }
+      for (let i = 0; i < paths.length; i += STATUS_PIPELINE) {
+        const sent = paths.slice(i, i + STATUS_PIPELINE).map((p) => this.conn.command([commandLine(`STATUS ${quotedMailbox(p)} (MESSAGES UIDNEXT UIDVALIDITY)`)], { STATUS: onStatus }));
+        // Every answer is awaited; a refusal only leaves its folder out, unless the connection itself is gone.
+        const settled = await Promise.allSettled(sent);
+        if (!this.conn.usable) {
+          const failed = settled.find((x) => x.status === 'rejected');
+          if (failed) throw failed.reason;
         }
-      } finally {
-        this.conn.onUntagged = undefined;
       }
       return out;
     });
@@ -103,12 +105,12 @@ export class RawFolderSession implements FolderSession {
   createFolder(path: string): Promise<void> {
     return this.run(async () => {
       try {
-        await this.conn.command([`CREATE ${quotedMailbox(path)}\r\n`]);
+        await this.conn.command([commandLine(`CREATE ${quotedMailbox(path)}`)]);
       } catch (e) {
-        const code = (e instanceof MigrationError ? (e.cause as { serverResponseCode?: string } | undefined)?.serverResponseCode : undefined) ?? '';
-        if (code.toUpperCase() !== 'ALREADYEXISTS' && !(e instanceof MigrationError && /already exists/i.test(e.message))) throw e;
+        const code = e instanceof MigrationError && e.cause instanceof ImapFailure ? e.cause.code : '';
+        if (code !== 'ALREADYEXISTS' && !(e instanceof MigrationError && /already exists/i.test(e.message))) throw e;
       }
-      await this.conn.command([`SUBSCRIBE ${quotedMailbox(path)}\r\n`]).catch(() => undefined);
+      await this.conn.command([commandLine(`SUBSCRIBE ${quotedMailbox(path)}`)]).catch(() => undefined);
     });
   }
 
@@ -163,7 +165,8 @@ export class RawFolderSession implements FolderSession {
     if (readOnly && this.selected?.path === path) return Promise.resolve(this.selected.folder);
     return this.run(async () => {
       this.selected = undefined;
-      const lines = await this.conn.simple(`${readOnly ? 'EXAMINE' : 'SELECT'} ${quotedMailbox(path)}`);
+      const { untagged, lines } = selectLines();
+      await this.conn.command([commandLine(`${readOnly ? 'EXAMINE' : 'SELECT'} ${quotedMailbox(path)}`)], untagged);
       if (!lines.some((l) => /^OK \[UIDNEXT /i.test(l))) lines.push(`OK [UIDNEXT ${await this.uidNextByFetch(lines)}] from the highest UID`);
       const s = parseSelected(lines, this.site);
       const folder: SelectedFolder = { messages: s.messages, uidNext: s.uidNext, uidValidity: s.uidValidity, permanentFlags: s.permanentFlags };
@@ -252,22 +255,13 @@ export class RawFolderSession implements FolderSession {
   }
 
   /** Sends one FETCH; its untagged FETCH rows go to `onRow` as they arrive. */
-  private fetch(command: string, onRow: (row: FetchedRow) => void): Promise<void> {
-    return this.untagged(command, (r) => {
-      const row = parseFetch(r);
-      if (row) onRow(row);
-      return row !== undefined;
+  private async fetch(command: string, onRow: (row: FetchedRow) => void): Promise<void> {
+    await this.conn.command([commandLine(command)], {
+      FETCH: (r) => {
+        const row = parseFetch(r);
+        if (row) onRow(row);
+      },
     });
-  }
-
-  /** Sends one command; its untagged responses go to `take` first (true: taken). */
-  private async untagged(command: string, take: (r: Untagged) => boolean): Promise<void> {
-    this.conn.onUntagged = take;
-    try {
-      await this.conn.command([`${command}\r\n`]);
-    } finally {
-      this.conn.onUntagged = undefined;
-    }
   }
 
   async close(): Promise<void> {

@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { byeFailure, parseTaggedAnswer, refusal } from '../../../shared/adapters/imap/protocol/tagged-answer.js';
 import { CLASSIFY_RULES, classify, matchingRule, type ErrorSite } from '../../../shared/errors/classify.js';
+import { ImapFailure } from '../../../shared/errors/imap-failure.js';
+import { MigrationError } from '../../../shared/errors/migration-error.js';
 
 interface Row {
   rule: string;
@@ -64,4 +67,88 @@ describe('classify', () => {
     expect(m.message).not.toContain(jwt);
     expect(JSON.stringify(m)).not.toContain(jwt);
   });
+
+  it('classify: an ImapFailure is read in its own branch, not as a generic error with a code field', () => {
+    const m = classify(new ImapFailure('no', 'OVERQUOTA', 'Quota exceeded'), 'destination');
+    expect(m.code).toBe('OVER_QUOTA');
+    expect(m.message).toBe('destination IMAP: Command failed | Quota exceeded');
+  });
+});
+
+/**
+ * The raw protocol library's failures, one row per answer the raw connection meets, each against
+ * the imapflow-shaped object the connection built for the same answer before the library: same
+ * ErrorCode, class, retryAfterMs and message.
+ */
+interface FailureRow {
+  name: string;
+  site: ErrorSite;
+  failure: ImapFailure;
+  before: unknown;
+  code: string;
+  errorClass: string;
+  retryAfterMs?: number;
+}
+
+/** The object the raw connection used to build for a tagged NO/BAD line (the text after the tag). */
+function legacyTagged(rest: string): Record<string, unknown> {
+  const status = /^(\S+)/.exec(rest)?.[1]?.toUpperCase();
+  const code = /^\S+ \[([A-Z-]+)/i.exec(rest)?.[1]?.toUpperCase() ?? '';
+  const text = rest.replace(/^\S+\s+(\[[^\]]*\]\s*)?/, '');
+  return { message: 'Command failed', code: status ?? 'BAD', responseText: text, serverResponseCode: code, responseStatus: status, authenticationFailed: code === 'AUTHENTICATIONFAILED' };
+}
+
+const tagged = (name: string, site: ErrorSite, rest: string, code: string, errorClass: string, retryAfterMs?: number): FailureRow => ({
+  name,
+  site,
+  failure: refusal(parseTaggedAnswer(`A1 ${rest}`)),
+  before: legacyTagged(rest),
+  code,
+  errorClass,
+  ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
+});
+
+const bye = (name: string, site: ErrorSite, line: string, code: string, errorClass: string, retryAfterMs?: number): FailureRow => ({
+  name,
+  site,
+  failure: byeFailure(line),
+  before: { message: 'BYE', responseText: line.slice(6), code: 'NoConnection' },
+  code,
+  errorClass,
+  ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
+});
+
+const FAILURE_ROWS: FailureRow[] = [
+  tagged('NO with Exchange throttling text', 'source', 'NO Request is throttled. Suggested Backoff Time: 29000 milliseconds', 'IMAP_THROTTLED', 'throttled', 29000),
+  tagged('NO [AUTHENTICATIONFAILED]', 'destination', 'NO [AUTHENTICATIONFAILED] Authentication failed.', 'IMAP_AUTH_FAILED', 'permanent'),
+  tagged('NO authenticated but not connected', 'source', 'NO User is authenticated but not connected.', 'IMAP_NOT_CONNECTED', 'permanent'),
+  tagged('NO [OVERQUOTA]', 'destination', 'NO [OVERQUOTA] Quota exceeded (mailbox for user is full)', 'OVER_QUOTA', 'permanent'),
+  tagged('NO [TOOBIG]', 'destination', 'NO [TOOBIG] Mail size is too large', 'MESSAGE_TOO_LARGE', 'permanent'),
+  tagged('NO [NONEXISTENT]', 'source', 'NO [NONEXISTENT] Mailbox does not exist', 'FOLDER_NOT_FOUND', 'permanent'),
+  tagged('NO [TRYCREATE]', 'destination', 'NO [TRYCREATE] Mailbox does not exist', 'IMAP_COMMAND_FAILED', 'permanent'),
+  tagged('NO [ALREADYEXISTS]', 'destination', 'NO [ALREADYEXISTS] Mailbox already exists', 'IMAP_COMMAND_FAILED', 'permanent'),
+  tagged('NO [UNAVAILABLE]', 'source', 'NO [UNAVAILABLE] Server busy', 'IMAP_COMMAND_FAILED', 'transient'),
+  tagged('NO that says it timed out', 'destination', 'NO Command timed out', 'IMAP_TIMEOUT', 'transient'),
+  tagged('BAD [CLIENTBUG]', 'destination', 'BAD [CLIENTBUG] Invalid arguments', 'IMAP_COMMAND_FAILED', 'permanent'),
+  tagged('BAD without a response code', 'source', 'BAD Error in IMAP command', 'IMAP_COMMAND_FAILED', 'permanent'),
+  bye('BYE AccessTokenExpired', 'source', '* BYE Session invalidated - AccessTokenExpired', 'IMAP_TOKEN_EXPIRED', 'transient'),
+  bye('BYE with throttling text', 'destination', '* BYE Request is throttled. Suggested Backoff Time: 5000 milliseconds', 'IMAP_THROTTLED', 'throttled', 5000),
+  bye('BYE server shutting down', 'destination', '* BYE Server shutting down.', 'IMAP_CONNECTION_FAILED', 'transient'),
+  bye('BYE [UNAVAILABLE] (a BYE is never read as a refusal)', 'source', '* BYE [UNAVAILABLE] Try again later', 'IMAP_CONNECTION_FAILED', 'transient'),
+  { name: 'connection closed', site: 'source', failure: new ImapFailure('closed', '', 'connection closed'), before: new MigrationError('IMAP_CONNECTION_FAILED', 'transient', 'source IMAP: connection closed'), code: 'IMAP_CONNECTION_FAILED', errorClass: 'transient' },
+  { name: 'response line over the bound', site: 'source', failure: new ImapFailure('closed', '', 'response line over 1048576 bytes'), before: new MigrationError('IMAP_CONNECTION_FAILED', 'transient', 'source IMAP: response line over 1048576 bytes'), code: 'IMAP_CONNECTION_FAILED', errorClass: 'transient' },
+  { name: 'no answer in time', site: 'destination', failure: new ImapFailure('timeout', '', 'no answer from the server for 300 s'), before: new MigrationError('IMAP_TIMEOUT', 'transient', 'destination IMAP: no answer from the server for 300 s'), code: 'IMAP_TIMEOUT', errorClass: 'transient' },
+];
+
+describe('classify: failures of the raw IMAP protocol library', () => {
+  for (const row of FAILURE_ROWS) {
+    it(`classify: ImapFailure ${row.name} -> ${row.code} / ${row.errorClass}, as the imapflow-shaped error did`, () => {
+      const now = classify(row.failure, row.site);
+      const before = classify(row.before, row.site);
+      expect(now.code).toBe(row.code);
+      expect(now.errorClass).toBe(row.errorClass);
+      expect(now.retryAfterMs).toBe(row.retryAfterMs);
+      expect({ code: now.code, errorClass: now.errorClass, retryAfterMs: now.retryAfterMs, message: now.message }).toEqual({ code: before.code, errorClass: before.errorClass, retryAfterMs: before.retryAfterMs, message: before.message });
+    });
+  }
 });
