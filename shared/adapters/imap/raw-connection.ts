@@ -1,3 +1,4 @@
+import type { Duplex } from 'node:stream';
 import tls from 'node:tls';
 import type { SideSettings } from '../../config/settings.js';
 import { classify, type ErrorSite } from '../../errors/classify.js';
@@ -40,6 +41,9 @@ export interface OpenCommand {
   readonly answer: Promise<string>;
 }
 
+/** What the connection needs of its socket: a TLS socket, or an in-memory Duplex in unit tests. */
+export type ImapSocket = Duplex & Pick<tls.TLSSocket, 'setKeepAlive' | 'setTimeout'>;
+
 export class RawImapConnection {
   private readonly framer = new ResponseFramer();
   private readonly dispatcher: CommandDispatcher;
@@ -48,7 +52,7 @@ export class RawImapConnection {
   private greeting?: { resolve: (line: string) => void; reject: (e: unknown) => void };
 
   private constructor(
-    private readonly socket: tls.TLSSocket,
+    private readonly socket: ImapSocket,
     readonly site: ErrorSite,
     tagPrefix: string,
   ) {
@@ -75,6 +79,11 @@ export class RawImapConnection {
     if (side.tls !== 'implicit') return undefined;
     const socket = tls.connect({ host: side.host, port: side.port, ...(/^[\d.]+$|:/.test(side.host) ? {} : { servername: side.host }) });
     socket.setNoDelay(true);
+    return RawImapConnection.start(socket, auth, site, opts);
+  }
+
+  /** Reads the greeting and logs in over a socket already connected (open() does the connecting); see open. */
+  static async start(socket: ImapSocket, auth: ImapAuth, site: ErrorSite, opts: { timeoutMs?: number; responseTimeoutMs?: number; tagPrefix?: string } = {}): Promise<{ connection: RawImapConnection; capabilities: Set<string> } | undefined> {
     const c = new RawImapConnection(socket, site, opts.tagPrefix ?? 'R');
     c.watchResponses(opts.responseTimeoutMs ?? 5 * 60_000);
     const timer = setTimeout(() => socket.destroy(new Error('connection timed out')), opts.timeoutMs ?? 30_000);
