@@ -60,6 +60,8 @@ export class RawImapConnection {
       tagPrefix,
       write: (parts) => this.write(parts),
       toError: (f) => classify(f, site),
+      // No onUnclaimed: an answer no command asked for (an EXISTS while APPENDs are in flight, a
+      // flag change during a FETCH) tells the engine nothing it uses, so it is dropped.
       onTagged: (tag) => {
         if (this.writing?.tag === tag) this.endWriting(this.writing);
       },
