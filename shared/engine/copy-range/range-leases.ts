@@ -7,6 +7,9 @@ import type { SessionPool } from '../session-pool.js';
 /** How a range ended, for its connections: 'throttled' is a failure that leaves the source connection good. */
 export type RangeOutcome = 'ok' | 'broken' | 'throttled';
 
+/** The pool's side of leasing (SessionPool). */
+export type LeasePool = Pick<SessionPool, 'acquireFolders' | 'acquire' | 'acquireAppender' | 'release' | 'releaseAppender'>;
+
 export interface RangeMailboxes {
   sourceEmail: string;
   destinationEmail: string;
@@ -24,7 +27,7 @@ export class RangeLeases {
   private pipelineAsked = false;
   private dst?: ImapSession;
 
-  constructor(private readonly pool: SessionPool, private readonly mailboxes: RangeMailboxes) {}
+  constructor(private readonly pool: LeasePool, private readonly mailboxes: RangeMailboxes) {}
 
   async source(): Promise<FolderSession> {
     this.sourceLease ??= await this.pool.acquireFolders('source', this.mailboxes.sourceEmail);

@@ -34,7 +34,7 @@ export class RangeProgress implements AppendOutcomes {
     private readonly store: ProgressStore,
     private readonly place: ProgressPlace,
     readonly cp: FolderCheckpoint,
-    private readonly range: UidRange,
+    private readonly range: Pick<UidRange, 'fromUid' | 'toUid'>,
   ) {
     this.from = Math.max(range.fromUid, cp.lastUid + 1);
     this.result = { status: 'copied', copied: 0, copiedBytes: 0, alreadyPresent: 0, skipped: 0, failed: 0, lastUid: Math.max(cp.lastUid, range.toUid) };
