@@ -34,6 +34,7 @@ describe('RangeProgress', () => {
     const p = new RangeProgress(store(), place, checkpoint(5), { fromUid: 1, toUid: 10 });
     expect(p.from).toBe(6);
     expect(p.nothingLeft).toBe(false);
+    expect(new RangeProgress(store(), place, checkpoint(9), { fromUid: 1, toUid: 10 }).nothingLeft).toBe(false);
     const repeated = new RangeProgress(store(), place, checkpoint(12), { fromUid: 1, toUid: 10 });
     expect(repeated.nothingLeft).toBe(true);
     expect(repeated.result).toEqual({ status: 'copied', copied: 0, copiedBytes: 0, alreadyPresent: 0, skipped: 0, failed: 0, lastUid: 12 });
@@ -61,11 +62,12 @@ describe('RangeProgress', () => {
     expect(s.writes).toEqual([{ kind: 'put', cp: expect.objectContaining({ destinationPath: 'Inbox', lastUid: 3, inFlight: { fromUid: 4, toUid: 10, destUidValidity: '77', destUidNext: 40 } }) }]);
   });
 
-  it('records the window as it stood, not what the range counted after', async () => {
-    const s = store();
+  it('records the window as it stood, not what the range counted while the write was going on', async () => {
+    const s = store({ holdFirstPut: true });
     const p = new RangeProgress(s, place, checkpoint(), { fromUid: 1, toUid: 10 });
     p.recordWindow('77', 40);
     p.skipTooLarge([{ uid: 1, size: 99 }], 10);
+    s.releaseFirstPut();
     await p.beforeAppend();
     expect(s.writes[0]!.cp!.skippedCount).toBe(0);
   });
@@ -114,9 +116,9 @@ describe('RangeProgress', () => {
     expect(s.writes.at(-1)!.cp).toMatchObject({ lastUid: 6, inFlight: { fromUid: 3, toUid: 10, destUidValidity: '77', destUidNext: 40 } });
   });
 
-  it('never moves the checkpoint back when interrupted before anything settled', () => {
+  it('never moves the checkpoint back when interrupted', () => {
     const p = new RangeProgress(store(), place, checkpoint(8), { fromUid: 1, toUid: 10 });
-    p.interrupted(p.from - 1);
+    p.interrupted(3);
     expect(p.cp.lastUid).toBe(8);
   });
 

@@ -116,8 +116,10 @@ describe('destinationFingerprints', () => {
     const dst = folder(messages);
     await destinationFingerprints(dst, cache, 'k', 1, 'content-hash', new Set());
     messages[3] = mail('c');
-    const again = await destinationFingerprints(folder(messages), cache, 'k', 1, 'content-hash', new Set());
+    const later = folder(messages);
+    const again = await destinationFingerprints(later, cache, 'k', 1, 'content-hash', new Set());
     expect(dst.asked).toEqual(['meta 1:*', 'bodies 1,2']);
+    expect(later.asked).toEqual(['meta 1:*', 'bodies 3']);
     expect(again.get(fingerprint(mail('c'), 'content-hash'))).toEqual([3]);
     expect(again.size).toBe(3);
   });
