@@ -33,7 +33,7 @@ export async function copyRange(deps: EngineDeps, input: CopyRangeInput): Promis
   const src = await leases.source();
   let outcome: RangeOutcome = 'broken';
   try {
-    const result = await copyOn(deps, input, leases, src);
+    const result = await copyLeased(deps, input, leases, src);
     outcome = 'ok';
     return result;
   } catch (e) {
@@ -44,7 +44,8 @@ export async function copyRange(deps: EngineDeps, input: CopyRangeInput): Promis
   }
 }
 
-async function copyOn(deps: EngineDeps, input: CopyRangeInput, leases: RangeLeases, src: FolderSession): Promise<CopyRangeResult> {
+/** The range itself, on the connections `leases` lends (the caller gives them back). */
+async function copyLeased(deps: EngineDeps, input: CopyRangeInput, leases: RangeLeases, src: FolderSession): Promise<CopyRangeResult> {
   const { checkpoints, settings } = deps;
   const srcSel = await src.select(input.sourcePath, true);
   const stored = await checkpoints.get(input.mailbox, input.sourcePath);
