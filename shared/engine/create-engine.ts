@@ -7,6 +7,7 @@ import { FileCheckpointStore } from '../adapters/state/file-checkpoint-store.js'
 import { lazyCheckpointStore } from '../adapters/state/lazy-checkpoint-store.js';
 import { redact } from '../errors/redact.js';
 import type { EngineDeps, Logger } from './engine-deps.js';
+import { FINGERPRINTS_KEPT, FingerprintCache } from './fingerprint-cache.js';
 import { ImapConnector } from './imap-connector.js';
 import { SessionPool } from './session-pool.js';
 
@@ -55,6 +56,7 @@ export function createEngine(settings: Settings, env: Env, opts: { log: Logger; 
     pool,
     checkpoints,
     log: opts.log,
+    fingerprints: new FingerprintCache(FINGERPRINTS_KEPT),
     close: async () => {
       await pool.closeAll();
       if (owned) await checkpoints.close?.();

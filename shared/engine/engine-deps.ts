@@ -2,6 +2,7 @@ import type { Settings } from '../config/settings.js';
 import type { CheckpointStore } from '../domain/checkpoints/checkpoint-store.js';
 import type { SessionPool } from './session-pool.js';
 import type { IdentityKind } from './fingerprint.js';
+import type { FingerprintCache } from './fingerprint-cache.js';
 
 export interface Logger {
   info(msg: string): void;
@@ -14,6 +15,8 @@ export interface EngineDeps {
   pool: SessionPool;
   checkpoints: CheckpointStore;
   log: Logger;
+  /** Destination fingerprints read for retry windows, kept for the process: a window read again costs no body FETCH. */
+  fingerprints: FingerprintCache;
 }
 
 /** Exchange regenerates MIME, so byte hashes of its copies never match the source's. */

@@ -1,3 +1,6 @@
+/** Destination fingerprints an engine keeps (about 120 bytes each). */
+export const FINGERPRINTS_KEPT = 200_000;
+
 /**
  * Fingerprints of destination messages by UID, per folder and UIDVALIDITY. A UID names one
  * message for as long as its folder's UIDVALIDITY stands (RFC 3501 §2.3.1.1), so a fingerprint

@@ -1,0 +1,67 @@
+import type { FolderSession } from '../../adapters/imap/folder-session.js';
+import type { ImapSession } from '../../adapters/imap/imap-session.js';
+import type { PipelinedAppender } from '../../adapters/imap/pipelined-appender.js';
+import type { RawLease } from '../idle-raw.js';
+import type { SessionPool } from '../session-pool.js';
+
+/** How a range ended, for its connections: 'throttled' is a failure that leaves the source connection good. */
+export type RangeOutcome = 'ok' | 'broken' | 'throttled';
+
+/** The pool's side of leasing (SessionPool). */
+export type LeasePool = Pick<SessionPool, 'acquireFolders' | 'acquire' | 'acquireAppender' | 'release' | 'releaseAppender'>;
+
+export interface RangeMailboxes {
+  sourceEmail: string;
+  destinationEmail: string;
+  destinationPath: string;
+}
+
+/**
+ * Every connection one range holds, taken from the pool and given back here and nowhere else:
+ * the source folder session, the pipelining APPEND connection (when the server can pipeline) and
+ * an imapflow destination session, opened only when something needs it.
+ */
+export class RangeLeases {
+  private sourceLease?: { session: FolderSession; release: (broken?: boolean) => void };
+  private pipeline?: RawLease<PipelinedAppender>;
+  private pipelineAsked = false;
+  private dst?: ImapSession;
+
+  constructor(private readonly pool: LeasePool, private readonly mailboxes: RangeMailboxes) {}
+
+  async source(): Promise<FolderSession> {
+    this.sourceLease ??= await this.pool.acquireFolders('source', this.mailboxes.sourceEmail);
+    return this.sourceLease.session;
+  }
+
+  /** The pipelining connection, or undefined when the server cannot pipeline: appends then go through destination(). */
+  async appender(): Promise<PipelinedAppender | undefined> {
+    if (!this.pipelineAsked) {
+      this.pipelineAsked = true;
+      this.pipeline = await this.pool.acquireAppender(this.mailboxes.destinationEmail);
+    }
+    return this.pipeline?.item;
+  }
+
+  /**
+   * The imapflow destination session, opened on the destination folder at first use. With a
+   * pipelining connection it is needed only for a retry window or a message that cannot be
+   * pipelined: one connection per worker instead of two.
+   */
+  async destination(): Promise<ImapSession> {
+    if (!this.dst) {
+      this.dst = await this.pool.acquire('destination', this.mailboxes.destinationEmail);
+      await this.dst.select(this.mailboxes.destinationPath, false);
+    }
+    return this.dst;
+  }
+
+  release(outcome: RangeOutcome): void {
+    const broken = outcome !== 'ok';
+    // A throttling answer leaves the source connection good (the raw reader knows when it is not):
+    // the retry after the wait goes on it rather than logging in again during the back-off.
+    this.sourceLease?.release(broken && outcome !== 'throttled');
+    if (this.dst) this.pool.release(this.dst, broken);
+    if (this.pipeline) this.pool.releaseAppender(this.mailboxes.destinationEmail, this.pipeline, broken);
+  }
+}

@@ -1,0 +1,239 @@
+import { describe, expect, it } from 'vitest';
+import { loadSettings } from '../../../shared/config/settings.js';
+import type { FolderSession } from '../../../shared/adapters/imap/folder-session.js';
+import type { AppendResult, ImapSession, MessageMeta, MessageWithSource, SelectedFolder } from '../../../shared/adapters/imap/imap-session.js';
+import type { PipelinedAppender } from '../../../shared/adapters/imap/pipelined-appender.js';
+import type { CheckpointStore, UidMap } from '../../../shared/domain/checkpoints/checkpoint-store.js';
+import { emptyCheckpoint, type FolderCheckpoint } from '../../../shared/domain/checkpoints/folder-checkpoint.js';
+import { MigrationError } from '../../../shared/errors/migration-error.js';
+import { copyRange } from '../../../shared/engine/copy-range.js';
+import type { EngineDeps } from '../../../shared/engine/engine-deps.js';
+import { FingerprintCache } from '../../../shared/engine/fingerprint-cache.js';
+import type { SessionPool } from '../../../shared/engine/session-pool.js';
+import { VALID_SETTINGS } from '../../support/valid-settings.js';
+
+/**
+ * copyRange over scripted fakes that log, in one list, every IMAP command, ledger write and
+ * connection taken or given back: the order the lab tests rely on, checked without a server.
+ */
+
+const mail = (n: number): Buffer => Buffer.from(`Message-ID: <m${n}@x>\r\nSubject: message ${n}\r\n\r\nbody ${n}\r\n`);
+const meta = (uid: number, source: Buffer): MessageMeta => ({ uid, size: source.length, flags: ['\\Seen'], internalDate: '2026-06-01T10:00:00.000Z' });
+const selected = (uidValidity: string, uidNext: number): SelectedFolder => ({ uidValidity, uidNext, messages: uidNext - 1, permanentFlags: ['\\Seen', '\\*'] });
+
+interface World {
+  log: string[];
+  source: Map<number, Buffer>;
+  destination: Map<number, Buffer>;
+  ledger: { cp?: FolderCheckpoint; map?: UidMap };
+  /** Fails the APPEND of this many'th message (1-based) with this error. */
+  failAppend?: { nth: number; error: unknown };
+  pipelining: boolean;
+  /** The window's ledger write ends only after the source FETCH of bodies has begun. */
+  holdWindowUntilFetch?: boolean;
+}
+
+function world(sourceCount: number, opts: Partial<World> = {}): World {
+  const source = new Map<number, Buffer>();
+  for (let uid = 1; uid <= sourceCount; uid++) source.set(uid, mail(uid));
+  return { log: [], source, destination: new Map(), ledger: {}, pipelining: true, ...opts };
+}
+
+function deps(w: World): EngineDeps {
+  let appends = 0;
+  let fetchAsked = (): void => undefined;
+  const fetchStarted = new Promise<void>((r) => (fetchAsked = r));
+  const store = (site: string, buf: Buffer): Promise<AppendResult> => {
+    appends += 1;
+    w.log.push(`${site} APPEND`);
+    if (w.failAppend?.nth === appends) return Promise.reject(w.failAppend.error);
+    const uid = Math.max(0, ...w.destination.keys()) + 1;
+    w.destination.set(uid, buf);
+    return Promise.resolve({ uid, uidValidity: '900' });
+  };
+  const uidNext = (): number => Math.max(0, ...w.destination.keys()) + 1;
+  const uidsFrom = (range: string, all: Map<number, Buffer>): number[] => {
+    const [a, b] = range.split(':');
+    const keys = [...all.keys()].sort((x, y) => x - y);
+    return keys.filter((u) => u >= Number(a) && (b === '*' || u <= Number(b)));
+  };
+  const src = {
+    select: async (path: string) => (w.log.push(`source SELECT ${path}`), selected('100', w.source.size + 1)),
+    fetchMeta: async (range: string) => (w.log.push(`source FETCH meta ${range}`), uidsFrom(range, w.source).map((u) => meta(u, w.source.get(u)!))),
+    fetchSources: async function* (uids: string): AsyncGenerator<MessageWithSource> {
+      w.log.push(`source FETCH bodies ${uids}`);
+      fetchAsked();
+      for (const u of uids.split(',').map(Number)) yield { ...meta(u, w.source.get(u)!), source: w.source.get(u)! };
+    },
+  } as unknown as FolderSession;
+  const dst = {
+    select: async (path: string) => (w.log.push(`destination SELECT ${path}`), selected('900', uidNext())),
+    fetchMeta: async (range: string) => (w.log.push(`destination FETCH meta ${range}`), uidsFrom(range, w.destination).map((u) => meta(u, w.destination.get(u)!))),
+    fetchSources: async function* (uids: string): AsyncGenerator<MessageWithSource> {
+      w.log.push(`destination FETCH bodies ${uids}`);
+      for (const u of uids.split(',').map(Number)) yield { ...meta(u, w.destination.get(u)!), source: w.destination.get(u)! };
+    },
+    append: (_path: string, buf: Buffer) => store('destination', buf),
+  } as unknown as ImapSession;
+  const appender = {
+    selectFolder: async (path: string) => (w.log.push(`appender SELECT ${path}`), selected('900', uidNext())),
+    append: (_path: string, buf: Buffer) => store('appender', buf),
+    flushFor: () => undefined,
+    queuedBytes: 0,
+    batchMessages: 1,
+  } as unknown as PipelinedAppender;
+  const pool: Pick<SessionPool, 'acquireFolders' | 'acquire' | 'acquireAppender' | 'release' | 'releaseAppender'> = {
+    acquireFolders: async () => (w.log.push('take source'), { session: src, release: (broken = false) => w.log.push(`give back source${broken ? ' broken' : ''}`) }),
+    acquire: async () => (w.log.push('take destination'), dst),
+    acquireAppender: async () => (w.log.push('take appender'), w.pipelining ? { item: appender, expiresOnMs: Infinity } : undefined),
+    release: (_s, broken = false) => w.log.push(`give back destination${broken ? ' broken' : ''}`),
+    releaseAppender: (_m, _a, broken = false) => w.log.push(`give back appender${broken ? ' broken' : ''}`),
+  };
+  const checkpoints: Partial<CheckpointStore> = {
+    get: async () => (w.log.push('ledger get'), structuredClone(w.ledger.cp)),
+    put: async (_mailbox, cp) => {
+      const snapshot = structuredClone(cp);
+      w.log.push(`ledger put lastUid=${cp.lastUid}${cp.inFlight ? ` inFlight destUidNext=${cp.inFlight.destUidNext}` : ''}`);
+      if (w.holdWindowUntilFetch && cp.inFlight) {
+        // A ledger slower than the source: the write ends after the FETCH has begun.
+        await fetchStarted;
+        await new Promise((r) => setTimeout(r, 10));
+        w.log.push('ledger window on record');
+      }
+      w.ledger.cp = snapshot;
+    },
+    readUidMap: async () => (w.log.push('ledger read map'), w.ledger.map),
+    appendUidMap: async (_mailbox, _path, destUidValidity, pairs) => {
+      w.log.push(`ledger map ${pairs.map(([s, d]) => `${s}>${d}`).join(' ')}`);
+      const map = w.ledger.map?.destUidValidity === destUidValidity ? w.ledger.map : { destUidValidity, pairs: new Map<number, number>() };
+      for (const [s, d] of pairs) map.pairs.set(s, d);
+      w.ledger.map = map;
+    },
+  };
+  return {
+    settings: loadSettings({ ...VALID_SETTINGS, APPEND_PIPELINE_DEPTH: '4' }),
+    pool: pool as SessionPool,
+    checkpoints: checkpoints as CheckpointStore,
+    log: { info: () => undefined, warn: () => undefined },
+    fingerprints: new FingerprintCache(100),
+  };
+}
+
+const input = { mailbox: 'a->a', sourceEmail: 'a@x', destinationEmail: 'a@x', sourcePath: 'INBOX', destinationPath: 'Inbox', range: { fromUid: 1, toUid: 3, count: 3, bytes: 0 } };
+
+describe('copyRange', () => {
+  it('copies a range on one source and one pipelining connection, the window on record beside the source FETCH and before the first APPEND', async () => {
+    const w = world(3, { holdWindowUntilFetch: true });
+    const r = await copyRange(deps(w), input);
+    expect(r).toEqual({ status: 'copied', copied: 3, copiedBytes: [1, 2, 3].reduce((n, u) => n + mail(u).length, 0), alreadyPresent: 0, skipped: 0, failed: 0, lastUid: 3 });
+    expect(w.log).toEqual([
+      'take source',
+      'source SELECT INBOX',
+      'ledger get',
+      'source FETCH meta 1:3',
+      'take appender',
+      'appender SELECT Inbox',
+      'ledger put lastUid=0 inFlight destUidNext=1',
+      'source FETCH bodies 1,2,3',
+      'ledger window on record',
+      'appender APPEND',
+      'appender APPEND',
+      'appender APPEND',
+      'ledger map 1>1 2>2 3>3',
+      'ledger put lastUid=3',
+      'give back source',
+      'give back appender',
+    ]);
+  });
+
+  it('appends through the imapflow session, opened once, when the destination cannot pipeline', async () => {
+    const w = world(2, { pipelining: false });
+    await copyRange(deps(w), { ...input, range: { ...input.range, toUid: 2 } });
+    expect(w.log).toEqual([
+      'take source',
+      'source SELECT INBOX',
+      'ledger get',
+      'source FETCH meta 1:2',
+      'take appender',
+      'take destination',
+      'destination SELECT Inbox',
+      'destination SELECT Inbox',
+      'ledger put lastUid=0 inFlight destUidNext=1',
+      'source FETCH bodies 1,2',
+      'destination APPEND',
+      'destination APPEND',
+      'ledger map 1>1 2>2',
+      'ledger put lastUid=2',
+      'give back source',
+      'give back destination',
+    ]);
+  });
+
+  it('on a retry appends only what the interrupted attempt did not store, and keeps twins apart', async () => {
+    const w = world(3);
+    w.source.set(2, mail(1)); // source 1 and 2 are twins
+    w.destination.set(1, mail(9)); // there before the range
+    w.destination.set(2, mail(1)); // the interrupted attempt stored one of the twins
+    w.ledger.cp = { ...emptyCheckpoint('INBOX', 'Inbox', '100', 'then'), inFlight: { fromUid: 1, toUid: 3, destUidValidity: '900', destUidNext: 2 } };
+    const r = await copyRange(deps(w), input);
+    expect(r).toMatchObject({ status: 'copied', copied: 2, alreadyPresent: 1, lastUid: 3 });
+    expect(w.log).toEqual([
+      'take source',
+      'source SELECT INBOX',
+      'ledger get',
+      'source FETCH meta 1:3',
+      'take appender',
+      'appender SELECT Inbox',
+      'ledger read map',
+      'take destination',
+      'destination SELECT Inbox',
+      'destination FETCH meta 2:*',
+      'destination FETCH bodies 2',
+      'ledger put lastUid=0 inFlight destUidNext=2',
+      'source FETCH bodies 1,2,3',
+      'appender APPEND',
+      'appender APPEND',
+      'ledger map 1>2 2>3 3>4',
+      'ledger put lastUid=3',
+      'give back source',
+      'give back destination',
+      'give back appender',
+    ]);
+    expect([...w.destination.values()].filter((b) => b.equals(mail(1)))).toHaveLength(2);
+  });
+
+  it('saves what is certain and closes its connections when the connection drops after two stored', async () => {
+    const lost = new MigrationError('IMAP_CONNECTION_FAILED', 'transient', 'connection reset');
+    const w = world(3, { failAppend: { nth: 3, error: lost } });
+    await expect(copyRange(deps(w), input)).rejects.toBe(lost);
+    expect(w.log.slice(-5)).toEqual(['appender APPEND', 'ledger map 1>1 2>2', 'ledger put lastUid=2 inFlight destUidNext=1', 'give back source broken', 'give back appender broken']);
+  });
+
+  it('records a message the destination refuses and copies the rest', async () => {
+    const w = world(3, { failAppend: { nth: 2, error: new MigrationError('MESSAGE_REJECTED', 'permanent', 'malformed') } });
+    const r = await copyRange(deps(w), input);
+    expect(r).toMatchObject({ status: 'copied', copied: 2, failed: 1, lastUid: 3 });
+    expect(w.ledger.cp!.failed).toEqual([expect.objectContaining({ uid: 2, code: 'MESSAGE_REJECTED', subject: 'message 2' })]);
+    expect(w.log.slice(-4)).toEqual(['ledger map 1>1 3>2', 'ledger put lastUid=3', 'give back source', 'give back appender']);
+  });
+
+  it('keeps the source connection after a throttling answer and closes the others', async () => {
+    const w = world(3, { failAppend: { nth: 1, error: new MigrationError('IMAP_THROTTLED', 'throttled', 'slow down', { retryAfterMs: 10 }) } });
+    await expect(copyRange(deps(w), input)).rejects.toMatchObject({ code: 'IMAP_THROTTLED' });
+    expect(w.log.slice(-2)).toEqual(['give back source', 'give back appender broken']);
+  });
+
+  it('touches nothing when the source folder has a new UIDVALIDITY', async () => {
+    const w = world(3);
+    w.ledger.cp = emptyCheckpoint('INBOX', 'Inbox', '99', 'then');
+    expect(await copyRange(deps(w), input)).toEqual({ status: 'uidvalidity-changed', uidValidity: '100' });
+    expect(w.log).toEqual(['take source', 'source SELECT INBOX', 'ledger get', 'give back source']);
+  });
+
+  it('does nothing for a range the checkpoint has already passed', async () => {
+    const w = world(3);
+    w.ledger.cp = { ...emptyCheckpoint('INBOX', 'Inbox', '100', 'then'), lastUid: 5 };
+    expect(await copyRange(deps(w), input)).toMatchObject({ status: 'copied', copied: 0, lastUid: 5 });
+    expect(w.log).toEqual(['take source', 'source SELECT INBOX', 'ledger get', 'give back source']);
+  });
+});
