@@ -47,5 +47,19 @@ export default tseslint.config(
       'no-control-regex': 'off',
     },
   },
+  {
+    // Typed rules for TypeScript only; the JS config files are linted without types.
+    files: ['**/*.ts'],
+    languageOptions: {
+      parserOptions: {
+        projectService: { allowDefaultProject: ['vitest.config.ts'] },
+        tsconfigRootDir: import.meta.dirname,
+      },
+    },
+    rules: {
+      // A promise nobody awaits loses its rejection: await it, or `void` it with a comment why.
+      '@typescript-eslint/no-floating-promises': 'error',
+    },
+  },
   orchestratorFence,
 );

@@ -48,7 +48,7 @@ export class RssSampler {
     this.timer = setInterval(() => {
       if (this.busy || this.roots.size === 0) return;
       this.busy = true;
-      Promise.all([...this.roots].map((p) => treeRss(p)))
+      void Promise.all([...this.roots].map((p) => treeRss(p))) // fire-and-forget on a timer: treeRss never rejects, `busy` serialises samples
         .then((r) => (this.peak = Math.max(this.peak, r.reduce((a, b) => a + b, 0))))
         .finally(() => (this.busy = false));
     }, everyMs);

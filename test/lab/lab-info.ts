@@ -120,11 +120,23 @@ export interface LabInfo {
 let cached: { path: string; info: LabInfo } | undefined;
 
 /**
+ * vitest.config.ts sets MAILMIG_NO_LAB in the `unit` project, which starts no lab. Without this
+ * check a unit test reaching for the lab would read a stale `.lab/current.json` from another run,
+ * or start servers of its own: it fails at once instead, saying how to become a lab test.
+ */
+export function assertLabAllowed(what: string): void {
+  const project = process.env.MAILMIG_NO_LAB;
+  if (project === undefined || project === '') return;
+  throw new Error(`${what} in the vitest project "${project}", which has no lab: a test file that uses the lab must be named *.lab.test.ts (or *.e2e.test.ts) so it runs in the "lab" project (see test/lab/README.md)`);
+}
+
+/**
  * The running lab, for test files. MAILMIG_LAB_INFO (set by global-setup, inherited by the
  * workers) names this run's own file, so two test runs in one tree never read each other's lab;
  * `.lab/current.json` is the fallback for tools started by hand.
  */
 export function getLab(): LabInfo {
+  assertLabAllowed('getLab()');
   const path = process.env.MAILMIG_LAB_INFO ?? currentLabInfoPath();
   if (cached?.path === path) return cached.info;
   let info: LabInfo;

@@ -8,7 +8,7 @@ import { ensureSharedTls, makeClientCertificate, makeRsaKeyPair } from './certs.
 import { startDovecot, type DovecotFlavor, type DovecotInstance } from './dovecot.js';
 import { newClientSecret, startEntra, type EntraServer } from './entra.js';
 import { startKeyVault } from './keyvault.js';
-import type { ImapServerName, LabInfo } from './lab-info.js';
+import { assertLabAllowed, type ImapServerName, type LabInfo } from './lab-info.js';
 import { labHome } from './paths.js';
 import { freePorts } from './ports.js';
 import { startWatchdog } from './processes.js';
@@ -151,6 +151,7 @@ async function traversableByAll(path: string): Promise<boolean> {
 }
 
 export async function startLab(opts: StartLabOptions = {}): Promise<Lab> {
+  assertLabAllowed('startLab()');
   const home = labHome();
   await mkdir(home, { recursive: true });
   await reapAbandonedLabs(home);

@@ -29,7 +29,7 @@ export class AppendFiles {
     const entry = e;
     const write = entry.last.catch(() => undefined).then(async () => (await entry.handle).appendFile(text));
     entry.last = write;
-    while (this.files.size > this.maxOpen) this.close(this.files.keys().next().value!);
+    while (this.files.size > this.maxOpen) void this.close(this.files.keys().next().value!); // never rejects; a reopen of this path waits for it (closing)
     // A handle that failed to open is not kept: the next append tries again.
     write.catch(() => this.files.get(path) === entry && this.files.delete(path));
     return write;
