@@ -1,6 +1,7 @@
 import type { UidRange } from '../domain/ranges/range-planner.js';
 import { addIssue, emptyCheckpoint, type FolderCheckpoint } from '../domain/checkpoints/folder-checkpoint.js';
-import type { AppendResult, ImapSession, MessageMeta } from '../adapters/imap/imap-session.js';
+import type { ImapSession } from '../adapters/imap/imap-session.js';
+import type { AppendResult, MessageMeta } from '../contracts/imap.js';
 import { MigrationError } from '../errors/migration-error.js';
 import { destinationIdentity, type EngineDeps } from './engine-deps.js';
 import { fingerprint, headerHash, IDENTITY_HEADERS, subjectOf, type IdentityKind } from './fingerprint.js';

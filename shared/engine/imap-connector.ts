@@ -1,9 +1,8 @@
 import type { Settings, SideSettings } from '../config/settings.js';
 import { AppTokenProvider } from '../adapters/auth/token-provider.js';
-import type { ImapAuth, ImapSession } from '../adapters/imap/imap-session.js';
+import type { ImapSession } from '../adapters/imap/imap-session.js';
+import type { ImapAuth, ImapSite } from '../contracts/imap.js';
 import type { SecretStore } from '../adapters/secrets/secret-store.js';
-
-export type ImapSite = 'source' | 'destination';
 
 /** Key Vault secret names allow letters, digits and '-': every other character becomes '-'. */
 export function passwordSecretName(template: string, mailbox: string): string {

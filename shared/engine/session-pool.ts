@@ -1,5 +1,6 @@
 import type { ImapSession } from '../adapters/imap/imap-session.js';
-import type { ImapConnector, ImapSite, OpenedSession } from './imap-connector.js';
+import type { ImapSite } from '../contracts/imap.js';
+import type { ImapConnector, OpenedSession } from './imap-connector.js';
 import { ThrottleGate } from './retry.js';
 import { PipelinedAppender } from '../adapters/imap/pipelined-appender.js';
 import { RawFolderSession } from '../adapters/imap/raw-folder-session.js';

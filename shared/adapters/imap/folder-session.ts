@@ -1,5 +1,5 @@
 import type { ErrorSite } from '../../errors/classify.js';
-import type { CommandGate, FolderStatus, ListedFolder, MessageMeta, MessageWithSource, SelectedFolder } from './imap-session.js';
+import type { CommandGate, FolderStatus, ListedFolder, MessageMeta, MessageWithSource, SelectedFolder } from '../../contracts/imap.js';
 
 /**
  * What preparing and copying need of a connection: list, STATUS and create folders, open one

@@ -3,41 +3,8 @@ import type { SideSettings } from '../../config/settings.js';
 import { classify, type ErrorSite } from '../../errors/classify.js';
 import { MigrationError } from '../../errors/migration-error.js';
 import { redact } from '../../errors/redact.js';
+import type { AppendResult, CommandGate, FolderStatus, ImapAuth, ListedFolder, MessageMeta, MessageWithSource, SelectedFolder } from '../../contracts/imap.js';
 import { commandObserver, type ImapCommandObserver } from './command-observer.js';
-
-/** A folder as listed by the server; the path is decoded from modified UTF-7. */
-export interface ListedFolder {
-  path: string;
-  delimiter: string;
-  flags: string[];
-  specialUse?: string;
-}
-
-export interface FolderStatus {
-  messages: number;
-  uidNext: number;
-  uidValidity: string;
-}
-
-export interface SelectedFolder extends FolderStatus {
-  permanentFlags: string[];
-}
-
-export interface MessageMeta {
-  uid: number;
-  size: number;
-  flags: string[];
-  internalDate: string;
-}
-
-export interface MessageWithSource extends MessageMeta {
-  source: Buffer;
-}
-
-export interface AppendResult {
-  uid?: number;
-  uidValidity?: string;
-}
 
 function commandLogger(site: ErrorSite, observer: ImapCommandObserver): NonNullable<ImapFlowOptions['logger']> {
   const noop = (): void => undefined;
@@ -50,14 +17,6 @@ function commandLogger(site: ErrorSite, observer: ImapCommandObserver): NonNulla
     warn: noop,
     error: noop,
   };
-}
-
-export type ImapAuth = { user: string; accessToken: string } | { user: string; pass: string };
-
-/** What every command of a session waits on: the mailbox's throttle gate (engine/retry.ts ThrottleGate). */
-export interface CommandGate {
-  wait(): Promise<void>;
-  pause(ms: number): void;
 }
 
 /**

@@ -1,7 +1,7 @@
 import type { SideSettings } from '../../config/settings.js';
 import type { ErrorSite } from '../../errors/classify.js';
 import { MigrationError } from '../../errors/migration-error.js';
-import type { AppendResult, ImapAuth } from './imap-session.js';
+import type { AppendResult, ImapAuth } from '../../contracts/imap.js';
 import { imapDateTime } from './imap-date-time.js';
 import { parseSelected, quotedMailbox, RawImapConnection, type OpenCommand } from './raw-connection.js';
 import { expandUidSet } from './uid-set.js';

@@ -3,7 +3,7 @@ import { iconv } from '../lazy-modules.js';
 import type { SideSettings } from '../../config/settings.js';
 import { classify, type ErrorSite } from '../../errors/classify.js';
 import { MigrationError } from '../../errors/migration-error.js';
-import type { ImapAuth } from './imap-session.js';
+import type { ImapAuth } from '../../contracts/imap.js';
 import { observedCommand } from './command-observer.js';
 
 /**

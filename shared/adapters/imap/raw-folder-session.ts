@@ -2,7 +2,7 @@ import type { SideSettings } from '../../config/settings.js';
 import type { ErrorSite } from '../../errors/classify.js';
 import { MigrationError } from '../../errors/migration-error.js';
 import { parseFetch, type FetchedRow } from './fetch-response.js';
-import type { CommandGate, FolderStatus, ImapAuth, ListedFolder, MessageMeta, MessageWithSource, SelectedFolder } from './imap-session.js';
+import type { CommandGate, FolderStatus, ImapAuth, ListedFolder, MessageMeta, MessageWithSource, SelectedFolder } from '../../contracts/imap.js';
 import { parseList, parseStatus } from './list-response.js';
 import { parseSelected, quotedMailbox, RawImapConnection, type Untagged } from './raw-connection.js';
 import type { FolderSession } from './folder-session.js';

@@ -1,4 +1,5 @@
-import type { ImapSession, ListedFolder } from '../../adapters/imap/imap-session.js';
+import type { ImapSession } from '../../adapters/imap/imap-session.js';
+import type { ListedFolder } from '../../contracts/imap.js';
 import type { Settings } from '../../config/settings.js';
 import type { MailboxRow } from '../../contracts/mailbox.js';
 import { planFolderMapping } from '../../domain/folders/index.js';

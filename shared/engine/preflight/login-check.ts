@@ -1,6 +1,7 @@
 import type { ImapSession } from '../../adapters/imap/imap-session.js';
 import type { Settings } from '../../config/settings.js';
-import type { ImapConnector, ImapSite } from '../imap-connector.js';
+import type { ImapSite } from '../../contracts/imap.js';
+import type { ImapConnector } from '../imap-connector.js';
 import { check, failed, skipped, toMigrationError } from './checks.js';
 import type { SideCredentials } from './credential-checks.js';
 import { withAuthPropagation, type PropagationOptions } from './propagation.js';
