@@ -1,7 +1,7 @@
 import type { UidRange } from '../domain/ranges/range-planner.js';
 import { addIssue, emptyCheckpoint, type FolderCheckpoint } from '../domain/checkpoints/folder-checkpoint.js';
-import type { ImapSession } from '../adapters/imap/imap-session.js';
 import type { AppendResult, MessageMeta } from '../contracts/imap.js';
+import type { DestinationWriter } from '../contracts/imap-ports.js';
 import { MigrationError } from '../errors/migration-error.js';
 import { destinationIdentity, type EngineDeps } from './engine-deps.js';
 import { fingerprint, headerHash, IDENTITY_HEADERS, subjectOf, type IdentityKind } from './fingerprint.js';
@@ -49,7 +49,7 @@ export async function copyRange(deps: EngineDeps, input: CopyRangeInput): Promis
   const { pool, checkpoints, settings } = deps;
   const source = await pool.acquireFolders('source', input.sourceEmail);
   const src = source.session;
-  let dst: ImapSession | undefined;
+  let dst: DestinationWriter | undefined;
   let appender: Awaited<ReturnType<typeof pool.acquireAppender>>;
   let broken = false;
   let throttled = false;
@@ -66,7 +66,7 @@ export async function copyRange(deps: EngineDeps, input: CopyRangeInput): Promis
     appender = await pool.acquireAppender(input.destinationEmail);
     // With a pipelining connection, imapflow's destination session is needed only for a retry
     // window or a message that cannot be pipelined: one connection per worker instead of two.
-    const destination = async (): Promise<ImapSession> => {
+    const destination = async (): Promise<DestinationWriter> => {
       if (!dst) {
         dst = await pool.acquire('destination', input.destinationEmail);
         await dst.select(input.destinationPath, false);
@@ -238,7 +238,7 @@ async function attributedUids(deps: EngineDeps, input: CopyRangeInput, destUidVa
 }
 
 /** Fingerprint -> destination UIDs (in UID order) of the messages from `fromUid` on, less `exclude`. */
-async function destinationFingerprints(dst: ImapSession, folderKey: string, fromUid: number, identity: IdentityKind, exclude: ReadonlySet<number>): Promise<Map<string, number[]>> {
+async function destinationFingerprints(dst: DestinationWriter, folderKey: string, fromUid: number, identity: IdentityKind, exclude: ReadonlySet<number>): Promise<Map<string, number[]>> {
   const known = FINGERPRINTS.folder(folderKey);
   // "N:*" returns the last message even when N is past it (RFC 3501 §6.4.8): filter by UID.
   const metas = (await dst.fetchMeta(`${fromUid}:*`)).filter((m) => m.uid >= fromUid && !exclude.has(m.uid)).sort((a, b) => a.uid - b.uid);

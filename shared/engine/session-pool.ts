@@ -1,5 +1,6 @@
 import type { ImapSession } from '../adapters/imap/imap-session.js';
 import type { ImapSite } from '../contracts/imap.js';
+import type { ImapConnections } from '../contracts/imap-ports.js';
 import type { ImapConnector, OpenedSession } from './imap-connector.js';
 import { ThrottleGate } from './retry.js';
 import { PipelinedAppender } from '../adapters/imap/pipelined-appender.js';
@@ -16,7 +17,7 @@ interface Idle {
  * Re-uses authenticated sessions per (side, mailbox) across ranges and activity calls in one
  * process: a TLS handshake plus XOAUTH2 costs several round trips, more than a small range.
  */
-export class SessionPool {
+export class SessionPool implements ImapConnections {
   private readonly idle = new Map<string, Idle[]>();
   /** Per (side, mailbox): a throttling answer on one connection pauses all of that mailbox's connections. */
   private readonly gates = new Map<string, ThrottleGate>();

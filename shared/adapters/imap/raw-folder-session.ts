@@ -6,6 +6,7 @@ import type { CommandGate, FolderStatus, ImapAuth, ListedFolder, MessageMeta, Me
 import { parseList, parseStatus } from './list-response.js';
 import { parseSelected, quotedMailbox, RawImapConnection, type Untagged } from './raw-connection.js';
 import type { FolderSession } from './folder-session.js';
+import { isAlreadyExists } from './already-exists.js';
 
 /** Body bytes a FETCH may hold before the socket waits for the consumer. */
 const HOLD_BYTES = 8 * 1024 * 1024;
@@ -105,8 +106,7 @@ export class RawFolderSession implements FolderSession {
       try {
         await this.conn.command([`CREATE ${quotedMailbox(path)}\r\n`]);
       } catch (e) {
-        const code = (e instanceof MigrationError ? (e.cause as { serverResponseCode?: string } | undefined)?.serverResponseCode : undefined) ?? '';
-        if (code.toUpperCase() !== 'ALREADYEXISTS' && !(e instanceof MigrationError && /already exists/i.test(e.message))) throw e;
+        if (!isAlreadyExists(e)) throw e;
       }
       await this.conn.command([`SUBSCRIBE ${quotedMailbox(path)}\r\n`]).catch(() => undefined);
     });
