@@ -1,4 +1,4 @@
-import type { AppendResult, FolderStatus, ListedFolder, MessageMeta, MessageWithSource, SelectedFolder } from './imap.js';
+import type { AppendResult, FolderStatus, ImapSite, ListedFolder, MessageMeta, MessageWithSource, SelectedFolder } from './imap.js';
 
 /**
  * The two IMAP ports the engine depends on, one per side, derived from what it calls. The
@@ -88,4 +88,14 @@ export interface ImapConnections {
   /** Closes the idle connections of a mailbox that is done. */
   closeMailbox(sourceEmail: string, destinationEmail: string): Promise<void>;
   closeAll(): Promise<void>;
+}
+
+/** A full connection its caller closes (preflight looks, then hangs up). */
+export type OpenedReader = SourceReader & { close(): Promise<void> };
+
+/** Logging in to either side with a mailbox's credential, outside the pool: what preflight asks of the adapters. */
+export interface ImapLogins {
+  open(site: ImapSite, mailbox: string): Promise<{ session: OpenedReader; expiresOnMs: number }>;
+  /** The side's app-only token, from the same cache the logins use. */
+  token(site: ImapSite): Promise<{ token: string; expiresOnMs: number }>;
 }
