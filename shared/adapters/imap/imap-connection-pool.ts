@@ -1,4 +1,5 @@
 import type { CommandGate, ImapSite } from '../../contracts/imap.js';
+import { classify } from '../../errors/classify.js';
 import type { AppendPipeline, ImapConnections, Leased } from '../../contracts/imap-ports.js';
 import type { ImapDialer } from './dialer.js';
 import type { FolderSession } from './folder-session.js';
@@ -59,7 +60,7 @@ export class ImapConnectionPool implements ImapConnections {
 
   async with<T>(site: ImapSite, mailbox: string, fn: (s: ImapSession) => Promise<T>): Promise<T> {
     const s = await this.acquire(site, mailbox);
-    return lend(s, (broken) => this.release(s, broken), fn);
+    return lend(site, s, (broken) => this.release(s, broken), fn);
   }
 
   /**
@@ -83,7 +84,7 @@ export class ImapConnectionPool implements ImapConnections {
 
   async withFolders<T>(site: ImapSite, mailbox: string, fn: (s: FolderSession) => Promise<T>): Promise<T> {
     const { session, release } = await this.acquireFolders(site, mailbox);
-    return lend(session, release, fn);
+    return lend(site, session, release, fn);
   }
 
   /**
@@ -148,14 +149,18 @@ function keyOf(site: ImapSite, mailbox: string): string {
   return `${site}\n${mailbox.toLowerCase()}`;
 }
 
-/** Runs `fn` on a lent session and gives it back: broken when `fn` threw. */
-async function lend<S, T>(session: S, release: (broken: boolean) => void, fn: (s: S) => Promise<T>): Promise<T> {
+/**
+ * Runs `fn` on a lent session and gives it back: broken when `fn` threw. What `fn` threw unclassified
+ * happened while using that side's connection: it is classified with that site here, not later
+ * with a guessed one.
+ */
+async function lend<S, T>(site: ImapSite, session: S, release: (broken: boolean) => void, fn: (s: S) => Promise<T>): Promise<T> {
   try {
     const r = await fn(session);
     release(false);
     return r;
   } catch (e) {
     release(true);
-    throw e;
+    throw classify(e, site);
   }
 }
