@@ -4,7 +4,7 @@ import { ImapConnectionPool } from '../adapters/imap/imap-connection-pool.js';
 import { ImapDialer } from '../adapters/imap/dialer.js';
 import { KeyVaultSecretStore } from '../adapters/secrets/key-vault-secret-store.js';
 import { LocalFileSecretStore } from '../adapters/secrets/local-file-secret-store.js';
-import type { SecretStore } from '../adapters/secrets/secret-store.js';
+import type { SecretStore } from '../contracts/secret-store.js';
 import { FileCheckpointStore } from '../adapters/state/file-checkpoint-store.js';
 import { lazyCheckpointStore } from '../adapters/state/lazy-checkpoint-store.js';
 import { redact } from '../errors/redact.js';

@@ -3,7 +3,7 @@ import type { ImapAuth, ImapSite } from '../../contracts/imap.js';
 import type { ImapLogins, Leased } from '../../contracts/imap-ports.js';
 import { passwordSecretName } from '../../domain/secrets/password-secret-name.js';
 import { AppTokenProvider, type AccessToken } from '../auth/token-provider.js';
-import type { SecretStore } from '../secrets/secret-store.js';
+import type { SecretStore } from '../../contracts/secret-store.js';
 import type { ImapSession } from './imap-session.js';
 import { PipelinedAppender } from './pipelined-appender.js';
 import { RawFolderSession } from './raw-folder-session.js';

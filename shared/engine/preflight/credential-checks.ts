@@ -2,7 +2,7 @@ import { X509Certificate } from 'node:crypto';
 import type { Settings, SideSettings } from '../../config/settings.js';
 import { certificateCredential } from '../../adapters/auth/client-credential.js';
 import { readTokenClaims } from '../../adapters/auth/token-provider.js';
-import type { SecretStore } from '../../adapters/secrets/secret-store.js';
+import type { SecretStore } from '../../contracts/secret-store.js';
 import type { ImapSite } from '../../contracts/imap.js';
 import type { ImapLogins } from '../../contracts/imap-ports.js';
 import { passwordSecretName } from '../../domain/secrets/password-secret-name.js';

@@ -1,4 +1,4 @@
-import type { SecretStore } from '../../adapters/secrets/secret-store.js';
+import type { SecretStore } from '../../contracts/secret-store.js';
 import type { MailboxRow } from '../../contracts/mailbox.js';
 import type { EngineDeps } from '../engine-deps.js';
 import type { ImapLogins } from '../../contracts/imap-ports.js';
