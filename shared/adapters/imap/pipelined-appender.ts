@@ -2,6 +2,7 @@ import type { SideSettings } from '../../config/settings.js';
 import type { ErrorSite } from '../../errors/classify.js';
 import { MigrationError } from '../../errors/migration-error.js';
 import type { AppendResult, ImapAuth } from '../../contracts/imap.js';
+import type { AppendPipeline } from '../../contracts/imap-ports.js';
 import { imapDateTime } from './imap-date-time.js';
 import { parseSelected, quotedMailbox, RawImapConnection, type OpenCommand } from './raw-connection.js';
 import { expandUidSet } from './uid-set.js';
@@ -56,7 +57,7 @@ function appendUids(okText: string): { uidValidity: string; uids: number[] } | u
   return m && uids ? { uidValidity: m[1]!, uids } : undefined;
 }
 
-export class PipelinedAppender {
+export class PipelinedAppender implements AppendPipeline {
   /** Messages per APPEND command: > 1 only when the server offers MULTIAPPEND. */
   private groupSize = 1;
   private group?: Group;
