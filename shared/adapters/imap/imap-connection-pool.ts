@@ -1,12 +1,25 @@
 import type { CommandGate, ImapSite } from '../../contracts/imap.js';
+import type { AppendPipeline, DestinationWriter, ImapConnections, Leased } from '../../contracts/imap-ports.js';
 import { classify } from '../../errors/classify.js';
-import type { AppendPipeline, ImapConnections, Leased } from '../../contracts/imap-ports.js';
-import type { ImapDialer } from './dialer.js';
 import type { FolderSession } from './folder-session.js';
-import { IdlePool } from './idle-pool.js';
-import type { ImapSession } from './imap-session.js';
-import type { PipelinedAppender } from './pipelined-appender.js';
-import type { RawFolderSession } from './raw-folder-session.js';
+import { IdlePool, type Poolable } from './idle-pool.js';
+
+/** A full connection (an imapflow ImapSession). */
+type Session = DestinationWriter & FolderSession & Poolable;
+/** A raw folder connection (RawFolderSession). */
+type RawFolders = FolderSession & Poolable;
+/** An APPEND pipeline (PipelinedAppender). */
+type Appender = AppendPipeline & Poolable;
+
+/** What the pool asks of the dialer (dialer.ts; unit tests give a fake). */
+export interface Dialing {
+  open(site: ImapSite, mailbox: string): Promise<{ session: Session; expiresOnMs: number }>;
+  allowsRaw(site: ImapSite): boolean;
+  openRaw(site: ImapSite, mailbox: string): Promise<Leased<RawFolders> | undefined>;
+  allowsPipelining(mailbox: string): boolean;
+  appenderOver(prepared: RawFolders): Appender | undefined;
+  openAppender(mailbox: string): Promise<Leased<Appender> | undefined>;
+}
 
 /**
  * The engine's ImapConnections: authenticated connections per (side, mailbox), re-used across
@@ -14,18 +27,18 @@ import type { RawFolderSession } from './raw-folder-session.js';
  * idle pools of one kind: imapflow sessions, raw folder sessions and APPEND pipelines.
  */
 export class ImapConnectionPool implements ImapConnections {
-  private readonly sessions: IdlePool<ImapSession>;
-  private readonly raw: IdlePool<RawFolderSession>;
-  private readonly appenders: IdlePool<PipelinedAppender>;
+  private readonly sessions: IdlePool<Session>;
+  private readonly raw: IdlePool<RawFolders>;
+  private readonly appenders: IdlePool<Appender>;
   /** Per (side, mailbox): a throttling answer on one connection pauses all of that mailbox's connections. */
   private readonly gates = new Map<string, CommandGate>();
   /** Sessions lent by acquire(), with what release() needs to keep them. */
-  private readonly owners = new Map<ImapSession, { key: string; expiresOnMs: number }>();
+  private readonly owners = new Map<Session, { key: string; expiresOnMs: number }>();
   /** Appenders lent as the port's AppendPipeline, back to their own lease. */
-  private readonly lentAppenders = new Map<AppendPipeline, Leased<PipelinedAppender>>();
+  private readonly lentAppenders = new Map<AppendPipeline, Leased<Appender>>();
 
   constructor(
-    private readonly dialer: ImapDialer,
+    private readonly dialer: Dialing,
     private readonly newGate: () => CommandGate,
     maxIdlePerKey = 4,
   ) {
@@ -34,7 +47,7 @@ export class ImapConnectionPool implements ImapConnections {
     this.appenders = new IdlePool(maxIdlePerKey);
   }
 
-  async acquire(site: ImapSite, mailbox: string): Promise<ImapSession> {
+  async acquire(site: ImapSite, mailbox: string): Promise<Session> {
     const key = keyOf(site, mailbox);
     const idle = this.sessions.take(key);
     if (idle) {
@@ -48,7 +61,7 @@ export class ImapConnectionPool implements ImapConnections {
   }
 
   /** Returns a session for re-use; pass broken=true after an error so it is closed instead. */
-  release(session: ImapSession, broken = false): void {
+  release(session: Session, broken = false): void {
     const owner = this.owners.get(session);
     this.owners.delete(session);
     if (!owner) {
@@ -58,7 +71,7 @@ export class ImapConnectionPool implements ImapConnections {
     this.sessions.put(owner.key, { item: session, expiresOnMs: owner.expiresOnMs }, broken);
   }
 
-  async with<T>(site: ImapSite, mailbox: string, fn: (s: ImapSession) => Promise<T>): Promise<T> {
+  async with<T>(site: ImapSite, mailbox: string, fn: (s: Session) => Promise<T>): Promise<T> {
     const s = await this.acquire(site, mailbox);
     return lend(site, s, (broken) => this.release(s, broken), fn);
   }
@@ -97,7 +110,7 @@ export class ImapConnectionPool implements ImapConnections {
     return lease;
   }
 
-  private async appender(mailbox: string): Promise<Leased<PipelinedAppender> | undefined> {
+  private async appender(mailbox: string): Promise<Leased<Appender> | undefined> {
     if (!this.dialer.allowsPipelining(mailbox)) return undefined;
     const idle = this.appenders.take(mailbox.toLowerCase());
     if (idle) return idle;
