@@ -1,6 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { passwordSecretName } from '../shared/engine/imap-connector.js';
+import { passwordSecretName } from '../shared/domain/secrets/password-secret-name.js';
 import { projectRoot } from '../test/lab/paths.js';
 
 /**

@@ -2,7 +2,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { loadSettings } from '../../shared/config/settings.js';
 import type { MailboxReport } from '../../shared/contracts/report.js';
-import { createEngine, redactingLogger } from '../../shared/engine/create-engine.js';
+import { createEngine, redactingLogger } from '../../shared/composition/create-engine.js';
 import { closedMailboxes, runBatch } from '../../shared/engine/run-batch.js';
 import { renderReportCsv } from '../../shared/domain/reports/report-csv.js';
 import { renderReportHtml } from '../../shared/domain/reports/report-html.js';

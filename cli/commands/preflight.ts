@@ -1,7 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { loadSettings } from '../../shared/config/settings.js';
-import { createEngine, redactingLogger } from '../../shared/engine/create-engine.js';
+import { createEngine, redactingLogger } from '../../shared/composition/create-engine.js';
 import { preflightBatch, type MailboxPreflight, type PreflightCheck } from '../../shared/engine/preflight/index.js';
 import { formatBytes as mb } from '../../shared/engine/preflight/format-bytes.js';
 import { redact } from '../../shared/errors/redact.js';

@@ -3,7 +3,7 @@ import { dirname, join } from 'node:path';
 import pLimit from 'p-limit';
 import { loadSettings } from '../../shared/config/settings.js';
 import type { MailboxVerification } from '../../shared/contracts/verification.js';
-import { createEngine, redactingLogger } from '../../shared/engine/create-engine.js';
+import { createEngine, redactingLogger } from '../../shared/composition/create-engine.js';
 import { verifyMailbox } from '../../shared/engine/verify-mailbox.js';
 import { redact } from '../../shared/errors/redact.js';
 import { readCliSettings } from '../settings-file.js';

@@ -1,6 +1,6 @@
 import { loadSettings, type Settings } from '../../shared/config/settings.js';
 import { BlobStore } from '../../shared/adapters/blob/blob-store.js';
-import { createEngine, redactingLogger, type Engine } from '../../shared/engine/create-engine.js';
+import { createEngine, redactingLogger, type Engine } from '../../shared/composition/create-engine.js';
 import { createActivities, type Activities } from '../activities/handlers.js';
 
 export interface Runtime {

@@ -1,3 +1,4 @@
+import type { FolderStatus } from './imap.js';
 import type { RenamedFolder, SkippedFolder } from './report.js';
 import type { UidRange } from '../domain/ranges/range-planner.js';
 
@@ -24,12 +25,6 @@ export interface FolderRef {
   destinationEmail: string;
   sourcePath: string;
   destinationPath: string;
-}
-
-export interface FolderStatus {
-  messages: number;
-  uidNext: number;
-  uidValidity: string;
 }
 
 export interface FolderPassStart {

@@ -1,6 +1,6 @@
 import type { UidRange } from '../domain/ranges/range-planner.js';
 import { emptyCheckpoint } from '../domain/checkpoints/folder-checkpoint.js';
-import type { FolderSession } from '../adapters/imap/folder-session.js';
+import type { SourceFolders } from '../contracts/imap-ports.js';
 import { MigrationError } from '../errors/migration-error.js';
 import { destinationIdentity, type EngineDeps } from './engine-deps.js';
 import { appendFlags } from './flags.js';
@@ -45,7 +45,7 @@ export async function copyRange(deps: EngineDeps, input: CopyRangeInput): Promis
 }
 
 /** The range itself, on the connections `leases` lends (the caller gives them back). */
-async function copyLeased(deps: EngineDeps, input: CopyRangeInput, leases: RangeLeases, src: FolderSession): Promise<CopyRangeResult> {
+async function copyLeased(deps: EngineDeps, input: CopyRangeInput, leases: RangeLeases, src: SourceFolders): Promise<CopyRangeResult> {
   const { checkpoints, settings } = deps;
   const srcSel = await src.select(input.sourcePath, true);
   const stored = await checkpoints.get(input.mailbox, input.sourcePath);

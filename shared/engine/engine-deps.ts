@@ -1,6 +1,6 @@
 import type { Settings } from '../config/settings.js';
 import type { CheckpointStore } from '../domain/checkpoints/checkpoint-store.js';
-import type { SessionPool } from './session-pool.js';
+import type { ImapConnections } from '../contracts/imap-ports.js';
 import type { IdentityKind } from './fingerprint.js';
 import type { FingerprintCache } from './fingerprint-cache.js';
 
@@ -12,7 +12,7 @@ export interface Logger {
 /** What engine functions need; both drivers build it once per process (createEngine). */
 export interface EngineDeps {
   settings: Settings;
-  pool: SessionPool;
+  pool: ImapConnections;
   checkpoints: CheckpointStore;
   log: Logger;
   /** Destination fingerprints read for retry windows, kept for the process: a window read again costs no body FETCH. */

@@ -3,7 +3,7 @@ import type { FolderReport } from '../contracts/report.js';
 import type { EngineDeps } from './engine-deps.js';
 import { planFolderPage } from './plan-folder.js';
 import type { FolderPassStart, FolderPlanPage, FolderRef, FolderTask } from '../contracts/engine-types.js';
-import type { FolderStatus } from '../adapters/imap/imap-session.js';
+import type { FolderStatus } from '../contracts/imap.js';
 
 export type { FolderPassStart, FolderRef };
 

@@ -14,7 +14,7 @@ import { ThrottleGate, withRetry } from './retry.js';
 import { summariseMailbox } from './summarise.js';
 import { verifyMailbox } from './verify-mailbox.js';
 import { lookAtSource, type SourceLook } from './unchanged-mailbox.js';
-import type { FolderStatus } from '../adapters/imap/imap-session.js';
+import type { FolderStatus } from '../contracts/imap.js';
 import { withAuthPropagation } from './preflight/propagation.js';
 import type { SpareWorkers } from './spare-workers.js';
 

@@ -1,6 +1,6 @@
 import { RangePlanner, type RangeLimits } from '../domain/ranges/range-planner.js';
 import type { FolderPlanPage } from '../contracts/engine-types.js';
-import type { FolderSession } from '../adapters/imap/folder-session.js';
+import type { SourceFolders } from '../contracts/imap-ports.js';
 
 export type { FolderPlanPage };
 
@@ -8,7 +8,7 @@ export type { FolderPlanPage };
 const META_PAGE = 2000;
 
 /** First sequence number whose UID is above `afterUid` (binary search: ~20 tiny FETCHes for a million messages). */
-async function firstSeqAfter(src: FolderSession, exists: number, afterUid: number): Promise<number> {
+async function firstSeqAfter(src: SourceFolders, exists: number, afterUid: number): Promise<number> {
   if (afterUid <= 0) return 1;
   let lo = 1;
   let hi = exists + 1;
@@ -26,7 +26,7 @@ async function firstSeqAfter(src: FolderSession, exists: number, afterUid: numbe
  * (afterUid = last range's toUid) until `complete`, so neither memory nor an orchestration's
  * input ever holds a whole large folder's plan.
  */
-export async function planFolderPage(src: FolderSession, path: string, afterUid: number, limits: RangeLimits, maxRanges: number): Promise<FolderPlanPage> {
+export async function planFolderPage(src: SourceFolders, path: string, afterUid: number, limits: RangeLimits, maxRanges: number): Promise<FolderPlanPage> {
   const sel = await src.select(path, true);
   const base = { uidValidity: sel.uidValidity, uidNext: sel.uidNext, messages: sel.messages };
   if (sel.messages === 0 || afterUid >= sel.uidNext - 1) return { ...base, ranges: [], complete: true };

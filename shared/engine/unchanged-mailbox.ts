@@ -1,6 +1,6 @@
 import type { FolderReport } from '../contracts/report.js';
 import type { FolderCheckpoint } from '../domain/checkpoints/folder-checkpoint.js';
-import type { FolderStatus } from '../adapters/imap/imap-session.js';
+import type { FolderStatus } from '../contracts/imap.js';
 import { isSelectable } from '../domain/folders/special-use.js';
 import type { EngineDeps } from './engine-deps.js';
 import { folderReport } from './folder-pass.js';

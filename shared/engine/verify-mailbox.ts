@@ -1,5 +1,5 @@
 import type { FolderVerification, MailboxVerification, MessageRef, VerificationIdentity } from '../contracts/verification.js';
-import type { ImapSession } from '../adapters/imap/imap-session.js';
+import type { SourceReader } from '../contracts/imap-ports.js';
 import { mailboxKey } from '../domain/checkpoints/checkpoint-store.js';
 import { MigrationError } from '../errors/migration-error.js';
 import { classify } from '../errors/classify.js';
@@ -21,7 +21,7 @@ interface Indexed {
  * destination keeps bytes as appended, its exact size. Headers only (BODY.PEEK): a verification
  * pass costs a fraction of a copy and marks nothing \Seen.
  */
-async function index(s: ImapSession, path: string, withSize: boolean): Promise<Indexed> {
+async function index(s: SourceReader, path: string, withSize: boolean): Promise<Indexed> {
   const sel = await s.select(path, true);
   const refs = new Map<string, MessageRef[]>();
   for (let seq = 1; seq <= sel.messages; seq += PAGE) {

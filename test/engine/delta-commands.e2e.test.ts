@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadSettings } from '../../shared/config/settings.js';
 import { observeImapCommands } from '../../shared/adapters/imap/command-observer.js';
-import { createEngine, type Engine } from '../../shared/engine/create-engine.js';
+import { createEngine, type Engine } from '../../shared/composition/create-engine.js';
 import { runBatch } from '../../shared/engine/run-batch.js';
 import { syncFolderFlags } from '../../shared/engine/sync-flags.js';
 import { mailboxKey } from '../../shared/domain/checkpoints/checkpoint-store.js';

@@ -2,7 +2,7 @@ import { HttpRequest, InvocationContext } from '@azure/functions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { preflightHandler } from '../../functions/lib/preflight-handler.js';
 import { loadSettings, type Settings } from '../../shared/config/settings.js';
-import { createEngine, type Engine } from '../../shared/engine/create-engine.js';
+import { createEngine, type Engine } from '../../shared/composition/create-engine.js';
 import type { MailboxPreflight, PreflightReport } from '../../shared/engine/preflight/index.js';
 import { bulkCorpus } from '../lab/corpus.js';
 import { getLab, labSettings } from '../lab/lab-info.js';

@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadSettings } from '../../shared/config/settings.js';
-import { createEngine, type Engine } from '../../shared/engine/create-engine.js';
+import { createEngine, type Engine } from '../../shared/composition/create-engine.js';
 import { preflightMailbox } from '../../shared/engine/preflight/index.js';
 import { propagationDelayMs, withAuthPropagation } from '../../shared/engine/preflight/propagation.js';
 import { MigrationError } from '../../shared/errors/migration-error.js';

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadSettings } from '../../shared/config/settings.js';
 import type { MailboxRow } from '../../shared/contracts/mailbox.js';
-import { createEngine, redactingLogger, type Engine } from '../../shared/engine/create-engine.js';
+import { createEngine, redactingLogger, type Engine } from '../../shared/composition/create-engine.js';
 import { preflightBatch, type MailboxPreflight, type PreflightCheck } from '../../shared/engine/preflight/index.js';
 import { bulkCorpus, makeMessage } from '../lab/corpus.js';
 import { entraControl, keyVaultControl } from '../lab/control.js';

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadSettings } from '../../shared/config/settings.js';
 import { observeImapCommands } from '../../shared/adapters/imap/command-observer.js';
 import { expandUidSet } from '../../shared/adapters/imap/uid-set.js';
-import { createEngine, type Engine } from '../../shared/engine/create-engine.js';
+import { createEngine, type Engine } from '../../shared/composition/create-engine.js';
 import { runBatch } from '../../shared/engine/run-batch.js';
 import { getLab, labSettings, type LabInfo } from '../lab/lab-info.js';
 import { addMailbox, uniqueAddress } from '../lab/mailboxes.js';

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadSettings } from '../../shared/config/settings.js';
 import { observeImapCommands } from '../../shared/adapters/imap/command-observer.js';
-import { createEngine, type Engine } from '../../shared/engine/create-engine.js';
+import { createEngine, type Engine } from '../../shared/composition/create-engine.js';
 import { runBatch } from '../../shared/engine/run-batch.js';
 import { getLab, labSettings } from '../lab/lab-info.js';
 import { addMailbox, uniqueAddress } from '../lab/mailboxes.js';

@@ -3,7 +3,7 @@ import type { SideSettings } from '../../config/settings.js';
 import { classify } from '../../errors/classify.js';
 import { MigrationError } from '../../errors/migration-error.js';
 import { registerSecret } from '../../errors/redact.js';
-import type { SecretStore } from '../secrets/secret-store.js';
+import type { SecretStore } from '../../contracts/secret-store.js';
 import { certificateCredential, type ClientCredential } from './client-credential.js';
 
 export interface AccessToken {

@@ -3,41 +3,11 @@ import type { SideSettings } from '../../config/settings.js';
 import { classify, type ErrorSite } from '../../errors/classify.js';
 import { MigrationError } from '../../errors/migration-error.js';
 import { redact } from '../../errors/redact.js';
+import type { AppendResult, CommandGate, FolderStatus, ImapAuth, ListedFolder, MessageMeta, MessageWithSource, SelectedFolder } from '../../contracts/imap.js';
+import type { DestinationWriter } from '../../contracts/imap-ports.js';
+import { isAlreadyExists } from './already-exists.js';
 import { commandObserver, type ImapCommandObserver } from './command-observer.js';
-
-/** A folder as listed by the server; the path is decoded from modified UTF-7. */
-export interface ListedFolder {
-  path: string;
-  delimiter: string;
-  flags: string[];
-  specialUse?: string;
-}
-
-export interface FolderStatus {
-  messages: number;
-  uidNext: number;
-  uidValidity: string;
-}
-
-export interface SelectedFolder extends FolderStatus {
-  permanentFlags: string[];
-}
-
-export interface MessageMeta {
-  uid: number;
-  size: number;
-  flags: string[];
-  internalDate: string;
-}
-
-export interface MessageWithSource extends MessageMeta {
-  source: Buffer;
-}
-
-export interface AppendResult {
-  uid?: number;
-  uidValidity?: string;
-}
+import type { FolderSession } from './folder-session.js';
 
 function commandLogger(site: ErrorSite, observer: ImapCommandObserver): NonNullable<ImapFlowOptions['logger']> {
   const noop = (): void => undefined;
@@ -50,14 +20,6 @@ function commandLogger(site: ErrorSite, observer: ImapCommandObserver): NonNulla
     warn: noop,
     error: noop,
   };
-}
-
-export type ImapAuth = { user: string; accessToken: string } | { user: string; pass: string };
-
-/** What every command of a session waits on: the mailbox's throttle gate (engine/retry.ts ThrottleGate). */
-export interface CommandGate {
-  wait(): Promise<void>;
-  pause(ms: number): void;
 }
 
 /**
@@ -85,7 +47,7 @@ function throttleAwareLogger(base: ImapFlowOptions['logger'], onThrottle: (ms: n
  * classified where it happens (transient / throttled / permanent) before it leaves this file,
  * and imapflow's own logger is off: it would print AUTHENTICATE lines.
  */
-export class ImapSession {
+export class ImapSession implements DestinationWriter, FolderSession {
   private constructor(
     private readonly client: ImapFlow,
     readonly site: ErrorSite,
@@ -168,11 +130,17 @@ export class ImapSession {
     });
   }
 
-  /** One STATUS after another (imapflow sends one command at a time); a folder that fails is left out. */
+  /**
+   * One STATUS after another (imapflow sends one command at a time). As on a raw connection, a
+   * folder that fails is left out, unless the connection itself is gone.
+   */
   async statusMany(paths: readonly string[]): Promise<Map<string, FolderStatus>> {
     const out = new Map<string, FolderStatus>();
     for (const p of paths) {
-      const s = await this.status(p).catch(() => undefined);
+      const s = await this.status(p).catch((e: unknown) => {
+        if (!this.usable) throw e;
+        return undefined;
+      });
       if (s) out.set(p, s);
     }
     return out;
@@ -193,10 +161,24 @@ export class ImapSession {
     });
   }
 
-  createFolder(path: string): Promise<void> {
-    return this.run(async () => {
-      await this.client.mailboxCreate(path);
-    });
+  /**
+   * CREATE, then SUBSCRIBE. A folder that already exists is not an error, whether the server
+   * says so with ALREADYEXISTS (imapflow then skips SUBSCRIBE) or only in words: it is
+   * subscribed either way, as on a raw connection.
+   */
+  async createFolder(path: string): Promise<void> {
+    try {
+      const r = await this.run(() => this.client.mailboxCreate(path));
+      if (r && !r.created) await this.subscribe(path);
+    } catch (e) {
+      if (!isAlreadyExists(e)) throw e;
+      await this.subscribe(path);
+    }
+  }
+
+  /** A refused SUBSCRIBE is ignored: the folder is there, and copying does not need it subscribed. */
+  private async subscribe(path: string): Promise<void> {
+    await this.run(() => this.client.mailboxSubscribe(path)).catch(() => undefined);
   }
 
   /** Metadata only (no bodies) for a UID set or, with bySeq, a sequence set. */

@@ -1,5 +1,5 @@
 import { iconv } from '../lazy-modules.js';
-import type { FolderStatus, ListedFolder } from './imap-session.js';
+import type { FolderStatus, ListedFolder } from '../../contracts/imap.js';
 import { readValues, type ResponseParts, type Value } from './response-values.js';
 
 /** RFC 6154 special-use attributes, and the older XLIST names for the same roles. */

@@ -1,7 +1,8 @@
 import type { SideSettings } from '../../config/settings.js';
 import type { ErrorSite } from '../../errors/classify.js';
 import { MigrationError } from '../../errors/migration-error.js';
-import type { AppendResult, ImapAuth } from './imap-session.js';
+import type { AppendResult, ImapAuth } from '../../contracts/imap.js';
+import type { AppendPipeline } from '../../contracts/imap-ports.js';
 import { imapDateTime } from './imap-date-time.js';
 import { commandLine, nonSyncLiteral, quotedMailbox } from './protocol/command-compiler.js';
 import { RawImapConnection, type OpenCommand } from './raw-connection.js';
@@ -58,7 +59,7 @@ function appendUids(okText: string): { uidValidity: string; uids: number[] } | u
   return m && uids ? { uidValidity: m[1]!, uids } : undefined;
 }
 
-export class PipelinedAppender {
+export class PipelinedAppender implements AppendPipeline {
   /** Messages per APPEND command: > 1 only when the server offers MULTIAPPEND. */
   private groupSize = 1;
   private group?: Group;

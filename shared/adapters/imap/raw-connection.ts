@@ -4,7 +4,7 @@ import type { SideSettings } from '../../config/settings.js';
 import { classify, type ErrorSite } from '../../errors/classify.js';
 import { ImapFailure } from '../../errors/imap-failure.js';
 import { MigrationError } from '../../errors/migration-error.js';
-import type { ImapAuth } from './imap-session.js';
+import type { ImapAuth } from '../../contracts/imap.js';
 import { observedCommand } from './command-observer.js';
 import { CommandDispatcher } from './protocol/command-dispatcher.js';
 import { commandLine } from './protocol/command-compiler.js';

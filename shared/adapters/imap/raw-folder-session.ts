@@ -1,15 +1,15 @@
 import type { SideSettings } from '../../config/settings.js';
 import type { ErrorSite } from '../../errors/classify.js';
-import { ImapFailure } from '../../errors/imap-failure.js';
 import { MigrationError } from '../../errors/migration-error.js';
 import { parseFetch, type FetchedRow } from './fetch-response.js';
-import type { CommandGate, FolderStatus, ImapAuth, ListedFolder, MessageMeta, MessageWithSource, SelectedFolder } from './imap-session.js';
+import type { CommandGate, FolderStatus, ImapAuth, ListedFolder, MessageMeta, MessageWithSource, SelectedFolder } from '../../contracts/imap.js';
 import { parseList, parseStatus } from './list-response.js';
 import { commandLine, quotedMailbox } from './protocol/command-compiler.js';
 import type { ImapResponse } from './protocol/imap-response.js';
 import { RawImapConnection } from './raw-connection.js';
 import { parseSelected, selectLines } from './select-response.js';
 import type { FolderSession } from './folder-session.js';
+import { isAlreadyExists } from './already-exists.js';
 
 /** Body bytes a FETCH may hold before the socket waits for the consumer. */
 const HOLD_BYTES = 8 * 1024 * 1024;
@@ -107,8 +107,7 @@ export class RawFolderSession implements FolderSession {
       try {
         await this.conn.command([commandLine(`CREATE ${quotedMailbox(path)}`)]);
       } catch (e) {
-        const code = e instanceof MigrationError && e.cause instanceof ImapFailure ? e.cause.code : '';
-        if (code !== 'ALREADYEXISTS' && !(e instanceof MigrationError && /already exists/i.test(e.message))) throw e;
+        if (!isAlreadyExists(e)) throw e;
       }
       await this.conn.command([commandLine(`SUBSCRIBE ${quotedMailbox(path)}`)]).catch(() => undefined);
     });

@@ -2,7 +2,7 @@ import type { TokenCredential } from '@azure/identity';
 import type { SecretClient } from '@azure/keyvault-secrets';
 import { classify } from '../../errors/classify.js';
 import { registerSecret } from '../../errors/redact.js';
-import type { SecretStore } from './secret-store.js';
+import type { SecretStore } from '../../contracts/secret-store.js';
 
 const AZURE_CLOUD_VAULT = /\.vault\.(azure\.net|azure\.cn|usgovcloudapi\.net|microsoftazure\.de)$/i;
 

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { MigrationError } from '../../errors/migration-error.js';
 import { registerSecret } from '../../errors/redact.js';
-import type { SecretStore } from './secret-store.js';
+import type { SecretStore } from '../../contracts/secret-store.js';
 
 /**
  * Local runs without Key Vault: a JSON object {"secret-name": "value"} in LOCAL_SECRETS_FILE.

@@ -4,6 +4,7 @@ import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { decodeUidMap, encodeUidPairs, type CheckpointStore, type UidMap } from '../../domain/checkpoints/checkpoint-store.js';
 import type { FolderCheckpoint } from '../../domain/checkpoints/folder-checkpoint.js';
+import { classify } from '../../errors/classify.js';
 import { AppendFiles } from './append-files.js';
 
 interface LedgerFile {
@@ -131,9 +132,15 @@ export class FileCheckpointStore implements CheckpointStore {
     if (entry.records >= JOURNAL_MAX_RECORDS) await this.compact(mailbox);
   }
 
+  /**
+   * Runs `fn` after the mailbox's earlier calls. A failure is classified here, as storage: left
+   * to the engine, a file error (EACCES, ENOSPC) would be taken for an IMAP refusal.
+   */
   private serial<T>(mailbox: string, fn: () => Promise<T>): Promise<T> {
     const prev = this.chains.get(mailbox) ?? Promise.resolve();
-    const next = prev.then(fn, fn);
+    const next = prev.then(fn, fn).catch((e: unknown) => {
+      throw classify(e, 'storage');
+    });
     this.chains.set(mailbox, next.catch(() => undefined));
     return next;
   }

@@ -1,4 +1,4 @@
-import type { AppendResult } from '../../adapters/imap/imap-session.js';
+import type { AppendResult } from '../../contracts/imap.js';
 import { MigrationError } from '../../errors/migration-error.js';
 
 /** Bytes queued for a pipelining connection at the most (the in-flight count bounds the messages). */

@@ -1,4 +1,4 @@
-import type { MessageMeta } from '../../adapters/imap/imap-session.js';
+import type { MessageMeta } from '../../contracts/imap.js';
 
 /** Bodies are fetched in batches of at most this many bytes: imapflow queues fetched rows without bound. */
 export const FETCH_BATCH_BYTES = 32 * 1024 * 1024;

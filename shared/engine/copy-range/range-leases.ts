@@ -1,14 +1,10 @@
-import type { FolderSession } from '../../adapters/imap/folder-session.js';
-import type { ImapSession } from '../../adapters/imap/imap-session.js';
-import type { PipelinedAppender } from '../../adapters/imap/pipelined-appender.js';
-import type { RawLease } from '../idle-raw.js';
-import type { SessionPool } from '../session-pool.js';
+import type { AppendPipeline, DestinationWriter, ImapConnections, Leased, SourceFolders } from '../../contracts/imap-ports.js';
 
 /** How a range ended, for its connections: 'throttled' is a failure that leaves the source connection good. */
 export type RangeOutcome = 'ok' | 'broken' | 'throttled';
 
-/** The pool's side of leasing (SessionPool). */
-export type LeasePool = Pick<SessionPool, 'acquireFolders' | 'acquire' | 'acquireAppender' | 'release' | 'releaseAppender'>;
+/** The pool's side of leasing. */
+export type LeasePool = Pick<ImapConnections, 'acquireFolders' | 'acquire' | 'acquireAppender' | 'release' | 'releaseAppender'>;
 
 export interface RangeMailboxes {
   sourceEmail: string;
@@ -22,20 +18,20 @@ export interface RangeMailboxes {
  * an imapflow destination session, opened only when something needs it.
  */
 export class RangeLeases {
-  private sourceLease?: { session: FolderSession; release: (broken?: boolean) => void };
-  private pipeline?: RawLease<PipelinedAppender>;
+  private sourceLease?: { session: SourceFolders; release: (broken?: boolean) => void };
+  private pipeline?: Leased<AppendPipeline>;
   private pipelineAsked = false;
-  private dst?: ImapSession;
+  private dst?: DestinationWriter;
 
   constructor(private readonly pool: LeasePool, private readonly mailboxes: RangeMailboxes) {}
 
-  async source(): Promise<FolderSession> {
+  async source(): Promise<SourceFolders> {
     this.sourceLease ??= await this.pool.acquireFolders('source', this.mailboxes.sourceEmail);
     return this.sourceLease.session;
   }
 
   /** The pipelining connection, or undefined when the server cannot pipeline: appends then go through destination(). */
-  async appender(): Promise<PipelinedAppender | undefined> {
+  async appender(): Promise<AppendPipeline | undefined> {
     if (!this.pipelineAsked) {
       this.pipelineAsked = true;
       this.pipeline = await this.pool.acquireAppender(this.mailboxes.destinationEmail);
@@ -48,7 +44,7 @@ export class RangeLeases {
    * pipelining connection it is needed only for a retry window or a message that cannot be
    * pipelined: one connection per worker instead of two.
    */
-  async destination(): Promise<ImapSession> {
+  async destination(): Promise<DestinationWriter> {
     if (!this.dst) {
       this.dst = await this.pool.acquire('destination', this.mailboxes.destinationEmail);
       await this.dst.select(this.mailboxes.destinationPath, false);

@@ -1,7 +1,7 @@
 import type { UidRange } from '../../domain/ranges/range-planner.js';
 import { addIssue, type FolderCheckpoint } from '../../domain/checkpoints/folder-checkpoint.js';
 import type { CheckpointStore } from '../../domain/checkpoints/checkpoint-store.js';
-import type { AppendResult, MessageMeta } from '../../adapters/imap/imap-session.js';
+import type { AppendResult, MessageMeta } from '../../contracts/imap.js';
 import type { MigrationError } from '../../errors/migration-error.js';
 import { subjectOf } from '../fingerprint.js';
 import type { CopyRangeResult } from '../../contracts/engine-types.js';

@@ -1,7 +1,7 @@
 import type { SideSettings } from '../../config/settings.js';
 import type { FolderCheckpoint } from '../../domain/checkpoints/folder-checkpoint.js';
 import type { UidMap } from '../../domain/checkpoints/checkpoint-store.js';
-import type { ImapSession } from '../../adapters/imap/imap-session.js';
+import type { DestinationWriter } from '../../contracts/imap-ports.js';
 import { fingerprint, headerHash, IDENTITY_HEADERS, type IdentityKind } from '../fingerprint.js';
 import type { FingerprintCache } from '../fingerprint-cache.js';
 import { fetchBatches } from './fetch-batches.js';
@@ -10,7 +10,7 @@ import { fetchBatches } from './fetch-batches.js';
 const HEADER_PAGE = 1000;
 
 /** What reading a retry window needs of the destination folder's session (opened on that folder). */
-export type WindowReader = Pick<ImapSession, 'fetchMeta' | 'fetchHeaders' | 'fetchSources'>;
+export type WindowReader = Pick<DestinationWriter, 'fetchMeta' | 'fetchHeaders' | 'fetchSources'>;
 
 /**
  * The first destination UID an earlier attempt at this range may have appended: the UIDNEXT the

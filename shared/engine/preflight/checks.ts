@@ -1,7 +1,7 @@
 import { classify, type ErrorSite } from '../../errors/classify.js';
 import { MigrationError } from '../../errors/migration-error.js';
 import { redact } from '../../errors/redact.js';
-import type { ImapSite } from '../imap-connector.js';
+import type { ImapSite } from '../../contracts/imap.js';
 import { diagnose, type DiagnosisContext } from './diagnoses.js';
 import type { CheckId, CheckStatus, PreflightCheck } from './types.js';
 

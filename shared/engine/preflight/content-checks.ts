@@ -1,4 +1,5 @@
-import type { ImapSession, ListedFolder } from '../../adapters/imap/imap-session.js';
+import type { SourceReader } from '../../contracts/imap-ports.js';
+import type { ListedFolder } from '../../contracts/imap.js';
 import type { Settings } from '../../config/settings.js';
 import type { MailboxRow } from '../../contracts/mailbox.js';
 import { planFolderMapping } from '../../domain/folders/index.js';
@@ -17,8 +18,8 @@ import type { PreflightCheck, PreflightStats } from './types.js';
 export async function checkContent(
   settings: Settings,
   row: MailboxRow,
-  source: ImapSession | undefined,
-  destination: ImapSession | undefined,
+  source: SourceReader | undefined,
+  destination: SourceReader | undefined,
   sizeWindow?: number,
 ): Promise<{ checks: PreflightCheck[]; stats?: PreflightStats }> {
   if (!source) {

@@ -2,8 +2,10 @@ import { X509Certificate } from 'node:crypto';
 import type { Settings, SideSettings } from '../../config/settings.js';
 import { certificateCredential } from '../../adapters/auth/client-credential.js';
 import { readTokenClaims } from '../../adapters/auth/token-provider.js';
-import type { SecretStore } from '../../adapters/secrets/secret-store.js';
-import { passwordSecretName, type ImapConnector, type ImapSite } from '../imap-connector.js';
+import type { SecretStore } from '../../contracts/secret-store.js';
+import type { ImapSite } from '../../contracts/imap.js';
+import type { ImapLogins } from '../../contracts/imap-ports.js';
+import { passwordSecretName } from '../../domain/secrets/password-secret-name.js';
 import { check, diagnosed, failed, skipped, toMigrationError, type FailureContext } from './checks.js';
 import type { SecretKind } from './diagnoses.js';
 import { checkTokenClaims } from './token-claims.js';
@@ -31,7 +33,7 @@ export interface SideCredentials {
 export interface CredentialDeps {
   settings: Settings;
   secrets: SecretStore;
-  connector: ImapConnector;
+  dialer: ImapLogins;
 }
 
 const CERT_WARN_DAYS = 30;
@@ -84,7 +86,7 @@ async function oauthCredentials(deps: CredentialDeps, site: ImapSite, side: Side
 
   let token: string;
   try {
-    token = (await deps.connector.tokenProvider(site).getToken()).token;
+    token = (await deps.dialer.token(site)).token;
     out.checks.push(check('token', site, 'pass', `app-only token issued for ${side.tokenScope} to client ${side.clientId ?? ''} by ${side.authorityHost}`));
     out.canLogin = true;
   } catch (e) {

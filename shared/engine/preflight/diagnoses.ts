@@ -2,7 +2,7 @@ import type { Settings, SideSettings } from '../../config/settings.js';
 import { EXCHANGE_ONLINE_IMAP_SCOPE, EXCHANGE_ONLINE_RESOURCE_APP_ID, IMAP_ACCESS_AS_APP_ROLE_ID } from '../../domain/prepare/exchange-online-ids.js';
 import { powerShellSingleQuoted } from '../../domain/prepare/powershell-literal.js';
 import { redact } from '../../errors/redact.js';
-import type { ImapSite } from '../imap-connector.js';
+import type { ImapSite } from '../../contracts/imap.js';
 import { formatBytes as mb } from './format-bytes.js';
 import type { CheckId } from './types.js';
 

@@ -1,6 +1,6 @@
 import type { Settings } from '../../config/settings.js';
 import type { FolderPlan } from '../../domain/folders/index.js';
-import type { ImapSite } from '../imap-connector.js';
+import type { ImapSite } from '../../contracts/imap.js';
 import { check, diagnosed } from './checks.js';
 import type { PreflightCheck } from './types.js';
 

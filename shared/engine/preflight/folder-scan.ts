@@ -1,4 +1,4 @@
-import type { ImapSession } from '../../adapters/imap/imap-session.js';
+import type { SourceReader } from '../../contracts/imap-ports.js';
 import { OVER_LIMIT_LISTED, type PreflightStats } from './types.js';
 
 /** Messages per size FETCH: bounded memory per window, whatever the folder holds (up to 1,000,000 on Exchange). */
@@ -10,7 +10,7 @@ export const SIZE_WINDOW = 5_000;
  * over-limit messages, so a million-message folder costs 200 round trips and no more memory
  * than one window. Exchange gives no APPENDLIMIT, so the limit is the MAX_MESSAGE_BYTES setting.
  */
-export async function scanSourceSizes(session: ImapSession, folders: readonly string[], maxMessageBytes: number, window = SIZE_WINDOW): Promise<PreflightStats> {
+export async function scanSourceSizes(session: SourceReader, folders: readonly string[], maxMessageBytes: number, window = SIZE_WINDOW): Promise<PreflightStats> {
   const stats: PreflightStats = { folders: folders.length, messages: 0, bytes: 0, largestMessageBytes: 0, overLimit: [], overLimitCount: 0 };
   for (const folder of folders) {
     const status = await session.status(folder);

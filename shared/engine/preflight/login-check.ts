@@ -1,6 +1,6 @@
-import type { ImapSession } from '../../adapters/imap/imap-session.js';
 import type { Settings } from '../../config/settings.js';
-import type { ImapConnector, ImapSite } from '../imap-connector.js';
+import type { ImapSite } from '../../contracts/imap.js';
+import type { ImapLogins, OpenedReader } from '../../contracts/imap-ports.js';
 import { check, failed, skipped, toMigrationError } from './checks.js';
 import type { SideCredentials } from './credential-checks.js';
 import { withAuthPropagation, type PropagationOptions } from './propagation.js';
@@ -9,7 +9,7 @@ import type { PreflightCheck } from './types.js';
 export interface LoginOutcome {
   check: PreflightCheck;
   /** Open and authenticated; the caller closes it. */
-  session?: ImapSession;
+  session?: OpenedReader;
 }
 
 /**
@@ -18,7 +18,7 @@ export interface LoginOutcome {
  * fix a token for the wrong resource, but it can let a fresh FullAccess grant arrive.
  */
 export async function checkLogin(
-  deps: { settings: Settings; connector: ImapConnector },
+  deps: { settings: Settings; dialer: ImapLogins },
   site: ImapSite,
   mailbox: string,
   cred: SideCredentials,
@@ -30,7 +30,7 @@ export async function checkLogin(
   const started = (propagation.now ?? Date.now)();
   let refusals = 0;
   try {
-    const opened = await withAuthPropagation(() => deps.connector.open(site, mailbox), {
+    const opened = await withAuthPropagation(() => deps.dialer.open(site, mailbox), {
       ...propagation,
       windowMs: cred.tokenVerified ? propagation.windowMs : 0,
       onRetry: (err, attempt, waitMs) => {

@@ -1,7 +1,7 @@
-import type { SecretStore } from '../../adapters/secrets/secret-store.js';
+import type { SecretStore } from '../../contracts/secret-store.js';
 import type { MailboxRow } from '../../contracts/mailbox.js';
 import type { EngineDeps } from '../engine-deps.js';
-import type { ImapConnector } from '../imap-connector.js';
+import type { ImapLogins } from '../../contracts/imap-ports.js';
 import { failed, toMigrationError } from './checks.js';
 import { checkContent } from './content-checks.js';
 import { CredentialMemo } from './credential-checks.js';
@@ -9,7 +9,7 @@ import { checkLogin } from './login-check.js';
 import type { PropagationOptions } from './propagation.js';
 import type { MailboxPreflight } from './types.js';
 
-export type PreflightDeps = EngineDeps & { connector: ImapConnector; secrets: SecretStore };
+export type PreflightDeps = EngineDeps & { dialer: ImapLogins; secrets: SecretStore };
 
 export interface PreflightOptions {
   /** Overrides AUTH_PROPAGATION_WINDOW_MINUTES (e.g. 0 for an HTTP dry run that must answer quickly). */

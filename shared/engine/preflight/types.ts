@@ -1,4 +1,4 @@
-import type { ImapSite } from '../imap-connector.js';
+import type { ImapSite } from '../../contracts/imap.js';
 
 /**
  * What a preflight reports. The rule for a status: `fail` = the migration cannot start for this

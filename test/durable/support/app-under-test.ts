@@ -1,7 +1,7 @@
 import { InvocationContext } from '@azure/functions';
 import { loadSettings, type Settings } from '../../../shared/config/settings.js';
 import { BlobStore } from '../../../shared/adapters/blob/blob-store.js';
-import { createEngine, type Engine } from '../../../shared/engine/create-engine.js';
+import { createEngine, type Engine } from '../../../shared/composition/create-engine.js';
 import { createActivities, type Activities } from '../../../functions/activities/handlers.js';
 import { migrateBatch } from '../../../functions/orchestrators/migrateBatch.js';
 import { migrateMailbox } from '../../../functions/orchestrators/migrateMailbox.js';

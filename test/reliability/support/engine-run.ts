@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadSettings } from '../../../shared/config/settings.js';
 import type { BatchReport } from '../../../shared/contracts/report.js';
-import { createEngine } from '../../../shared/engine/create-engine.js';
+import { createEngine } from '../../../shared/composition/create-engine.js';
 import { runBatch } from '../../../shared/engine/run-batch.js';
 import type { FaultProxy } from '../../lab/fault-proxy.js';
 import { labSettings, type LabInfo } from '../../lab/lab-info.js';

@@ -6,7 +6,7 @@ import { ClientAssertion, CryptoProvider } from '@azure/msal-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { certificateCredential } from '../../../shared/adapters/auth/client-credential.js';
 import { loadSettings } from '../../../shared/config/settings.js';
-import { createEngine, type Engine } from '../../../shared/engine/create-engine.js';
+import { createEngine, type Engine } from '../../../shared/composition/create-engine.js';
 import { preflightMailbox, type MailboxPreflight, type PreflightCheck } from '../../../shared/engine/preflight/index.js';
 import { runBatch } from '../../../shared/engine/run-batch.js';
 import { makeClientCertificate } from '../../lab/certs.js';

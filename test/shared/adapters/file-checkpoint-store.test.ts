@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { AppendFiles } from '../../../shared/adapters/state/append-files.js';
 import { FileCheckpointStore, readLedgerSync } from '../../../shared/adapters/state/file-checkpoint-store.js';
 import { emptyCheckpoint, type FolderCheckpoint } from '../../../shared/domain/checkpoints/folder-checkpoint.js';
+import { MigrationError } from '../../../shared/errors/migration-error.js';
 
 const MAILBOX = 'a@example.com->b@example.com';
 const cp = (path: string, lastUid: number): FolderCheckpoint => ({ ...emptyCheckpoint(path, path, '7', '2026-01-01T00:00:00.000Z'), lastUid, copied: lastUid });
@@ -129,5 +130,17 @@ describe('AppendFiles', () => {
     const expected = `${Array.from({ length: 20 }, (_, i) => i).join('\n')}\n`;
     for (const name of ['a', 'b', 'c', 'd']) expect(readFileSync(join(dir, name), 'utf8')).toBe(expected);
     expect(existsSync(join(dir, 'e'))).toBe(false);
+  });
+});
+
+describe('FileCheckpointStore errors', () => {
+  it('a ledger that cannot be written fails as a storage error, never as an IMAP one', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ledger-'));
+    // A file where the checkpoints folder must go: every write fails with ENOTDIR or EEXIST.
+    writeFileSync(join(dir, 'checkpoints'), 'not a folder');
+    const err = await fresh(dir).put(MAILBOX, cp('INBOX', 1)).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(MigrationError);
+    expect((err as MigrationError).message).toMatch(/^storage: /);
+    expect((err as MigrationError).code).not.toMatch(/^IMAP_/);
   });
 });

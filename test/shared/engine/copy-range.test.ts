@@ -1,15 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { loadSettings } from '../../../shared/config/settings.js';
 import type { FolderSession } from '../../../shared/adapters/imap/folder-session.js';
-import type { AppendResult, ImapSession, MessageMeta, MessageWithSource, SelectedFolder } from '../../../shared/adapters/imap/imap-session.js';
-import type { PipelinedAppender } from '../../../shared/adapters/imap/pipelined-appender.js';
+import type { AppendPipeline, DestinationWriter, ImapConnections } from '../../../shared/contracts/imap-ports.js';
+import type { AppendResult, MessageMeta, MessageWithSource, SelectedFolder } from '../../../shared/contracts/imap.js';
 import type { CheckpointStore, UidMap } from '../../../shared/domain/checkpoints/checkpoint-store.js';
 import { emptyCheckpoint, type FolderCheckpoint } from '../../../shared/domain/checkpoints/folder-checkpoint.js';
 import { MigrationError } from '../../../shared/errors/migration-error.js';
 import { copyRange } from '../../../shared/engine/copy-range.js';
 import type { EngineDeps } from '../../../shared/engine/engine-deps.js';
 import { FingerprintCache } from '../../../shared/engine/fingerprint-cache.js';
-import type { SessionPool } from '../../../shared/engine/session-pool.js';
 import { VALID_SETTINGS } from '../../support/valid-settings.js';
 
 /**
@@ -74,15 +73,15 @@ function deps(w: World): EngineDeps {
       for (const u of uids.split(',').map(Number)) yield { ...meta(u, w.destination.get(u)!), source: w.destination.get(u)! };
     },
     append: (_path: string, buf: Buffer) => store('destination', buf),
-  } as unknown as ImapSession;
+  } as unknown as DestinationWriter;
   const appender = {
     selectFolder: async (path: string) => (w.log.push(`appender SELECT ${path}`), selected('900', uidNext())),
     append: (_path: string, buf: Buffer) => store('appender', buf),
     flushFor: () => undefined,
     queuedBytes: 0,
     batchMessages: 1,
-  } as unknown as PipelinedAppender;
-  const pool: Pick<SessionPool, 'acquireFolders' | 'acquire' | 'acquireAppender' | 'release' | 'releaseAppender'> = {
+  } as unknown as AppendPipeline;
+  const pool: Pick<ImapConnections, 'acquireFolders' | 'acquire' | 'acquireAppender' | 'release' | 'releaseAppender'> = {
     acquireFolders: async () => (w.log.push('take source'), { session: src, release: (broken = false) => w.log.push(`give back source${broken ? ' broken' : ''}`) }),
     acquire: async () => (w.log.push('take destination'), dst),
     acquireAppender: async () => (w.log.push('take appender'), w.pipelining ? { item: appender, expiresOnMs: Infinity } : undefined),
@@ -112,7 +111,7 @@ function deps(w: World): EngineDeps {
   };
   return {
     settings: loadSettings({ ...VALID_SETTINGS, APPEND_PIPELINE_DEPTH: '4' }),
-    pool: pool as SessionPool,
+    pool: pool as ImapConnections,
     checkpoints: checkpoints as CheckpointStore,
     log: { info: () => undefined, warn: () => undefined },
     fingerprints: new FingerprintCache(100),

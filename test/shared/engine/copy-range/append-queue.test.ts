@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { AppendResult } from '../../../../shared/adapters/imap/imap-session.js';
+import type { AppendResult } from '../../../../shared/contracts/imap.js';
 import { MigrationError } from '../../../../shared/errors/migration-error.js';
 import { AppendQueue, isMessageRefusal, type AppendOutcomes, type AppendPipeline, type QueuedAppend } from '../../../../shared/engine/copy-range/append-queue.js';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { MessageMeta, MessageWithSource } from '../../../../shared/adapters/imap/imap-session.js';
+import type { MessageMeta, MessageWithSource } from '../../../../shared/contracts/imap.js';
 import type { UidMap } from '../../../../shared/domain/checkpoints/checkpoint-store.js';
 import { FingerprintCache } from '../../../../shared/engine/fingerprint-cache.js';
 import { fingerprint } from '../../../../shared/engine/fingerprint.js';

@@ -1,15 +1,21 @@
 import type { Settings } from '../config/settings.js';
 import type { CheckpointStore } from '../domain/checkpoints/checkpoint-store.js';
+import { ImapConnectionPool } from '../adapters/imap/imap-connection-pool.js';
+import { ImapDialer } from '../adapters/imap/dialer.js';
 import { KeyVaultSecretStore } from '../adapters/secrets/key-vault-secret-store.js';
 import { LocalFileSecretStore } from '../adapters/secrets/local-file-secret-store.js';
-import type { SecretStore } from '../adapters/secrets/secret-store.js';
+import type { SecretStore } from '../contracts/secret-store.js';
 import { FileCheckpointStore } from '../adapters/state/file-checkpoint-store.js';
 import { lazyCheckpointStore } from '../adapters/state/lazy-checkpoint-store.js';
 import { redact } from '../errors/redact.js';
-import type { EngineDeps, Logger } from './engine-deps.js';
-import { FINGERPRINTS_KEPT, FingerprintCache } from './fingerprint-cache.js';
-import { ImapConnector } from './imap-connector.js';
-import { SessionPool } from './session-pool.js';
+import { FINGERPRINTS_KEPT, FingerprintCache } from '../engine/fingerprint-cache.js';
+import type { EngineDeps, Logger } from '../engine/engine-deps.js';
+import { ThrottleGate } from '../engine/retry.js';
+
+/**
+ * The composition root: the one place that builds the adapters from the settings and hands
+ * them to the engine. Both drivers (cli/, functions/), the tests and the bench call it.
+ */
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
@@ -39,20 +45,21 @@ export function redactingLogger(write: (line: string) => void): Logger {
 
 export interface Engine extends EngineDeps {
   secrets: SecretStore;
-  connector: ImapConnector;
+  /** Logs in outside the pool (preflight); the pool dials through it too. */
+  dialer: ImapDialer;
   close(): Promise<void>;
 }
 
 export function createEngine(settings: Settings, env: Env, opts: { log: Logger; checkpoints?: CheckpointStore; state?: 'table' | 'file' | 'auto' }): Engine {
   const secrets = createSecretStore(settings, env);
-  const connector = new ImapConnector(settings, secrets);
-  const pool = new SessionPool(connector, settings.maxConnectionsPerMailbox);
+  const dialer = new ImapDialer(settings, secrets);
+  const pool = new ImapConnectionPool(dialer, () => new ThrottleGate(), settings.maxConnectionsPerMailbox);
   const owned = opts.checkpoints === undefined;
   const checkpoints = opts.checkpoints ?? createCheckpointStore(settings, env, opts.state ?? 'auto');
   return {
     settings,
     secrets,
-    connector,
+    dialer,
     pool,
     checkpoints,
     log: opts.log,

@@ -1,0 +1,99 @@
+import type { Settings, SideSettings } from '../../config/settings.js';
+import type { ImapAuth, ImapSite } from '../../contracts/imap.js';
+import type { ImapLogins, Leased } from '../../contracts/imap-ports.js';
+import { passwordSecretName } from '../../domain/secrets/password-secret-name.js';
+import { AppTokenProvider, type AccessToken } from '../auth/token-provider.js';
+import type { SecretStore } from '../../contracts/secret-store.js';
+import type { ImapSession } from './imap-session.js';
+import { PipelinedAppender } from './pipelined-appender.js';
+import { RawFolderSession } from './raw-folder-session.js';
+
+/**
+ * Opens authenticated IMAP connections for a mailbox on either side, and chooses their kind:
+ * a raw connection where the server allows one (implicit TLS, SASL-IR), a pipelining appender
+ * where it also offers LITERAL+ and UIDPLUS, else an imapflow session. What a server refused is
+ * remembered, so it is asked once, not per range. Credentials: app-only tokens through
+ * AppTokenProvider (MSAL's cache), passwords from the SecretStore.
+ */
+export class ImapDialer implements ImapLogins {
+  private readonly tokens: Record<ImapSite, AppTokenProvider>;
+  /** Sides whose server refused a raw connection: it refuses them for every mailbox. */
+  private readonly noRaw = new Set<ImapSite>();
+  /** Destination mailboxes whose connection could not pipeline APPENDs (lower-cased). */
+  private readonly noPipelining = new Set<string>();
+
+  constructor(
+    readonly settings: Settings,
+    private readonly secrets: SecretStore,
+  ) {
+    this.tokens = {
+      source: new AppTokenProvider(settings.source, secrets),
+      destination: new AppTokenProvider(settings.destination, secrets),
+    };
+  }
+
+  side(site: ImapSite): SideSettings {
+    return site === 'source' ? this.settings.source : this.settings.destination;
+  }
+
+  /** The side's app-only token (preflight reads its claims; the logins use the same cache). */
+  token(site: ImapSite): Promise<AccessToken> {
+    return this.tokens[site].getToken();
+  }
+
+  async auth(site: ImapSite, mailbox: string): Promise<{ auth: ImapAuth; expiresOnMs: number }> {
+    const side = this.side(site);
+    if (side.auth === 'password') {
+      const pass = await this.secrets.getSecret(passwordSecretName(side.passwordSecretTemplate ?? '', mailbox));
+      return { auth: { user: mailbox, pass }, expiresOnMs: Number.POSITIVE_INFINITY };
+    }
+    const t = await this.tokens[site].getToken();
+    return { auth: { user: mailbox, accessToken: t.token }, expiresOnMs: t.expiresOnMs };
+  }
+
+  /** An imapflow session: every operation of the ports. */
+  async open(site: ImapSite, mailbox: string): Promise<{ session: ImapSession; expiresOnMs: number }> {
+    const { auth, expiresOnMs } = await this.auth(site, mailbox);
+    // imapflow is loaded on first use: a pass that runs on raw connections only never needs it.
+    const { ImapSession: Session } = await import('./imap-session.js');
+    const session = await Session.open(this.side(site), auth, site, { responseTimeoutMs: this.settings.imapResponseTimeoutMs });
+    return { session, expiresOnMs };
+  }
+
+  /** False once the side's server refused a raw connection. */
+  allowsRaw(site: ImapSite): boolean {
+    return !this.noRaw.has(site);
+  }
+
+  /** A raw folder connection, or undefined when the server does not allow one (remembered). */
+  async openRaw(site: ImapSite, mailbox: string): Promise<Leased<RawFolderSession> | undefined> {
+    const { auth, expiresOnMs } = await this.auth(site, mailbox);
+    const opened = await RawFolderSession.open(this.side(site), auth, site, { responseTimeoutMs: this.settings.imapResponseTimeoutMs });
+    if (opened) return { item: opened, expiresOnMs };
+    this.noRaw.add(site);
+    return undefined;
+  }
+
+  /** False when APPENDs are not to be pipelined to this mailbox (settings, or its server refused). */
+  allowsPipelining(mailbox: string): boolean {
+    return this.settings.appendPipelineDepth !== 0 && !this.noPipelining.has(mailbox.toLowerCase());
+  }
+
+  /**
+   * The connection that listed and created the destination's folders, carried on as the APPEND
+   * pipeline (no second login); undefined, and `prepared` untouched, when its server cannot pipeline.
+   */
+  appenderOver(prepared: RawFolderSession): PipelinedAppender | undefined {
+    if (!PipelinedAppender.canPipeline(prepared.serverCapabilities)) return undefined;
+    return PipelinedAppender.over(prepared.detach(), prepared.serverCapabilities, { batchMessages: this.settings.appendBatchMessages });
+  }
+
+  /** A new pipelining connection, or undefined when the server cannot pipeline (remembered per mailbox). */
+  async openAppender(mailbox: string): Promise<Leased<PipelinedAppender> | undefined> {
+    const { auth, expiresOnMs } = await this.auth('destination', mailbox);
+    const appender = await PipelinedAppender.open(this.side('destination'), auth, 'destination', { batchMessages: this.settings.appendBatchMessages, responseTimeoutMs: this.settings.imapResponseTimeoutMs });
+    if (appender) return { item: appender, expiresOnMs };
+    this.noPipelining.add(mailbox.toLowerCase());
+    return undefined;
+  }
+}

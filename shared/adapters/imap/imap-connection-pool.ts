@@ -1,0 +1,179 @@
+import type { CommandGate, ImapSite } from '../../contracts/imap.js';
+import type { AppendPipeline, DestinationWriter, ImapConnections, Leased } from '../../contracts/imap-ports.js';
+import { classify } from '../../errors/classify.js';
+import type { FolderSession } from './folder-session.js';
+import { IdlePool, type Poolable } from './idle-pool.js';
+
+/** A full connection (an imapflow ImapSession). */
+type Session = DestinationWriter & FolderSession & Poolable;
+/** A raw folder connection (RawFolderSession). */
+type RawFolders = FolderSession & Poolable;
+/** An APPEND pipeline (PipelinedAppender). */
+type Appender = AppendPipeline & Poolable;
+
+/** What the pool asks of the dialer (dialer.ts; unit tests give a fake). */
+export interface Dialing {
+  open(site: ImapSite, mailbox: string): Promise<{ session: Session; expiresOnMs: number }>;
+  allowsRaw(site: ImapSite): boolean;
+  openRaw(site: ImapSite, mailbox: string): Promise<Leased<RawFolders> | undefined>;
+  allowsPipelining(mailbox: string): boolean;
+  appenderOver(prepared: RawFolders): Appender | undefined;
+  openAppender(mailbox: string): Promise<Leased<Appender> | undefined>;
+}
+
+/**
+ * The engine's ImapConnections: authenticated connections per (side, mailbox), re-used across
+ * ranges and activity calls in one process, of the kind the dialer chose for each server. Three
+ * idle pools of one kind: imapflow sessions, raw folder sessions and APPEND pipelines.
+ */
+export class ImapConnectionPool implements ImapConnections {
+  private readonly sessions: IdlePool<Session>;
+  private readonly raw: IdlePool<RawFolders>;
+  private readonly appenders: IdlePool<Appender>;
+  /** Per (side, mailbox): a throttling answer on one connection pauses all of that mailbox's connections. */
+  private readonly gates = new Map<string, CommandGate>();
+  /** Sessions lent by acquire(), with what release() needs to keep them. */
+  private readonly owners = new Map<Session, { key: string; expiresOnMs: number }>();
+  /** Appenders lent as the port's AppendPipeline, back to their own lease. */
+  private readonly lentAppenders = new Map<AppendPipeline, Leased<Appender>>();
+
+  constructor(
+    private readonly dialer: Dialing,
+    private readonly newGate: () => CommandGate,
+    maxIdlePerKey = 4,
+  ) {
+    this.sessions = new IdlePool(maxIdlePerKey);
+    this.raw = new IdlePool(maxIdlePerKey);
+    this.appenders = new IdlePool(maxIdlePerKey);
+  }
+
+  async acquire(site: ImapSite, mailbox: string): Promise<Session> {
+    const key = keyOf(site, mailbox);
+    const idle = this.sessions.take(key);
+    if (idle) {
+      this.owners.set(idle.item, { key, expiresOnMs: idle.expiresOnMs });
+      return idle.item;
+    }
+    const opened = await this.dialer.open(site, mailbox);
+    opened.session.useGate(this.gate(key));
+    this.owners.set(opened.session, { key, expiresOnMs: opened.expiresOnMs });
+    return opened.session;
+  }
+
+  /** Returns a session for re-use; pass broken=true after an error so it is closed instead. */
+  release(session: Session, broken = false): void {
+    const owner = this.owners.get(session);
+    this.owners.delete(session);
+    if (!owner) {
+      void session.close();
+      return;
+    }
+    this.sessions.put(owner.key, { item: session, expiresOnMs: owner.expiresOnMs }, broken);
+  }
+
+  async with<T>(site: ImapSite, mailbox: string, fn: (s: Session) => Promise<T>): Promise<T> {
+    const s = await this.acquire(site, mailbox);
+    return lend(site, s, (broken) => this.release(s, broken), fn);
+  }
+
+  /**
+   * A connection for listing, creating and copying folders: a raw one where the server allows it
+   * (one login serves the mailbox's preparation and then its copying), else an imapflow session
+   * from this pool. Release it with the function returned beside it.
+   */
+  async acquireFolders(site: ImapSite, mailbox: string): Promise<{ session: FolderSession; release: (broken?: boolean) => void }> {
+    const key = keyOf(site, mailbox);
+    if (this.dialer.allowsRaw(site)) {
+      const lease = this.raw.take(key) ?? (await this.dialer.openRaw(site, mailbox));
+      if (lease) {
+        // The same gate as the mailbox's imapflow sessions on that side: a throttling answer pauses them all.
+        lease.item.useGate(this.gate(key));
+        return { session: lease.item, release: (broken = false) => this.raw.put(key, lease, broken) };
+      }
+    }
+    const session = await this.acquire(site, mailbox);
+    return { session, release: (broken = false) => this.release(session, broken) };
+  }
+
+  async withFolders<T>(site: ImapSite, mailbox: string, fn: (s: FolderSession) => Promise<T>): Promise<T> {
+    const { session, release } = await this.acquireFolders(site, mailbox);
+    return lend(site, session, release, fn);
+  }
+
+  /**
+   * A pipelining APPEND connection to a destination mailbox, or undefined when the server cannot
+   * pipeline (no LITERAL+/UIDPLUS, STARTTLS): the caller then appends through imapflow.
+   */
+  async acquireAppender(mailbox: string): Promise<Leased<AppendPipeline> | undefined> {
+    const lease = await this.appender(mailbox);
+    if (lease) this.lentAppenders.set(lease.item, lease);
+    return lease;
+  }
+
+  private async appender(mailbox: string): Promise<Leased<Appender> | undefined> {
+    if (!this.dialer.allowsPipelining(mailbox)) return undefined;
+    const idle = this.appenders.take(mailbox.toLowerCase());
+    if (idle) return idle;
+    // The connection that listed and created the destination's folders carries on as the pipeline.
+    const prepared = this.raw.take(keyOf('destination', mailbox));
+    if (prepared) {
+      const over = this.dialer.appenderOver(prepared.item);
+      if (over) return { item: over, expiresOnMs: prepared.expiresOnMs };
+      this.raw.put(keyOf('destination', mailbox), prepared);
+    }
+    return this.dialer.openAppender(mailbox);
+  }
+
+  releaseAppender(mailbox: string, lease: Leased<AppendPipeline>, broken = false): void {
+    const own = this.lentAppenders.get(lease.item);
+    this.lentAppenders.delete(lease.item);
+    if (own) this.appenders.put(mailbox.toLowerCase(), own, broken);
+  }
+
+  private gate(key: string): CommandGate {
+    let gate = this.gates.get(key);
+    if (!gate) this.gates.set(key, (gate = this.newGate()));
+    return gate;
+  }
+
+  /**
+   * Closes the idle connections of a mailbox that is done. Servers cap connections per user and
+   * per process (Exchange about 20 per mailbox, Dovecot's process limits): a batch must not keep
+   * finished mailboxes' connections open until their idle timers run out.
+   */
+  async closeMailbox(sourceEmail: string, destinationEmail: string): Promise<void> {
+    const source = keyOf('source', sourceEmail);
+    const destination = keyOf('destination', destinationEmail);
+    await Promise.all([
+      this.sessions.closeKey(source),
+      this.sessions.closeKey(destination),
+      this.appenders.closeKey(destinationEmail.toLowerCase()),
+      this.raw.closeKey(source),
+      this.raw.closeKey(destination),
+    ]);
+  }
+
+  async closeAll(): Promise<void> {
+    await Promise.all([this.appenders.closeAll(), this.raw.closeAll(), this.sessions.closeAll()]);
+  }
+}
+
+function keyOf(site: ImapSite, mailbox: string): string {
+  return `${site}\n${mailbox.toLowerCase()}`;
+}
+
+/**
+ * Runs `fn` on a lent session and gives it back: broken when `fn` threw. What `fn` threw unclassified
+ * happened while using that side's connection: it is classified with that site here, not later
+ * with a guessed one.
+ */
+async function lend<S, T>(site: ImapSite, session: S, release: (broken: boolean) => void, fn: (s: S) => Promise<T>): Promise<T> {
+  try {
+    const r = await fn(session);
+    release(false);
+    return r;
+  } catch (e) {
+    release(true);
+    throw classify(e, site);
+  }
+}

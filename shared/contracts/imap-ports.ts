@@ -1,0 +1,101 @@
+import type { AppendResult, FolderStatus, ImapSite, ListedFolder, MessageMeta, MessageWithSource, SelectedFolder } from './imap.js';
+
+/**
+ * The two IMAP ports the engine depends on, one per side, derived from what it calls. The
+ * adapters under shared/adapters/imap implement them: an imapflow session serves all of a
+ * port; a raw connection (faster, where the server allows one) serves its folder part only,
+ * so the engine asks for the part it needs (ImapConnections.withFolders or .with).
+ */
+
+/** What the engine reads of a source mailbox. */
+export interface SourceReader {
+  listFolders(): Promise<ListedFolder[]>;
+  status(path: string): Promise<FolderStatus>;
+  /**
+   * STATUS of several folders, pipelined where the connection allows it (one round trip instead
+   * of one per folder). A folder missing from the answer could not be read: ask it alone with
+   * status() to learn why.
+   */
+  statusMany(paths: readonly string[]): Promise<Map<string, FolderStatus>>;
+  /**
+   * SELECT/EXAMINE. Both implementations follow one caching rule: a read-only EXAMINE of the
+   * folder the connection already has open read-only is answered from that selection, a
+   * read-write SELECT is always sent.
+   */
+  select(path: string, readOnly: boolean): Promise<SelectedFolder>;
+  /** Metadata only (no bodies) for a UID set or, with bySeq, a sequence set. */
+  fetchMeta(range: string, bySeq?: boolean): Promise<MessageMeta[]>;
+  /** Metadata plus the identifying headers (BODY.PEEK), by sequence set or, with byUid, a UID set. */
+  fetchHeaders(range: string, headers: readonly string[], byUid?: boolean): Promise<(MessageMeta & { headers: Buffer })[]>;
+  /** UID and flags only: the cheapest way to see flag changes on a server without CONDSTORE. */
+  fetchFlags(range: string): Promise<{ uid: number; flags: string[] }[]>;
+  /** Bodies of a bounded UID set, as they arrive; nothing else may be sent on the connection meanwhile. */
+  fetchSources(uids: string): AsyncGenerator<MessageWithSource>;
+}
+
+/** What the engine does to a destination mailbox: the reads dedupe and verification need, and the writes. */
+export interface DestinationWriter extends SourceReader {
+  /** CREATE (and SUBSCRIBE); a folder that already exists is not an error (ALREADYEXISTS). */
+  createFolder(path: string): Promise<void>;
+  append(path: string, source: Buffer, flags: string[], internalDate: string): Promise<AppendResult>;
+  setFlags(uids: string, flags: string[]): Promise<void>;
+}
+
+/** The part of SourceReader a raw connection serves: listing, STATUS and copying folders. */
+export type SourceFolders = Pick<SourceReader, 'listFolders' | 'status' | 'statusMany' | 'select' | 'fetchMeta' | 'fetchSources'>;
+
+/** The part of DestinationWriter a raw connection serves: listing and creating folders. */
+export type DestinationFolders = SourceFolders & Pick<DestinationWriter, 'createFolder'>;
+
+/**
+ * APPENDs with many in flight on one connection (where the server allows it: LITERAL+ and
+ * UIDPLUS), answered in order.
+ */
+export interface AppendPipeline {
+  selectFolder(path: string): Promise<SelectedFolder>;
+  append(path: string, source: Buffer, flags: readonly string[], internalDate: string): Promise<AppendResult>;
+  /** Sends the command that holds `appended` now, rather than when it fills up. */
+  flushFor(appended: Promise<unknown>): void;
+  /** Messages per APPEND command (> 1 with MULTIAPPEND). */
+  readonly batchMessages: number;
+  readonly queuedBytes: number;
+}
+
+/** A connection lent out with the expiry of the credential it logged in with (Infinity for passwords). */
+export interface Leased<T> {
+  item: T;
+  expiresOnMs: number;
+}
+
+/**
+ * Authenticated connections per (side, mailbox), re-used across ranges and activity calls in
+ * one process. Mailbox addresses are keys compared lower-cased.
+ */
+export interface ImapConnections {
+  /** A full connection, lent to `fn` and given back (closed when `fn` threw). */
+  with<T>(site: 'source', mailbox: string, fn: (s: SourceReader) => Promise<T>): Promise<T>;
+  with<T>(site: 'destination', mailbox: string, fn: (s: DestinationWriter) => Promise<T>): Promise<T>;
+  /** A connection for listing, creating and copying folders: raw where the server allows it. */
+  withFolders<T>(site: 'source', mailbox: string, fn: (s: SourceFolders) => Promise<T>): Promise<T>;
+  withFolders<T>(site: 'destination', mailbox: string, fn: (s: DestinationFolders) => Promise<T>): Promise<T>;
+  acquireFolders(site: 'source', mailbox: string): Promise<{ session: SourceFolders; release: (broken?: boolean) => void }>;
+  acquire(site: 'destination', mailbox: string): Promise<DestinationWriter>;
+  /** Gives back what acquire lent; broken=true after an error so it is closed instead. */
+  release(session: DestinationWriter, broken?: boolean): void;
+  /** A pipelining APPEND connection, or undefined when the server cannot pipeline: append through acquire() then. */
+  acquireAppender(mailbox: string): Promise<Leased<AppendPipeline> | undefined>;
+  releaseAppender(mailbox: string, lease: Leased<AppendPipeline>, broken?: boolean): void;
+  /** Closes the idle connections of a mailbox that is done. */
+  closeMailbox(sourceEmail: string, destinationEmail: string): Promise<void>;
+  closeAll(): Promise<void>;
+}
+
+/** A full connection its caller closes (preflight looks, then hangs up). */
+export type OpenedReader = SourceReader & { close(): Promise<void> };
+
+/** Logging in to either side with a mailbox's credential, outside the pool: what preflight asks of the adapters. */
+export interface ImapLogins {
+  open(site: ImapSite, mailbox: string): Promise<{ session: OpenedReader; expiresOnMs: number }>;
+  /** The side's app-only token, from the same cache the logins use. */
+  token(site: ImapSite): Promise<{ token: string; expiresOnMs: number }>;
+}
