@@ -80,9 +80,12 @@ export async function copyRange(deps: EngineDeps, input: CopyRangeInput): Promis
     if (cp.dedupeFromDestUid !== undefined) window = Math.min(window ?? Number.MAX_SAFE_INTEGER, cp.dedupeFromDestUid);
     // Copies of messages the checkpoint already counts as done are not in play: they must not
     // stand in for an identical twin still to be copied.
-    const attributed = window !== undefined && cp.dedupeFromDestUid === undefined ? await attributedUids(deps, input, dstSel.uidValidity, cp.lastUid) : new Set<number>();
+    const attributed = window !== undefined && (cp.dedupeFromDestUid === undefined || cp.reconcile !== undefined) ? await attributedUids(deps, input, dstSel.uidValidity, cp.lastUid) : new Set<number>();
+    // A reconciling pass compares with what the destination held when it began, not with its own
+    // appends (after a crash, the window of the range in flight counts: everything is compared).
+    const below = !cp.inFlight && cp.reconcile?.destUidValidity === dstSel.uidValidity ? cp.reconcile.belowUid : undefined;
     const folderKey = `${settings.destination.host}:${settings.destination.port} ${input.destinationEmail.toLowerCase()} ${dstSel.uidValidity} ${identity} ${input.destinationPath}`;
-    const present = window !== undefined ? await destinationFingerprints(await destination(), folderKey, window, identity, attributed) : new Map<string, number[]>();
+    const present = window !== undefined ? await destinationFingerprints(await destination(), folderKey, window, identity, attributed, below) : new Map<string, number[]>();
     const mapped: [number, number][] = [];
     cp.inFlight = { fromUid: from, toUid: input.range.toUid, destUidValidity: dstSel.uidValidity, destUidNext: window ?? dstSel.uidNext };
     cp.destinationPath = input.destinationPath;
@@ -236,11 +239,11 @@ async function attributedUids(deps: EngineDeps, input: CopyRangeInput, destUidVa
   return out;
 }
 
-/** Fingerprint -> destination UIDs (in UID order) of the messages from `fromUid` on, less `exclude`. */
-async function destinationFingerprints(dst: ImapSession, folderKey: string, fromUid: number, identity: IdentityKind, exclude: ReadonlySet<number>): Promise<Map<string, number[]>> {
+/** Fingerprint -> destination UIDs (in UID order) of the messages from `fromUid` on (below `belowUid` if given), less `exclude`. */
+async function destinationFingerprints(dst: ImapSession, folderKey: string, fromUid: number, identity: IdentityKind, exclude: ReadonlySet<number>, belowUid = Number.MAX_SAFE_INTEGER): Promise<Map<string, number[]>> {
   const known = FINGERPRINTS.folder(folderKey);
   // "N:*" returns the last message even when N is past it (RFC 3501 §6.4.8): filter by UID.
-  const metas = (await dst.fetchMeta(`${fromUid}:*`)).filter((m) => m.uid >= fromUid && !exclude.has(m.uid)).sort((a, b) => a.uid - b.uid);
+  const metas = (await dst.fetchMeta(belowUid > fromUid && belowUid < Number.MAX_SAFE_INTEGER ? `${fromUid}:${belowUid - 1}` : `${fromUid}:*`)).filter((m) => m.uid >= fromUid && m.uid < belowUid && !exclude.has(m.uid)).sort((a, b) => a.uid - b.uid);
   const taken = new Map<number, string>();
   const take = (uid: number, fp: string): void => {
     taken.set(uid, fp);

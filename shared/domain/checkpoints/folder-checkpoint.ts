@@ -26,6 +26,12 @@ export interface FolderCheckpoint {
   inFlight?: { fromUid: number; toUid: number; destUidValidity: string; destUidNext: number };
   /** Set after a UIDVALIDITY change: every range is compared with destination UIDs from here on. */
   dedupeFromDestUid?: number;
+  /**
+   * Set when a pass began without a checkpoint while the destination folder already held
+   * messages (a lost ledger, another STATE_DIR): its ranges are compared, as a multiset, with the
+   * destination messages below `belowUid` — those present when the pass began, not its own appends.
+   */
+  reconcile?: { destUidValidity: string; belowUid: number };
   /** Source STATUS seen at the end of the last pass: unchanged means nothing new. */
   lastStatus?: { messages: number; uidNext: number; uidValidity: string };
   updatedAt: string;
