@@ -55,3 +55,15 @@ export function emptyCheckpoint(sourcePath: string, destinationPath: string, uid
 export function addIssue(list: MessageIssue[], issue: MessageIssue): void {
   if (list.length < MAX_ISSUES_KEPT) list.push(issue);
 }
+
+/**
+ * A checkpoint that may be older than the destination (a record of its ledger was lost): its next
+ * pass compares every range with the whole destination folder, and is not skipped as unchanged.
+ * What it counts as done (lastUid) still is: records only ever move forward.
+ */
+export function markForReconcile(cp: FolderCheckpoint): void {
+  cp.dedupeFromDestUid = 1;
+  // An unknown destination state: no bound, every destination message is compared.
+  cp.reconcile = { destUidValidity: '', belowUid: Number.MAX_SAFE_INTEGER };
+  delete cp.lastStatus;
+}
