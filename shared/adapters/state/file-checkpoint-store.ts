@@ -5,6 +5,7 @@ import { dirname, join } from 'node:path';
 import { decodeUidMap, encodeUidPairs, type CheckpointStore, type UidMap } from '../../domain/checkpoints/checkpoint-store.js';
 import { markForReconcile, type FolderCheckpoint } from '../../domain/checkpoints/folder-checkpoint.js';
 import { AppendFiles } from './append-files.js';
+import { isAlive } from './process-alive.js';
 
 interface LedgerFile {
   mailbox: string;
@@ -310,14 +311,5 @@ async function sweepTemporaryFiles(dir: string): Promise<void> {
     const old = async (): Promise<boolean> => Date.now() - (await stat(p)).mtimeMs > STALE_TMP_MS;
     if (pid === process.pid) continue;
     if ((Number.isInteger(pid) && !isAlive(pid)) || (await old().catch(() => false))) await rm(p, { force: true }).catch(() => undefined);
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
