@@ -5,6 +5,7 @@ import { planFolderPage } from './plan-folder.js';
 import type { FolderPassStart, FolderPlanPage, FolderRef, FolderTask } from '../contracts/engine-types.js';
 import type { FolderStatus } from '../adapters/imap/imap-session.js';
 import { MigrationError } from '../errors/migration-error.js';
+import { MAILBOX_FATAL } from '../contracts/error-codes.js';
 
 export type { FolderPassStart, FolderRef };
 
@@ -47,12 +48,11 @@ export async function beginFolderPass(deps: EngineDeps, ref: FolderRef, known?: 
   }
   if (!cp || cp.uidValidity !== status.uidValidity) {
     const fresh = emptyCheckpoint(ref.sourcePath, ref.destinationPath, status.uidValidity, new Date().toISOString());
-    const dest = cp ? undefined : await destinationStatus(deps, ref);
-    if (dest && dest.messages > 0) {
-      // No ledger, yet the destination holds messages (a lost ledger, another STATE_DIR): the
-      // destination is the truth. Compare with what it holds now; what this pass appends is ours.
-      fresh.reconcile = { destUidValidity: dest.uidValidity, belowUid: dest.uidNext };
-    }
+    const dest = cp ? 'missing' : await destinationStatus(deps, ref);
+    // No ledger, yet the destination holds messages (a lost ledger, another STATE_DIR): the
+    // destination is the truth. Compare with what it holds now; what this pass appends is ours.
+    if (dest === 'refused') fresh.reconcile = { destUidValidity: '', belowUid: Number.MAX_SAFE_INTEGER };
+    else if (dest !== 'missing' && dest.messages > 0) fresh.reconcile = { destUidValidity: dest.uidValidity, belowUid: dest.uidNext };
     if (cp || fresh.reconcile) {
       fresh.dedupeFromDestUid = 1;
       // The old source UIDs mean nothing now: start a new UID map (a new epoch line voids the old pairs).
@@ -64,12 +64,17 @@ export async function beginFolderPass(deps: EngineDeps, ref: FolderRef, known?: 
   return { unchanged: false, status, afterUid: cp.lastUid };
 }
 
-/** The destination folder's STATUS, or undefined when it does not exist (nothing to reconcile with). */
-async function destinationStatus(deps: EngineDeps, ref: FolderRef): Promise<FolderStatus | undefined> {
+/**
+ * The destination folder's STATUS; 'missing' when it does not exist (nothing to reconcile with);
+ * 'refused' when the server says no without saying why (Dovecot gives no NONEXISTENT code to
+ * STATUS): then every range is compared with whatever the folder holds — nothing, if it is missing.
+ */
+async function destinationStatus(deps: EngineDeps, ref: FolderRef): Promise<FolderStatus | 'missing' | 'refused'> {
   try {
     return await deps.pool.withFolders('destination', ref.destinationEmail, (s) => s.status(ref.destinationPath));
   } catch (e) {
-    if (e instanceof MigrationError && e.code === 'FOLDER_NOT_FOUND') return undefined;
+    if (e instanceof MigrationError && e.code === 'FOLDER_NOT_FOUND') return 'missing';
+    if (e instanceof MigrationError && e.errorClass === 'permanent' && !MAILBOX_FATAL.includes(e.code)) return 'refused';
     throw e;
   }
 }
