@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { mkdir, open, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, open, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { decodeUidMap, encodeUidPairs, type CheckpointStore, type UidMap } from '../../domain/checkpoints/checkpoint-store.js';
 import { markForReconcile, type FolderCheckpoint } from '../../domain/checkpoints/folder-checkpoint.js';
 import { AppendFiles } from './append-files.js';
-import { isAlive } from './process-alive.js';
+import { sweepTemporaryFiles } from './stale-files.js';
 
 interface LedgerFile {
   mailbox: string;
@@ -134,7 +134,7 @@ export class FileCheckpointStore implements CheckpointStore {
     if (hit) return hit.ledger;
     if (!this.swept) {
       this.swept = true;
-      await sweepTemporaryFiles(join(this.dir, 'checkpoints'));
+      await sweepTemporaryFiles(join(this.dir, 'checkpoints'), /\.(\d+)\.tmp$/);
     }
     const path = this.file(mailbox);
     const read = async (p: string): Promise<string | undefined> => {
@@ -293,23 +293,5 @@ async function writeDurably(tmp: string, text: string, path: string): Promise<vo
     await d.sync();
   } finally {
     await d.close();
-  }
-}
-
-/** A temporary file is older than this only when its writer died between writing and renaming it. */
-const STALE_TMP_MS = 10 * 60_000;
-
-/**
- * Removes temporary files left by a process that died before its rename: those of a pid that is
- * gone (same host), or old. Another live process's file is left alone (it is about to rename it).
- */
-async function sweepTemporaryFiles(dir: string): Promise<void> {
-  const names = await readdir(dir).catch((): string[] => []);
-  for (const name of names.filter((n) => n.endsWith('.tmp'))) {
-    const pid = Number(/\.(\d+)\.tmp$/.exec(name)?.[1]);
-    const p = join(dir, name);
-    const old = async (): Promise<boolean> => Date.now() - (await stat(p)).mtimeMs > STALE_TMP_MS;
-    if (pid === process.pid) continue;
-    if ((Number.isInteger(pid) && !isAlive(pid)) || (await old().catch(() => false))) await rm(p, { force: true }).catch(() => undefined);
   }
 }

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { link, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import type { LeaseHolder, MailboxLeases } from '../../domain/leases/mailbox-lease.js';
 import { isAlive } from './process-alive.js';
+import { sweepTemporaryFiles } from './stale-files.js';
 
 /**
  * The CLI's leases: one lock file per mailbox pair (STATE_DIR/leases/<hash>.lock, created with
@@ -25,6 +26,7 @@ export class FileLeases implements MailboxLeases {
     if (!this.made) {
       await mkdir(this.dir, { recursive: true });
       this.made = true;
+      await sweepTemporaryFiles(this.dir, /\.lock\.(\d+)\.[0-9a-f]+\.(tmp|stale)$/);
     }
     const path = this.file(mailbox);
     const me: LeaseHolder & { mailbox: string; token: string } = { host: this.host, pid: process.pid, since: new Date().toISOString(), mailbox, token: randomBytes(8).toString('hex') };

@@ -30,7 +30,10 @@ describe('FileLeases (one run per mailbox pair)', () => {
     const path = join(dir, lock!);
     const mine = JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
     writeFileSync(path, JSON.stringify({ ...mine, pid: DEAD_PID, token: 'old' }));
+    // A crash between writing a lock and linking it leaves its temporary file: removed too.
+    writeFileSync(`${path}.${DEAD_PID}.abcd.tmp`, '{"host":');
     const b = await new FileLeases(dir).acquire(PAIR);
+    expect(readdirSync(dir)).toEqual([lock]);
     expect('release' in b).toBe(true);
     expect(JSON.parse(readFileSync(path, 'utf8'))).toMatchObject({ pid: process.pid });
     // The crashed run's release (had it one) must not free the new holder's lock.
