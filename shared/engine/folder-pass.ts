@@ -55,7 +55,7 @@ export async function beginFolderPass(deps: EngineDeps, ref: FolderRef, known?: 
     else if (dest !== 'missing' && dest.messages > 0) fresh.reconcile = { destUidValidity: dest.uidValidity, belowUid: dest.uidNext };
     if (cp || fresh.reconcile) {
       fresh.dedupeFromDestUid = 1;
-      // The old source UIDs mean nothing now: start a new UID map (a new epoch line voids the old pairs).
+      // Old UID pairs (another source epoch, or a lost ledger's) must not count: a new epoch line voids them.
       await deps.checkpoints.appendUidMap(ref.mailbox, ref.sourcePath, `void-${status.uidValidity}`, [[0, 0]]);
     }
     cp = fresh;

@@ -77,7 +77,7 @@ export async function runBatch(deps: EngineDeps, rows: readonly MailboxRow[], op
     try {
       return await one(row);
     } finally {
-      await lease?.release();
+      await lease?.release().catch(() => undefined); // a lock left behind is stale once this process is gone
     }
   };
   const mailboxes = await Promise.all(
