@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { BatchReport } from '../../shared/contracts/report.js';
@@ -7,7 +7,8 @@ import { addMailbox, uniqueAddress } from '../lab/mailboxes.js';
 import { seedMailbox, type SeedFolder } from '../lab/seed.js';
 import { compareSnapshots, snapshotMailbox } from '../lab/snapshot.js';
 import { bulkCorpus, makeMessage } from '../lab/corpus.js';
-import { runCli, workDir } from '../support/run-cli.js';
+import { runCli, startCli, workDir } from '../support/run-cli.js';
+import { readLedgerSync } from '../../shared/adapters/state/file-checkpoint-store.js';
 
 let lab: LabInfo;
 const PER_MAILBOX = 1200;
@@ -93,6 +94,40 @@ describe('mailmig migrate without its ledger: the destination is the truth', () 
     const m = reportOf(r.stdout).mailboxes[0]!;
     expect(m.totals.alreadyPresent).toBe(present);
     expect(m.totals.copiedThisPass).toBe(total - present);
+    await expectExact(a);
+  }, 180_000);
+
+  it('a reconciling pass killed mid-way and run again: still exact, twins included (the range in flight is compared with everything)', async () => {
+    const a = uniqueAddress('reconcilekill');
+    await addMailbox(lab, 'source', a);
+    await addMailbox(lab, 'destination', a);
+    const source = [...bulkCorpus(600, { folders: 2, bodyBytes: 1024, seed: 'reconcile-kill' }), twinsFolder('reconcile-kill')];
+    await seedMailbox(lab, 'source', a, source);
+    await seedMailbox(lab, 'destination', a, source.map((f) => ({ ...f, messages: f.messages.filter((_, i) => i % 2 === 0) })));
+    const w = workDir(labSettings(lab, { STORAGE_CONNECTION_STRING: '', RANGE_MAX_MESSAGES: '10', MAX_CONNECTIONS_PER_MAILBOX: '1' }), `Email\n${a}\n`);
+    const dir = join(w.dir, 'state', 'checkpoints');
+    const done = (): number => {
+      let n = 0;
+      try {
+        for (const f of readdirSync(dir).filter((x) => x.endsWith('.journal'))) {
+          try {
+            for (const c of Object.values(readLedgerSync(join(dir, f.replace(/\.journal$/, '.json')))?.folders ?? {})) n += c.copied + c.alreadyPresent;
+          } catch {
+            /* being written */
+          }
+        }
+      } catch {
+        return 0;
+      }
+      return n;
+    };
+    const run = startCli(['migrate', '--csv', w.csvPath, '--settings', w.settingsPath, '--retry-base-ms', '200']);
+    const started = Date.now();
+    while (done() < 150 && Date.now() - started < 60_000) await new Promise((r) => setTimeout(r, 10));
+    run.child.kill('SIGKILL');
+    expect((await run.done).code).toBeNull();
+    const again = await runCli(['migrate', '--csv', w.csvPath, '--settings', w.settingsPath, '--retry-base-ms', '200']);
+    expect(again.code, again.stderr).toBe(0);
     await expectExact(a);
   }, 180_000);
 });
