@@ -4,6 +4,7 @@ import { loadSettings } from '../../shared/config/settings.js';
 import type { MailboxReport } from '../../shared/contracts/report.js';
 import { createEngine, redactingLogger } from '../../shared/composition/create-engine.js';
 import { closedMailboxes, runBatch } from '../../shared/engine/run-batch.js';
+import { FileLeases } from '../../shared/adapters/state/file-leases.js';
 import { renderReportCsv } from '../../shared/domain/reports/report-csv.js';
 import { renderReportHtml } from '../../shared/domain/reports/report-html.js';
 import { describeVerification } from './verify.js';
@@ -61,6 +62,7 @@ export async function migrateCommand(opts: MigrateOptions, final = false): Promi
       retryBaseMs,
       onCopied: (n, b) => progress.copied(n, b),
       onMailboxDone: (r) => progress.mailboxDone(describeMailbox(r)),
+      leases: new FileLeases(join(settings.stateDir, 'leases')),
     });
     progress.end();
     const reportPath = opts.report ?? join(settings.stateDir, 'reports', `${batchId}.json`);

@@ -26,9 +26,9 @@ export function createSecretStore(settings: Settings, env: Env): SecretStore {
 }
 
 /** Table Storage when storage is configured, else (CLI only) a local file ledger in STATE_DIR. */
-export function createCheckpointStore(settings: Settings, env: Env, prefer: 'table' | 'file' | 'auto' = 'auto'): CheckpointStore {
+export function createCheckpointStore(settings: Settings, env: Env, prefer: 'table' | 'file' | 'auto' = 'auto', log?: Logger): CheckpointStore {
   const hasStorage = Boolean(settings.storageConnectionString || settings.storageAccountName);
-  if (prefer === 'file' || (prefer === 'auto' && !hasStorage)) return new FileCheckpointStore(settings.stateDir);
+  if (prefer === 'file' || (prefer === 'auto' && !hasStorage)) return new FileCheckpointStore(settings.stateDir, log ? (m) => log.warn(m) : undefined);
   return lazyCheckpointStore(async () => {
     const [{ TableClient }, { DefaultAzureCredential }, { TableCheckpointStore }] = await Promise.all([import('@azure/data-tables'), import('@azure/identity'), import('../adapters/state/table-checkpoint-store.js')]);
     const client = settings.storageConnectionString
@@ -55,7 +55,7 @@ export function createEngine(settings: Settings, env: Env, opts: { log: Logger; 
   const dialer = new ImapDialer(settings, secrets);
   const pool = new ImapConnectionPool(dialer, () => new ThrottleGate(), settings.maxConnectionsPerMailbox);
   const owned = opts.checkpoints === undefined;
-  const checkpoints = opts.checkpoints ?? createCheckpointStore(settings, env, opts.state ?? 'auto');
+  const checkpoints = opts.checkpoints ?? createCheckpointStore(settings, env, opts.state ?? 'auto', opts.log);
   return {
     settings,
     secrets,

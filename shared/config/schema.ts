@@ -57,7 +57,7 @@ export const SETTING_SPECS: readonly SettingSpec[] = [
   { key: 'MIGRATIONS_CONTAINER', description: 'Blob container receiving CSVs under incoming/.', defaultValue: 'migrations', example: 'migrations', requiredInApp: true },
   { key: 'REPORTS_CONTAINER', description: 'Blob container for status documents and reports.', defaultValue: 'reports', example: 'reports', requiredInApp: true },
   { key: 'CHECKPOINT_TABLE', description: 'Table Storage table holding the checkpoint ledger.', defaultValue: 'mailmigcheckpoints', example: 'mailmigcheckpoints', requiredInApp: true },
-  { key: 'STATE_DIR', description: 'mailmig only: folder for the local checkpoint ledger and reports when no storage is set.', defaultValue: '.mailmig', example: '.mailmig', requiredInApp: false },
+  { key: 'STATE_DIR', description: 'mailmig only: folder for the local checkpoint ledger and reports when no storage is set (unset: $XDG_STATE_HOME/mailmig, else ~/.local/state/mailmig).', example: '', requiredInApp: false },
   { key: 'MAX_CONCURRENT_MAILBOXES', description: 'Mailboxes migrated at once (per CLI process / per batch wave).', defaultValue: '4', example: '4', requiredInApp: true },
   { key: 'MAX_CONNECTIONS_PER_MAILBOX', description: 'Folders copied at once per mailbox; each uses one source and one destination connection (Exchange allows about 20 per mailbox).', defaultValue: '3', example: '3', requiredInApp: true },
   { key: 'MESSAGES_PER_FOLDER_WORKER', description: 'A mailbox is copied over one more connection pair, or folder lane in the app (up to MAX_CONNECTIONS_PER_MAILBOX), for every this many messages its pass may have to copy; 1 always uses them all.', defaultValue: '500', example: '500', requiredInApp: false },

@@ -1,4 +1,5 @@
 import { SETTING_SPECS, SIDES, type AuthKind, type Side, type TlsMode } from './schema.js';
+import { defaultStateDir } from './state-dir.js';
 
 export type ServerKind = 'exchange' | 'generic';
 
@@ -164,7 +165,7 @@ export function loadSettings(env: SettingsSource): Settings {
     migrationsContainer: r.str('MIGRATIONS_CONTAINER') ?? '',
     reportsContainer: r.str('REPORTS_CONTAINER') ?? '',
     checkpointTable: r.str('CHECKPOINT_TABLE') ?? '',
-    stateDir: r.str('STATE_DIR') ?? '',
+    stateDir: r.str('STATE_DIR') ?? defaultStateDir(),
     maxConcurrentMailboxes: r.int('MAX_CONCURRENT_MAILBOXES', 1, 500),
     maxConnectionsPerMailbox: r.int('MAX_CONNECTIONS_PER_MAILBOX', 1, 20),
     messagesPerFolderWorker: r.int('MESSAGES_PER_FOLDER_WORKER', 1, 1_000_000),

@@ -25,6 +25,7 @@ export const ERROR_CODES = [
   'CSV_INVALID',
   'UIDVALIDITY_CHANGED',
   'MAILBOX_CLOSED',
+  'MAILBOX_LEASED',
   'INTERNAL',
 ] as const;
 

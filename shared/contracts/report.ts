@@ -21,6 +21,8 @@ export interface FolderReport {
   copiedThisPass: number;
   /** Cut-over pass: destination messages whose flags were brought in line with the source. */
   flagsChanged?: number;
+  /** The pass began without a checkpoint and compared with the destination's messages (alreadyPresent counts those found). */
+  reconciled?: true;
   error?: { code: string; message: string };
 }
 

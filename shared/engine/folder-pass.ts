@@ -4,6 +4,8 @@ import type { EngineDeps } from './engine-deps.js';
 import { planFolderPage } from './plan-folder.js';
 import type { FolderPassStart, FolderPlanPage, FolderRef, FolderTask } from '../contracts/engine-types.js';
 import type { FolderStatus } from '../contracts/imap.js';
+import { MigrationError } from '../errors/migration-error.js';
+import { MAILBOX_FATAL } from '../contracts/error-codes.js';
 
 export type { FolderPassStart, FolderRef };
 
@@ -33,7 +35,9 @@ export function folderRef(mailbox: string, sourceEmail: string, destinationEmail
  * Starts a pass over one folder with a single STATUS. Same UIDVALIDITY, UIDNEXT and message
  * count as the last completed pass → unchanged. A new UIDVALIDITY (RFC 3501 §2.3.1.1) voids the
  * old UIDs: the folder is re-planned from UID 1 and every range is compared with the whole
- * destination folder, so nothing already copied is appended again.
+ * destination folder, so nothing already copied is appended again. Without a checkpoint, a
+ * destination folder that already holds messages is reconciled the same way (one destination
+ * STATUS; an empty or missing folder costs nothing more).
  */
 export async function beginFolderPass(deps: EngineDeps, ref: FolderRef, known?: FolderStatus): Promise<FolderPassStart> {
   const status = known ?? (await deps.pool.withFolders('source', ref.sourceEmail, (s) => s.status(ref.sourcePath)));
@@ -44,15 +48,35 @@ export async function beginFolderPass(deps: EngineDeps, ref: FolderRef, known?: 
   }
   if (!cp || cp.uidValidity !== status.uidValidity) {
     const fresh = emptyCheckpoint(ref.sourcePath, ref.destinationPath, status.uidValidity, new Date().toISOString());
-    if (cp) {
+    const dest = cp ? 'missing' : await destinationStatus(deps, ref);
+    // No ledger, yet the destination holds messages (a lost ledger, another STATE_DIR): the
+    // destination is the truth. Compare with what it holds now; what this pass appends is ours.
+    if (dest === 'refused') fresh.reconcile = { destUidValidity: '', belowUid: Number.MAX_SAFE_INTEGER };
+    else if (dest !== 'missing' && dest.messages > 0) fresh.reconcile = { destUidValidity: dest.uidValidity, belowUid: dest.uidNext };
+    if (cp || fresh.reconcile) {
       fresh.dedupeFromDestUid = 1;
-      // The old source UIDs mean nothing now: start a new UID map (a new epoch line voids the old pairs).
+      // Old UID pairs (another source epoch, or a lost ledger's) must not count: a new epoch line voids them.
       await deps.checkpoints.appendUidMap(ref.mailbox, ref.sourcePath, `void-${status.uidValidity}`, [[0, 0]]);
     }
     cp = fresh;
     await deps.checkpoints.put(ref.mailbox, cp);
   }
   return { unchanged: false, status, afterUid: cp.lastUid };
+}
+
+/**
+ * The destination folder's STATUS; 'missing' when it does not exist (nothing to reconcile with);
+ * 'refused' when the server says no without saying why (Dovecot gives no NONEXISTENT code to
+ * STATUS): then every range is compared with whatever the folder holds — nothing, if it is missing.
+ */
+async function destinationStatus(deps: EngineDeps, ref: FolderRef): Promise<FolderStatus | 'missing' | 'refused'> {
+  try {
+    return await deps.pool.withFolders('destination', ref.destinationEmail, (s) => s.status(ref.destinationPath));
+  } catch (e) {
+    if (e instanceof MigrationError && e.code === 'FOLDER_NOT_FOUND') return 'missing';
+    if (e instanceof MigrationError && e.errorClass === 'permanent' && !MAILBOX_FATAL.includes(e.code)) return 'refused';
+    throw e;
+  }
 }
 
 export function planNextRanges(deps: EngineDeps, ref: FolderRef, afterUid: number): Promise<FolderPlanPage> {
@@ -64,13 +88,17 @@ export function planNextRanges(deps: EngineDeps, ref: FolderRef, afterUid: numbe
 /** Records the STATUS the pass started from and returns the folder's report from the ledger. */
 export async function finishFolderPass(deps: EngineDeps, ref: FolderRef, start: FolderPassStart, copiedThisPass: number): Promise<FolderReport> {
   const cp: FolderCheckpoint = (await deps.checkpoints.get(ref.mailbox, ref.sourcePath)) ?? emptyCheckpoint(ref.sourcePath, ref.destinationPath, start.status.uidValidity, new Date().toISOString());
+  const reconciled = cp.reconcile !== undefined;
   if (!start.unchanged) {
     delete cp.dedupeFromDestUid;
+    delete cp.reconcile;
     cp.lastStatus = { messages: start.status.messages, uidNext: start.status.uidNext, uidValidity: start.status.uidValidity };
     cp.updatedAt = new Date().toISOString();
     await deps.checkpoints.put(ref.mailbox, cp);
   }
-  return folderReport(ref, cp, start.unchanged ? 'unchanged' : 'copied', start.status.messages, copiedThisPass);
+  const report = folderReport(ref, cp, start.unchanged ? 'unchanged' : 'copied', start.status.messages, copiedThisPass);
+  if (reconciled) report.reconciled = true;
+  return report;
 }
 
 export function folderReport(ref: FolderRef, cp: FolderCheckpoint | undefined, state: FolderReport['state'], messagesAtSource: number, copiedThisPass: number, error?: { code: string; message: string }): FolderReport {

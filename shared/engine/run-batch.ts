@@ -6,6 +6,8 @@ import { lookAhead, migrateMailbox, type MigrateMailboxOptions } from './migrate
 import type { SourceLook } from './unchanged-mailbox.js';
 import { SpareWorkers } from './spare-workers.js';
 import { mailboxKey } from '../domain/checkpoints/checkpoint-store.js';
+import { describeHolder, type MailboxLeases } from '../domain/leases/mailbox-lease.js';
+import { summariseMailbox } from './summarise.js';
 
 export interface RunBatchOptions {
   batchId: string;
@@ -14,6 +16,8 @@ export interface RunBatchOptions {
   retryBaseMs: number;
   onCopied?: (n: number, bytes: number) => void;
   onMailboxDone?: (r: MailboxReport) => void;
+  /** One run at a time per mailbox pair: a pair another run holds is refused (MAILBOX_LEASED). */
+  leases?: MailboxLeases;
 }
 
 /** Ledgers read at once when checking a batch for closed pairs (a file or a Table query each). */
@@ -64,9 +68,21 @@ export async function runBatch(deps: EngineDeps, rows: readonly MailboxRow[], op
     });
     return ahead.report ?? (await ahead.pass!);
   };
+  const leased = async (row: MailboxRow): Promise<MailboxReport> => {
+    const lease = await opts.leases?.acquire(mailboxKey(row.sourceEmail, row.destinationEmail));
+    if (lease && 'heldBy' in lease) {
+      const error = { code: 'MAILBOX_LEASED', message: describeHolder(lease.heldBy, lease.file) };
+      return summariseMailbox({ sourceEmail: row.sourceEmail, destinationEmail: row.destinationEmail, startedAt: new Date().toISOString(), folders: [], skippedFolders: [], renamedFolders: [], error });
+    }
+    try {
+      return await one(row);
+    } finally {
+      await lease?.release().catch(() => undefined); // a lock left behind is stale once this process is gone
+    }
+  };
   const mailboxes = await Promise.all(
     rows.map(async (row) => {
-      const r = await one(row);
+      const r = await leased(row);
       opts.onMailboxDone?.(r);
       return r;
     }),

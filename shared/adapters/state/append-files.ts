@@ -18,7 +18,8 @@ export class AppendFiles {
 
   constructor(private readonly maxOpen = 64) {}
 
-  append(path: string, text: string): Promise<void> {
+  /** `sync`: the write is on disk (fsync) before the promise resolves. */
+  append(path: string, text: string, sync = false): Promise<void> {
     let e = this.files.get(path);
     if (e) this.files.delete(path); // re-inserted below: the map's order is the LRU order
     else {
@@ -27,7 +28,11 @@ export class AppendFiles {
     }
     this.files.set(path, e);
     const entry = e;
-    const write = entry.last.catch(() => undefined).then(async () => (await entry.handle).appendFile(text));
+    const write = entry.last.catch(() => undefined).then(async () => {
+      const h = await entry.handle;
+      await h.appendFile(text);
+      if (sync) await h.sync();
+    });
     entry.last = write;
     while (this.files.size > this.maxOpen) void this.close(this.files.keys().next().value!); // never rejects; a reopen of this path waits for it (closing)
     // A handle that failed to open is not kept: the next append tries again.

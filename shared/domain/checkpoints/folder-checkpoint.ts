@@ -26,6 +26,12 @@ export interface FolderCheckpoint {
   inFlight?: { fromUid: number; toUid: number; destUidValidity: string; destUidNext: number };
   /** Set after a UIDVALIDITY change: every range is compared with destination UIDs from here on. */
   dedupeFromDestUid?: number;
+  /**
+   * Set when a pass began without a checkpoint while the destination folder already held
+   * messages (a lost ledger, another STATE_DIR): its ranges are compared, as a multiset, with the
+   * destination messages below `belowUid` — those present when the pass began, not its own appends.
+   */
+  reconcile?: { destUidValidity: string; belowUid: number };
   /** Source STATUS seen at the end of the last pass: unchanged means nothing new. */
   lastStatus?: { messages: number; uidNext: number; uidValidity: string };
   updatedAt: string;
@@ -48,4 +54,16 @@ export function emptyCheckpoint(sourcePath: string, destinationPath: string, uid
 
 export function addIssue(list: MessageIssue[], issue: MessageIssue): void {
   if (list.length < MAX_ISSUES_KEPT) list.push(issue);
+}
+
+/**
+ * A checkpoint that may be older than the destination (a record of its ledger was lost): its next
+ * pass compares every range with the whole destination folder, and is not skipped as unchanged.
+ * What it counts as done (lastUid) still is: records only ever move forward.
+ */
+export function markForReconcile(cp: FolderCheckpoint): void {
+  cp.dedupeFromDestUid = 1;
+  // An unknown destination state: no bound, every destination message is compared.
+  cp.reconcile = { destUidValidity: '', belowUid: Number.MAX_SAFE_INTEGER };
+  delete cp.lastStatus;
 }

@@ -40,11 +40,12 @@ export function fingerprintFolderKey(destination: Pick<SideSettings, 'host' | 'p
   return `${destination.host}:${destination.port} ${destinationEmail.toLowerCase()} ${destUidValidity} ${identity} ${destinationPath}`;
 }
 
-/** Fingerprint -> destination UIDs (in UID order) of the messages from `fromUid` on, less `exclude`. */
-export async function destinationFingerprints(dst: WindowReader, cache: FingerprintCache, folderKey: string, fromUid: number, identity: IdentityKind, exclude: ReadonlySet<number>): Promise<Map<string, number[]>> {
+/** Fingerprint -> destination UIDs (in UID order) of the messages from `fromUid` on (below `belowUid` if given), less `exclude`. */
+export async function destinationFingerprints(dst: WindowReader, cache: FingerprintCache, folderKey: string, fromUid: number, identity: IdentityKind, exclude: ReadonlySet<number>, belowUid = Number.MAX_SAFE_INTEGER): Promise<Map<string, number[]>> {
   const known = cache.folder(folderKey);
   // "N:*" returns the last message even when N is past it (RFC 3501 §6.4.8): filter by UID.
-  const metas = (await dst.fetchMeta(`${fromUid}:*`)).filter((m) => m.uid >= fromUid && !exclude.has(m.uid)).sort((a, b) => a.uid - b.uid);
+  const set = belowUid > fromUid && belowUid < Number.MAX_SAFE_INTEGER ? `${fromUid}:${belowUid - 1}` : `${fromUid}:*`;
+  const metas = (await dst.fetchMeta(set)).filter((m) => m.uid >= fromUid && m.uid < belowUid && !exclude.has(m.uid)).sort((a, b) => a.uid - b.uid);
   const taken = new Map<number, string>();
   const take = (uid: number, fp: string): void => {
     taken.set(uid, fp);
@@ -100,13 +101,17 @@ export interface RetryWindow {
 }
 
 /** A previous attempt may have appended part of this range: looks at what arrived since. */
-export async function openRetryWindow(cp: Pick<FolderCheckpoint, 'inFlight' | 'dedupeFromDestUid' | 'lastUid'>, destUidValidity: string, from: RetryWindowSources): Promise<RetryWindow> {
+export async function openRetryWindow(cp: Pick<FolderCheckpoint, 'inFlight' | 'dedupeFromDestUid' | 'lastUid' | 'reconcile'>, destUidValidity: string, from: RetryWindowSources): Promise<RetryWindow> {
   const start = windowStart(cp, destUidValidity);
   if (start === undefined) return { start, copies: new WindowCopies(new Map(), from.identity) };
   // Copies of messages the checkpoint already counts as done are not in play: they must not
   // stand in for an identical twin still to be copied. After a source UIDVALIDITY change the old
-  // UIDs mean nothing: every copy is in play.
-  const attributed = cp.dedupeFromDestUid === undefined ? attributedUids(await from.readUidMap(), destUidValidity, cp.lastUid) : new Set<number>();
-  const present = await destinationFingerprints(await from.destination(), from.cache, from.folderKey, start, from.identity, attributed);
+  // UIDs mean nothing: every copy is in play. A reconciling pass voided the map when it began, so
+  // the pairs in it are its own: a twin matched in one range does not stand in for another later.
+  const attributed = cp.dedupeFromDestUid === undefined || cp.reconcile !== undefined ? attributedUids(await from.readUidMap(), destUidValidity, cp.lastUid) : new Set<number>();
+  // A reconciling pass compares with what the destination held when it began, not with its own
+  // appends (after a crash, the window of the range in flight counts: everything is compared).
+  const below = !cp.inFlight && cp.reconcile?.destUidValidity === destUidValidity ? cp.reconcile.belowUid : undefined;
+  const present = await destinationFingerprints(await from.destination(), from.cache, from.folderKey, start, from.identity, attributed, below);
   return { start, copies: new WindowCopies(present, from.identity) };
 }
