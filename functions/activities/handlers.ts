@@ -1,23 +1,19 @@
-import type { InvocationContext } from '@azure/functions';
 import type { ActivityResult } from '../../shared/contracts/activity-result.js';
+import type { ActivityHandlers, ActivityInput, WriteMailboxReportInput } from '../../shared/contracts/activities.js';
 import type { MailboxRow } from '../../shared/contracts/mailbox.js';
-import type { CsvRef, FolderOutcome, MailboxSummary } from '../../shared/contracts/orchestration.js';
-import type { FolderReport, MailboxReport, RenamedFolder, SkippedFolder } from '../../shared/contracts/report.js';
-import type { UidRange } from '../../shared/domain/ranges/range-planner.js';
+import type { MailboxReport } from '../../shared/contracts/report.js';
 import { parseMailboxCsv } from '../../shared/domain/csv/parse-mailbox-csv.js';
 import type { BlobStore } from '../../shared/adapters/blob/blob-store.js';
 import { reportPaths } from '../../shared/engine/batch-ids.js';
-import { copyRange, type CopyRangeResult } from '../../shared/engine/copy-range.js';
+import { copyRange } from '../../shared/engine/copy-range.js';
 import type { EngineDeps } from '../../shared/engine/engine-deps.js';
-import { beginFolderPass, finishFolderPass, planNextRanges, type FolderPassStart, type FolderRef } from '../../shared/engine/folder-pass.js';
-import type { FolderPlanPage } from '../../shared/engine/plan-folder.js';
-import type { PreparedFolders } from '../../shared/engine/prepare-folders.js';
+import { beginFolderPass, finishFolderPass, planNextRanges } from '../../shared/engine/folder-pass.js';
 import { prepareMailbox } from '../../shared/engine/mailbox-pass/prepare-mailbox.js';
 import { finishMailboxPass } from '../../shared/engine/mailbox-pass/finish-mailbox-pass.js';
 import { folderOutcomeReports } from '../../shared/engine/mailbox-pass/folder-outcome-reports.js';
 import { writeBatchReportFiles } from '../../shared/engine/mailbox-pass/batch-report-files.js';
 import { batchReport } from '../../shared/engine/run-batch.js';
-import { syncFolderFlags, type FlagSyncResult } from '../../shared/engine/sync-flags.js';
+import { syncFolderFlags } from '../../shared/engine/sync-flags.js';
 import { classify } from '../../shared/errors/classify.js';
 import { MigrationError } from '../../shared/errors/migration-error.js';
 
@@ -68,21 +64,13 @@ async function mailboxGate<T>(engine: EngineDeps, mailbox: string, fn: () => Pro
   }
 }
 
-export interface WriteMailboxReportInput {
-  batchId: string;
-  row: MailboxRow;
-  startedAt: string;
-  prepared?: { skipped: SkippedFolder[]; renamed: RenamedFolder[] };
-  folders: FolderOutcome[];
-  error?: { code: string; message: string };
-  final: boolean;
-}
+export type { WriteMailboxReportInput };
 
 /** Activity handlers, built from their dependencies so tests can run them against the lab. */
 export function createActivities(deps: ActivityDeps) {
   const { engine, blobs } = deps;
   return {
-    readBatchPage: (input: { csv: CsvRef; offset: number; count: number }): Promise<ActivityResult<MailboxRow[]>> =>
+    readBatchPage: (input: ActivityInput<'readBatchPage'>) =>
       guarded(async () => {
         const key = `${input.csv.container}/${input.csv.blobName}`;
         let rows = csvCache.get(key);
@@ -98,23 +86,23 @@ export function createActivities(deps: ActivityDeps) {
         return rows.slice(input.offset, input.offset + input.count);
       }),
 
-    prepareMailboxFolders: (input: { sourceEmail: string; destinationEmail: string }): Promise<ActivityResult<PreparedFolders>> =>
+    prepareMailboxFolders: (input: ActivityInput<'prepareMailboxFolders'>) =>
       guarded(() => prepareMailbox(engine, input, { refuseClosed: true, statusUntilMs: Date.now() + PREPARE_STATUS_BUDGET_MS })),
 
-    syncFolderFlags: (input: { ref: FolderRef }): Promise<ActivityResult<FlagSyncResult>> => guarded(() => mailboxGate(engine, input.ref.mailbox, () => syncFolderFlags(engine, input.ref))),
+    syncFolderFlags: (input: ActivityInput<'syncFolderFlags'>) => guarded(() => mailboxGate(engine, input.ref.mailbox, () => syncFolderFlags(engine, input.ref))),
 
-    beginFolderPass: (input: { ref: FolderRef }): Promise<ActivityResult<FolderPassStart>> => guarded(() => mailboxGate(engine, input.ref.mailbox, () => beginFolderPass(engine, input.ref))),
+    beginFolderPass: (input: ActivityInput<'beginFolderPass'>) => guarded(() => mailboxGate(engine, input.ref.mailbox, () => beginFolderPass(engine, input.ref))),
 
-    planFolderRanges: (input: { ref: FolderRef; afterUid: number }): Promise<ActivityResult<FolderPlanPage>> =>
+    planFolderRanges: (input: ActivityInput<'planFolderRanges'>) =>
       guarded(() => mailboxGate(engine, input.ref.mailbox, () => planNextRanges(engine, input.ref, input.afterUid))),
 
-    copyMessageRange: (input: { ref: FolderRef; range: UidRange }): Promise<ActivityResult<CopyRangeResult>> =>
+    copyMessageRange: (input: ActivityInput<'copyMessageRange'>) =>
       guarded(() => mailboxGate(engine, input.ref.mailbox, () => copyRange(engine, { ...input.ref, range: input.range }))),
 
-    finishFolderPass: (input: { ref: FolderRef; start: FolderPassStart; copiedThisPass: number }): Promise<ActivityResult<{ state: FolderReport['state'] }>> =>
+    finishFolderPass: (input: ActivityInput<'finishFolderPass'>) =>
       guarded(async () => ({ state: (await finishFolderPass(engine, input.ref, input.start, input.copiedThisPass)).state })),
 
-    writeMailboxReport: (input: WriteMailboxReportInput): Promise<ActivityResult<MailboxSummary>> =>
+    writeMailboxReport: (input: ActivityInput<'writeMailboxReport'>) =>
       guarded(async () => {
         const folders = await folderOutcomeReports(engine, input.row, input.folders);
         // Cut-over: verification runs here so its (possibly long) lists go to the blob, not into history.
@@ -140,7 +128,7 @@ export function createActivities(deps: ActivityDeps) {
         };
       }),
 
-    writeBatchReport: (input: { batchId: string; startedAt: string; pass?: number; final?: boolean }): Promise<ActivityResult<{ path: string }>> =>
+    writeBatchReport: (input: ActivityInput<'writeBatchReport'>) =>
       guarded(async () => {
         const names = (await blobs.list(deps.reportsContainer, reportPaths.mailboxPrefix(input.batchId))).sort();
         const mailboxes: MailboxReport[] = [];
@@ -154,7 +142,7 @@ export function createActivities(deps: ActivityDeps) {
         if (input.pass !== undefined) await blobs.put(deps.reportsContainer, `${input.batchId}/pass-${input.pass}/report.json`, JSON.stringify(report, null, 2), 'application/json');
         return { path };
       }),
-  } satisfies Record<string, (input: never, ctx?: InvocationContext) => Promise<unknown>>;
+  } satisfies ActivityHandlers;
 }
 
 export type Activities = ReturnType<typeof createActivities>;

@@ -25,6 +25,8 @@ export const ERROR_CODES = [
   'CSV_INVALID',
   'UIDVALIDITY_CHANGED',
   'MAILBOX_CLOSED',
+  /** Durable driver: an activity still failed transiently when the orchestrator's RetryOptions gave up. */
+  'RETRIES_EXHAUSTED',
   'INTERNAL',
 ] as const;
 

@@ -62,7 +62,7 @@ export function planNextRanges(deps: EngineDeps, ref: FolderRef, afterUid: numbe
 }
 
 /** Records the STATUS the pass started from and returns the folder's report from the ledger. */
-export async function finishFolderPass(deps: EngineDeps, ref: FolderRef, start: FolderPassStart, copiedThisPass: number): Promise<FolderReport> {
+export async function finishFolderPass(deps: EngineDeps, ref: FolderRef, start: FolderPassStart, copiedThisPass: number): Promise<FolderReport & { state: 'copied' | 'unchanged' }> {
   const cp: FolderCheckpoint = (await deps.checkpoints.get(ref.mailbox, ref.sourcePath)) ?? emptyCheckpoint(ref.sourcePath, ref.destinationPath, start.status.uidValidity, new Date().toISOString());
   if (!start.unchanged) {
     delete cp.dedupeFromDestUid;
@@ -70,7 +70,8 @@ export async function finishFolderPass(deps: EngineDeps, ref: FolderRef, start: 
     cp.updatedAt = new Date().toISOString();
     await deps.checkpoints.put(ref.mailbox, cp);
   }
-  return folderReport(ref, cp, start.unchanged ? 'unchanged' : 'copied', start.status.messages, copiedThisPass);
+  const state = start.unchanged ? 'unchanged' : 'copied';
+  return { ...folderReport(ref, cp, state, start.status.messages, copiedThisPass), state };
 }
 
 export function folderReport(ref: FolderRef, cp: FolderCheckpoint | undefined, state: FolderReport['state'], messagesAtSource: number, copiedThisPass: number, error?: { code: string; message: string }): FolderReport {
