@@ -1,6 +1,7 @@
 import type { ActivityResult } from '../../shared/contracts/activity-result.js';
 import type { ActivityHandlers, ActivityInput, WriteMailboxReportInput } from '../../shared/contracts/activities.js';
 import type { MailboxRow } from '../../shared/contracts/mailbox.js';
+import { mailboxPair } from '../../shared/contracts/mailbox-pair.js';
 import type { MailboxReport } from '../../shared/contracts/report.js';
 import { parseMailboxCsv } from '../../shared/domain/csv/parse-mailbox-csv.js';
 import type { BlobStore } from '../../shared/adapters/blob/blob-store.js';
@@ -87,7 +88,7 @@ export function createActivities(deps: ActivityDeps) {
       }),
 
     prepareMailboxFolders: (input: ActivityInput<'prepareMailboxFolders'>) =>
-      guarded(() => prepareMailbox(engine, input, { refuseClosed: true, statusUntilMs: Date.now() + PREPARE_STATUS_BUDGET_MS })),
+      guarded(() => prepareMailbox(engine, mailboxPair(input), { refuseClosed: true, statusUntilMs: Date.now() + PREPARE_STATUS_BUDGET_MS })),
 
     syncFolderFlags: (input: ActivityInput<'syncFolderFlags'>) => guarded(() => mailboxGate(engine, input.ref.mailbox, () => syncFolderFlags(engine, input.ref))),
 
@@ -104,9 +105,10 @@ export function createActivities(deps: ActivityDeps) {
 
     writeMailboxReport: (input: ActivityInput<'writeMailboxReport'>) =>
       guarded(async () => {
-        const folders = await folderOutcomeReports(engine, input.row, input.folders);
+        const pair = mailboxPair(input.row);
+        const folders = await folderOutcomeReports(engine, pair, input.folders);
         // Cut-over: verification runs here so its (possibly long) lists go to the blob, not into history.
-        const report = await finishMailboxPass(engine, input.row, {
+        const report = await finishMailboxPass(engine, pair, {
           startedAt: input.startedAt,
           folders,
           skippedFolders: input.prepared?.skipped ?? [],

@@ -4,7 +4,7 @@ import type { ActivityResult } from '../../shared/contracts/activity-result.js';
 import type { FolderPassStart, PreparedFolders } from '../../shared/contracts/engine-types.js';
 import { ACTIVITIES, ORCHESTRATORS } from '../../shared/contracts/functions.js';
 import type { FolderOutcome, MailboxInput, MailboxSummary } from '../../shared/contracts/orchestration.js';
-import { mailboxKey } from '../../shared/domain/checkpoints/checkpoint-store.js';
+import { mailboxPair } from '../../shared/contracts/mailbox-pair.js';
 import { callActivity, callAfterWaits, type ActivityCall } from './call-activity.js';
 import { transientRetry } from './retry-options.js';
 import { MAX_THROTTLE_WAITS } from '../../shared/contracts/retry-policy.js';
@@ -74,7 +74,7 @@ export const migrateMailbox: OrchestrationHandler = function* (context: Orchestr
     for (const t of tasks) if (t.start) starts.set(t.sourcePath, t.start);
     const width = folderWorkers(starts, tasks.length, input.folderWave, perWorker);
     const lanes = assignLanes(tasks.map((t) => pendingMessages(t.start, perWorker)), width);
-    const mailbox = mailboxKey(row.sourceEmail, row.destinationEmail);
+    const mailbox = mailboxPair(row).key;
     const children = lanes.map((lane, k) =>
       context.df.callSubOrchestrator(
         ORCHESTRATORS.migrateFolderLane,

@@ -4,6 +4,7 @@ import type { EngineDeps } from './engine-deps.js';
 import { planFolderPage } from './plan-folder.js';
 import type { FolderPassStart, FolderPlanPage, FolderRef, FolderTask } from '../contracts/engine-types.js';
 import type { FolderStatus } from '../adapters/imap/imap-session.js';
+import type { MailboxPair } from '../contracts/mailbox-pair.js';
 
 export type { FolderPassStart, FolderRef };
 
@@ -25,8 +26,9 @@ export async function folderStatuses(deps: EngineDeps, sourceEmail: string, path
   return out;
 }
 
-export function folderRef(mailbox: string, sourceEmail: string, destinationEmail: string, task: FolderTask): FolderRef {
-  return { mailbox, sourceEmail, destinationEmail, sourcePath: task.sourcePath, destinationPath: task.destinationPath };
+/** One folder of a pair, as every engine call names it: the pair's key is the ledger's mailbox. */
+export function folderRef(pair: MailboxPair, folder: Pick<FolderTask, 'sourcePath' | 'destinationPath'>): FolderRef {
+  return { mailbox: pair.key, sourceEmail: pair.sourceEmail, destinationEmail: pair.destinationEmail, sourcePath: folder.sourcePath, destinationPath: folder.destinationPath };
 }
 
 /**

@@ -1,7 +1,7 @@
 import pLimit from 'p-limit';
 import type { MailboxRow } from '../contracts/mailbox.js';
 import type { FolderReport, MailboxReport } from '../contracts/report.js';
-import { mailboxKey } from '../domain/checkpoints/checkpoint-store.js';
+import { mailboxPair } from '../contracts/mailbox-pair.js';
 import { MigrationError } from '../errors/migration-error.js';
 import { classify } from '../errors/classify.js';
 import { MAILBOX_FATAL } from '../contracts/error-codes.js';
@@ -36,7 +36,7 @@ export interface MigrateMailboxOptions {
  */
 export async function lookAhead(deps: EngineDeps, row: MailboxRow): Promise<{ report?: MailboxReport; look: SourceLook }> {
   const startedAt = new Date().toISOString();
-  const look = await lookAtSource(deps, mailboxKey(row.sourceEmail, row.destinationEmail), row.sourceEmail, row.destinationEmail).catch((): SourceLook => ({ statuses: new Map() }));
+  const look = await lookAtSource(deps, mailboxPair(row)).catch((): SourceLook => ({ statuses: new Map() }));
   if (!look.unchanged) return { look };
   return { report: summariseMailbox({ sourceEmail: row.sourceEmail, destinationEmail: row.destinationEmail, startedAt, folders: look.unchanged, skippedFolders: [], renamedFolders: [] }), look };
 }
@@ -53,7 +53,7 @@ export async function migrateMailbox(deps: EngineDeps, row: MailboxRow, opts: Mi
 
 async function migrateMailboxPass(deps: EngineDeps, row: MailboxRow, opts: MigrateMailboxOptions): Promise<MailboxReport> {
   const startedAt = new Date().toISOString();
-  const mailbox = mailboxKey(row.sourceEmail, row.destinationEmail);
+  const pair = mailboxPair(row);
   const gate = new ThrottleGate();
   const final = opts.final === true;
   // A delta pass over a mailbox where nothing changed costs one source session and no destination one.
@@ -69,7 +69,7 @@ async function migrateMailboxPass(deps: EngineDeps, row: MailboxRow, opts: Migra
   const retry: Attempt = (fn) => withRetry(fn, { baseDelayMs: opts.retryBaseMs, gate });
   let prepared;
   try {
-    prepared = await prepareMailbox(deps, row, {
+    prepared = await prepareMailbox(deps, pair, {
       // Right after setup Exchange refuses valid tokens until the grant propagates: keep asking for the window.
       listing: (fn) =>
         withAuthPropagation(() => retry(fn), {
@@ -81,7 +81,7 @@ async function migrateMailboxPass(deps: EngineDeps, row: MailboxRow, opts: Migra
     });
   } catch (e) {
     const err = e instanceof MigrationError ? e : classify(e, 'source');
-    return finishMailboxPass(deps, row, { startedAt, folders: [], skippedFolders: [], renamedFolders: [], error: { code: err.code, message: err.message }, final });
+    return finishMailboxPass(deps, pair, { startedAt, folders: [], skippedFolders: [], renamedFolders: [], error: { code: err.code, message: err.message }, final });
   }
   opts.onFolders?.(prepared.folders.length, 0);
   const starts = new Map<string, FolderPassStart>();
@@ -97,12 +97,12 @@ async function migrateMailboxPass(deps: EngineDeps, row: MailboxRow, opts: Migra
         });
         if (fatal) return failed(fatal);
         try {
-          return await copyFolder(deps, { gate, retryBaseMs: opts.retryBaseMs, syncFlags: final, ...(task.start ? { start: task.start } : {}), ...(opts.onCopied ? { onCopied: opts.onCopied } : {}) }, folderRef(mailbox, row.sourceEmail, row.destinationEmail, task));
+          return await copyFolder(deps, { gate, retryBaseMs: opts.retryBaseMs, syncFlags: final, ...(task.start ? { start: task.start } : {}), ...(opts.onCopied ? { onCopied: opts.onCopied } : {}) }, folderRef(pair, task));
         } catch (e) {
           const err = e instanceof MigrationError ? e : classify(e, 'source');
           if (MAILBOX_FATAL.includes(err.code)) fatal = err;
           deps.log.warn(`${row.sourceEmail} "${task.sourcePath}": ${err.code} ${err.message}`);
-          const cps = await deps.checkpoints.get(mailbox, task.sourcePath).catch(() => undefined);
+          const cps = await deps.checkpoints.get(pair.key, task.sourcePath).catch(() => undefined);
           const r = failed(err);
           if (cps) Object.assign(r, { copied: cps.copied, copiedBytes: cps.copiedBytes, alreadyPresent: cps.alreadyPresent, skippedCount: cps.skippedCount, failedCount: cps.failedCount, skipped: cps.skipped, failed: cps.failed, droppedKeywords: cps.droppedKeywords });
           return r;
@@ -117,5 +117,5 @@ async function migrateMailboxPass(deps: EngineDeps, row: MailboxRow, opts: Migra
   } finally {
     leave?.();
   }
-  return finishMailboxPass(deps, row, { startedAt, folders, skippedFolders: prepared.skipped, renamedFolders: prepared.renamed, ...(fatal ? { error: { code: fatal.code, message: fatal.message } } : {}), final });
+  return finishMailboxPass(deps, pair, { startedAt, folders, skippedFolders: prepared.skipped, renamedFolders: prepared.renamed, ...(fatal ? { error: { code: fatal.code, message: fatal.message } } : {}), final });
 }

@@ -1,3 +1,4 @@
+import { addressKey } from '../../contracts/mailbox-pair.js';
 import type { BatchReport, MailboxReport } from '../../contracts/report.js';
 
 const esc = (s: string | number): string => String(s).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c);
@@ -20,7 +21,7 @@ function issues(m: MailboxReport): string {
 export function renderReportHtml(report: BatchReport, verification: ReadonlyMap<string, string> = new Map()): string {
   const t = report.totals;
   const rows = report.mailboxes
-    .map((m) => `<tr class="${esc(m.state)}"><td>${esc(m.sourceEmail)}</td><td>${esc(m.destinationEmail)}</td><td>${esc(m.state)}</td><td>${m.totals.folders}</td><td>${m.totals.copied}</td><td>${mb(m.totals.copiedBytes)}</td><td>${m.totals.skipped}</td><td>${m.totals.failed}</td><td>${esc(verification.get(m.sourceEmail.toLowerCase()) ?? '')}</td><td>${issues(m)}</td></tr>`)
+    .map((m) => `<tr class="${esc(m.state)}"><td>${esc(m.sourceEmail)}</td><td>${esc(m.destinationEmail)}</td><td>${esc(m.state)}</td><td>${m.totals.folders}</td><td>${m.totals.copied}</td><td>${mb(m.totals.copiedBytes)}</td><td>${m.totals.skipped}</td><td>${m.totals.failed}</td><td>${esc(verification.get(addressKey(m.sourceEmail)) ?? '')}</td><td>${issues(m)}</td></tr>`)
     .join('\n');
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Migration report ${esc(report.batchId)}</title>

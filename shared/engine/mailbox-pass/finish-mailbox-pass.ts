@@ -1,6 +1,5 @@
-import type { MailboxRow } from '../../contracts/mailbox.js';
+import type { MailboxPair } from '../../contracts/mailbox-pair.js';
 import type { FolderReport, MailboxReport, RenamedFolder, SkippedFolder } from '../../contracts/report.js';
-import { mailboxKey } from '../../domain/checkpoints/checkpoint-store.js';
 import type { EngineDeps } from '../engine-deps.js';
 import { summariseMailbox } from '../summarise.js';
 import { verifyMailbox } from '../verify-mailbox.js';
@@ -21,11 +20,11 @@ export interface MailboxPassParts {
  * compared (unless the mailbox already failed), the report summed up, and a pair that did not fail
  * closed in the ledger so no later pass copies into it.
  */
-export async function finishMailboxPass(deps: EngineDeps, row: Pick<MailboxRow, 'sourceEmail' | 'destinationEmail'>, parts: MailboxPassParts): Promise<MailboxReport> {
-  const verification = parts.final && !parts.error ? await verifyMailbox(deps, row.sourceEmail, row.destinationEmail) : undefined;
+export async function finishMailboxPass(deps: EngineDeps, pair: MailboxPair, parts: MailboxPassParts): Promise<MailboxReport> {
+  const verification = parts.final && !parts.error ? await verifyMailbox(deps, pair.sourceEmail, pair.destinationEmail) : undefined;
   const report = summariseMailbox({
-    sourceEmail: row.sourceEmail,
-    destinationEmail: row.destinationEmail,
+    sourceEmail: pair.sourceEmail,
+    destinationEmail: pair.destinationEmail,
     startedAt: parts.startedAt,
     folders: parts.folders,
     skippedFolders: parts.skippedFolders,
@@ -33,6 +32,6 @@ export async function finishMailboxPass(deps: EngineDeps, row: Pick<MailboxRow, 
     ...(parts.error ? { error: parts.error } : {}),
     ...(verification ? { verification } : {}),
   });
-  if (parts.final && report.state !== 'failed') await deps.checkpoints.markClosed(mailboxKey(row.sourceEmail, row.destinationEmail), report.finishedAt);
+  if (parts.final && report.state !== 'failed') await deps.checkpoints.markClosed(pair.key, report.finishedAt);
   return report;
 }

@@ -1,7 +1,6 @@
-import type { MailboxRow } from '../../contracts/mailbox.js';
+import type { MailboxPair } from '../../contracts/mailbox-pair.js';
 import type { PreparedFolders } from '../../contracts/engine-types.js';
 import type { FolderStatus } from '../../adapters/imap/imap-session.js';
-import { mailboxKey } from '../../domain/checkpoints/checkpoint-store.js';
 import { MigrationError } from '../../errors/migration-error.js';
 import type { EngineDeps } from '../engine-deps.js';
 import { beginFolderPass, folderRef, folderStatuses } from '../folder-pass.js';
@@ -32,22 +31,21 @@ export interface PrepareMailboxOptions {
  * an unchanged folder needs no second STATUS. A folder whose start failed has none: its own pass
  * asks again and reports the failure.
  */
-export async function prepareMailbox(deps: EngineDeps, row: Pick<MailboxRow, 'sourceEmail' | 'destinationEmail'>, opts: PrepareMailboxOptions = {}): Promise<PreparedFolders> {
-  const mailbox = mailboxKey(row.sourceEmail, row.destinationEmail);
+export async function prepareMailbox(deps: EngineDeps, pair: MailboxPair, opts: PrepareMailboxOptions = {}): Promise<PreparedFolders> {
   if (opts.refuseClosed) {
-    const closedAt = await deps.checkpoints.closedAt(mailbox);
+    const closedAt = await deps.checkpoints.closedAt(pair.key);
     if (closedAt) throw new MigrationError('MAILBOX_CLOSED', 'permanent', `this mailbox pair was cut over at ${closedAt}; no pass may copy into it again`);
   }
-  const prepared = await (opts.listing ?? once)(() => prepareFolders(deps, row.sourceEmail, row.destinationEmail));
+  const prepared = await (opts.listing ?? once)(() => prepareFolders(deps, pair.sourceEmail, pair.destinationEmail));
   const known = new Map(opts.known ?? []);
   const unknown = prepared.folders.map((t) => t.sourcePath).filter((p) => !known.has(p));
   // Pipelined where the connection allows: one round trip for the mailbox, not one per folder.
-  if (unknown.length > 0) for (const [path, status] of await folderStatuses(deps, row.sourceEmail, unknown, opts.statusUntilMs)) known.set(path, status);
+  if (unknown.length > 0) for (const [path, status] of await folderStatuses(deps, pair.sourceEmail, unknown, opts.statusUntilMs)) known.set(path, status);
   const beginning = opts.beginning ?? once;
   for (const task of prepared.folders) {
     const status = known.get(task.sourcePath);
     if (!status) continue; // refused, or out of time: asked again, and a failure reported, by the folder's own pass
-    const start = await beginning(() => beginFolderPass(deps, folderRef(mailbox, row.sourceEmail, row.destinationEmail, task), status)).catch(() => undefined);
+    const start = await beginning(() => beginFolderPass(deps, folderRef(pair, task), status)).catch(() => undefined);
     if (start) task.start = start;
   }
   return prepared;
