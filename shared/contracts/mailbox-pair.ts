@@ -1,3 +1,5 @@
+import type { FolderRef } from './engine-types.js';
+
 /**
  * One mailbox pair: the addresses as given (shown in reports and messages) and the key that
  * identifies the pair wherever state is kept. Addresses compare case-insensitively (RFC 5321
@@ -23,4 +25,9 @@ export function addressKey(address: string): string {
  */
 export function mailboxPair(addresses: { sourceEmail: string; destinationEmail: string }): MailboxPair {
   return { sourceEmail: addresses.sourceEmail, destinationEmail: addresses.destinationEmail, key: `${addressKey(addresses.sourceEmail)}->${addressKey(addresses.destinationEmail)}` };
+}
+
+/** One folder of a pair, as every engine call and folder orchestration names it: the pair's key is the ledger's mailbox. */
+export function folderRef(pair: MailboxPair, folder: { sourcePath: string; destinationPath: string }): FolderRef {
+  return { mailbox: pair.key, sourceEmail: pair.sourceEmail, destinationEmail: pair.destinationEmail, sourcePath: folder.sourcePath, destinationPath: folder.destinationPath };
 }

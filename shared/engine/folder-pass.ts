@@ -2,9 +2,9 @@ import { emptyCheckpoint, type FolderCheckpoint } from '../domain/checkpoints/fo
 import type { FolderReport } from '../contracts/report.js';
 import type { EngineDeps } from './engine-deps.js';
 import { planFolderPage } from './plan-folder.js';
-import type { FolderPassStart, FolderPlanPage, FolderRef, FolderTask } from '../contracts/engine-types.js';
+import type { FolderPassStart, FolderPlanPage, FolderRef } from '../contracts/engine-types.js';
 import type { FolderStatus } from '../adapters/imap/imap-session.js';
-import type { MailboxPair } from '../contracts/mailbox-pair.js';
+import { folderRef } from '../contracts/mailbox-pair.js';
 
 export type { FolderPassStart, FolderRef };
 
@@ -26,10 +26,7 @@ export async function folderStatuses(deps: EngineDeps, sourceEmail: string, path
   return out;
 }
 
-/** One folder of a pair, as every engine call names it: the pair's key is the ledger's mailbox. */
-export function folderRef(pair: MailboxPair, folder: Pick<FolderTask, 'sourcePath' | 'destinationPath'>): FolderRef {
-  return { mailbox: pair.key, sourceEmail: pair.sourceEmail, destinationEmail: pair.destinationEmail, sourcePath: folder.sourcePath, destinationPath: folder.destinationPath };
-}
+export { folderRef };
 
 /**
  * Starts a pass over one folder with a single STATUS. Same UIDVALIDITY, UIDNEXT and message
