@@ -1,6 +1,5 @@
 import type { MailboxPair } from '../../contracts/mailbox-pair.js';
-import type { PreparedFolders } from '../../contracts/engine-types.js';
-import type { FolderStatus } from '../../adapters/imap/imap-session.js';
+import type { FolderStatus, PreparedFolders } from '../../contracts/engine-types.js';
 import { MigrationError } from '../../errors/migration-error.js';
 import type { EngineDeps } from '../engine-deps.js';
 import { beginFolderPass, folderRef, folderStatuses } from '../folder-pass.js';
