@@ -1,4 +1,6 @@
 export interface ByteUnits {
+  /** Always this unit, whatever the size: the HTML report's columns compare at a glance. */
+  only?: 'MB';
   /** The unit below 1 KB: 'B' in the migrate summary, 'bytes' in preflight's sentences. */
   small?: 'B' | 'bytes';
   /** The largest unit used: migrate's totals reach GB, preflight's message sizes stop at MB. */
@@ -7,6 +9,7 @@ export interface ByteUnits {
 
 /** Sizes as an admin reads them, in binary units as mail servers count them. */
 export function formatBytes(n: number, units: ByteUnits = {}): string {
+  if (units.only === 'MB') return `${(n / 1048576).toFixed(1)} MB`;
   if (n < 1024) return `${n} ${units.small ?? 'B'}`;
   if (n < 1048576) return `${(n / 1024).toFixed(1)} KB`;
   if (n < 1073741824 || units.largest === 'MB') return `${(n / 1048576).toFixed(1)} MB`;

@@ -1,8 +1,9 @@
 import { addressKey } from '../../contracts/mailbox-pair.js';
+import { formatBytes } from './format-bytes.js';
 import type { BatchReport, MailboxReport } from '../../contracts/report.js';
 
 const esc = (s: string | number): string => String(s).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c);
-const mb = (b: number): string => `${(b / 1048576).toFixed(1)} MB`;
+const mb = (b: number): string => formatBytes(b, { only: 'MB' });
 
 function issues(m: MailboxReport): string {
   const items: string[] = [];
