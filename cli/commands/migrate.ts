@@ -5,8 +5,8 @@ import type { MailboxReport } from '../../shared/contracts/report.js';
 import { createEngine, redactingLogger } from '../../shared/composition/create-engine.js';
 import { closedMailboxes, runBatch } from '../../shared/engine/run-batch.js';
 import { FileLeases } from '../../shared/adapters/state/file-leases.js';
-import { renderReportCsv } from '../../shared/domain/reports/report-csv.js';
-import { renderReportHtml } from '../../shared/domain/reports/report-html.js';
+import { writeBatchReportFiles } from '../../shared/engine/mailbox-pass/batch-report-files.js';
+import { formatBytes } from '../../shared/domain/reports/format-bytes.js';
 import { describeVerification } from './verify.js';
 import { redact } from '../../shared/errors/redact.js';
 import { Progress } from '../progress.js';
@@ -22,13 +22,6 @@ export interface MigrateOptions {
   retryBaseMs?: string;
 }
 
-export function formatBytes(n: number): string {
-  if (n < 1024) return `${n} B`;
-  if (n < 1048576) return `${(n / 1024).toFixed(1)} KB`;
-  if (n < 1073741824) return `${(n / 1048576).toFixed(1)} MB`;
-  return `${(n / 1073741824).toFixed(2)} GB`;
-}
-
 export function describeMailbox(r: MailboxReport): string {
   const t = r.totals;
   const head = `${r.state === 'failed' ? 'FAILED ' : r.state === 'completed' ? 'ok     ' : 'issues '} ${r.sourceEmail} -> ${r.destinationEmail}`;
@@ -36,8 +29,6 @@ export function describeMailbox(r: MailboxReport): string {
   const err = r.error ? `: ${r.error.code} ${r.error.message}` : '';
   return redact(`${head}: ${body}${err}`);
 }
-
-
 
 /** `migrate` (first or delta pass) and `complete` (cut-over: final pass, flags, verification, close). */
 export async function migrateCommand(opts: MigrateOptions, final = false): Promise<number> {
@@ -67,11 +58,8 @@ export async function migrateCommand(opts: MigrateOptions, final = false): Promi
     progress.end();
     const reportPath = opts.report ?? join(settings.stateDir, 'reports', `${batchId}.json`);
     await mkdir(dirname(reportPath), { recursive: true });
-    await writeFile(reportPath, redact(JSON.stringify(report, null, 2)));
-    const verification = new Map(report.mailboxes.filter((m) => m.verification).map((m) => [m.sourceEmail.toLowerCase(), m.verification!.result]));
     const base = reportPath.replace(/\.json$/i, '');
-    await writeFile(`${base}.csv`, redact(renderReportCsv(report, verification)));
-    await writeFile(`${base}.html`, redact(renderReportHtml(report, verification)));
+    await writeBatchReportFiles(report, { put: (extension, body) => writeFile(extension === 'json' ? reportPath : `${base}.${extension}`, redact(body)) });
     const t = report.totals;
     process.stdout.write(
       `\nBatch ${batchId}: ${t.mailboxes} mailboxes, ${t.completed} completed, ${t.withIssues} with issues, ${t.failed} failed; ` +

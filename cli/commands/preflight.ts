@@ -3,7 +3,7 @@ import { dirname, join } from 'node:path';
 import { loadSettings } from '../../shared/config/settings.js';
 import { createEngine, redactingLogger } from '../../shared/composition/create-engine.js';
 import { preflightBatch, type MailboxPreflight, type PreflightCheck } from '../../shared/engine/preflight/index.js';
-import { formatBytes as mb } from '../../shared/engine/preflight/format-bytes.js';
+import { formatMessageSize as mb } from '../../shared/domain/reports/format-bytes.js';
 import { redact } from '../../shared/errors/redact.js';
 import { readCliSettings } from '../settings-file.js';
 import { UsageError } from '../usage-error.js';

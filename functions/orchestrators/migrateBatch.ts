@@ -1,9 +1,8 @@
 import * as df from 'durable-functions';
 import type { OrchestrationContext, OrchestrationHandler } from 'durable-functions';
-import type { ActivityResult } from '../../shared/contracts/activity-result.js';
 import { ACTIVITIES, ORCHESTRATORS } from '../../shared/contracts/functions.js';
-import type { MailboxRow } from '../../shared/contracts/mailbox.js';
 import { BATCH_EVENTS, type BatchInput, type BatchStatus, type BatchSummary, type MailboxInput, type MailboxSummary, type PassMode } from '../../shared/contracts/orchestration.js';
+import { callActivity } from './call-activity.js';
 import { transientRetry } from './retry-options.js';
 
 const EMPTY_SUMMARY: BatchSummary = { done: 0, completed: 0, withIssues: 0, failed: 0, copied: 0, copiedBytes: 0 };
@@ -22,7 +21,7 @@ export const migrateBatch: OrchestrationHandler = function* (context: Orchestrat
   status('running');
 
   if (input.cursor < input.totalRows) {
-    const page: ActivityResult<MailboxRow[]> = yield context.df.callActivityWithRetry(ACTIVITIES.readBatchPage, transientRetry(), { csv: input.csv, offset: input.cursor, count: input.limits.pageSize });
+    const page = yield* callActivity(context, ACTIVITIES.readBatchPage, { csv: input.csv, offset: input.cursor, count: input.limits.pageSize }, transientRetry());
     if (page.status !== 'ok') throw new Error(`batch CSV cannot be read: ${page.code}`);
     const rows = page.value;
     for (let i = 0; i < rows.length; i += input.limits.mailboxWave) {
@@ -47,7 +46,7 @@ export const migrateBatch: OrchestrationHandler = function* (context: Orchestrat
     }
   }
   status('reporting');
-  const r: ActivityResult<{ path: string }> = yield context.df.callActivityWithRetry(ACTIVITIES.writeBatchReport, transientRetry(), { batchId: input.batchId, startedAt: input.startedAt, pass: input.pass, final: input.mode === 'final' });
+  const r = yield* callActivity(context, ACTIVITIES.writeBatchReport, { batchId: input.batchId, startedAt: input.startedAt, pass: input.pass, final: input.mode === 'final' }, transientRetry());
   const report = r.status === 'ok' ? r.value.path : undefined;
   if (input.mode === 'final') {
     status('closed');

@@ -1,10 +1,11 @@
 import * as df from 'durable-functions';
 import type { OrchestrationContext, OrchestrationHandler } from 'durable-functions';
-import type { ActivityResult } from '../../shared/contracts/activity-result.js';
-import type { CopyRangeResult, FolderPassStart, FolderPlanPage, FolderRef } from '../../shared/contracts/engine-types.js';
+import type { ActivityInput, ActivityName } from '../../shared/contracts/activities.js';
+import type { FolderPassStart, FolderRef } from '../../shared/contracts/engine-types.js';
 import { ACTIVITIES, ORCHESTRATORS } from '../../shared/contracts/functions.js';
 import type { FolderOutcome } from '../../shared/contracts/orchestration.js';
 import { MAX_THROTTLE_WAITS } from '../../shared/contracts/retry-policy.js';
+import { callActivity, callAfterWaits, type ActivityCall } from './call-activity.js';
 import { transientRetry } from './retry-options.js';
 
 export interface MigrateFolderInput {
@@ -30,20 +31,19 @@ export const migrateFolder: OrchestrationHandler = function* (context: Orchestra
   let waits = input.throttleWaits;
 
   // Calls an activity until it is neither throttled nor failed transiently (RetryOptions handle those).
-  function* call<T>(name: string, args: unknown): Generator<df.Task, ActivityResult<T>, ActivityResult<T>> {
-    for (;;) {
-      const r: ActivityResult<T> = yield context.df.callActivityWithRetry(name, transientRetry(), args);
-      if (r.status !== 'throttled') return r;
+  function* call<K extends ActivityName>(name: K, args: ActivityInput<K>): ActivityCall<K> {
+    const r = yield* callAfterWaits(context, () => callActivity(context, name, args, transientRetry()), (r) => {
+      if (r.status !== 'throttled') return undefined;
       waits += 1;
-      if (waits > MAX_THROTTLE_WAITS) return { status: 'permanent', code: r.code, detail: `still throttled after ${MAX_THROTTLE_WAITS} waits` };
-      yield context.df.createTimer(new Date(context.df.currentUtcDateTime.getTime() + r.retryAfterMs));
-    }
+      return waits > MAX_THROTTLE_WAITS ? undefined : r.retryAfterMs;
+    });
+    return r.status === 'throttled' ? { status: 'permanent', code: r.code, detail: `still throttled after ${MAX_THROTTLE_WAITS} waits` } : r;
   }
 
   try {
     let start = input.start;
     if (!start) {
-      const b = yield* call<FolderPassStart>(ACTIVITIES.beginFolderPass, { ref });
+      const b = yield* call(ACTIVITIES.beginFolderPass, { ref });
       if (b.status !== 'ok') return failed(b.code, b.status === 'permanent' ? b.detail : '');
       start = b.value;
     }
@@ -52,10 +52,10 @@ export const migrateFolder: OrchestrationHandler = function* (context: Orchestra
       // An empty folder has nothing to plan. A delta plans from what the checkpoint has copied, not from UID 1: otherwise every range
       // of a large folder would be planned and called again only to find nothing to do.
       let afterUid = Math.max(input.afterUid, start.afterUid);
-      const p = yield* call<FolderPlanPage>(ACTIVITIES.planFolderRanges, { ref, afterUid });
+      const p = yield* call(ACTIVITIES.planFolderRanges, { ref, afterUid });
       if (p.status !== 'ok') return failed(p.code, p.status === 'permanent' ? p.detail : '');
       for (const range of p.value.ranges) {
-        const c = yield* call<CopyRangeResult>(ACTIVITIES.copyMessageRange, { ref, range });
+        const c = yield* call(ACTIVITIES.copyMessageRange, { ref, range });
         if (c.status !== 'ok') return failed(c.code, c.status === 'permanent' ? c.detail : '');
         if (c.value.status === 'uidvalidity-changed') {
           context.df.continueAsNew({ ref, afterUid: 0, copiedThisPass: copied, throttleWaits: waits, syncFlags: input.syncFlags } satisfies MigrateFolderInput);
@@ -69,11 +69,11 @@ export const migrateFolder: OrchestrationHandler = function* (context: Orchestra
         return undefined;
       }
     }
-    const f = yield* call<{ state: FolderOutcome['state'] }>(ACTIVITIES.finishFolderPass, { ref, start, copiedThisPass: copied });
+    const f = yield* call(ACTIVITIES.finishFolderPass, { ref, start, copiedThisPass: copied });
     if (f.status !== 'ok') return failed(f.code, f.status === 'permanent' ? f.detail : '');
     let flagsChanged: number | undefined;
     if (input.syncFlags) {
-      const s = yield* call<{ changed: number }>(ACTIVITIES.syncFolderFlags, { ref });
+      const s = yield* call(ACTIVITIES.syncFolderFlags, { ref });
       if (s.status !== 'ok') return failed(s.code, s.status === 'permanent' ? s.detail : '');
       flagsChanged = s.value.changed;
     }

@@ -1,6 +1,7 @@
 import * as df from 'durable-functions';
 import type { OrchestrationContext, OrchestrationHandler } from 'durable-functions';
-import type { FolderRef, FolderTask } from '../../shared/contracts/engine-types.js';
+import type { FolderTask } from '../../shared/contracts/engine-types.js';
+import { folderRef } from '../../shared/contracts/mailbox-pair.js';
 import { ORCHESTRATORS } from '../../shared/contracts/functions.js';
 import type { FolderOutcome } from '../../shared/contracts/orchestration.js';
 import { MAILBOX_FATAL } from '../../shared/contracts/error-codes.js';
@@ -9,6 +10,7 @@ import type { MigrateFolderInput } from './migrateFolder.js';
 export interface FolderLaneInput {
   /** The mailbox orchestration's id: folder k runs as `${mailboxInstance}:f${k}`. */
   mailboxInstance: string;
+  /** The pair's key (MailboxPair.key): the ledger's mailbox. */
   mailbox: string;
   sourceEmail: string;
   destinationEmail: string;
@@ -31,7 +33,7 @@ export const migrateFolderLane: OrchestrationHandler = function* (context: Orche
       outcomes.push({ sourcePath: task.sourcePath, destinationPath: task.destinationPath, state: 'failed', copiedThisPass: 0, error: fatal });
       continue;
     }
-    const ref: FolderRef = { mailbox: input.mailbox, sourceEmail: input.sourceEmail, destinationEmail: input.destinationEmail, sourcePath: task.sourcePath, destinationPath: task.destinationPath };
+    const ref = folderRef({ key: input.mailbox, sourceEmail: input.sourceEmail, destinationEmail: input.destinationEmail }, task);
     const child: MigrateFolderInput = { ref, ...(task.start ? { start: task.start } : {}), afterUid: 0, copiedThisPass: 0, throttleWaits: 0, syncFlags: input.syncFlags };
     const outcome: FolderOutcome = yield context.df.callSubOrchestrator(ORCHESTRATORS.migrateFolder, child, `${input.mailboxInstance}:f${index}`);
     outcomes.push(outcome);

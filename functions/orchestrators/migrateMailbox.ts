@@ -4,10 +4,11 @@ import type { ActivityResult } from '../../shared/contracts/activity-result.js';
 import type { FolderPassStart, PreparedFolders } from '../../shared/contracts/engine-types.js';
 import { ACTIVITIES, ORCHESTRATORS } from '../../shared/contracts/functions.js';
 import type { FolderOutcome, MailboxInput, MailboxSummary } from '../../shared/contracts/orchestration.js';
-import { mailboxKey } from '../../shared/domain/checkpoints/checkpoint-store.js';
+import { mailboxPair } from '../../shared/contracts/mailbox-pair.js';
+import { callActivity, callAfterWaits, type ActivityCall } from './call-activity.js';
 import { transientRetry } from './retry-options.js';
 import { MAX_THROTTLE_WAITS } from '../../shared/contracts/retry-policy.js';
-import { MAILBOX_FATAL, type ErrorCode } from '../../shared/contracts/error-codes.js';
+import { MAILBOX_FATAL } from '../../shared/contracts/error-codes.js';
 import { AUTH_REFUSAL_CODES, propagationDelayMs } from '../../shared/domain/retry/auth-propagation.js';
 import { assignLanes } from '../../shared/domain/scheduling/folder-lanes.js';
 import { DEFAULT_MESSAGES_PER_FOLDER_WORKER, folderWorkers, pendingMessages } from '../../shared/domain/scheduling/folder-workers.js';
@@ -25,7 +26,7 @@ export const migrateMailbox: OrchestrationHandler = function* (context: Orchestr
   const { row } = input;
   const startedAt = context.df.currentUtcDateTime.toISOString();
   const report = (args: { prepared?: PreparedFolders; folders: FolderOutcome[]; error?: { code: string; message: string } }) =>
-    context.df.callActivityWithRetry(ACTIVITIES.writeMailboxReport, transientRetry(), {
+    callActivity(context, ACTIVITIES.writeMailboxReport, {
       batchId: input.batchId,
       row,
       startedAt,
@@ -33,35 +34,36 @@ export const migrateMailbox: OrchestrationHandler = function* (context: Orchestr
       folders: args.folders,
       ...(args.prepared ? { prepared: { skipped: args.prepared.skipped, renamed: args.prepared.renamed } } : {}),
       ...(args.error ? { error: args.error } : {}),
-    });
+    }, transientRetry());
 
   // Throttling waits the suggested time; login refusals right after setup wait for permissions to
   // propagate (AUTH_PROPAGATION_WINDOW_MINUTES) — both on durable timers, never inside an activity.
-  let prepared: ActivityResult<PreparedFolders>;
   const firstTry = context.df.currentUtcDateTime.getTime();
   let refusals = 0;
   let throttles = 0;
-  for (;;) {
-    try {
-      prepared = yield context.df.callActivityWithRetry(ACTIVITIES.prepareMailboxFolders, transientRetry(), { sourceEmail: row.sourceEmail, destinationEmail: row.destinationEmail });
-    } catch (e) {
-      prepared = { status: 'permanent', code: 'RETRIES_EXHAUSTED', detail: e instanceof Error ? e.message : String(e) };
-    }
-    let waitMs: number | undefined;
-    if (prepared.status === 'throttled' && throttles < MAX_THROTTLE_WAITS) {
-      throttles += 1;
-      waitMs = prepared.retryAfterMs;
-    } else if (prepared.status === 'permanent' && AUTH_REFUSAL_CODES.has(prepared.code as ErrorCode)) {
+  const prepared = yield* callAfterWaits(
+    context,
+    function* (): ActivityCall<'prepareMailboxFolders'> {
+      try {
+        return yield* callActivity(context, ACTIVITIES.prepareMailboxFolders, { sourceEmail: row.sourceEmail, destinationEmail: row.destinationEmail }, transientRetry());
+      } catch (e) {
+        return { status: 'permanent', code: 'RETRIES_EXHAUSTED', detail: e instanceof Error ? e.message : String(e) };
+      }
+    },
+    (r) => {
+      if (r.status === 'throttled' && throttles < MAX_THROTTLE_WAITS) {
+        throttles += 1;
+        return r.retryAfterMs;
+      }
+      if (r.status !== 'permanent' || !AUTH_REFUSAL_CODES.has(r.code)) return undefined;
       refusals += 1;
-      waitMs = propagationDelayMs(refusals, context.df.currentUtcDateTime.getTime() - firstTry, { windowMs: input.authPropagationWindowMs ?? 0 });
-    }
-    if (waitMs === undefined) break;
-    yield context.df.createTimer(new Date(context.df.currentUtcDateTime.getTime() + waitMs));
-  }
+      return propagationDelayMs(refusals, context.df.currentUtcDateTime.getTime() - firstTry, { windowMs: input.authPropagationWindowMs ?? 0 });
+    },
+  );
   let summary: ActivityResult<MailboxSummary>;
   if (prepared.status !== 'ok') {
     const error = { code: prepared.code, message: prepared.status === 'permanent' ? prepared.detail : 'throttled' };
-    summary = yield report({ folders: [], error });
+    summary = yield* report({ folders: [], error });
   } else {
     const tasks = prepared.value.folders;
     // As many lanes as the mailbox's size calls for (one per MESSAGES_PER_FOLDER_WORKER messages
@@ -72,7 +74,7 @@ export const migrateMailbox: OrchestrationHandler = function* (context: Orchestr
     for (const t of tasks) if (t.start) starts.set(t.sourcePath, t.start);
     const width = folderWorkers(starts, tasks.length, input.folderWave, perWorker);
     const lanes = assignLanes(tasks.map((t) => pendingMessages(t.start, perWorker)), width);
-    const mailbox = mailboxKey(row.sourceEmail, row.destinationEmail);
+    const mailbox = mailboxPair(row).key;
     const children = lanes.map((lane, k) =>
       context.df.callSubOrchestrator(
         ORCHESTRATORS.migrateFolderLane,
@@ -86,7 +88,7 @@ export const migrateMailbox: OrchestrationHandler = function* (context: Orchestr
     lanes.forEach((lane, k) => lane.forEach((i, j) => byIndex.set(i, results[k]![j]!)));
     const outcomes = tasks.map((_, i) => byIndex.get(i)!);
     const fatal = outcomes.find((r) => r.error && MAILBOX_FATAL.includes(r.error.code))?.error;
-    summary = yield report({ prepared: prepared.value, folders: outcomes, ...(fatal ? { error: fatal } : {}) });
+    summary = yield* report({ prepared: prepared.value, folders: outcomes, ...(fatal ? { error: fatal } : {}) });
   }
   if (summary.status !== 'ok') return { line: row.line, state: 'failed', copied: 0, copiedBytes: 0, skipped: 0, failed: 0, error: summary.code } satisfies MailboxSummary;
   return summary.value;

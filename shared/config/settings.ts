@@ -189,9 +189,3 @@ export function loadSettings(env: SettingsSource): Settings {
   if (r.problems.length > 0) throw new SettingsError(r.problems);
   return settings;
 }
-
-/** Keys present in the input that the schema does not know (likely typos). Names only. */
-export function unknownKeys(env: SettingsSource, knownPrefixes: readonly string[] = []): string[] {
-  const known = new Set(SETTING_SPECS.map((s) => s.key));
-  return Object.keys(env).filter((k) => !known.has(k) && knownPrefixes.some((p) => k.startsWith(p)));
-}

@@ -1,3 +1,5 @@
+import type { ErrorCode } from './error-codes.js';
+
 /**
  * What every activity returns. durable-functions v3 retries any thrown error and flattens it
  * to a string, so only transient errors are thrown; throttling and permanent failures come
@@ -5,5 +7,5 @@
  */
 export type ActivityResult<T> =
   | { status: 'ok'; value: T }
-  | { status: 'throttled'; code: string; retryAfterMs: number }
-  | { status: 'permanent'; code: string; detail: string };
+  | { status: 'throttled'; code: ErrorCode; retryAfterMs: number }
+  | { status: 'permanent'; code: ErrorCode; detail: string };

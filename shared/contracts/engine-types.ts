@@ -1,6 +1,5 @@
 import type { FolderStatus } from './imap.js';
 import type { RenamedFolder, SkippedFolder } from './report.js';
-import type { UidRange } from '../domain/ranges/range-planner.js';
 
 /** Shapes that cross the activity boundary; orchestrators see these types and nothing of the engine. */
 
@@ -35,6 +34,14 @@ export interface FolderPassStart {
   afterUid: number;
 }
 
+/** A bounded run of source UIDs, copied by one activity call. */
+export interface UidRange {
+  fromUid: number;
+  toUid: number;
+  count: number;
+  bytes: number;
+}
+
 export interface FolderPlanPage {
   uidValidity: string;
   uidNext: number;
@@ -47,3 +54,12 @@ export interface FolderPlanPage {
 export type CopyRangeResult =
   | { status: 'copied'; copied: number; copiedBytes: number; alreadyPresent: number; skipped: number; failed: number; lastUid: number }
   | { status: 'uidvalidity-changed'; uidValidity: string };
+
+export interface FlagSyncResult {
+  /** Copied messages whose flags were compared. */
+  checked: number;
+  /** Destination messages whose flags were set to the source's. */
+  changed: number;
+  /** Why nothing could be compared, when that is the case. */
+  skippedReason?: string;
+}

@@ -26,6 +26,8 @@ export const ERROR_CODES = [
   'UIDVALIDITY_CHANGED',
   'MAILBOX_CLOSED',
   'MAILBOX_LEASED',
+  /** Durable driver: an activity still failed transiently when the orchestrator's RetryOptions gave up. */
+  'RETRIES_EXHAUSTED',
   'INTERNAL',
 ] as const;
 

@@ -1,3 +1,5 @@
+import type { ActivityName } from './activities.js';
+
 /** Registered function names: registered name = file name under functions/. */
 export const ORCHESTRATORS = {
   migrateBatch: 'migrateBatch',
@@ -16,7 +18,7 @@ export const ACTIVITIES = {
   syncFolderFlags: 'syncFolderFlags',
   writeMailboxReport: 'writeMailboxReport',
   writeBatchReport: 'writeBatchReport',
-} as const;
+} as const satisfies { [K in ActivityName]: K };
 
 export const TRIGGERS = {
   onMigrationCsvUploaded: 'onMigrationCsvUploaded',

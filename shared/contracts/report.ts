@@ -1,5 +1,13 @@
-import type { MessageIssue } from '../domain/checkpoints/folder-checkpoint.js';
 import type { MailboxVerification } from './verification.js';
+
+/** A message skipped or failed, with why: kept in the ledger and listed in the report. */
+export interface MessageIssue {
+  uid: number;
+  size: number;
+  code: string;
+  reason: string;
+  subject?: string;
+}
 
 export type FolderState = 'copied' | 'unchanged' | 'failed' | 'skipped';
 

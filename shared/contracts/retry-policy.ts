@@ -8,7 +8,3 @@ export const RETRY_POLICY = {
 
 /** Most throttling waits a mailbox sits out in a row before it is reported failed. */
 export const MAX_THROTTLE_WAITS = 20;
-
-export function retryDelayMs(attempt: number): number {
-  return Math.min(RETRY_POLICY.maxRetryIntervalMs, RETRY_POLICY.firstRetryIntervalMs * RETRY_POLICY.backoffCoefficient ** Math.max(0, attempt - 1));
-}

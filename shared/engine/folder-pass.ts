@@ -2,10 +2,11 @@ import { emptyCheckpoint, type FolderCheckpoint } from '../domain/checkpoints/fo
 import type { FolderReport } from '../contracts/report.js';
 import type { EngineDeps } from './engine-deps.js';
 import { planFolderPage } from './plan-folder.js';
-import type { FolderPassStart, FolderPlanPage, FolderRef, FolderTask } from '../contracts/engine-types.js';
+import type { FolderPassStart, FolderPlanPage, FolderRef } from '../contracts/engine-types.js';
 import type { FolderStatus } from '../contracts/imap.js';
 import { MigrationError } from '../errors/migration-error.js';
 import { MAILBOX_FATAL } from '../contracts/error-codes.js';
+import { folderRef } from '../contracts/mailbox-pair.js';
 
 export type { FolderPassStart, FolderRef };
 
@@ -27,9 +28,7 @@ export async function folderStatuses(deps: EngineDeps, sourceEmail: string, path
   return out;
 }
 
-export function folderRef(mailbox: string, sourceEmail: string, destinationEmail: string, task: FolderTask): FolderRef {
-  return { mailbox, sourceEmail, destinationEmail, sourcePath: task.sourcePath, destinationPath: task.destinationPath };
-}
+export { folderRef };
 
 /**
  * Starts a pass over one folder with a single STATUS. Same UIDVALIDITY, UIDNEXT and message
@@ -86,7 +85,7 @@ export function planNextRanges(deps: EngineDeps, ref: FolderRef, afterUid: numbe
 }
 
 /** Records the STATUS the pass started from and returns the folder's report from the ledger. */
-export async function finishFolderPass(deps: EngineDeps, ref: FolderRef, start: FolderPassStart, copiedThisPass: number): Promise<FolderReport> {
+export async function finishFolderPass(deps: EngineDeps, ref: FolderRef, start: FolderPassStart, copiedThisPass: number): Promise<FolderReport & { state: 'copied' | 'unchanged' }> {
   const cp: FolderCheckpoint = (await deps.checkpoints.get(ref.mailbox, ref.sourcePath)) ?? emptyCheckpoint(ref.sourcePath, ref.destinationPath, start.status.uidValidity, new Date().toISOString());
   const reconciled = cp.reconcile !== undefined;
   if (!start.unchanged) {
@@ -96,7 +95,8 @@ export async function finishFolderPass(deps: EngineDeps, ref: FolderRef, start: 
     cp.updatedAt = new Date().toISOString();
     await deps.checkpoints.put(ref.mailbox, cp);
   }
-  const report = folderReport(ref, cp, start.unchanged ? 'unchanged' : 'copied', start.status.messages, copiedThisPass);
+  const state: 'copied' | 'unchanged' = start.unchanged ? 'unchanged' : 'copied';
+  const report: FolderReport & { state: typeof state } = { ...folderReport(ref, cp, state, start.status.messages, copiedThisPass), state };
   if (reconciled) report.reconciled = true;
   return report;
 }

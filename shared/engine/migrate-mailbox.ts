@@ -1,18 +1,18 @@
 import pLimit from 'p-limit';
 import type { MailboxRow } from '../contracts/mailbox.js';
 import type { FolderReport, MailboxReport } from '../contracts/report.js';
-import { mailboxKey } from '../domain/checkpoints/checkpoint-store.js';
+import { mailboxPair } from '../contracts/mailbox-pair.js';
 import { MigrationError } from '../errors/migration-error.js';
 import { classify } from '../errors/classify.js';
 import { MAILBOX_FATAL } from '../contracts/error-codes.js';
 import { copyFolder } from './copy-folder.js';
-import { beginFolderPass, folderRef, folderStatuses, type FolderPassStart } from './folder-pass.js';
+import { folderRef, type FolderPassStart } from './folder-pass.js';
 import type { EngineDeps } from './engine-deps.js';
 import { folderWorkers } from '../domain/scheduling/folder-workers.js';
-import { prepareFolders } from './prepare-folders.js';
+import { prepareMailbox, type Attempt } from './mailbox-pass/prepare-mailbox.js';
+import { finishMailboxPass } from './mailbox-pass/finish-mailbox-pass.js';
 import { ThrottleGate, withRetry } from './retry.js';
 import { summariseMailbox } from './summarise.js';
-import { verifyMailbox } from './verify-mailbox.js';
 import { lookAtSource, type SourceLook } from './unchanged-mailbox.js';
 import type { FolderStatus } from '../contracts/imap.js';
 import { withAuthPropagation } from './preflight/propagation.js';
@@ -36,7 +36,7 @@ export interface MigrateMailboxOptions {
  */
 export async function lookAhead(deps: EngineDeps, row: MailboxRow): Promise<{ report?: MailboxReport; look: SourceLook }> {
   const startedAt = new Date().toISOString();
-  const look = await lookAtSource(deps, mailboxKey(row.sourceEmail, row.destinationEmail), row.sourceEmail, row.destinationEmail).catch((): SourceLook => ({ statuses: new Map() }));
+  const look = await lookAtSource(deps, mailboxPair(row)).catch((): SourceLook => ({ statuses: new Map() }));
   if (!look.unchanged) return { look };
   return { report: summariseMailbox({ sourceEmail: row.sourceEmail, destinationEmail: row.destinationEmail, startedAt, folders: look.unchanged, skippedFolders: [], renamedFolders: [] }), look };
 }
@@ -53,12 +53,12 @@ export async function migrateMailbox(deps: EngineDeps, row: MailboxRow, opts: Mi
 
 async function migrateMailboxPass(deps: EngineDeps, row: MailboxRow, opts: MigrateMailboxOptions): Promise<MailboxReport> {
   const startedAt = new Date().toISOString();
-  const mailbox = mailboxKey(row.sourceEmail, row.destinationEmail);
+  const pair = mailboxPair(row);
   const gate = new ThrottleGate();
-  const base = { sourceEmail: row.sourceEmail, destinationEmail: row.destinationEmail, startedAt };
+  const final = opts.final === true;
   // A delta pass over a mailbox where nothing changed costs one source session and no destination one.
-  let known = new Map<string, FolderStatus>();
-  if (!opts.final) {
+  let known: ReadonlyMap<string, FolderStatus> | undefined;
+  if (!final) {
     const ahead = opts.look ? { look: opts.look } : await lookAhead(deps, row);
     if (ahead.report) {
       opts.onFolders?.(ahead.report.folders.length, 0);
@@ -66,28 +66,26 @@ async function migrateMailboxPass(deps: EngineDeps, row: MailboxRow, opts: Migra
     }
     known = ahead.look.statuses;
   }
+  const retry: Attempt = (fn) => withRetry(fn, { baseDelayMs: opts.retryBaseMs, gate });
   let prepared;
   try {
-    // Right after setup Exchange refuses valid tokens until the grant propagates: keep asking for the window.
-    prepared = await withAuthPropagation(() => withRetry(() => prepareFolders(deps, row.sourceEmail, row.destinationEmail), { baseDelayMs: opts.retryBaseMs, gate }), {
-      windowMs: deps.settings.authPropagationWindowMinutes * 60_000,
-      onRetry: (e, n, ms) => deps.log.warn(`${row.sourceEmail}: ${e.code} (refusal ${n}); permissions may still be propagating, next try in ${ms} ms`),
+    prepared = await prepareMailbox(deps, pair, {
+      // Right after setup Exchange refuses valid tokens until the grant propagates: keep asking for the window.
+      listing: (fn) =>
+        withAuthPropagation(() => retry(fn), {
+          windowMs: deps.settings.authPropagationWindowMinutes * 60_000,
+          onRetry: (e, n, ms) => deps.log.warn(`${row.sourceEmail}: ${e.code} (refusal ${n}); permissions may still be propagating, next try in ${ms} ms`),
+        }),
+      beginning: retry,
+      ...(known ? { known } : {}),
     });
   } catch (e) {
     const err = e instanceof MigrationError ? e : classify(e, 'source');
-    return summariseMailbox({ ...base, folders: [], skippedFolders: [], renamedFolders: [], error: { code: err.code, message: err.message } });
+    return finishMailboxPass(deps, pair, { startedAt, folders: [], skippedFolders: [], renamedFolders: [], error: { code: err.code, message: err.message }, final });
   }
   opts.onFolders?.(prepared.folders.length, 0);
-  // One STATUS per folder on one session before fanning out: an unchanged mailbox then needs
-  // no second or third source connection at all.
   const starts = new Map<string, FolderPassStart>();
-  const unknown = prepared.folders.map((t) => t.sourcePath).filter((p) => !known.has(p));
-  // Pipelined where the connection allows: one round trip for the mailbox, not one per folder.
-  if (unknown.length > 1) known = new Map([...known, ...(await folderStatuses(deps, row.sourceEmail, unknown))]);
-  for (const task of prepared.folders) {
-    const start = await withRetry(() => beginFolderPass(deps, folderRef(mailbox, row.sourceEmail, row.destinationEmail, task), known.get(task.sourcePath)), { baseDelayMs: opts.retryBaseMs, gate }).catch(() => undefined);
-    if (start) starts.set(task.sourcePath, start); // a failure is met again, and reported, by the folder's own worker
-  }
+  for (const task of prepared.folders) if (task.start) starts.set(task.sourcePath, task.start);
   const limit = pLimit(folderWorkers(starts, prepared.folders.length, deps.settings.maxConnectionsPerMailbox, deps.settings.messagesPerFolderWorker));
   let fatal: MigrationError | undefined;
   const work = Promise.all(
@@ -99,13 +97,12 @@ async function migrateMailboxPass(deps: EngineDeps, row: MailboxRow, opts: Migra
         });
         if (fatal) return failed(fatal);
         try {
-          const start = starts.get(task.sourcePath);
-          return await copyFolder(deps, { gate, retryBaseMs: opts.retryBaseMs, syncFlags: opts.final === true, ...(start ? { start } : {}), ...(opts.onCopied ? { onCopied: opts.onCopied } : {}) }, folderRef(mailbox, row.sourceEmail, row.destinationEmail, task));
+          return await copyFolder(deps, { gate, retryBaseMs: opts.retryBaseMs, syncFlags: final, ...(task.start ? { start: task.start } : {}), ...(opts.onCopied ? { onCopied: opts.onCopied } : {}) }, folderRef(pair, task));
         } catch (e) {
           const err = e instanceof MigrationError ? e : classify(e, 'source');
           if (MAILBOX_FATAL.includes(err.code)) fatal = err;
           deps.log.warn(`${row.sourceEmail} "${task.sourcePath}": ${err.code} ${err.message}`);
-          const cps = await deps.checkpoints.get(mailbox, task.sourcePath).catch(() => undefined);
+          const cps = await deps.checkpoints.get(pair.key, task.sourcePath).catch(() => undefined);
           const r = failed(err);
           if (cps) Object.assign(r, { copied: cps.copied, copiedBytes: cps.copiedBytes, alreadyPresent: cps.alreadyPresent, skippedCount: cps.skippedCount, failedCount: cps.failedCount, skipped: cps.skipped, failed: cps.failed, droppedKeywords: cps.droppedKeywords });
           return r;
@@ -120,8 +117,5 @@ async function migrateMailboxPass(deps: EngineDeps, row: MailboxRow, opts: Migra
   } finally {
     leave?.();
   }
-  const verification = opts.final && !fatal ? await verifyMailbox(deps, row.sourceEmail, row.destinationEmail) : undefined;
-  const report = summariseMailbox({ ...base, folders, skippedFolders: prepared.skipped, renamedFolders: prepared.renamed, ...(fatal ? { error: { code: fatal.code, message: fatal.message } } : {}), ...(verification ? { verification } : {}) });
-  if (opts.final && report.state !== 'failed') await deps.checkpoints.markClosed(mailbox, report.finishedAt);
-  return report;
+  return finishMailboxPass(deps, pair, { startedAt, folders, skippedFolders: prepared.skipped, renamedFolders: prepared.renamed, ...(fatal ? { error: { code: fatal.code, message: fatal.message } } : {}), final });
 }

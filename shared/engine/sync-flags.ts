@@ -1,15 +1,8 @@
-import type { FolderRef } from '../contracts/engine-types.js';
+import type { FlagSyncResult, FolderRef } from '../contracts/engine-types.js';
 import type { EngineDeps } from './engine-deps.js';
 import { appendFlags } from './flags.js';
 
-export interface FlagSyncResult {
-  /** Copied messages whose flags were compared. */
-  checked: number;
-  /** Destination messages whose flags were set to the source's. */
-  changed: number;
-  /** Why nothing could be compared, when that is the case. */
-  skippedReason?: string;
-}
+export type { FlagSyncResult };
 
 const STORE_CHUNK = 500;
 

@@ -3,7 +3,8 @@ import type { FolderCheckpoint } from '../domain/checkpoints/folder-checkpoint.j
 import type { FolderStatus } from '../contracts/imap.js';
 import { isSelectable } from '../domain/folders/special-use.js';
 import type { EngineDeps } from './engine-deps.js';
-import { folderReport } from './folder-pass.js';
+import { folderRef, folderReport } from './folder-pass.js';
+import type { MailboxPair } from '../contracts/mailbox-pair.js';
 
 export interface SourceLook {
   /** Every folder of the mailbox is as the last completed pass left it: their reports. */
@@ -20,11 +21,11 @@ export interface SourceLook {
  * (a new, changed or vanished folder, a folder the last pass skipped, a range in flight) leaves
  * `unchanged` undefined and the caller runs the full pass, reusing the STATUS answers.
  */
-export async function lookAtSource(deps: EngineDeps, mailbox: string, sourceEmail: string, destinationEmail: string): Promise<SourceLook> {
+export async function lookAtSource(deps: EngineDeps, pair: MailboxPair): Promise<SourceLook> {
   const statuses = new Map<string, FolderStatus>();
-  const cps = new Map((await deps.checkpoints.list(mailbox)).map((cp) => [cp.sourcePath, cp]));
+  const cps = new Map((await deps.checkpoints.list(pair.key)).map((cp) => [cp.sourcePath, cp]));
   if (cps.size === 0) return { statuses };
-  return deps.pool.withFolders('source', sourceEmail, async (src) => {
+  return deps.pool.withFolders('source', pair.sourceEmail, async (src) => {
     const listed = (await src.listFolders()).filter((f) => isSelectable(f));
     if (listed.length !== cps.size || listed.some((f) => !cps.has(f.path))) return { statuses };
     // A folder the last pass did not finish (or never saw) needs the full pass anyway.
@@ -38,7 +39,7 @@ export async function lookAtSource(deps: EngineDeps, mailbox: string, sourceEmai
       const last = cp.lastStatus!;
       const status = got.get(f.path);
       if (!status || status.uidValidity !== last.uidValidity || status.uidNext !== last.uidNext || status.messages !== last.messages) return { statuses: got };
-      reports.push(folderReport({ mailbox, sourceEmail, destinationEmail, sourcePath: cp.sourcePath, destinationPath: cp.destinationPath }, cp, 'unchanged', status.messages, 0));
+      reports.push(folderReport(folderRef(pair, cp), cp, 'unchanged', status.messages, 0));
     }
     return { unchanged: reports, statuses: got };
   });

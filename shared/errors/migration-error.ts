@@ -25,5 +25,3 @@ export class MigrationError extends Error {
     return { code: this.code, errorClass: this.errorClass, message: this.message, ...(this.retryAfterMs !== undefined ? { retryAfterMs: this.retryAfterMs } : {}) };
   }
 }
-
-export const isMigrationError = (e: unknown): e is MigrationError => e instanceof MigrationError;

@@ -1,8 +1,9 @@
+import { mailboxPair } from '../../contracts/mailbox-pair.js';
 import type { FolderCheckpoint } from './folder-checkpoint.js';
 
-/** Mailbox pairs, not batches, own checkpoints: re-running a mailbox in a new CSV continues it. */
+/** Mailbox pairs, not batches, own checkpoints: re-running a mailbox in a new CSV continues it. The key is the pair's (MailboxPair.key). */
 export function mailboxKey(sourceEmail: string, destinationEmail: string): string {
-  return `${sourceEmail.toLowerCase()}->${destinationEmail.toLowerCase()}`;
+  return mailboxPair({ sourceEmail, destinationEmail }).key;
 }
 
 /** Source UID -> destination UID of copied messages, valid for one destination UIDVALIDITY. */

@@ -1,3 +1,5 @@
+import type { MessageIssue } from '../../contracts/report.js';
+
 /**
  * What we know about one source folder of one mailbox pair, kept between ranges and passes.
  * UIDs are valid only with their UIDVALIDITY (RFC 3501 §2.3.1.1): when it changes, the
@@ -37,13 +39,7 @@ export interface FolderCheckpoint {
   updatedAt: string;
 }
 
-export interface MessageIssue {
-  uid: number;
-  size: number;
-  code: string;
-  reason: string;
-  subject?: string;
-}
+export type { MessageIssue };
 
 /** Lists of issues are capped so a pathological folder cannot grow a checkpoint without bound; counts stay exact. */
 export const MAX_ISSUES_KEPT = 200;

@@ -1,6 +1,7 @@
 import type { CsvProblem, MailboxRow } from '../../contracts/mailbox.js';
 import type { CsvRecord } from './read-csv-records.js';
 import type { ColumnLayout } from './resolve-columns.js';
+import { addressKey } from '../../contracts/mailbox-pair.js';
 import { emailAddressProblem } from './email-address.js';
 
 /** How much of a rejected value a message quotes. */
@@ -9,7 +10,7 @@ const QUOTED_VALUE_LENGTH = 80;
 /**
  * Validates every data record against the column layout and across rows: each mailbox may be
  * migrated once (source addresses unique) and into its own mailbox (destinations unique).
- * Addresses are compared lower-cased; rows keep them as written.
+ * Addresses are compared by their key (addressKey, as the ledger keys pairs); rows keep them as written.
  */
 export function checkMailboxRows(records: readonly CsvRecord[], layout: ColumnLayout): { rows: MailboxRow[]; problems: CsvProblem[] } {
   const rows: MailboxRow[] = [];
@@ -31,7 +32,7 @@ export function checkMailboxRows(records: readonly CsvRecord[], layout: ColumnLa
     if (destinationProblem) problems.push({ line, field: layout.destinationField, message: destinationProblem });
     if (sourceProblem || destinationProblem) continue;
 
-    const firstSource = sourceLines.get(source.toLowerCase());
+    const firstSource = sourceLines.get(addressKey(source));
     if (firstSource !== undefined) {
       problems.push({
         line,
@@ -40,10 +41,10 @@ export function checkMailboxRows(records: readonly CsvRecord[], layout: ColumnLa
       });
       continue;
     }
-    sourceLines.set(source.toLowerCase(), line);
+    sourceLines.set(addressKey(source), line);
 
     // In single-column files the destination is the source, already checked above.
-    const firstDestination = pairMode ? destinationLines.get(destination.toLowerCase()) : undefined;
+    const firstDestination = pairMode ? destinationLines.get(addressKey(destination)) : undefined;
     if (firstDestination !== undefined) {
       problems.push({
         line,
@@ -52,7 +53,7 @@ export function checkMailboxRows(records: readonly CsvRecord[], layout: ColumnLa
       });
       continue;
     }
-    destinationLines.set(destination.toLowerCase(), line);
+    destinationLines.set(addressKey(destination), line);
     rows.push({ line, sourceEmail: source, destinationEmail: destination });
   }
   return { rows, problems };

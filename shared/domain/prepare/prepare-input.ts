@@ -1,3 +1,4 @@
+import { addressKey } from '../../contracts/mailbox-pair.js';
 import { emailAddressProblem } from '../csv/email-address.js';
 import { unsafeScriptCharacters } from './powershell-literal.js';
 
@@ -54,8 +55,8 @@ export function validatePrepareInput(options: PrepareScriptOptions): string[] {
     const reason = mailboxProblem(address);
     if (reason !== undefined) {
       problems.push({ field: 'mailboxes', value: address, reason });
-    } else if (!seen.has(address.toLowerCase())) {
-      seen.add(address.toLowerCase());
+    } else if (!seen.has(addressKey(address))) {
+      seen.add(addressKey(address));
       mailboxes.push(address);
     }
   }

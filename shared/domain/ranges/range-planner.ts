@@ -1,10 +1,7 @@
 /** A bounded slice of a folder's UIDs: what one copy call handles. Gaps in UIDs are covered. */
-export interface UidRange {
-  fromUid: number;
-  toUid: number;
-  count: number;
-  bytes: number;
-}
+import type { UidRange } from '../../contracts/engine-types.js';
+
+export type { UidRange };
 
 export interface RangeLimits {
   maxMessages: number;

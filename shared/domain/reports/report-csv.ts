@@ -1,4 +1,5 @@
 import type { BatchReport } from '../../contracts/report.js';
+import { addressKey } from '../../contracts/mailbox-pair.js';
 import { csvLine } from './csv-cell.js';
 
 const HEADER = ['SourceEmail', 'DestinationEmail', 'MailboxState', 'Folder', 'DestinationFolder', 'FolderState', 'MessagesAtSource', 'Copied', 'CopiedBytes', 'CopiedThisPass', 'Skipped', 'Failed', 'DroppedKeywords', 'Verification', 'Error'];
@@ -7,7 +8,7 @@ const HEADER = ['SourceEmail', 'DestinationEmail', 'MailboxState', 'Folder', 'De
 export function renderReportCsv(report: BatchReport, verification: ReadonlyMap<string, string> = new Map()): string {
   const lines = [csvLine(HEADER)];
   for (const m of report.mailboxes) {
-    const v = verification.get(m.sourceEmail.toLowerCase()) ?? '';
+    const v = verification.get(addressKey(m.sourceEmail)) ?? '';
     if (m.folders.length === 0) lines.push(csvLine([m.sourceEmail, m.destinationEmail, m.state, '', '', '', 0, 0, 0, 0, 0, 0, 0, v, m.error ? `${m.error.code}: ${m.error.message}` : '']));
     for (const f of m.folders) {
       lines.push(csvLine([m.sourceEmail, m.destinationEmail, m.state, f.sourcePath, f.destinationPath, f.state, f.messagesAtSource, f.copied, f.copiedBytes, f.copiedThisPass, f.skippedCount, f.failedCount, f.droppedKeywords, v, f.error ? `${f.error.code}: ${f.error.message}` : '']));

@@ -1,7 +1,9 @@
+import { addressKey } from '../../contracts/mailbox-pair.js';
+import { formatBytes } from './format-bytes.js';
 import type { BatchReport, MailboxReport } from '../../contracts/report.js';
 
 const esc = (s: string | number): string => String(s).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c);
-const mb = (b: number): string => `${(b / 1048576).toFixed(1)} MB`;
+const mb = (b: number): string => formatBytes(b, { only: 'MB' });
 
 function issues(m: MailboxReport): string {
   const items: string[] = [];
@@ -20,7 +22,7 @@ function issues(m: MailboxReport): string {
 export function renderReportHtml(report: BatchReport, verification: ReadonlyMap<string, string> = new Map()): string {
   const t = report.totals;
   const rows = report.mailboxes
-    .map((m) => `<tr class="${esc(m.state)}"><td>${esc(m.sourceEmail)}</td><td>${esc(m.destinationEmail)}</td><td>${esc(m.state)}</td><td>${m.totals.folders}</td><td>${m.totals.copied}</td><td>${mb(m.totals.copiedBytes)}</td><td>${m.totals.skipped}</td><td>${m.totals.failed}</td><td>${esc(verification.get(m.sourceEmail.toLowerCase()) ?? '')}</td><td>${issues(m)}</td></tr>`)
+    .map((m) => `<tr class="${esc(m.state)}"><td>${esc(m.sourceEmail)}</td><td>${esc(m.destinationEmail)}</td><td>${esc(m.state)}</td><td>${m.totals.folders}</td><td>${m.totals.copied}</td><td>${mb(m.totals.copiedBytes)}</td><td>${m.totals.skipped}</td><td>${m.totals.failed}</td><td>${esc(verification.get(addressKey(m.sourceEmail)) ?? '')}</td><td>${issues(m)}</td></tr>`)
     .join('\n');
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Migration report ${esc(report.batchId)}</title>

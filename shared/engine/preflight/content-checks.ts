@@ -6,7 +6,7 @@ import { planFolderMapping } from '../../domain/folders/index.js';
 import { check, diagnosed, failed, skipped, toMigrationError } from './checks.js';
 import { checkFolderNames } from './folder-name-check.js';
 import { scanSourceSizes } from './folder-scan.js';
-import { formatBytes as mb } from './format-bytes.js';
+import { formatMessageSize as mb } from '../../domain/reports/format-bytes.js';
 import type { PreflightCheck, PreflightStats } from './types.js';
 
 /**

@@ -3,7 +3,7 @@ import { EXCHANGE_ONLINE_IMAP_SCOPE, EXCHANGE_ONLINE_RESOURCE_APP_ID, IMAP_ACCES
 import { powerShellSingleQuoted } from '../../domain/prepare/powershell-literal.js';
 import { redact } from '../../errors/redact.js';
 import type { ImapSite } from '../../contracts/imap.js';
-import { formatBytes as mb } from './format-bytes.js';
+import { formatMessageSize as mb } from '../../domain/reports/format-bytes.js';
 import type { CheckId } from './types.js';
 
 /**

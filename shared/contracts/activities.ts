@@ -1,0 +1,39 @@
+import type { ActivityResult } from './activity-result.js';
+import type { CopyRangeResult, FlagSyncResult, FolderPassStart, FolderPlanPage, FolderRef, PreparedFolders, UidRange } from './engine-types.js';
+import type { MailboxRow } from './mailbox.js';
+import type { CsvRef, FolderOutcome, MailboxSummary } from './orchestration.js';
+import type { RenamedFolder, SkippedFolder } from './report.js';
+
+export interface WriteMailboxReportInput {
+  batchId: string;
+  row: MailboxRow;
+  startedAt: string;
+  prepared?: { skipped: SkippedFolder[]; renamed: RenamedFolder[] };
+  folders: FolderOutcome[];
+  error?: { code: string; message: string };
+  final: boolean;
+}
+
+/**
+ * Every activity's input and output, by registered name: orchestrators call through these types
+ * (callActivity), handlers are checked against them (createActivities … satisfies ActivityHandlers).
+ * Inputs stay small plain JSON: they are stored in the task hub's history in clear.
+ */
+export interface ActivityContracts {
+  readBatchPage: { input: { csv: CsvRef; offset: number; count: number }; output: MailboxRow[] };
+  prepareMailboxFolders: { input: { sourceEmail: string; destinationEmail: string }; output: PreparedFolders };
+  beginFolderPass: { input: { ref: FolderRef }; output: FolderPassStart };
+  planFolderRanges: { input: { ref: FolderRef; afterUid: number }; output: FolderPlanPage };
+  copyMessageRange: { input: { ref: FolderRef; range: UidRange }; output: CopyRangeResult };
+  finishFolderPass: { input: { ref: FolderRef; start: FolderPassStart; copiedThisPass: number }; output: { state: 'copied' | 'unchanged' } };
+  syncFolderFlags: { input: { ref: FolderRef }; output: FlagSyncResult };
+  writeMailboxReport: { input: WriteMailboxReportInput; output: MailboxSummary };
+  writeBatchReport: { input: { batchId: string; startedAt: string; pass?: number; final?: boolean }; output: { path: string } };
+}
+
+export type ActivityName = keyof ActivityContracts;
+export type ActivityInput<K extends ActivityName> = ActivityContracts[K]['input'];
+export type ActivityOutput<K extends ActivityName> = ActivityContracts[K]['output'];
+
+/** The handlers' shape: each takes its input and answers an ActivityResult of its output. */
+export type ActivityHandlers = { [K in ActivityName]: (input: ActivityInput<K>) => Promise<ActivityResult<ActivityOutput<K>>> };

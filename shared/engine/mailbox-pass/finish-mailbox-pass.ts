@@ -1,0 +1,37 @@
+import type { MailboxPair } from '../../contracts/mailbox-pair.js';
+import type { FolderReport, MailboxReport, RenamedFolder, SkippedFolder } from '../../contracts/report.js';
+import type { EngineDeps } from '../engine-deps.js';
+import { summariseMailbox } from '../summarise.js';
+import { verifyMailbox } from '../verify-mailbox.js';
+
+export interface MailboxPassParts {
+  startedAt: string;
+  folders: FolderReport[];
+  skippedFolders: SkippedFolder[];
+  renamedFolders: RenamedFolder[];
+  /** What stopped the mailbox (prepare failed, or an error no folder survives). */
+  error?: { code: string; message: string };
+  /** The cut-over pass: verify, then close the pair to further passes. */
+  final: boolean;
+}
+
+/**
+ * The second half of a mailbox pass, for both drivers: on cut-over the source and destination are
+ * compared (unless the mailbox already failed), the report summed up, and a pair that did not fail
+ * closed in the ledger so no later pass copies into it.
+ */
+export async function finishMailboxPass(deps: EngineDeps, pair: MailboxPair, parts: MailboxPassParts): Promise<MailboxReport> {
+  const verification = parts.final && !parts.error ? await verifyMailbox(deps, pair.sourceEmail, pair.destinationEmail) : undefined;
+  const report = summariseMailbox({
+    sourceEmail: pair.sourceEmail,
+    destinationEmail: pair.destinationEmail,
+    startedAt: parts.startedAt,
+    folders: parts.folders,
+    skippedFolders: parts.skippedFolders,
+    renamedFolders: parts.renamedFolders,
+    ...(parts.error ? { error: parts.error } : {}),
+    ...(verification ? { verification } : {}),
+  });
+  if (parts.final && report.state !== 'failed') await deps.checkpoints.markClosed(pair.key, report.finishedAt);
+  return report;
+}

@@ -1,0 +1,52 @@
+import type { MailboxPair } from '../../contracts/mailbox-pair.js';
+import type { PreparedFolders } from '../../contracts/engine-types.js';
+import type { FolderStatus } from '../../contracts/imap.js';
+import { MigrationError } from '../../errors/migration-error.js';
+import type { EngineDeps } from '../engine-deps.js';
+import { beginFolderPass, folderRef, folderStatuses } from '../folder-pass.js';
+import { prepareFolders } from '../prepare-folders.js';
+
+/** Runs one engine call the way the driver wants it tried (the CLI retries in-process; the Durable driver retries from the orchestrator). */
+export type Attempt = <T>(fn: () => Promise<T>) => Promise<T>;
+
+const once: Attempt = (fn) => fn();
+
+export interface PrepareMailboxOptions {
+  /** Refuse a pair already cut over. The activity checks its own mailbox; the CLI checks the whole batch before it starts. */
+  refuseClosed?: boolean;
+  /** How listing and creating the folders is tried. */
+  listing?: Attempt;
+  /** How each folder's beginFolderPass is tried. */
+  beginning?: Attempt;
+  /** STATUS answers already taken (a delta's look at the source): not asked again. */
+  known?: ReadonlyMap<string, FolderStatus>;
+  /** No pipelined STATUS round starts after this time (Date.now() ms): a mailbox of thousands of folders on a distant server leaves the rest to the folders' own passes. */
+  statusUntilMs?: number;
+}
+
+/**
+ * The first half of a mailbox pass, for both drivers: list and map the folders, create what is
+ * missing, then one STATUS per folder on one session, pipelined, and each folder's pass started
+ * from its answer (`task.start`). The driver sizes the mailbox's parallelism from those starts, and
+ * an unchanged folder needs no second STATUS. A folder whose start failed has none: its own pass
+ * asks again and reports the failure.
+ */
+export async function prepareMailbox(deps: EngineDeps, pair: MailboxPair, opts: PrepareMailboxOptions = {}): Promise<PreparedFolders> {
+  if (opts.refuseClosed) {
+    const closedAt = await deps.checkpoints.closedAt(pair.key);
+    if (closedAt) throw new MigrationError('MAILBOX_CLOSED', 'permanent', `this mailbox pair was cut over at ${closedAt}; no pass may copy into it again`);
+  }
+  const prepared = await (opts.listing ?? once)(() => prepareFolders(deps, pair.sourceEmail, pair.destinationEmail));
+  const known = new Map(opts.known ?? []);
+  const unknown = prepared.folders.map((t) => t.sourcePath).filter((p) => !known.has(p));
+  // Pipelined where the connection allows: one round trip for the mailbox, not one per folder.
+  if (unknown.length > 0) for (const [path, status] of await folderStatuses(deps, pair.sourceEmail, unknown, opts.statusUntilMs)) known.set(path, status);
+  const beginning = opts.beginning ?? once;
+  for (const task of prepared.folders) {
+    const status = known.get(task.sourcePath);
+    if (!status) continue; // refused, or out of time: asked again, and a failure reported, by the folder's own pass
+    const start = await beginning(() => beginFolderPass(deps, folderRef(pair, task), status)).catch(() => undefined);
+    if (start) task.start = start;
+  }
+  return prepared;
+}
