@@ -1,0 +1,61 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { bulkCorpus } from '../../lab/corpus.js';
+import { FaultProxy } from '../../lab/fault-proxy.js';
+import { getLab, type LabInfo } from '../../lab/lab-info.js';
+import { runThroughEngine } from '../../support/engine-run.js';
+import { expectExactCopy } from '../../support/expect-copy.js';
+import { seededPair } from '../../support/lab-mailbox.js';
+
+/**
+ * A mailbox's folders are looked at with STATUS commands sent together (one round trip where
+ * Exchange would cost tens of milliseconds per folder), on the first pass and on a delta; a
+ * folder whose STATUS is refused is asked again alone and copied all the same.
+ */
+
+let lab: LabInfo;
+let proxy: FaultProxy | undefined;
+const FOLDERS = 6;
+const corpus = (seed: string): ReturnType<typeof bulkCorpus> => bulkCorpus(36, { folders: FOLDERS, bodyBytes: 800, seed });
+
+describe('STATUS of a mailbox, pipelined', () => {
+  beforeAll(() => {
+    lab = getLab();
+  });
+  afterEach(async () => {
+    await proxy?.stop();
+    proxy = undefined;
+  });
+
+  it('a first pass and a no-change delta send every STATUS at once, and the delta still sees that nothing changed', async () => {
+    const address = await seededPair(lab, 'rel-status', corpus('rel-status'));
+    const stateDir = mkdtempSync(join(tmpdir(), 'mailmig-status-'));
+    const first = await runThroughEngine(lab, [address], { stateDir });
+    await expectExactCopy(lab, address, first);
+
+    proxy = await FaultProxy.forLab(lab, 'source');
+    const delta = await runThroughEngine(lab, [address], { stateDir, source: proxy });
+    expect(delta.report.mailboxes[0]!.totals.copiedThisPass).toBe(0);
+    expect(delta.report.mailboxes[0]!.folders.every((f) => f.state === 'unchanged')).toBe(true);
+    const statuses = proxy.commands.filter((c) => c.name === 'STATUS');
+    const folders = delta.report.mailboxes[0]!.folders.length;
+    expect(folders).toBeGreaterThanOrEqual(FOLDERS);
+    expect(statuses.length).toBe(folders);
+    // All of them in flight together: one round trip, not one per folder.
+    expect(proxy.stats().maxInFlight).toBe(folders);
+  });
+
+  it('a folder whose pipelined STATUS is refused is asked alone, and the mailbox is still copied exactly', async () => {
+    const address = await seededPair(lab, 'rel-status-no', corpus('rel-status-no'));
+    proxy = await FaultProxy.forLab(lab, 'source');
+    proxy.addFault({ on: { name: 'STATUS', nth: 2 }, action: { kind: 'answer', text: 'NO Server busy, try again' } });
+    const run = await runThroughEngine(lab, [address], { source: proxy });
+    expect(proxy.fired.map((f) => f.action)).toEqual(['answer']);
+    await expectExactCopy(lab, address, run);
+    const statuses = proxy.commands.filter((c) => c.name === 'STATUS');
+    const folders = run.report.mailboxes[0]!.folders.length;
+    expect(statuses.length).toBe(folders + 1);
+  });
+});

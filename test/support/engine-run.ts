@@ -1,0 +1,51 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadSettings } from '../../shared/config/settings.js';
+import type { BatchReport } from '../../shared/contracts/report.js';
+import { createEngine } from '../../shared/composition/create-engine.js';
+import { runBatch } from '../../shared/engine/run-batch.js';
+import type { FaultProxy } from '../lab/fault-proxy.js';
+import { labSettings, type LabInfo } from '../lab/lab-info.js';
+
+export interface EngineRun {
+  report: BatchReport;
+  /** Engine log lines (retries, warnings), for assertions and failure messages. */
+  log: string[];
+  elapsedMs: number;
+}
+
+export interface RunOptions {
+  source?: FaultProxy;
+  destination?: FaultProxy;
+  /** Settings over labSettings() (e.g. RANGE_MAX_MESSAGES, MAX_CONNECTIONS_PER_MAILBOX). */
+  settings?: Record<string, string>;
+  /** Reuse a state directory (a second pass); default a fresh one. */
+  stateDir?: string;
+  /** Mailboxes at once (default 4). */
+  concurrency?: number;
+}
+
+/**
+ * One batch through the CLI's driver, in-process (runBatch + createEngine), with a file ledger
+ * and a 50 ms first back-off, against the lab or through fault proxies in front of it.
+ */
+export async function runThroughEngine(lab: LabInfo, addresses: string[], opts: RunOptions = {}): Promise<EngineRun> {
+  const env = labSettings(lab, {
+    STORAGE_CONNECTION_STRING: '',
+    STATE_DIR: opts.stateDir ?? mkdtempSync(join(tmpdir(), 'mailmig-reliability-')),
+    ...(opts.source ? { SOURCE_IMAP_PORT: String(opts.source.port) } : {}),
+    ...(opts.destination ? { DESTINATION_IMAP_PORT: String(opts.destination.port) } : {}),
+    ...opts.settings,
+  });
+  const log: string[] = [];
+  const engine = createEngine(loadSettings(env), env, { log: { info: (m) => log.push(m), warn: (m) => log.push(`warning: ${m}`) }, state: 'file' });
+  const started = Date.now();
+  try {
+    const rows = addresses.map((a, i) => ({ line: i + 2, sourceEmail: a, destinationEmail: a }));
+    const report = await runBatch(engine, rows, { batchId: `reliability-${started}`, concurrency: opts.concurrency ?? 4, retryBaseMs: 50 });
+    return { report, log, elapsedMs: Date.now() - started };
+  } finally {
+    await engine.close();
+  }
+}
