@@ -3,11 +3,13 @@ import type { PairLeaseClaim } from '../../contracts/pair-lease.js';
 /**
  * How long a pair's lease in the Functions app lives past its last renewal. Every activity of
  * the pair renews it when it starts, so it must outlast the longest activity (host.json
- * functionTimeout, 30 min: the host ends an activity before its lease can lapse under it) plus the
- * longest durable wait between two activities of the pair (a throttling answer's suggested time,
- * ~5 min from Exchange; a retry interval, 1 min; a login refusal's wait, 2 min) with room for a
- * busy activity queue. A crashed or cancelled batch's pairs are free again this long after its
- * last activity of them.
+ * functionTimeout, 30 min): the host ends an activity before its lease can lapse under it — that
+ * is what keeps two batches off one pair. It should also outlast the durable waits between two
+ * activities of the pair (a throttling answer's suggested time, ~5 min from Exchange; a retry
+ * interval, 1 min; a login refusal's wait, 2 min) and a busy activity queue; a longer wait only
+ * risks the pass losing its pair to another batch (it then stops, MAILBOX_LEASED), never a copy
+ * beside it. A crashed or cancelled batch's pairs are free again this long after its last
+ * activity of them.
  */
 export const PAIR_LEASE_TTL_MS = 45 * 60_000;
 
