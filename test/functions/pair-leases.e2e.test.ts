@@ -3,6 +3,7 @@ import { HttpRequest, InvocationContext } from '@azure/functions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Activities } from '../../functions/activities/handlers.js';
 import { startHandler } from '../../functions/lib/http-handlers.js';
+import { observeImapCommands } from '../../shared/adapters/imap/command-observer.js';
 import { ACTIVITIES } from '../../shared/contracts/functions.js';
 import { mailboxPair } from '../../shared/contracts/mailbox-pair.js';
 import type { BatchReport } from '../../shared/contracts/report.js';
@@ -110,4 +111,41 @@ describe('Durable app: one batch at a time per mailbox pair (a lease in the chec
     for (const id of [idA, idB]) descendants(app.host, id).forEach((c, i) => (texts[`${id}-${i}`] = JSON.stringify([c.output, c.customStatus])));
     expect(findLeaks(lab, texts)).toEqual([]);
   }, 300_000);
+
+  it('a pass whose pair another batch took meanwhile stops: its folder activities send no IMAP command, its report neither verifies nor closes the pair and leaves the lease to its holder', async () => {
+    const box = await seededPair(lab, 'fleaselost', bulkCorpus(6, { folders: 1, seed: 'fleaselost' }));
+    const app = appUnderTest();
+    apps.push(app);
+    const pair = mailboxPair({ sourceEmail: box, destinationEmail: box });
+    const ref = { mailbox: pair.key, sourceEmail: box, destinationEmail: box, sourcePath: 'Bulk/001', destinationPath: 'Bulk/001' };
+    const first = { batchId: 'b-first', instanceId: 'b-first:p1:m2' };
+    const second = { batchId: 'b-second', instanceId: 'b-second:p1:m5' };
+    // The first pass prepared the pair; then its lease lapsed and a second batch took it (as after a long stall).
+    expect((await app.activities.prepareMailboxFolders({ sourceEmail: box, destinationEmail: box, lease: first })).status).toBe('ok');
+    const table = TableClient.fromConnectionString(lab.azurite.connectionString, app.settings.checkpointTable, { allowInsecureConnection: true });
+    const rows: { partitionKey?: string; rowKey?: string }[] = [];
+    for await (const row of table.listEntities({ queryOptions: { filter: "RowKey eq 'lease'" } })) rows.push(row);
+    expect(rows.length).toBe(1);
+    await table.updateEntity({ partitionKey: rows[0]!.partitionKey!, rowKey: 'lease', expiresAt: new Date(Date.now() - 1000).toISOString() }, 'Merge');
+    expect((await app.activities.prepareMailboxFolders({ sourceEmail: box, destinationEmail: box, lease: second })).status).toBe('ok');
+
+    const commands: string[] = [];
+    observeImapCommands((_site, c) => commands.push(c));
+    try {
+      const begin = await app.activities.beginFolderPass({ ref, lease: first });
+      expect(begin).toMatchObject({ status: 'permanent', code: 'MAILBOX_LEASED' });
+      expect(begin.status === 'permanent' && begin.detail).toContain('held by batch b-second (mailbox run b-second:p1:m5)');
+      const copy = await app.activities.copyMessageRange({ ref, lease: first, range: { fromUid: 1, toUid: 6, count: 6, bytes: 0 } });
+      expect(copy).toMatchObject({ status: 'permanent', code: 'MAILBOX_LEASED' });
+      expect(commands).toEqual([]);
+    } finally {
+      observeImapCommands(undefined);
+    }
+    const report = await app.activities.writeMailboxReport({ batchId: 'b-first', row: { line: 2, sourceEmail: box, destinationEmail: box }, startedAt: new Date().toISOString(), folders: [], final: true, lease: first });
+    expect(report).toMatchObject({ status: 'ok', value: { state: 'failed', error: 'MAILBOX_LEASED' } });
+    expect(report.status === 'ok' && report.value.verification).toBeUndefined();
+    expect(await app.engine.checkpoints.closedAt(pair.key)).toBeUndefined();
+    // Still the second batch's.
+    expect((await app.activities.beginFolderPass({ ref, lease: second })).status).toBe('ok');
+  });
 });
