@@ -55,7 +55,10 @@ export function createPairLeases(settings: Settings, env: Env): PairLeases {
     (made ??= (async () => {
       const { TablePairLeases } = await import('../adapters/state/table-pair-leases.js');
       return new TablePairLeases(await checkpointTableClient(settings, env));
-    })());
+    })().catch((e: unknown) => {
+      made = undefined; // tried again by the next activity
+      throw e;
+    }));
   return {
     take: async (mailbox, claim) => (await leases()).take(mailbox, claim),
     renew: async (mailbox, claim) => (await leases()).renew(mailbox, claim),
