@@ -9,8 +9,8 @@ interface LeaseRow extends BatchLeaseHolder {
   mailbox: string;
 }
 
-/** A renewal rewrites the row only when less than this much of the lease is left: most renewals cost one read. */
-const REWRITE_BELOW_MS = PAIR_LEASE_TTL_MS - 5 * 60_000;
+/** A renewal rewrites the row only once this share of the lease has passed (5 of 45 min): most renewals cost one read. */
+const REWRITE_AFTER_SHARE = 1 / 9;
 /** Rounds of read-then-conditional-write before giving up on a row many takers fight over. */
 const MAX_ROUNDS = 5;
 
@@ -77,7 +77,7 @@ export class TablePairLeases implements PairLeases {
       if (!lapsed && !mine(h)) return { held: false, heldBy: holder(h) };
       const same = h.instanceId === claim.instanceId && h.batchId === claim.batchId;
       // Our own lease with most of its time left: nothing to write.
-      if (same && !lapsed && Date.parse(h.expiresAt) - now > REWRITE_BELOW_MS) return { held: true };
+      if (same && !lapsed && Date.parse(h.expiresAt) - now > this.ttlMs * (1 - REWRITE_AFTER_SHARE)) return { held: true };
       const row = { partitionKey: pairPartitionKey(mailbox), rowKey: LEASE_ROW, ...next, ...(same && !lapsed ? { since: h.since } : {}) };
       if (await this.write(() => this.client.updateEntity(row, 'Replace', { etag: found.etag }))) return { held: true };
     }

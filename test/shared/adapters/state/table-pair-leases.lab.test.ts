@@ -62,6 +62,19 @@ describe('TablePairLeases against Azurite', () => {
     expect(await leases.renew(PAIR, claim('b-1'))).toMatchObject({ held: false, heldBy: claim('b-2') });
   });
 
+  it("renewals keep a working pass's lease alive past its first lifetime; most renewals only read", async () => {
+    let now = Date.parse('2026-01-01T00:00:00Z');
+    const leases = new TablePairLeases(table(), 90_000, () => now);
+    expect(await leases.take(PAIR, claim('b-1'))).toEqual({ held: true });
+    now += 5_000; // 85 s of 90 left: nothing to write
+    expect(await leases.renew(PAIR, claim('b-1'))).toEqual({ held: true });
+    expect(await leases.take(PAIR, claim('b-2'))).toMatchObject({ heldBy: { expiresAt: '2026-01-01T00:01:30.000Z' } });
+    now += 15_000; // 70 s left: renewed to 90 s from now
+    expect(await leases.renew(PAIR, claim('b-1'))).toEqual({ held: true });
+    now += 80_000; // past the first lifetime, within the renewed one
+    expect(await leases.take(PAIR, claim('b-2'))).toMatchObject({ held: false, heldBy: { ...claim('b-1'), since: '2026-01-01T00:00:00.000Z', expiresAt: '2026-01-01T00:01:50.000Z' } });
+  });
+
   it('the lease row shares the ledger partition and is not read back as a folder checkpoint', async () => {
     const client = table();
     const leases = new TablePairLeases(client);
