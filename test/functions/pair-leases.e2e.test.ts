@@ -145,7 +145,13 @@ describe('Durable app: one batch at a time per mailbox pair (a lease in the chec
     expect(report).toMatchObject({ status: 'ok', value: { state: 'failed', error: 'MAILBOX_LEASED' } });
     expect(report.status === 'ok' && report.value.verification).toBeUndefined();
     expect(await app.engine.checkpoints.closedAt(pair.key)).toBeUndefined();
-    // Still the second batch's.
+    // Still the second batch's. The row names instances and times, nothing else (no secret, no connection string).
     expect((await app.activities.beginFolderPass({ ref, lease: second })).status).toBe('ok');
+    const row = await table.getEntity<Record<string, unknown>>(rows[0]!.partitionKey!, 'lease');
+    const { partitionKey, rowKey, etag, timestamp, ...fields } = row;
+    expect([partitionKey, rowKey, typeof etag, typeof timestamp]).toEqual([rows[0]!.partitionKey, 'lease', 'string', 'string']);
+    expect(Object.keys(fields).filter((k) => !k.startsWith('odata.')).sort()).toEqual(['batchId', 'expiresAt', 'instanceId', 'mailbox', 'since']);
+    expect(fields).toMatchObject({ ...second, mailbox: pair.key });
+    expect(findLeaks(lab, { lease: JSON.stringify(row) })).toEqual([]);
   });
 });
