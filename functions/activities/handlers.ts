@@ -17,6 +17,8 @@ import { batchReport } from '../../shared/engine/run-batch.js';
 import { syncFolderFlags } from '../../shared/engine/sync-flags.js';
 import { classify } from '../../shared/errors/classify.js';
 import { MigrationError } from '../../shared/errors/migration-error.js';
+import { describeBatchHolder, type PairLeases } from '../../shared/domain/leases/batch-lease.js';
+import { underLease } from './under-lease.js';
 
 /** How long the prepare activity spends taking folders' STATUS before it hands the rest to their own passes. */
 const PREPARE_STATUS_BUDGET_MS = 60_000;
@@ -25,6 +27,8 @@ export interface ActivityDeps {
   engine: EngineDeps;
   blobs: BlobStore;
   reportsContainer: string;
+  /** One batch at a time per mailbox pair (the checkpoint table's lease rows). */
+  leases: PairLeases;
 }
 
 /**
@@ -69,7 +73,7 @@ export type { WriteMailboxReportInput };
 
 /** Activity handlers, built from their dependencies so tests can run them against the lab. */
 export function createActivities(deps: ActivityDeps) {
-  const { engine, blobs } = deps;
+  const { engine, blobs, leases } = deps;
   return {
     readBatchPage: (input: ActivityInput<'readBatchPage'>) =>
       guarded(async () => {
@@ -88,24 +92,32 @@ export function createActivities(deps: ActivityDeps) {
       }),
 
     prepareMailboxFolders: (input: ActivityInput<'prepareMailboxFolders'>) =>
-      guarded(() => prepareMailbox(engine, mailboxPair(input), { refuseClosed: true, statusUntilMs: Date.now() + PREPARE_STATUS_BUDGET_MS })),
+      guarded(() => {
+        const pair = mailboxPair(input);
+        return underLease(leases, 'take', pair.key, input.lease, () => prepareMailbox(engine, pair, { refuseClosed: true, statusUntilMs: Date.now() + PREPARE_STATUS_BUDGET_MS }));
+      }),
 
-    syncFolderFlags: (input: ActivityInput<'syncFolderFlags'>) => guarded(() => mailboxGate(engine, input.ref.mailbox, () => syncFolderFlags(engine, input.ref))),
+    syncFolderFlags: (input: ActivityInput<'syncFolderFlags'>) => guarded(() => underLease(leases, 'renew', input.ref.mailbox, input.lease, () => mailboxGate(engine, input.ref.mailbox, () => syncFolderFlags(engine, input.ref)))),
 
-    beginFolderPass: (input: ActivityInput<'beginFolderPass'>) => guarded(() => mailboxGate(engine, input.ref.mailbox, () => beginFolderPass(engine, input.ref))),
+    beginFolderPass: (input: ActivityInput<'beginFolderPass'>) => guarded(() => underLease(leases, 'renew', input.ref.mailbox, input.lease, () => mailboxGate(engine, input.ref.mailbox, () => beginFolderPass(engine, input.ref)))),
 
     planFolderRanges: (input: ActivityInput<'planFolderRanges'>) =>
-      guarded(() => mailboxGate(engine, input.ref.mailbox, () => planNextRanges(engine, input.ref, input.afterUid))),
+      guarded(() => underLease(leases, 'renew', input.ref.mailbox, input.lease, () => mailboxGate(engine, input.ref.mailbox, () => planNextRanges(engine, input.ref, input.afterUid)))),
 
     copyMessageRange: (input: ActivityInput<'copyMessageRange'>) =>
-      guarded(() => mailboxGate(engine, input.ref.mailbox, () => copyRange(engine, { ...input.ref, range: input.range }))),
+      guarded(() => underLease(leases, 'renew', input.ref.mailbox, input.lease, () => mailboxGate(engine, input.ref.mailbox, () => copyRange(engine, { ...input.ref, range: input.range })))),
 
     finishFolderPass: (input: ActivityInput<'finishFolderPass'>) =>
-      guarded(async () => ({ state: (await finishFolderPass(engine, input.ref, input.start, input.copiedThisPass)).state })),
+      guarded(() => underLease(leases, 'renew', input.ref.mailbox, input.lease, async () => ({ state: (await finishFolderPass(engine, input.ref, input.start, input.copiedThisPass)).state }))),
 
     writeMailboxReport: (input: ActivityInput<'writeMailboxReport'>) =>
       guarded(async () => {
         const pair = mailboxPair(input.row);
+        // A pass that lost its pair to another batch (its lease lapsed and was taken) neither
+        // verifies nor closes the pair: it reports MAILBOX_LEASED. A pass refused at the start
+        // has its error already and leaves the lease alone.
+        const lost = input.error ? undefined : await leases.renew(pair.key, input.lease);
+        const error = lost && !lost.held ? { code: 'MAILBOX_LEASED', message: `mailbox pair ${describeBatchHolder(lost.heldBy)}` } : input.error;
         const folders = await folderOutcomeReports(engine, pair, input.folders);
         // Cut-over: verification runs here so its (possibly long) lists go to the blob, not into history.
         const report = await finishMailboxPass(engine, pair, {
@@ -113,11 +125,13 @@ export function createActivities(deps: ActivityDeps) {
           folders,
           skippedFolders: input.prepared?.skipped ?? [],
           renamedFolders: input.prepared?.renamed ?? [],
-          ...(input.error ? { error: input.error } : {}),
+          ...(error ? { error } : {}),
           final: input.final,
         });
         await blobs.put(deps.reportsContainer, reportPaths.mailbox(input.batchId, input.row.line), JSON.stringify(report), 'application/json');
         await engine.pool.closeMailbox(input.row.sourceEmail, input.row.destinationEmail);
+        // Only if still this pass's: a refused pass's release is a no-op.
+        await leases.release(pair.key, input.lease);
         return {
           line: input.row.line,
           state: report.state,

@@ -4,12 +4,15 @@ import type { ActivityInput, ActivityName } from '../../shared/contracts/activit
 import type { FolderPassStart, FolderRef } from '../../shared/contracts/engine-types.js';
 import { ACTIVITIES, ORCHESTRATORS } from '../../shared/contracts/functions.js';
 import type { FolderOutcome } from '../../shared/contracts/orchestration.js';
+import type { PairLeaseClaim } from '../../shared/contracts/pair-lease.js';
 import { MAX_THROTTLE_WAITS } from '../../shared/contracts/retry-policy.js';
 import { callActivity, callAfterWaits, type ActivityCall } from './call-activity.js';
 import { transientRetry } from './retry-options.js';
 
 export interface MigrateFolderInput {
   ref: FolderRef;
+  /** The mailbox pass's claim on the pair's lease, renewed by each activity. */
+  lease: PairLeaseClaim;
   start?: FolderPassStart;
   afterUid: number;
   copiedThisPass: number;
@@ -26,7 +29,7 @@ export interface MigrateFolderInput {
  */
 export const migrateFolder: OrchestrationHandler = function* (context: OrchestrationContext) {
   const input = context.df.getInput<MigrateFolderInput>();
-  const { ref } = input;
+  const { ref, lease } = input;
   const failed = (code: string, message: string): FolderOutcome => ({ sourcePath: ref.sourcePath, destinationPath: ref.destinationPath, state: 'failed', copiedThisPass: input.copiedThisPass, error: { code, message } });
   let waits = input.throttleWaits;
 
@@ -43,7 +46,7 @@ export const migrateFolder: OrchestrationHandler = function* (context: Orchestra
   try {
     let start = input.start;
     if (!start) {
-      const b = yield* call(ACTIVITIES.beginFolderPass, { ref });
+      const b = yield* call(ACTIVITIES.beginFolderPass, { ref, lease });
       if (b.status !== 'ok') return failed(b.code, b.status === 'permanent' ? b.detail : '');
       start = b.value;
     }
@@ -52,28 +55,28 @@ export const migrateFolder: OrchestrationHandler = function* (context: Orchestra
       // An empty folder has nothing to plan. A delta plans from what the checkpoint has copied, not from UID 1: otherwise every range
       // of a large folder would be planned and called again only to find nothing to do.
       let afterUid = Math.max(input.afterUid, start.afterUid);
-      const p = yield* call(ACTIVITIES.planFolderRanges, { ref, afterUid });
+      const p = yield* call(ACTIVITIES.planFolderRanges, { ref, lease, afterUid });
       if (p.status !== 'ok') return failed(p.code, p.status === 'permanent' ? p.detail : '');
       for (const range of p.value.ranges) {
-        const c = yield* call(ACTIVITIES.copyMessageRange, { ref, range });
+        const c = yield* call(ACTIVITIES.copyMessageRange, { ref, lease, range });
         if (c.status !== 'ok') return failed(c.code, c.status === 'permanent' ? c.detail : '');
         if (c.value.status === 'uidvalidity-changed') {
-          context.df.continueAsNew({ ref, afterUid: 0, copiedThisPass: copied, throttleWaits: waits, syncFlags: input.syncFlags } satisfies MigrateFolderInput);
+          context.df.continueAsNew({ ref, lease, afterUid: 0, copiedThisPass: copied, throttleWaits: waits, syncFlags: input.syncFlags } satisfies MigrateFolderInput);
           return undefined;
         }
         copied += c.value.copied;
         afterUid = range.toUid;
       }
       if (!p.value.complete) {
-        context.df.continueAsNew({ ref, start, afterUid, copiedThisPass: copied, throttleWaits: waits, syncFlags: input.syncFlags } satisfies MigrateFolderInput);
+        context.df.continueAsNew({ ref, lease, start, afterUid, copiedThisPass: copied, throttleWaits: waits, syncFlags: input.syncFlags } satisfies MigrateFolderInput);
         return undefined;
       }
     }
-    const f = yield* call(ACTIVITIES.finishFolderPass, { ref, start, copiedThisPass: copied });
+    const f = yield* call(ACTIVITIES.finishFolderPass, { ref, lease, start, copiedThisPass: copied });
     if (f.status !== 'ok') return failed(f.code, f.status === 'permanent' ? f.detail : '');
     let flagsChanged: number | undefined;
     if (input.syncFlags) {
-      const s = yield* call(ACTIVITIES.syncFolderFlags, { ref });
+      const s = yield* call(ACTIVITIES.syncFolderFlags, { ref, lease });
       if (s.status !== 'ok') return failed(s.code, s.status === 'permanent' ? s.detail : '');
       flagsChanged = s.value.changed;
     }

@@ -5,6 +5,7 @@ import { folderRef } from '../../shared/contracts/mailbox-pair.js';
 import { ORCHESTRATORS } from '../../shared/contracts/functions.js';
 import type { FolderOutcome } from '../../shared/contracts/orchestration.js';
 import { MAILBOX_FATAL } from '../../shared/contracts/error-codes.js';
+import type { PairLeaseClaim } from '../../shared/contracts/pair-lease.js';
 import type { MigrateFolderInput } from './migrateFolder.js';
 
 export interface FolderLaneInput {
@@ -16,6 +17,7 @@ export interface FolderLaneInput {
   destinationEmail: string;
   /** This lane's folders, in order, each with its index among the mailbox's folders. */
   folders: { index: number; task: FolderTask }[];
+  lease: PairLeaseClaim;
   syncFlags: boolean;
 }
 
@@ -34,7 +36,7 @@ export const migrateFolderLane: OrchestrationHandler = function* (context: Orche
       continue;
     }
     const ref = folderRef({ key: input.mailbox, sourceEmail: input.sourceEmail, destinationEmail: input.destinationEmail }, task);
-    const child: MigrateFolderInput = { ref, ...(task.start ? { start: task.start } : {}), afterUid: 0, copiedThisPass: 0, throttleWaits: 0, syncFlags: input.syncFlags };
+    const child: MigrateFolderInput = { ref, lease: input.lease, ...(task.start ? { start: task.start } : {}), afterUid: 0, copiedThisPass: 0, throttleWaits: 0, syncFlags: input.syncFlags };
     const outcome: FolderOutcome = yield context.df.callSubOrchestrator(ORCHESTRATORS.migrateFolder, child, `${input.mailboxInstance}:f${index}`);
     outcomes.push(outcome);
     if (outcome.error && MAILBOX_FATAL.includes(outcome.error.code)) fatal = outcome.error;

@@ -5,6 +5,7 @@ import type { FolderPassStart, PreparedFolders } from '../../shared/contracts/en
 import { ACTIVITIES, ORCHESTRATORS } from '../../shared/contracts/functions.js';
 import type { FolderOutcome, MailboxInput, MailboxSummary } from '../../shared/contracts/orchestration.js';
 import { mailboxPair } from '../../shared/contracts/mailbox-pair.js';
+import type { PairLeaseClaim } from '../../shared/contracts/pair-lease.js';
 import { callActivity, callAfterWaits, type ActivityCall } from './call-activity.js';
 import { transientRetry } from './retry-options.js';
 import { MAX_THROTTLE_WAITS } from '../../shared/contracts/retry-policy.js';
@@ -25,12 +26,16 @@ export const migrateMailbox: OrchestrationHandler = function* (context: Orchestr
   const input = context.df.getInput<MailboxInput>();
   const { row } = input;
   const startedAt = context.df.currentUtcDateTime.toISOString();
+  // This pass holds the pair's lease from prepare (which takes it) to the report (which releases
+  // it, whatever the outcome): a second batch on the same pair is refused, never run beside it.
+  const lease: PairLeaseClaim = { batchId: input.batchId, instanceId: context.df.instanceId };
   const report = (args: { prepared?: PreparedFolders; folders: FolderOutcome[]; error?: { code: string; message: string } }) =>
     callActivity(context, ACTIVITIES.writeMailboxReport, {
       batchId: input.batchId,
       row,
       startedAt,
       final: input.final,
+      lease,
       folders: args.folders,
       ...(args.prepared ? { prepared: { skipped: args.prepared.skipped, renamed: args.prepared.renamed } } : {}),
       ...(args.error ? { error: args.error } : {}),
@@ -45,7 +50,7 @@ export const migrateMailbox: OrchestrationHandler = function* (context: Orchestr
     context,
     function* (): ActivityCall<'prepareMailboxFolders'> {
       try {
-        return yield* callActivity(context, ACTIVITIES.prepareMailboxFolders, { sourceEmail: row.sourceEmail, destinationEmail: row.destinationEmail }, transientRetry());
+        return yield* callActivity(context, ACTIVITIES.prepareMailboxFolders, { sourceEmail: row.sourceEmail, destinationEmail: row.destinationEmail, lease }, transientRetry());
       } catch (e) {
         return { status: 'permanent', code: 'RETRIES_EXHAUSTED', detail: e instanceof Error ? e.message : String(e) };
       }
@@ -78,7 +83,7 @@ export const migrateMailbox: OrchestrationHandler = function* (context: Orchestr
     const children = lanes.map((lane, k) =>
       context.df.callSubOrchestrator(
         ORCHESTRATORS.migrateFolderLane,
-        { mailboxInstance: context.df.instanceId, mailbox, sourceEmail: row.sourceEmail, destinationEmail: row.destinationEmail, folders: lane.map((i) => ({ index: i, task: tasks[i]! })), syncFlags: input.final } satisfies FolderLaneInput,
+        { mailboxInstance: context.df.instanceId, mailbox, sourceEmail: row.sourceEmail, destinationEmail: row.destinationEmail, folders: lane.map((i) => ({ index: i, task: tasks[i]! })), lease, syncFlags: input.final } satisfies FolderLaneInput,
         `${context.df.instanceId}:l${k}`,
       ),
     );

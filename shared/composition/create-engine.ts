@@ -1,5 +1,7 @@
 import type { Settings } from '../config/settings.js';
+import type { TableClient } from '@azure/data-tables';
 import type { CheckpointStore } from '../domain/checkpoints/checkpoint-store.js';
+import type { PairLeases } from '../domain/leases/batch-lease.js';
 import { ImapConnectionPool } from '../adapters/imap/imap-connection-pool.js';
 import { ImapDialer } from '../adapters/imap/dialer.js';
 import { KeyVaultSecretStore } from '../adapters/secrets/key-vault-secret-store.js';
@@ -30,12 +32,38 @@ export function createCheckpointStore(settings: Settings, env: Env, prefer: 'tab
   const hasStorage = Boolean(settings.storageConnectionString || settings.storageAccountName);
   if (prefer === 'file' || (prefer === 'auto' && !hasStorage)) return new FileCheckpointStore(settings.stateDir, log ? (m) => log.warn(m) : undefined);
   return lazyCheckpointStore(async () => {
-    const [{ TableClient }, { DefaultAzureCredential }, { TableCheckpointStore }] = await Promise.all([import('@azure/data-tables'), import('@azure/identity'), import('../adapters/state/table-checkpoint-store.js')]);
-    const client = settings.storageConnectionString
-      ? TableClient.fromConnectionString(settings.storageConnectionString, settings.checkpointTable, { allowInsecureConnection: true })
-      : new TableClient(`https://${settings.storageAccountName}.table.core.windows.net`, settings.checkpointTable, new DefaultAzureCredential(env.AZURE_CLIENT_ID ? { managedIdentityClientId: env.AZURE_CLIENT_ID } : {}));
-    return new TableCheckpointStore(client);
+    const { TableCheckpointStore } = await import('../adapters/state/table-checkpoint-store.js');
+    return new TableCheckpointStore(await checkpointTableClient(settings, env));
   });
+}
+
+/** The checkpoint table's client, by connection string (Azurite) or managed identity. */
+async function checkpointTableClient(settings: Settings, env: Env): Promise<TableClient> {
+  const [{ TableClient }, { DefaultAzureCredential }] = await Promise.all([import('@azure/data-tables'), import('@azure/identity')]);
+  return settings.storageConnectionString
+    ? TableClient.fromConnectionString(settings.storageConnectionString, settings.checkpointTable, { allowInsecureConnection: true })
+    : new TableClient(`https://${settings.storageAccountName}.table.core.windows.net`, settings.checkpointTable, new DefaultAzureCredential(env.AZURE_CLIENT_ID ? { managedIdentityClientId: env.AZURE_CLIENT_ID } : {}));
+}
+
+/**
+ * The Functions app's pair leases, in the checkpoint table (one grant, one table: the lease sits in
+ * the partition of the ledger it guards). The SDK loads on first use.
+ */
+export function createPairLeases(settings: Settings, env: Env): PairLeases {
+  let made: Promise<PairLeases> | undefined;
+  const leases = (): Promise<PairLeases> =>
+    (made ??= (async () => {
+      const { TablePairLeases } = await import('../adapters/state/table-pair-leases.js');
+      return new TablePairLeases(await checkpointTableClient(settings, env));
+    })().catch((e: unknown) => {
+      made = undefined; // tried again by the next activity
+      throw e;
+    }));
+  return {
+    take: async (mailbox, claim) => (await leases()).take(mailbox, claim),
+    renew: async (mailbox, claim) => (await leases()).renew(mailbox, claim),
+    release: async (mailbox, claim) => (await leases()).release(mailbox, claim),
+  };
 }
 
 /** Every log line passes through redact(): libraries quote tokens and secrets in their errors. */

@@ -36,4 +36,4 @@ export type ErrorCode = (typeof ERROR_CODES)[number];
 export type ErrorClass = 'transient' | 'throttled' | 'permanent';
 
 /** Codes after which no other folder of the mailbox can succeed either (both drivers stop the mailbox). */
-export const MAILBOX_FATAL: readonly string[] = ['IMAP_AUTH_FAILED', 'IMAP_NOT_CONNECTED', 'OVER_QUOTA', 'TOKEN_INVALID_CLIENT', 'SECRET_NOT_FOUND', 'SECRET_ACCESS_DENIED'] satisfies ErrorCode[];
+export const MAILBOX_FATAL: readonly string[] = ['IMAP_AUTH_FAILED', 'IMAP_NOT_CONNECTED', 'OVER_QUOTA', 'TOKEN_INVALID_CLIENT', 'SECRET_NOT_FOUND', 'SECRET_ACCESS_DENIED', 'MAILBOX_LEASED'] satisfies ErrorCode[];

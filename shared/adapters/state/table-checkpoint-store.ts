@@ -15,6 +15,9 @@ interface Row {
 const MAP_PREFIX = 'map-';
 const CLOSED_ROW = 'closed';
 const PAUSE_ROW = 'paused';
+/** The pair's lease (TablePairLeases) lives in its ledger partition, beside the rows it guards. */
+export const LEASE_ROW = 'lease';
+export const pairPartitionKey = (mailbox: string): string => hash(mailbox);
 
 /**
  * The Functions app's ledger in Table Storage: one partition per mailbox pair, one row per
@@ -125,7 +128,7 @@ export class TableCheckpointStore implements CheckpointStore {
     await this.ensure();
     const out: FolderCheckpoint[] = [];
     try {
-      for await (const e of this.client.listEntities<Row>({ queryOptions: { filter: `PartitionKey eq '${hash(mailbox)}'` } })) if (!e.rowKey?.startsWith(MAP_PREFIX) && e.rowKey !== CLOSED_ROW && e.rowKey !== PAUSE_ROW) out.push(JSON.parse(e.data) as FolderCheckpoint);
+      for await (const e of this.client.listEntities<Row>({ queryOptions: { filter: `PartitionKey eq '${hash(mailbox)}'` } })) if (!e.rowKey?.startsWith(MAP_PREFIX) && e.rowKey !== CLOSED_ROW && e.rowKey !== PAUSE_ROW && e.rowKey !== LEASE_ROW) out.push(JSON.parse(e.data) as FolderCheckpoint);
     } catch (e) {
       throw classify(e, 'storage');
     }

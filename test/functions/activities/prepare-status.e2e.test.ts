@@ -25,7 +25,7 @@ describe('the prepare activity', () => {
     const app = appUnderTest({ SOURCE_IMAP_PORT: String(proxy.port) });
     apps.push(app);
 
-    const r = await app.activities.prepareMailboxFolders({ sourceEmail: box, destinationEmail: box });
+    const r = await app.activities.prepareMailboxFolders({ sourceEmail: box, destinationEmail: box, lease: { batchId: 'b-prep', instanceId: 'b-prep:p1:m2' } });
     expect(r.status).toBe('ok');
     const folders = r.status === 'ok' ? r.value.folders : [];
     expect(folders.length).toBeGreaterThan(5);

@@ -15,6 +15,7 @@ import { loadSettings } from '../../../shared/config/settings.js';
 import { getLab, labSettings } from '../../lab/lab-info.js';
 import { ReplayHost } from '../../support/durable-harness/index.js';
 import type { EngineDeps } from '../../../shared/engine/engine-deps.js';
+import type { PairLeases } from '../../../shared/domain/leases/batch-lease.js';
 
 const ok = <T>(value: T) => ({ status: 'ok' as const, value });
 
@@ -74,7 +75,7 @@ describe('orchestration size stays bounded', () => {
     const csv = Buffer.from(`Email\n${rows.join('\n')}\n`);
     await blobs.put('migrations', 'incoming/fifty-thousand.csv', csv, 'text/csv');
     // Real readBatchPage against Azurite; each mailbox orchestration is replaced by a trivial one (no IMAP).
-    const real = createActivities({ engine: {} as EngineDeps, blobs, reportsContainer: 'reports' });
+    const real = createActivities({ engine: {} as EngineDeps, blobs, reportsContainer: 'reports', leases: {} as PairLeases });
     const seen = new Set<number>();
     const trivialMailbox = function* (context: OrchestrationContext): Generator<df.Task, MailboxSummary, unknown> {
       const input = context.df.getInput<MailboxInput>();
