@@ -15,7 +15,8 @@ async function run(action: Action): Promise<void> {
     process.exitCode = await action();
   } catch (e) {
     if (e instanceof SettingsError || e instanceof UsageError) {
-      process.stderr.write(`${e.message}\n`);
+      // Our message, line by line; the values it quotes (CSV cells, paths) are shown, never acted on.
+      process.stderr.write(`${e.message.split('\n').map(terminalSafe).join('\n')}\n`);
       process.exitCode = 2;
       return;
     }

@@ -135,7 +135,8 @@ export async function verifyMailbox(deps: EngineDeps, sourceEmail: string, desti
     const prepared = await attempt(() => prepareFolders(deps, sourceEmail, destinationEmail, { create: false }));
     const folders: FolderVerification[] = [];
     for (const f of prepared.folders) folders.push(await verifyFolder(deps, sourceEmail, destinationEmail, f.sourcePath, f.destinationPath, opts));
-    const orphans = await orphanFolders(deps, destinationEmail, new Set(prepared.folders.map((f) => folderKey(f.destinationPath))), attempt);
+    // Shown, never failed: a destination that cannot be listed again does not undo a comparison that is done.
+    const orphans = await orphanFolders(deps, destinationEmail, new Set(prepared.folders.map((f) => folderKey(f.destinationPath))), attempt).catch((): OrphanFolder[] => []);
     return { sourceEmail, destinationEmail, result: folders.every((f) => f.result === 'PASS') ? 'PASS' : 'FAIL', folders, ...(orphans.length > 0 ? { orphanFolders: orphans } : {}) };
   } catch (e) {
     const err = e instanceof MigrationError ? e : classify(e, 'source');
