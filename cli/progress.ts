@@ -25,7 +25,7 @@ export class Progress {
   mailboxDone(line: string): void {
     this.mailboxesDone += 1;
     if (this.tty) this.out.write('\r\x1b[2K');
-    this.out.write(`${line.split('\n').map(terminalSafe).join('\n')}\n`);
+    this.out.write(`${terminalSafe(line)}\n`);
     this.render(true);
   }
 
