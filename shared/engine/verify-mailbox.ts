@@ -16,6 +16,11 @@ export interface VerifyOptions {
    * tried once and a failure fails the mailbox's verification.
    */
   attempt?: Attempt;
+  /**
+   * Errors that leave the verification undecided and go back to the caller instead of a FAIL:
+   * the Durable driver hands a throttling answer to its orchestrator, which waits on a durable timer.
+   */
+  handBack?: (err: MigrationError) => boolean;
 }
 
 const once: Attempt = (fn) => fn();
@@ -140,6 +145,7 @@ export async function verifyMailbox(deps: EngineDeps, sourceEmail: string, desti
     return { sourceEmail, destinationEmail, result: folders.every((f) => f.result === 'PASS') ? 'PASS' : 'FAIL', folders, ...(orphans.length > 0 ? { orphanFolders: orphans } : {}) };
   } catch (e) {
     const err = e instanceof MigrationError ? e : classify(e, 'source');
+    if (opts.handBack?.(err)) throw err;
     return { sourceEmail, destinationEmail, result: 'FAIL', folders: [], error: { code: err.code, message: err.message } };
   }
 }
