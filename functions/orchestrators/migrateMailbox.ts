@@ -25,23 +25,21 @@ export const migrateMailbox: OrchestrationHandler = function* (context: Orchestr
   const input = context.df.getInput<MailboxInput>();
   const { row } = input;
   const startedAt = context.df.currentUtcDateTime.toISOString();
-  // The cut-over's verification runs in this activity: a throttling answer is waited out on a durable timer, as the copy's are.
+  type ReportArgs = { prepared?: PreparedFolders; folders: FolderOutcome[]; error?: { code: string; message: string } };
+  const writeReport = (args: ReportArgs): ActivityCall<'writeMailboxReport'> =>
+    callActivity(context, ACTIVITIES.writeMailboxReport, {
+      batchId: input.batchId,
+      row,
+      startedAt,
+      final: input.final,
+      folders: args.folders,
+      ...(args.prepared ? { prepared: { skipped: args.prepared.skipped, renamed: args.prepared.renamed } } : {}),
+      ...(args.error ? { error: args.error } : {}),
+    }, transientRetry());
+  // The cut-over verifies in that activity: a throttling answer is waited out on a durable timer, as the copy's are.
   let reportThrottles = 0;
-  const report = (args: { prepared?: PreparedFolders; folders: FolderOutcome[]; error?: { code: string; message: string } }) =>
-    callAfterWaits(
-      context,
-      (): ActivityCall<'writeMailboxReport'> =>
-        callActivity(context, ACTIVITIES.writeMailboxReport, {
-          batchId: input.batchId,
-          row,
-          startedAt,
-          final: input.final,
-          folders: args.folders,
-          ...(args.prepared ? { prepared: { skipped: args.prepared.skipped, renamed: args.prepared.renamed } } : {}),
-          ...(args.error ? { error: args.error } : {}),
-        }, transientRetry()),
-      (r) => (r.status === 'throttled' && reportThrottles++ < MAX_THROTTLE_WAITS ? r.retryAfterMs : undefined),
-    );
+  const report = (args: ReportArgs) =>
+    callAfterWaits(context, () => writeReport(args), (r) => (r.status === 'throttled' && reportThrottles++ < MAX_THROTTLE_WAITS ? r.retryAfterMs : undefined));
 
   // Throttling waits the suggested time; login refusals right after setup wait for permissions to
   // propagate (AUTH_PROPAGATION_WINDOW_MINUTES) — both on durable timers, never inside an activity.
