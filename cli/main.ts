@@ -2,6 +2,7 @@
 import { Command } from 'commander';
 import { SettingsError } from '../shared/config/settings.js';
 import { redact } from '../shared/errors/redact.js';
+import { terminalSafe } from '../shared/domain/reports/terminal-text.js';
 import { UsageError } from './usage-error.js';
 
 type Action = () => Promise<number>;
@@ -14,11 +15,12 @@ async function run(action: Action): Promise<void> {
     process.exitCode = await action();
   } catch (e) {
     if (e instanceof SettingsError || e instanceof UsageError) {
-      process.stderr.write(`${e.message}\n`);
+      // Our message, line by line; the values it quotes (CSV cells, paths) are shown, never acted on.
+      process.stderr.write(`${e.message.split('\n').map(terminalSafe).join('\n')}\n`);
       process.exitCode = 2;
       return;
     }
-    process.stderr.write(`mailmig: ${redact(e instanceof Error ? e.message : String(e))}\n`);
+    process.stderr.write(`mailmig: ${terminalSafe(redact(e instanceof Error ? e.message : String(e)))}\n`);
     process.exitCode = 1;
   }
 }

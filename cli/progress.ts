@@ -1,3 +1,5 @@
+import { terminalSafe } from '../shared/domain/reports/terminal-text.js';
+
 /**
  * Live progress: one rewritten line on a terminal, plain lines (at most every few seconds)
  * otherwise, so CI logs and redirected output stay readable.
@@ -23,7 +25,7 @@ export class Progress {
   mailboxDone(line: string): void {
     this.mailboxesDone += 1;
     if (this.tty) this.out.write('\r\x1b[2K');
-    this.out.write(`${line}\n`);
+    this.out.write(`${terminalSafe(line)}\n`);
     this.render(true);
   }
 

@@ -9,9 +9,12 @@ import { writeBatchReportFiles } from '../../shared/engine/mailbox-pass/batch-re
 import { formatBytes } from '../../shared/domain/reports/format-bytes.js';
 import { describeVerification } from './verify.js';
 import { redact } from '../../shared/errors/redact.js';
+import { terminalSafe } from '../../shared/domain/reports/terminal-text.js';
 import { Progress } from '../progress.js';
 import { readCliSettings } from '../settings-file.js';
+import { writeLogLine } from '../terminal-log.js';
 import { UsageError } from '../usage-error.js';
+import { refuseForeignReportTargets } from '../report-target.js';
 import { loadCsv, positiveInt } from '../csv-input.js';
 
 export interface MigrateOptions {
@@ -27,7 +30,8 @@ export function describeMailbox(r: MailboxReport): string {
   const head = `${r.state === 'failed' ? 'FAILED ' : r.state === 'completed' ? 'ok     ' : 'issues '} ${r.sourceEmail} -> ${r.destinationEmail}`;
   const body = `${t.folders} folders, ${t.copiedThisPass} copied now (${t.copied} in all, ${formatBytes(t.copiedBytes)}), ${t.skipped} skipped, ${t.failed} failed`;
   const err = r.error ? `: ${r.error.code} ${r.error.message}` : '';
-  return redact(`${head}: ${body}${err}`);
+  // One line: an error quoting a folder name or a server's answer must not break it or steer the terminal.
+  return terminalSafe(redact(`${head}: ${body}${err}`));
 }
 
 /** `migrate` (first or delta pass) and `complete` (cut-over: final pass, flags, verification, close). */
@@ -37,8 +41,11 @@ export async function migrateCommand(opts: MigrateOptions, final = false): Promi
   const concurrency = positiveInt('concurrency', opts.concurrency) ?? settings.maxConcurrentMailboxes;
   const retryBaseMs = positiveInt('retry-base-ms', opts.retryBaseMs) ?? 2000;
   const env = readCliSettings(opts.settings, process.env);
-  const engine = createEngine(settings, env, { log: redactingLogger((l) => process.stderr.write(`${l}\n`)) });
   const batchId = `${basename(opts.csv).replace(/[^A-Za-z0-9._-]/g, '_')}-${hash}`;
+  const reportPath = opts.report ?? join(settings.stateDir, 'reports', `${batchId}.json`);
+  const base = reportPath.replace(/\.json$/i, '');
+  if (opts.report) await refuseForeignReportTargets([reportPath, `${base}.csv`, `${base}.html`]);
+  const engine = createEngine(settings, env, { log: redactingLogger(writeLogLine) });
   const progress = new Progress(rows.length);
   try {
     const closed = await closedMailboxes(engine, rows);
@@ -56,9 +63,7 @@ export async function migrateCommand(opts: MigrateOptions, final = false): Promi
       leases: new FileLeases(join(settings.stateDir, 'leases')),
     });
     progress.end();
-    const reportPath = opts.report ?? join(settings.stateDir, 'reports', `${batchId}.json`);
     await mkdir(dirname(reportPath), { recursive: true });
-    const base = reportPath.replace(/\.json$/i, '');
     await writeBatchReportFiles(report, { put: (extension, body) => writeFile(extension === 'json' ? reportPath : `${base}.${extension}`, redact(body)) });
     const t = report.totals;
     process.stdout.write(

@@ -5,7 +5,10 @@ import { createEngine, redactingLogger } from '../../shared/composition/create-e
 import { preflightBatch, type MailboxPreflight, type PreflightCheck } from '../../shared/engine/preflight/index.js';
 import { formatMessageSize as mb } from '../../shared/domain/reports/format-bytes.js';
 import { redact } from '../../shared/errors/redact.js';
+import { terminalSafe } from '../../shared/domain/reports/terminal-text.js';
 import { readCliSettings } from '../settings-file.js';
+import { writeLogLine } from '../terminal-log.js';
+import { refuseForeignReportTargets } from '../report-target.js';
 import { UsageError } from '../usage-error.js';
 import { loadCsv, positiveInt } from '../csv-input.js';
 
@@ -21,9 +24,10 @@ export interface PreflightCommandOptions {
 
 function describeCheck(c: PreflightCheck): string[] {
   const where = c.side ? ` (${c.side})` : '';
-  const lines = [`  ${c.status.toUpperCase()} ${c.id}${where}: ${c.detail}`];
-  if (c.cause) lines.push(`      cause: ${c.cause}`);
-  if (c.fix) lines.push(`      fix:   ${c.fix.split('\n').join('\n             ')}`);
+  // Details quote folder names and server answers: mailbox text, made safe line by line.
+  const lines = [`  ${c.status.toUpperCase()} ${c.id}${where}: ${terminalSafe(c.detail)}`];
+  if (c.cause) lines.push(`      cause: ${terminalSafe(c.cause)}`);
+  if (c.fix) lines.push(`      fix:   ${c.fix.split('\n').map(terminalSafe).join('\n             ')}`);
   return lines;
 }
 
@@ -53,7 +57,8 @@ export async function preflightCommand(opts: PreflightCommandOptions): Promise<n
   const { rows, hash } = await loadCsv(opts.csv);
   const concurrency = positiveInt('concurrency', opts.concurrency) ?? settings.maxConcurrentMailboxes;
   const minutes = windowMinutes(opts.propagationWindow);
-  const engine = createEngine(settings, env, { log: redactingLogger((l) => process.stderr.write(`${l}\n`)), state: 'file' });
+  if (opts.report) await refuseForeignReportTargets([opts.report]);
+  const engine = createEngine(settings, env, { log: redactingLogger(writeLogLine), state: 'file' });
   try {
     const report = await preflightBatch(engine, rows, {
       concurrency,

@@ -127,6 +127,8 @@ export function createActivities(deps: ActivityDeps) {
           renamedFolders: input.prepared?.renamed ?? [],
           ...(error ? { error } : {}),
           final: input.final,
+          // A throttled verification is not a FAIL: the orchestrator waits the suggested time and asks again.
+          verify: { handBack: (e) => e.errorClass === 'throttled' },
         });
         await blobs.put(deps.reportsContainer, reportPaths.mailbox(input.batchId, input.row.line), JSON.stringify(report), 'application/json');
         await engine.pool.closeMailbox(input.row.sourceEmail, input.row.destinationEmail);

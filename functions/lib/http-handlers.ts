@@ -126,14 +126,20 @@ export function passHandler(deps: HttpDeps, event: 'delta' | 'cutover') {
   };
 }
 
+const REPORT_TYPES = new Map([
+  ['json', 'application/json'],
+  ['csv', 'text/csv; charset=utf-8'],
+  ['html', 'text/html; charset=utf-8'],
+]);
+
 /** GET /api/migrations/{id}/report — the batch report once written (404 before). */
 export function reportHandler(deps: HttpDeps) {
   return async (req: HttpRequest): Promise<HttpResponseInit> => {
     const id = req.params.id ?? '';
     if (!ID.test(id)) return json(400, { error: 'id must look like b-<32 hex digits>' });
     const format = req.query.get('format') ?? 'json';
-    const types: Record<string, string> = { json: 'application/json', csv: 'text/csv; charset=utf-8', html: 'text/html; charset=utf-8' };
-    const type = types[format];
+    // A Map, not an object literal: `?format=constructor` or `toString` must not find Object.prototype's members.
+    const type = REPORT_TYPES.get(format);
     if (!type) return json(400, { error: 'format must be json, csv or html' });
     const b = await deps.blobs().get(deps.settings().reportsContainer, reportPaths.batchJson(id).replace(/\.json$/, `.${format}`));
     if (!b) return json(404, { error: `no report for ${id} yet` });

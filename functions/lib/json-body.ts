@@ -22,8 +22,15 @@ export function jsonBodyToCsv(raw: Buffer): { ok: true; csv: Buffer } | { ok: fa
     const o = typeof item === 'object' && item !== null ? (item as Record<string, unknown>) : {};
     const src = o.sourceEmail ?? o.email ?? o.Email;
     const dst = o.destinationEmail ?? src;
-    if (typeof src !== 'string' || typeof dst !== 'string') {
-      problems.push({ line: i + 2, field: 'sourceEmail', message: `mailboxes[${i}] needs "sourceEmail" (or "email") as a string` });
+    // Name the field that is wrong: a good source with a bad destination is a destination problem.
+    if (typeof src !== 'string') {
+      const given = (['sourceEmail', 'email', 'Email'] as const).find((k) => o[k] !== undefined && o[k] !== null);
+      const field = given ?? 'sourceEmail';
+      problems.push({ line: i + 2, field, message: given ? `mailboxes[${i}].${given} must be a string` : `mailboxes[${i}] needs "sourceEmail" (or "email") as a string` });
+      return;
+    }
+    if (typeof dst !== 'string') {
+      problems.push({ line: i + 2, field: 'destinationEmail', message: `mailboxes[${i}].destinationEmail must be a string (or absent: the same address as the source)` });
       return;
     }
     lines.push(`${quote(src)},${quote(dst)}`);

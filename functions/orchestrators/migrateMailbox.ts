@@ -29,7 +29,8 @@ export const migrateMailbox: OrchestrationHandler = function* (context: Orchestr
   // This pass holds the pair's lease from prepare (which takes it) to the report (which releases
   // it, whatever the outcome): a second batch on the same pair is refused, never run beside it.
   const lease: PairLeaseClaim = { batchId: input.batchId, instanceId: context.df.instanceId };
-  const report = (args: { prepared?: PreparedFolders; folders: FolderOutcome[]; error?: { code: string; message: string } }) =>
+  type ReportArgs = { prepared?: PreparedFolders; folders: FolderOutcome[]; error?: { code: string; message: string } };
+  const writeReport = (args: ReportArgs): ActivityCall<'writeMailboxReport'> =>
     callActivity(context, ACTIVITIES.writeMailboxReport, {
       batchId: input.batchId,
       row,
@@ -40,6 +41,10 @@ export const migrateMailbox: OrchestrationHandler = function* (context: Orchestr
       ...(args.prepared ? { prepared: { skipped: args.prepared.skipped, renamed: args.prepared.renamed } } : {}),
       ...(args.error ? { error: args.error } : {}),
     }, transientRetry());
+  // The cut-over verifies in that activity: a throttling answer is waited out on a durable timer, as the copy's are.
+  let reportThrottles = 0;
+  const report = (args: ReportArgs) =>
+    callAfterWaits(context, () => writeReport(args), (r) => (r.status === 'throttled' && reportThrottles++ < MAX_THROTTLE_WAITS ? r.retryAfterMs : undefined));
 
   // Throttling waits the suggested time; login refusals right after setup wait for permissions to
   // propagate (AUTH_PROPAGATION_WINDOW_MINUTES) — both on durable timers, never inside an activity.

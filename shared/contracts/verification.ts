@@ -21,7 +21,15 @@ export interface FolderVerification {
   duplicated: MessageRef[];
   /** Only at the destination (mail delivered there directly is normal after cut-over). */
   extra: MessageRef[];
+  /** The exact number of each kind: the lists above stop at 200 entries. */
+  counts: { missing: number; accounted: number; duplicated: number; extra: number };
   result: 'PASS' | 'FAIL';
+}
+
+/** A destination folder no source folder maps to any more (deleted or renamed at the source after a pass), with messages in it. */
+export interface OrphanFolder {
+  destinationPath: string;
+  messages: number;
 }
 
 export interface MailboxVerification {
@@ -29,5 +37,7 @@ export interface MailboxVerification {
   destinationEmail: string;
   result: 'PASS' | 'FAIL';
   folders: FolderVerification[];
+  /** Shown, not failed: the source no longer has these folders, the destination still holds their messages. */
+  orphanFolders?: OrphanFolder[];
   error?: { code: string; message: string };
 }

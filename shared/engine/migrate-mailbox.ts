@@ -117,5 +117,5 @@ async function migrateMailboxPass(deps: EngineDeps, row: MailboxRow, opts: Migra
   } finally {
     leave?.();
   }
-  return finishMailboxPass(deps, pair, { startedAt, folders, skippedFolders: prepared.skipped, renamedFolders: prepared.renamed, ...(fatal ? { error: { code: fatal.code, message: fatal.message } } : {}), final });
+  return finishMailboxPass(deps, pair, { startedAt, folders, skippedFolders: prepared.skipped, renamedFolders: prepared.renamed, ...(fatal ? { error: { code: fatal.code, message: fatal.message } } : {}), final, verify: { attempt: retry } });
 }

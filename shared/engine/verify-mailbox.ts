@@ -1,4 +1,4 @@
-import type { FolderVerification, MailboxVerification, MessageRef, VerificationIdentity } from '../contracts/verification.js';
+import type { FolderVerification, MailboxVerification, MessageRef, OrphanFolder, VerificationIdentity } from '../contracts/verification.js';
 import type { SourceReader } from '../contracts/imap-ports.js';
 import { mailboxKey } from '../domain/checkpoints/checkpoint-store.js';
 import { MigrationError } from '../errors/migration-error.js';
@@ -6,6 +6,24 @@ import { classify } from '../errors/classify.js';
 import type { EngineDeps } from './engine-deps.js';
 import { headerHash, IDENTITY_HEADERS, parseHeaders } from './fingerprint.js';
 import { prepareFolders } from './prepare-folders.js';
+import { isSelectable } from '../domain/folders/special-use.js';
+import type { Attempt } from './mailbox-pass/prepare-mailbox.js';
+
+export interface VerifyOptions {
+  /**
+   * How each read is tried. The CLI waits out throttling and transient errors here
+   * (withRetry with the mailbox's ThrottleGate), as its copy does; by default each read is
+   * tried once and a failure fails the mailbox's verification.
+   */
+  attempt?: Attempt;
+  /**
+   * Errors that leave the verification undecided and go back to the caller instead of a FAIL:
+   * the Durable driver hands a throttling answer to its orchestrator, which waits on a durable timer.
+   */
+  handBack?: (err: MigrationError) => boolean;
+}
+
+const once: Attempt = (fn) => fn();
 
 const PAGE = 2000;
 /** Lists in a verification are capped; the counts stay exact. */
@@ -46,50 +64,88 @@ function push<T>(list: T[], v: T): void {
   if (list.length < MAX_LISTED) list.push(v);
 }
 
-export async function verifyFolder(deps: EngineDeps, sourceEmail: string, destinationEmail: string, sourcePath: string, destinationPath: string): Promise<FolderVerification> {
+export async function verifyFolder(deps: EngineDeps, sourceEmail: string, destinationEmail: string, sourcePath: string, destinationPath: string, opts: VerifyOptions = {}): Promise<FolderVerification> {
+  const attempt = opts.attempt ?? once;
   const exchange = deps.settings.destination.serverKind === 'exchange';
   // Exchange regenerates MIME and estimates RFC822.SIZE: sizes cannot be compared there.
   const identity: VerificationIdentity = exchange ? 'header-hash' : 'header-hash+size';
-  const src = await deps.pool.with('source', sourceEmail, (s) => index(s, sourcePath, !exchange));
-  const dst = await deps.pool.with('destination', destinationEmail, (s) => index(s, destinationPath, !exchange)).catch((e: unknown) => {
+  const src = await attempt(() => deps.pool.with('source', sourceEmail, (s) => index(s, sourcePath, !exchange)));
+  const dst = await attempt(() => deps.pool.with('destination', destinationEmail, (s) => index(s, destinationPath, !exchange))).catch((e: unknown) => {
     // A destination folder that was never created holds nothing: every source message is missing.
     if (e instanceof MigrationError && e.code === 'FOLDER_NOT_FOUND') return { count: 0, refs: new Map<string, MessageRef[]>() };
     throw e;
   });
   const cp = await deps.checkpoints.get(mailboxKey(sourceEmail, destinationEmail), sourcePath);
   const explained = new Map<number, string>([...(cp?.skipped ?? []), ...(cp?.failed ?? [])].map((i) => [i.uid, `${i.code}: ${i.reason}`]));
-  const v: FolderVerification = { sourcePath, destinationPath, identity, sourceCount: src.count, destinationCount: dst.count, missing: [], accounted: [], duplicated: [], extra: [], result: 'PASS' };
-  let missing = 0;
-  let duplicated = 0;
+  const counts = { missing: 0, accounted: 0, duplicated: 0, extra: 0 };
+  const v: FolderVerification = { sourcePath, destinationPath, identity, sourceCount: src.count, destinationCount: dst.count, missing: [], accounted: [], duplicated: [], extra: [], counts, result: 'PASS' };
   for (const [fp, srcRefs] of src.refs) {
     const dstRefs = dst.refs.get(fp) ?? [];
     for (const r of srcRefs.slice(dstRefs.length)) {
       const why = explained.get(r.uid);
-      if (why) push(v.accounted, { ...r, reason: why });
-      else {
-        missing += 1;
+      if (why) {
+        counts.accounted += 1;
+        push(v.accounted, { ...r, reason: why });
+      } else {
+        counts.missing += 1;
         push(v.missing, r);
       }
     }
     for (const r of dstRefs.slice(srcRefs.length)) {
-      duplicated += 1;
+      counts.duplicated += 1;
       push(v.duplicated, r);
     }
   }
-  for (const [fp, dstRefs] of dst.refs) if (!src.refs.has(fp)) for (const r of dstRefs) push(v.extra, r);
-  v.result = missing === 0 && duplicated === 0 ? 'PASS' : 'FAIL';
+  for (const [fp, dstRefs] of dst.refs) {
+    if (src.refs.has(fp)) continue;
+    for (const r of dstRefs) {
+      counts.extra += 1;
+      push(v.extra, r);
+    }
+  }
+  v.result = counts.missing === 0 && counts.duplicated === 0 ? 'PASS' : 'FAIL';
   return v;
 }
 
+/**
+ * Destination folders that no source folder maps to and that hold messages: what a pass copied
+ * from a folder since deleted or renamed at the source. Empty ones (a server's own defaults,
+ * containers of mapped folders) are not worth a line.
+ */
+async function orphanFolders(deps: EngineDeps, destinationEmail: string, mapped: ReadonlySet<string>, attempt: Attempt): Promise<OrphanFolder[]> {
+  return attempt(() =>
+    deps.pool.withFolders('destination', destinationEmail, async (d) => {
+      const listed = (await d.listFolders()).filter((f) => isSelectable(f) && !mapped.has(folderKey(f.path)));
+      if (listed.length === 0) return [];
+      const statuses = await d.statusMany(listed.map((f) => f.path));
+      const out: OrphanFolder[] = [];
+      for (const f of listed) {
+        const messages = (statuses.get(f.path) ?? (await d.status(f.path))).messages;
+        if (messages > 0) out.push({ destinationPath: f.path, messages });
+      }
+      return out;
+    }),
+  );
+}
+
+/** INBOX is case-insensitive (RFC 3501 5.1); other names are compared as the server spells them. */
+function folderKey(path: string): string {
+  return path.toUpperCase() === 'INBOX' ? 'INBOX' : path;
+}
+
 /** Verifies every mapped folder of a mailbox: PASS only when nothing is missing or duplicated. */
-export async function verifyMailbox(deps: EngineDeps, sourceEmail: string, destinationEmail: string): Promise<MailboxVerification> {
+export async function verifyMailbox(deps: EngineDeps, sourceEmail: string, destinationEmail: string, opts: VerifyOptions = {}): Promise<MailboxVerification> {
+  const attempt = opts.attempt ?? once;
   try {
-    const prepared = await prepareFolders(deps, sourceEmail, destinationEmail, { create: false });
+    const prepared = await attempt(() => prepareFolders(deps, sourceEmail, destinationEmail, { create: false }));
     const folders: FolderVerification[] = [];
-    for (const f of prepared.folders) folders.push(await verifyFolder(deps, sourceEmail, destinationEmail, f.sourcePath, f.destinationPath));
-    return { sourceEmail, destinationEmail, result: folders.every((f) => f.result === 'PASS') ? 'PASS' : 'FAIL', folders };
+    for (const f of prepared.folders) folders.push(await verifyFolder(deps, sourceEmail, destinationEmail, f.sourcePath, f.destinationPath, opts));
+    // Shown, never failed: a destination that cannot be listed again does not undo a comparison that is done.
+    const orphans = await orphanFolders(deps, destinationEmail, new Set(prepared.folders.map((f) => folderKey(f.destinationPath))), attempt).catch((): OrphanFolder[] => []);
+    return { sourceEmail, destinationEmail, result: folders.every((f) => f.result === 'PASS') ? 'PASS' : 'FAIL', folders, ...(orphans.length > 0 ? { orphanFolders: orphans } : {}) };
   } catch (e) {
     const err = e instanceof MigrationError ? e : classify(e, 'source');
+    if (opts.handBack?.(err)) throw err;
     return { sourceEmail, destinationEmail, result: 'FAIL', folders: [], error: { code: err.code, message: err.message } };
   }
 }

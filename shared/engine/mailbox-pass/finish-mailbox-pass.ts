@@ -2,7 +2,7 @@ import type { MailboxPair } from '../../contracts/mailbox-pair.js';
 import type { FolderReport, MailboxReport, RenamedFolder, SkippedFolder } from '../../contracts/report.js';
 import type { EngineDeps } from '../engine-deps.js';
 import { summariseMailbox } from '../summarise.js';
-import { verifyMailbox } from '../verify-mailbox.js';
+import { verifyMailbox, type VerifyOptions } from '../verify-mailbox.js';
 
 export interface MailboxPassParts {
   startedAt: string;
@@ -13,6 +13,8 @@ export interface MailboxPassParts {
   error?: { code: string; message: string };
   /** The cut-over pass: verify, then close the pair to further passes. */
   final: boolean;
+  /** How the cut-over's verification tries its reads (the CLI waits out throttling). */
+  verify?: VerifyOptions;
 }
 
 /**
@@ -21,7 +23,7 @@ export interface MailboxPassParts {
  * closed in the ledger so no later pass copies into it.
  */
 export async function finishMailboxPass(deps: EngineDeps, pair: MailboxPair, parts: MailboxPassParts): Promise<MailboxReport> {
-  const verification = parts.final && !parts.error ? await verifyMailbox(deps, pair.sourceEmail, pair.destinationEmail) : undefined;
+  const verification = parts.final && !parts.error ? await verifyMailbox(deps, pair.sourceEmail, pair.destinationEmail, parts.verify) : undefined;
   const report = summariseMailbox({
     sourceEmail: pair.sourceEmail,
     destinationEmail: pair.destinationEmail,

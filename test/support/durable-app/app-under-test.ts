@@ -59,7 +59,9 @@ export function appUnderTest(overrides: Record<string, string> = {}, wrap: (a: A
       return r;
     };
   }
-  const host = new ReplayHost({ orchestrators: ORCHESTRATOR_HANDLERS, activities: wrapped });
+  // Orchestrations start at the wall clock, as in the Functions host: their time (currentUtcDateTime)
+  // ends up in reports beside the activities' own (a mailbox report's startedAt and finishedAt).
+  const host = new ReplayHost({ orchestrators: ORCHESTRATOR_HANDLERS, activities: wrapped, now: () => new Date() });
   hostRef.host = host;
   const client = new LocalDurableClient(host);
   const deps: HttpDeps = { client: () => client, blobs: () => blobs, settings: () => settings };
