@@ -2,6 +2,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import pLimit from 'p-limit';
 import { loadSettings } from '../../shared/config/settings.js';
+import { mailboxPair } from '../../shared/contracts/mailbox-pair.js';
 import type { MailboxVerification } from '../../shared/contracts/verification.js';
 import { createEngine, redactingLogger } from '../../shared/composition/create-engine.js';
 import { verifyMailbox } from '../../shared/engine/verify-mailbox.js';
@@ -35,7 +36,7 @@ export async function verifyCommand(opts: VerifyOptions): Promise<number> {
   const engine = createEngine(settings, env, { log: redactingLogger((l) => process.stderr.write(`${l}\n`)) });
   try {
     const limit = pLimit(positiveInt('concurrency', opts.concurrency) ?? settings.maxConcurrentMailboxes);
-    const results = await Promise.all(rows.map((r) => limit(() => verifyMailbox(engine, r.sourceEmail, r.destinationEmail))));
+    const results = await Promise.all(rows.map((r) => limit(() => verifyMailbox(engine, mailboxPair(r)))));
     for (const v of results) process.stdout.write(`${describeVerification(v)}\n`);
     const path = opts.report ?? join(settings.stateDir, 'reports', `verify-${hash}.json`);
     await mkdir(dirname(path), { recursive: true });

@@ -12,8 +12,8 @@ import { beginFolderPass, finishFolderPass, planNextRanges } from '../../shared/
 import { prepareMailbox } from '../../shared/engine/mailbox-pass/prepare-mailbox.js';
 import { finishMailboxPass } from '../../shared/engine/mailbox-pass/finish-mailbox-pass.js';
 import { folderOutcomeReports } from '../../shared/engine/mailbox-pass/folder-outcome-reports.js';
+import { batchReport } from '../../shared/engine/mailbox-pass/batch-report.js';
 import { writeBatchReportFiles } from '../../shared/engine/mailbox-pass/batch-report-files.js';
-import { batchReport } from '../../shared/engine/run-batch.js';
 import { syncFolderFlags } from '../../shared/engine/sync-flags.js';
 import { classify } from '../../shared/errors/classify.js';
 import { MigrationError } from '../../shared/errors/migration-error.js';
@@ -117,7 +117,7 @@ export function createActivities(deps: ActivityDeps) {
           final: input.final,
         });
         await blobs.put(deps.reportsContainer, reportPaths.mailbox(input.batchId, input.row.line), JSON.stringify(report), 'application/json');
-        await engine.pool.closeMailbox(input.row.sourceEmail, input.row.destinationEmail);
+        await engine.pool.closeMailbox(pair);
         return {
           line: input.row.line,
           state: report.state,

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { libmime } from '../adapters/lazy-modules.js';
+import { addressKey } from '../contracts/mailbox-pair.js';
 
 /**
  * Message identity for dedupe and verification, never by Message-ID alone (messages without
@@ -53,7 +54,7 @@ function normalise(name: string, value: string): string {
   if (name === 'from' || name === 'to') {
     // Servers re-encode display names; addresses survive.
     const addrs = v.match(/[^\s<>,;"]+@[^\s<>,;"]+/g) ?? [v];
-    return addrs.map((a) => a.toLowerCase()).sort().join(',');
+    return addrs.map(addressKey).sort().join(',');
   }
   return v;
 }

@@ -47,7 +47,7 @@ export async function migrateMailbox(deps: EngineDeps, row: MailboxRow, opts: Mi
     return await migrateMailboxPass(deps, row, opts);
   } finally {
     // Not awaited: LOGOUT round trips need not hold up the next mailbox.
-    void deps.pool.closeMailbox(row.sourceEmail, row.destinationEmail);
+    void deps.pool.closeMailbox(mailboxPair(row));
   }
 }
 

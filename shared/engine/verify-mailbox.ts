@@ -1,6 +1,6 @@
 import type { FolderVerification, MailboxVerification, MessageRef, VerificationIdentity } from '../contracts/verification.js';
 import type { SourceReader } from '../contracts/imap-ports.js';
-import { mailboxKey } from '../domain/checkpoints/checkpoint-store.js';
+import type { MailboxPair } from '../contracts/mailbox-pair.js';
 import { MigrationError } from '../errors/migration-error.js';
 import { classify } from '../errors/classify.js';
 import type { EngineDeps } from './engine-deps.js';
@@ -46,17 +46,17 @@ function push<T>(list: T[], v: T): void {
   if (list.length < MAX_LISTED) list.push(v);
 }
 
-export async function verifyFolder(deps: EngineDeps, sourceEmail: string, destinationEmail: string, sourcePath: string, destinationPath: string): Promise<FolderVerification> {
+export async function verifyFolder(deps: EngineDeps, pair: MailboxPair, sourcePath: string, destinationPath: string): Promise<FolderVerification> {
   const exchange = deps.settings.destination.serverKind === 'exchange';
   // Exchange regenerates MIME and estimates RFC822.SIZE: sizes cannot be compared there.
   const identity: VerificationIdentity = exchange ? 'header-hash' : 'header-hash+size';
-  const src = await deps.pool.with('source', sourceEmail, (s) => index(s, sourcePath, !exchange));
-  const dst = await deps.pool.with('destination', destinationEmail, (s) => index(s, destinationPath, !exchange)).catch((e: unknown) => {
+  const src = await deps.pool.with('source', pair.sourceEmail, (s) => index(s, sourcePath, !exchange));
+  const dst = await deps.pool.with('destination', pair.destinationEmail, (s) => index(s, destinationPath, !exchange)).catch((e: unknown) => {
     // A destination folder that was never created holds nothing: every source message is missing.
     if (e instanceof MigrationError && e.code === 'FOLDER_NOT_FOUND') return { count: 0, refs: new Map<string, MessageRef[]>() };
     throw e;
   });
-  const cp = await deps.checkpoints.get(mailboxKey(sourceEmail, destinationEmail), sourcePath);
+  const cp = await deps.checkpoints.get(pair.key, sourcePath);
   const explained = new Map<number, string>([...(cp?.skipped ?? []), ...(cp?.failed ?? [])].map((i) => [i.uid, `${i.code}: ${i.reason}`]));
   const v: FolderVerification = { sourcePath, destinationPath, identity, sourceCount: src.count, destinationCount: dst.count, missing: [], accounted: [], duplicated: [], extra: [], result: 'PASS' };
   let missing = 0;
@@ -82,11 +82,12 @@ export async function verifyFolder(deps: EngineDeps, sourceEmail: string, destin
 }
 
 /** Verifies every mapped folder of a mailbox: PASS only when nothing is missing or duplicated. */
-export async function verifyMailbox(deps: EngineDeps, sourceEmail: string, destinationEmail: string): Promise<MailboxVerification> {
+export async function verifyMailbox(deps: EngineDeps, pair: MailboxPair): Promise<MailboxVerification> {
+  const { sourceEmail, destinationEmail } = pair;
   try {
     const prepared = await prepareFolders(deps, sourceEmail, destinationEmail, { create: false });
     const folders: FolderVerification[] = [];
-    for (const f of prepared.folders) folders.push(await verifyFolder(deps, sourceEmail, destinationEmail, f.sourcePath, f.destinationPath));
+    for (const f of prepared.folders) folders.push(await verifyFolder(deps, pair, f.sourcePath, f.destinationPath));
     return { sourceEmail, destinationEmail, result: folders.every((f) => f.result === 'PASS') ? 'PASS' : 'FAIL', folders };
   } catch (e) {
     const err = e instanceof MigrationError ? e : classify(e, 'source');

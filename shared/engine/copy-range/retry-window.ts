@@ -2,6 +2,7 @@ import type { SideSettings } from '../../config/settings.js';
 import type { FolderCheckpoint } from '../../domain/checkpoints/folder-checkpoint.js';
 import type { UidMap } from '../../domain/checkpoints/checkpoint-store.js';
 import type { DestinationWriter } from '../../contracts/imap-ports.js';
+import { addressKey } from '../../contracts/mailbox-pair.js';
 import { fingerprint, headerHash, IDENTITY_HEADERS, type IdentityKind } from '../fingerprint.js';
 import type { FingerprintCache } from '../fingerprint-cache.js';
 import { fetchBatches } from './fetch-batches.js';
@@ -37,7 +38,7 @@ export function attributedUids(map: UidMap | undefined, destUidValidity: string,
 
 /** The cache key of one destination folder's fingerprints: a UID names one message per server, mailbox, folder and UIDVALIDITY. */
 export function fingerprintFolderKey(destination: Pick<SideSettings, 'host' | 'port'>, destinationEmail: string, destUidValidity: string, identity: IdentityKind, destinationPath: string): string {
-  return `${destination.host}:${destination.port} ${destinationEmail.toLowerCase()} ${destUidValidity} ${identity} ${destinationPath}`;
+  return `${destination.host}:${destination.port} ${addressKey(destinationEmail)} ${destUidValidity} ${identity} ${destinationPath}`;
 }
 
 /** Fingerprint -> destination UIDs (in UID order) of the messages from `fromUid` on (below `belowUid` if given), less `exclude`. */

@@ -21,7 +21,7 @@ export interface MailboxPassParts {
  * closed in the ledger so no later pass copies into it.
  */
 export async function finishMailboxPass(deps: EngineDeps, pair: MailboxPair, parts: MailboxPassParts): Promise<MailboxReport> {
-  const verification = parts.final && !parts.error ? await verifyMailbox(deps, pair.sourceEmail, pair.destinationEmail) : undefined;
+  const verification = parts.final && !parts.error ? await verifyMailbox(deps, pair) : undefined;
   const report = summariseMailbox({
     sourceEmail: pair.sourceEmail,
     destinationEmail: pair.destinationEmail,
