@@ -36,7 +36,7 @@ export async function guarded<T>(fn: () => Promise<T>): Promise<ActivityResult<T
   try {
     return { status: 'ok', value: await fn() };
   } catch (e) {
-    const err = e instanceof MigrationError ? e : classify(e, 'source');
+    const err = classify(e, 'engine');
     // No cause attached on purpose: the host serialises errors into the task hub, and causes may quote credentials.
     // eslint-disable-next-line preserve-caught-error
     if (err.errorClass === 'transient') throw new Error(`${err.code}: ${err.message}`);

@@ -80,7 +80,7 @@ async function migrateMailboxPass(deps: EngineDeps, row: MailboxRow, opts: Migra
       ...(known ? { known } : {}),
     });
   } catch (e) {
-    const err = e instanceof MigrationError ? e : classify(e, 'source');
+    const err = classify(e, 'engine');
     return finishMailboxPass(deps, pair, { startedAt, folders: [], skippedFolders: [], renamedFolders: [], error: { code: err.code, message: err.message }, final });
   }
   opts.onFolders?.(prepared.folders.length, 0);
@@ -99,7 +99,7 @@ async function migrateMailboxPass(deps: EngineDeps, row: MailboxRow, opts: Migra
         try {
           return await copyFolder(deps, { gate, retryBaseMs: opts.retryBaseMs, syncFlags: final, ...(task.start ? { start: task.start } : {}), ...(opts.onCopied ? { onCopied: opts.onCopied } : {}) }, folderRef(pair, task));
         } catch (e) {
-          const err = e instanceof MigrationError ? e : classify(e, 'source');
+          const err = classify(e, 'engine');
           if (MAILBOX_FATAL.includes(err.code)) fatal = err;
           deps.log.warn(`${row.sourceEmail} "${task.sourcePath}": ${err.code} ${err.message}`);
           const cps = await deps.checkpoints.get(pair.key, task.sourcePath).catch(() => undefined);

@@ -90,7 +90,7 @@ export async function verifyMailbox(deps: EngineDeps, pair: MailboxPair): Promis
     for (const f of prepared.folders) folders.push(await verifyFolder(deps, pair, f.sourcePath, f.destinationPath));
     return { sourceEmail, destinationEmail, result: folders.every((f) => f.result === 'PASS') ? 'PASS' : 'FAIL', folders };
   } catch (e) {
-    const err = e instanceof MigrationError ? e : classify(e, 'source');
+    const err = classify(e, 'engine');
     return { sourceEmail, destinationEmail, result: 'FAIL', folders: [], error: { code: err.code, message: err.message } };
   }
 }

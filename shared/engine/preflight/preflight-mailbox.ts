@@ -45,7 +45,7 @@ export async function preflightMailbox(deps: PreflightDeps, row: MailboxRow, opt
   try {
     // Whatever goes wrong while looking at the content is this mailbox's finding, not the batch's end.
     const content = await checkContent(deps.settings, row, source.session, destination.session, opts.sizeWindow).catch((e: unknown) => ({
-      checks: [failed('folders', 'source', toMigrationError(e, 'source'), { settings: deps.settings, mailbox: row.sourceEmail })],
+      checks: [failed('folders', 'source', toMigrationError(e, 'engine'), { settings: deps.settings, mailbox: row.sourceEmail })],
       stats: undefined,
     }));
     const checks = [...sourceCred.checks, ...destinationCred.checks, source.check, destination.check, ...content.checks];
