@@ -4,7 +4,7 @@ import type { MailboxPair } from '../contracts/mailbox-pair.js';
 import { MigrationError } from '../errors/migration-error.js';
 import { classify } from '../errors/classify.js';
 import type { EngineDeps } from './engine-deps.js';
-import { headerHash, IDENTITY_HEADERS, parseHeaders } from './fingerprint.js';
+import { headerHash, IDENTITY_HEADERS, parseHeaders, type HeaderWordDecoder } from './fingerprint.js';
 import { prepareFolders } from './prepare-folders.js';
 
 const PAGE = 2000;
@@ -21,13 +21,13 @@ interface Indexed {
  * destination keeps bytes as appended, its exact size. Headers only (BODY.PEEK): a verification
  * pass costs a fraction of a copy and marks nothing \Seen.
  */
-async function index(s: SourceReader, path: string, withSize: boolean): Promise<Indexed> {
+async function index(s: SourceReader, path: string, withSize: boolean, decodeWords: HeaderWordDecoder): Promise<Indexed> {
   const sel = await s.select(path, true);
   const refs = new Map<string, MessageRef[]>();
   for (let seq = 1; seq <= sel.messages; seq += PAGE) {
     const rows = await s.fetchHeaders(`${seq}:${Math.min(sel.messages, seq + PAGE - 1)}`, IDENTITY_HEADERS);
     for (const r of rows) {
-      const fp = `${headerHash(r.headers)}${withSize ? `:${r.size}` : ''}`;
+      const fp = `${headerHash(r.headers, decodeWords)}${withSize ? `:${r.size}` : ''}`;
       const h = parseHeaders(r.headers);
       const ref: MessageRef = { uid: r.uid, size: r.size, ...opt('messageId', h.get('message-id')?.[0]), ...opt('subject', h.get('subject')?.[0]?.slice(0, 200)) };
       const list = refs.get(fp) ?? [];
@@ -50,8 +50,8 @@ export async function verifyFolder(deps: EngineDeps, pair: MailboxPair, sourcePa
   const exchange = deps.settings.destination.serverKind === 'exchange';
   // Exchange regenerates MIME and estimates RFC822.SIZE: sizes cannot be compared there.
   const identity: VerificationIdentity = exchange ? 'header-hash' : 'header-hash+size';
-  const src = await deps.pool.with('source', pair.sourceEmail, (s) => index(s, sourcePath, !exchange));
-  const dst = await deps.pool.with('destination', pair.destinationEmail, (s) => index(s, destinationPath, !exchange)).catch((e: unknown) => {
+  const src = await deps.pool.with('source', pair.sourceEmail, (s) => index(s, sourcePath, !exchange, deps.decodeHeaderWords));
+  const dst = await deps.pool.with('destination', pair.destinationEmail, (s) => index(s, destinationPath, !exchange, deps.decodeHeaderWords)).catch((e: unknown) => {
     // A destination folder that was never created holds nothing: every source message is missing.
     if (e instanceof MigrationError && e.code === 'FOLDER_NOT_FOUND') return { count: 0, refs: new Map<string, MessageRef[]>() };
     throw e;

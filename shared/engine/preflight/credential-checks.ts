@@ -1,11 +1,10 @@
-import { X509Certificate } from 'node:crypto';
 import type { Settings, SideSettings } from '../../config/settings.js';
-import { certificateCredential } from '../../adapters/auth/client-credential.js';
-import { readTokenClaims } from '../../adapters/auth/token-provider.js';
+import type { CertificateReader } from '../../contracts/certificate-reader.js';
 import type { SecretStore } from '../../contracts/secret-store.js';
 import type { ImapSite } from '../../contracts/imap.js';
 import type { ImapLogins } from '../../contracts/imap-ports.js';
 import { passwordSecretName } from '../../domain/secrets/password-secret-name.js';
+import { readTokenClaims } from '../../domain/tokens/read-token-claims.js';
 import { check, diagnosed, failed, skipped, toMigrationError, type FailureContext } from './checks.js';
 import type { SecretKind } from './diagnoses.js';
 import { checkTokenClaims } from './token-claims.js';
@@ -34,6 +33,7 @@ export interface CredentialDeps {
   settings: Settings;
   secrets: SecretStore;
   dialer: ImapLogins;
+  readCertificate: CertificateReader;
 }
 
 const CERT_WARN_DAYS = 30;
@@ -49,11 +49,8 @@ async function secretCheck(deps: CredentialDeps, site: ImapSite, name: string, k
   const where = deps.settings.keyVaultUrl ? 'Key Vault' : 'LOCAL_SECRETS_FILE';
   const value = await deps.secrets.getSecret(name);
   if (kind !== 'certificate') return check('secret', site, 'pass', `${what} "${name}" found in ${where}`);
-  const cred = certificateCredential(value, name);
-  if (cred.kind !== 'certificate') return check('secret', site, 'pass', `${what} "${name}" found in ${where}`);
-  const x509 = new X509Certificate(cred.x5c);
-  const validTo = new Date(x509.validTo);
-  const base = `${what} "${name}" found in ${where}: PEM with private key, subject ${x509.subject.replace(/\n/g, ', ')}, SHA-256 thumbprint ${cred.thumbprintSha256}, valid until ${validTo.toISOString()}`;
+  const { subject, thumbprintSha256, validTo } = deps.readCertificate(value, name);
+  const base = `${what} "${name}" found in ${where}: PEM with private key, subject ${subject}, SHA-256 thumbprint ${thumbprintSha256}, valid until ${validTo.toISOString()}`;
   const left = validTo.getTime() - Date.now();
   if (left <= 0) return diagnosed('secret', site, 'fail', { code: 'CERTIFICATE_EXPIRED', message: `it was valid until ${validTo.toISOString()}`, detail: base }, ctx);
   if (left < CERT_WARN_DAYS * DAY_MS) {

@@ -1,4 +1,5 @@
 import type { SecretStore } from '../../contracts/secret-store.js';
+import type { CertificateReader } from '../../contracts/certificate-reader.js';
 import type { MailboxRow } from '../../contracts/mailbox.js';
 import type { EngineDeps } from '../engine-deps.js';
 import type { ImapLogins } from '../../contracts/imap-ports.js';
@@ -9,7 +10,7 @@ import { checkLogin } from './login-check.js';
 import type { PropagationOptions } from './propagation.js';
 import type { MailboxPreflight } from './types.js';
 
-export type PreflightDeps = EngineDeps & { dialer: ImapLogins; secrets: SecretStore };
+export type PreflightDeps = EngineDeps & { dialer: ImapLogins; secrets: SecretStore; readCertificate: CertificateReader };
 
 export interface PreflightOptions {
   /** Overrides AUTH_PROPAGATION_WINDOW_MINUTES (e.g. 0 for an HTTP dry run that must answer quickly). */
