@@ -1,12 +1,13 @@
 import pLimit from 'p-limit';
 import type { MailboxRow } from '../contracts/mailbox.js';
+import type { FolderCheckpoint } from '../domain/checkpoints/folder-checkpoint.js';
 import type { FolderReport, MailboxReport } from '../contracts/report.js';
 import { mailboxPair } from '../contracts/mailbox-pair.js';
 import { MigrationError } from '../errors/migration-error.js';
 import { classify } from '../errors/classify.js';
 import { MAILBOX_FATAL } from '../contracts/error-codes.js';
 import { copyFolder } from './copy-folder.js';
-import { folderRef, type FolderPassStart } from './folder-pass.js';
+import { folderRef, folderReport, type FolderPassStart } from './folder-pass.js';
 import type { EngineDeps } from './engine-deps.js';
 import { folderWorkers } from '../domain/scheduling/folder-workers.js';
 import { prepareMailbox, type Attempt } from './mailbox-pass/prepare-mailbox.js';
@@ -91,10 +92,8 @@ async function migrateMailboxPass(deps: EngineDeps, row: MailboxRow, opts: Migra
   const work = Promise.all(
     prepared.folders.map((task) =>
       limit(async (): Promise<FolderReport> => {
-        const failed = (err: MigrationError): FolderReport => ({
-          sourcePath: task.sourcePath, destinationPath: task.destinationPath, state: 'failed', messagesAtSource: 0, copied: 0, copiedBytes: 0,
-          alreadyPresent: 0, skippedCount: 0, failedCount: 0, droppedKeywords: 0, skipped: [], failed: [], copiedThisPass: 0, error: { code: err.code, message: err.message },
-        });
+        // What the ledger holds of the folder still counts; the pass copied nothing it can report.
+        const failed = (err: MigrationError, cp?: FolderCheckpoint): FolderReport => folderReport(folderRef(pair, task), cp, 'failed', 0, 0, { code: err.code, message: err.message });
         if (fatal) return failed(fatal);
         try {
           return await copyFolder(deps, { gate, retryBaseMs: opts.retryBaseMs, syncFlags: final, ...(task.start ? { start: task.start } : {}), ...(opts.onCopied ? { onCopied: opts.onCopied } : {}) }, folderRef(pair, task));
@@ -102,10 +101,7 @@ async function migrateMailboxPass(deps: EngineDeps, row: MailboxRow, opts: Migra
           const err = classify(e, 'engine');
           if (MAILBOX_FATAL.includes(err.code)) fatal = err;
           deps.log.warn(`${row.sourceEmail} "${task.sourcePath}": ${err.code} ${err.message}`);
-          const cps = await deps.checkpoints.get(pair.key, task.sourcePath).catch(() => undefined);
-          const r = failed(err);
-          if (cps) Object.assign(r, { copied: cps.copied, copiedBytes: cps.copiedBytes, alreadyPresent: cps.alreadyPresent, skippedCount: cps.skippedCount, failedCount: cps.failedCount, skipped: cps.skipped, failed: cps.failed, droppedKeywords: cps.droppedKeywords });
-          return r;
+          return failed(err, await deps.checkpoints.get(pair.key, task.sourcePath).catch(() => undefined));
         }
       }),
     ),

@@ -5,7 +5,8 @@ import type { ImapSite } from '../../contracts/imap.js';
 import type { ImapLogins } from '../../contracts/imap-ports.js';
 import { passwordSecretName } from '../../domain/secrets/password-secret-name.js';
 import { readTokenClaims } from '../../domain/tokens/read-token-claims.js';
-import { check, diagnosed, failed, skipped, toMigrationError, type FailureContext } from './checks.js';
+import { check, diagnosed, failed, skipped, type FailureContext } from './checks.js';
+import { classify } from '../../errors/classify.js';
 import type { SecretKind } from './diagnoses.js';
 import { checkTokenClaims } from './token-claims.js';
 import type { PreflightCheck } from './types.js';
@@ -75,7 +76,7 @@ async function oauthCredentials(deps: CredentialDeps, site: ImapSite, side: Side
       return out;
     }
   } catch (e) {
-    const err = toMigrationError(e, 'keyvault');
+    const err = classify(e, 'keyvault');
     out.transient = transient(err.code);
     out.checks.push(failed('secret', site, err, ctx), skipped('token', site, 'no credential (see the secret check)'), skipped('token-claims', site, 'no token'));
     return out;
@@ -87,7 +88,7 @@ async function oauthCredentials(deps: CredentialDeps, site: ImapSite, side: Side
     out.checks.push(check('token', site, 'pass', `app-only token issued for ${side.tokenScope} to client ${side.clientId ?? ''} by ${side.authorityHost}`));
     out.canLogin = true;
   } catch (e) {
-    const err = toMigrationError(e, 'token');
+    const err = classify(e, 'token');
     out.transient = transient(err.code);
     out.checks.push(failed('token', site, err, ctx), skipped('token-claims', site, 'no token'));
     return out;
@@ -113,7 +114,7 @@ async function passwordCredentials(deps: CredentialDeps, site: ImapSite, side: S
     const c = await secretCheck(deps, site, secretName, 'password', ctx);
     return { checks: [c], canLogin: true, tokenVerified: true, secretName, secretKind: 'password', transient: false };
   } catch (e) {
-    const err = toMigrationError(e, 'keyvault');
+    const err = classify(e, 'keyvault');
     return { checks: [failed('secret', site, err, ctx)], canLogin: false, tokenVerified: false, secretName, secretKind: 'password', transient: err.code === 'KEY_VAULT_UNAVAILABLE' };
   }
 }

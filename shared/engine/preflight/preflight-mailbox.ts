@@ -3,7 +3,8 @@ import type { CertificateReader } from '../../contracts/certificate-reader.js';
 import type { MailboxRow } from '../../contracts/mailbox.js';
 import type { EngineDeps } from '../engine-deps.js';
 import type { ImapLogins } from '../../contracts/imap-ports.js';
-import { failed, toMigrationError } from './checks.js';
+import { failed } from './checks.js';
+import { classify } from '../../errors/classify.js';
 import { checkContent } from './content-checks.js';
 import { CredentialMemo } from './credential-checks.js';
 import { checkLogin } from './login-check.js';
@@ -46,7 +47,7 @@ export async function preflightMailbox(deps: PreflightDeps, row: MailboxRow, opt
   try {
     // Whatever goes wrong while looking at the content is this mailbox's finding, not the batch's end.
     const content = await checkContent(deps.settings, row, source.session, destination.session, opts.sizeWindow).catch((e: unknown) => ({
-      checks: [failed('folders', 'source', toMigrationError(e, 'engine'), { settings: deps.settings, mailbox: row.sourceEmail })],
+      checks: [failed('folders', 'source', classify(e, 'engine'), { settings: deps.settings, mailbox: row.sourceEmail })],
       stats: undefined,
     }));
     const checks = [...sourceCred.checks, ...destinationCred.checks, source.check, destination.check, ...content.checks];
