@@ -85,7 +85,7 @@ export async function verifyFolder(deps: EngineDeps, pair: MailboxPair, sourcePa
 export async function verifyMailbox(deps: EngineDeps, pair: MailboxPair): Promise<MailboxVerification> {
   const { sourceEmail, destinationEmail } = pair;
   try {
-    const prepared = await prepareFolders(deps, sourceEmail, destinationEmail, { create: false });
+    const prepared = await prepareFolders(deps, pair, { create: false });
     const folders: FolderVerification[] = [];
     for (const f of prepared.folders) folders.push(await verifyFolder(deps, pair, f.sourcePath, f.destinationPath));
     return { sourceEmail, destinationEmail, result: folders.every((f) => f.result === 'PASS') ? 'PASS' : 'FAIL', folders };
