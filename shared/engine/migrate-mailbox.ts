@@ -1,8 +1,7 @@
 import pLimit from 'p-limit';
-import type { MailboxRow } from '../contracts/mailbox.js';
 import type { FolderCheckpoint } from '../domain/checkpoints/folder-checkpoint.js';
 import type { FolderReport, MailboxReport } from '../contracts/report.js';
-import { mailboxPair } from '../contracts/mailbox-pair.js';
+import type { MailboxPair } from '../contracts/mailbox-pair.js';
 import { MigrationError } from '../errors/migration-error.js';
 import { classify } from '../errors/classify.js';
 import { MAILBOX_FATAL } from '../contracts/error-codes.js';
@@ -35,32 +34,31 @@ export interface MigrateMailboxOptions {
  * A delta's first step on its own: one source connection, LIST and STATUS. When nothing changed
  * the mailbox is done here (its report); else what was seen, for the pass.
  */
-export async function lookAhead(deps: EngineDeps, row: MailboxRow): Promise<{ report?: MailboxReport; look: SourceLook }> {
+export async function lookAhead(deps: EngineDeps, pair: MailboxPair): Promise<{ report?: MailboxReport; look: SourceLook }> {
   const startedAt = new Date().toISOString();
-  const look = await lookAtSource(deps, mailboxPair(row)).catch((): SourceLook => ({ statuses: new Map() }));
+  const look = await lookAtSource(deps, pair).catch((): SourceLook => ({ statuses: new Map() }));
   if (!look.unchanged) return { look };
-  return { report: summariseMailbox({ sourceEmail: row.sourceEmail, destinationEmail: row.destinationEmail, startedAt, folders: look.unchanged, skippedFolders: [], renamedFolders: [] }), look };
+  return { report: summariseMailbox({ sourceEmail: pair.sourceEmail, destinationEmail: pair.destinationEmail, startedAt, folders: look.unchanged, skippedFolders: [], renamedFolders: [] }), look };
 }
 
 /** One pass over one mailbox (first pass or delta): the CLI's unit of work. */
-export async function migrateMailbox(deps: EngineDeps, row: MailboxRow, opts: MigrateMailboxOptions): Promise<MailboxReport> {
+export async function migrateMailbox(deps: EngineDeps, pair: MailboxPair, opts: MigrateMailboxOptions): Promise<MailboxReport> {
   try {
-    return await migrateMailboxPass(deps, row, opts);
+    return await migrateMailboxPass(deps, pair, opts);
   } finally {
     // Not awaited: LOGOUT round trips need not hold up the next mailbox.
-    void deps.pool.closeMailbox(mailboxPair(row));
+    void deps.pool.closeMailbox(pair);
   }
 }
 
-async function migrateMailboxPass(deps: EngineDeps, row: MailboxRow, opts: MigrateMailboxOptions): Promise<MailboxReport> {
+async function migrateMailboxPass(deps: EngineDeps, pair: MailboxPair, opts: MigrateMailboxOptions): Promise<MailboxReport> {
   const startedAt = new Date().toISOString();
-  const pair = mailboxPair(row);
   const gate = new ThrottleGate();
   const final = opts.final === true;
   // A delta pass over a mailbox where nothing changed costs one source session and no destination one.
   let known: ReadonlyMap<string, FolderStatus> | undefined;
   if (!final) {
-    const ahead = opts.look ? { look: opts.look } : await lookAhead(deps, row);
+    const ahead = opts.look ? { look: opts.look } : await lookAhead(deps, pair);
     if (ahead.report) {
       opts.onFolders?.(ahead.report.folders.length, 0);
       return ahead.report;
@@ -75,7 +73,7 @@ async function migrateMailboxPass(deps: EngineDeps, row: MailboxRow, opts: Migra
       listing: (fn) =>
         withAuthPropagation(() => retry(fn), {
           windowMs: deps.settings.authPropagationWindowMinutes * 60_000,
-          onRetry: (e, n, ms) => deps.log.warn(`${row.sourceEmail}: ${e.code} (refusal ${n}); permissions may still be propagating, next try in ${ms} ms`),
+          onRetry: (e, n, ms) => deps.log.warn(`${pair.sourceEmail}: ${e.code} (refusal ${n}); permissions may still be propagating, next try in ${ms} ms`),
         }),
       beginning: retry,
       ...(known ? { known } : {}),
@@ -100,7 +98,7 @@ async function migrateMailboxPass(deps: EngineDeps, row: MailboxRow, opts: Migra
         } catch (e) {
           const err = classify(e, 'engine');
           if (MAILBOX_FATAL.includes(err.code)) fatal = err;
-          deps.log.warn(`${row.sourceEmail} "${task.sourcePath}": ${err.code} ${err.message}`);
+          deps.log.warn(`${pair.sourceEmail} "${task.sourcePath}": ${err.code} ${err.message}`);
           return failed(err, await deps.checkpoints.get(pair.key, task.sourcePath).catch(() => undefined));
         }
       }),

@@ -1,6 +1,6 @@
 import pLimit from 'p-limit';
 import type { MailboxRow } from '../contracts/mailbox.js';
-import { mailboxPair } from '../contracts/mailbox-pair.js';
+import { mailboxPair, type MailboxPair } from '../contracts/mailbox-pair.js';
 import type { BatchReport, MailboxReport } from '../contracts/report.js';
 import type { EngineDeps } from './engine-deps.js';
 import { lookAhead, migrateMailbox, type MigrateMailboxOptions } from './migrate-mailbox.js';
@@ -47,21 +47,21 @@ export async function runBatch(deps: EngineDeps, rows: readonly MailboxRow[], op
   const looks = pLimit(opts.concurrency * LOOK_AHEAD);
   const spare = new SpareWorkers(() => looks.pendingCount + passes.pendingCount, opts.concurrency);
   const options = (look?: SourceLook): MigrateMailboxOptions => ({ retryBaseMs: opts.retryBaseMs, final: opts.final === true, spare, ...(look ? { look } : {}), ...(opts.onCopied ? { onCopied: opts.onCopied } : {}) });
-  const one = async (row: MailboxRow): Promise<MailboxReport> => {
+  const one = async (pair: MailboxPair): Promise<MailboxReport> => {
     // The cut-over pass always copies, verifies and closes: nothing to look ahead for.
-    if (opts.final) return passes(() => migrateMailbox(deps, row, options()));
+    if (opts.final) return passes(() => migrateMailbox(deps, pair, options()));
     const ahead = await looks(async () => {
-      const { report, look } = await lookAhead(deps, row);
+      const { report, look } = await lookAhead(deps, pair);
       if (report) {
         // Not awaited: the LOGOUT need not hold up the next look-up.
-        void deps.pool.closeMailbox(mailboxPair(row));
+        void deps.pool.closeMailbox(pair);
         return { report };
       }
       let started!: () => void;
       const start = new Promise<void>((resolve) => (started = resolve));
       const pass = passes(() => {
         started();
-        return migrateMailbox(deps, row, options(look));
+        return migrateMailbox(deps, pair, options(look));
       });
       pass.catch(() => undefined); // awaited below, outside the look slot
       await start;
@@ -70,13 +70,14 @@ export async function runBatch(deps: EngineDeps, rows: readonly MailboxRow[], op
     return ahead.report ?? (await ahead.pass!);
   };
   const leased = async (row: MailboxRow): Promise<MailboxReport> => {
-    const lease = await opts.leases?.acquire(mailboxPair(row).key);
+    const pair = mailboxPair(row);
+    const lease = await opts.leases?.acquire(pair.key);
     if (lease && 'heldBy' in lease) {
       const error = { code: 'MAILBOX_LEASED', message: describeHolder(lease.heldBy, lease.file) };
       return summariseMailbox({ sourceEmail: row.sourceEmail, destinationEmail: row.destinationEmail, startedAt: new Date().toISOString(), folders: [], skippedFolders: [], renamedFolders: [], error });
     }
     try {
-      return await one(row);
+      return await one(pair);
     } finally {
       await lease?.release().catch(() => undefined); // a lock left behind is stale once this process is gone
     }
