@@ -2,6 +2,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import pLimit from 'p-limit';
 import { loadSettings } from '../../shared/config/settings.js';
+import { mailboxPair } from '../../shared/contracts/mailbox-pair.js';
 import type { MailboxVerification, MessageRef } from '../../shared/contracts/verification.js';
 import { terminalSafe } from '../../shared/domain/reports/terminal-text.js';
 import { ThrottleGate, withRetry } from '../../shared/engine/retry.js';
@@ -72,7 +73,7 @@ export async function verifyCommand(opts: VerifyOptions): Promise<number> {
           const gate = new ThrottleGate();
           const attempt = <T>(fn: () => Promise<T>): Promise<T> =>
             withRetry(fn, { baseDelayMs: RETRY_BASE_MS, gate, onRetry: (e, n, ms) => engine.log.warn(`${r.sourceEmail}: verify: ${e.code}, retry ${n} in ${ms} ms`) });
-          return verifyMailbox(engine, r.sourceEmail, r.destinationEmail, { attempt });
+          return verifyMailbox(engine, mailboxPair(r), { attempt });
         }),
       ),
     );

@@ -12,8 +12,8 @@ import { beginFolderPass, finishFolderPass, planNextRanges } from '../../shared/
 import { prepareMailbox } from '../../shared/engine/mailbox-pass/prepare-mailbox.js';
 import { finishMailboxPass } from '../../shared/engine/mailbox-pass/finish-mailbox-pass.js';
 import { folderOutcomeReports } from '../../shared/engine/mailbox-pass/folder-outcome-reports.js';
+import { batchReport } from '../../shared/engine/mailbox-pass/batch-report.js';
 import { writeBatchReportFiles } from '../../shared/engine/mailbox-pass/batch-report-files.js';
-import { batchReport } from '../../shared/engine/run-batch.js';
 import { syncFolderFlags } from '../../shared/engine/sync-flags.js';
 import { classify } from '../../shared/errors/classify.js';
 import { MigrationError } from '../../shared/errors/migration-error.js';
@@ -40,7 +40,7 @@ export async function guarded<T>(fn: () => Promise<T>): Promise<ActivityResult<T
   try {
     return { status: 'ok', value: await fn() };
   } catch (e) {
-    const err = e instanceof MigrationError ? e : classify(e, 'source');
+    const err = classify(e, 'engine');
     // No cause attached on purpose: the host serialises errors into the task hub, and causes may quote credentials.
     // eslint-disable-next-line preserve-caught-error
     if (err.errorClass === 'transient') throw new Error(`${err.code}: ${err.message}`);
@@ -131,7 +131,7 @@ export function createActivities(deps: ActivityDeps) {
           verify: { handBack: (e) => e.errorClass === 'throttled' },
         });
         await blobs.put(deps.reportsContainer, reportPaths.mailbox(input.batchId, input.row.line), JSON.stringify(report), 'application/json');
-        await engine.pool.closeMailbox(input.row.sourceEmail, input.row.destinationEmail);
+        await engine.pool.closeMailbox(pair);
         // Only if still this pass's: a refused pass's release is a no-op.
         await leases.release(pair.key, input.lease);
         return {

@@ -1,16 +1,10 @@
 import type { InvocationContext } from '@azure/functions';
-import type { Settings } from '../../shared/config/settings.js';
-import type { BlobStore } from '../../shared/adapters/blob/blob-store.js';
 import { batchIdForBlob } from '../../shared/engine/batch-ids.js';
-import type { DurableClientLike } from './durable-client.js';
+import type { HttpDeps } from './http-handlers.js';
 import { startBatch, type StartOutcome } from './start-batch.js';
 
-export interface BlobDeps {
-  client: (context: InvocationContext) => DurableClientLike;
-  blobs: () => BlobStore;
-  settings: () => Settings;
-  now?: () => Date;
-}
+/** The blob trigger needs what the HTTP triggers need (one hostDeps serves both). */
+export type BlobDeps = HttpDeps;
 
 export const INCOMING_PREFIX = 'incoming/';
 const MAX_BLOB_NAME = 1024;

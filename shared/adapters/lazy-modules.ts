@@ -14,6 +14,11 @@ export function iconv(): typeof Iconv {
   return (iconvModule ??= load('iconv-lite') as typeof Iconv);
 }
 
-export function libmime(): typeof Libmime {
+function libmime(): typeof Libmime {
   return (libmimeModule ??= load('libmime') as typeof Libmime);
+}
+
+/** RFC 2047 encoded-words decoded: the engine's HeaderWordDecoder (EngineDeps.decodeHeaderWords). */
+export function decodeHeaderWords(value: string): string {
+  return libmime().decodeWords(value);
 }

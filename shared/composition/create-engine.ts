@@ -2,11 +2,14 @@ import type { Settings } from '../config/settings.js';
 import type { TableClient } from '@azure/data-tables';
 import type { CheckpointStore } from '../domain/checkpoints/checkpoint-store.js';
 import type { PairLeases } from '../domain/leases/batch-lease.js';
+import { certificateFacts } from '../adapters/auth/certificate-facts.js';
+import type { CertificateReader } from '../contracts/certificate-reader.js';
 import { ImapConnectionPool } from '../adapters/imap/imap-connection-pool.js';
 import { ImapDialer } from '../adapters/imap/dialer.js';
 import { KeyVaultSecretStore } from '../adapters/secrets/key-vault-secret-store.js';
 import { LocalFileSecretStore } from '../adapters/secrets/local-file-secret-store.js';
 import type { SecretStore } from '../contracts/secret-store.js';
+import { decodeHeaderWords } from '../adapters/lazy-modules.js';
 import { FileCheckpointStore } from '../adapters/state/file-checkpoint-store.js';
 import { lazyCheckpointStore } from '../adapters/state/lazy-checkpoint-store.js';
 import { redact } from '../errors/redact.js';
@@ -75,6 +78,8 @@ export interface Engine extends EngineDeps {
   secrets: SecretStore;
   /** Logs in outside the pool (preflight); the pool dials through it too. */
   dialer: ImapDialer;
+  /** Preflight describes a certificate credential as the token provider reads it. */
+  readCertificate: CertificateReader;
   close(): Promise<void>;
 }
 
@@ -88,10 +93,12 @@ export function createEngine(settings: Settings, env: Env, opts: { log: Logger; 
     settings,
     secrets,
     dialer,
+    readCertificate: certificateFacts,
     pool,
     checkpoints,
     log: opts.log,
     fingerprints: new FingerprintCache(FINGERPRINTS_KEPT),
+    decodeHeaderWords,
     close: async () => {
       await pool.closeAll();
       if (owned) await checkpoints.close?.();

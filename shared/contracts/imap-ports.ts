@@ -1,4 +1,5 @@
 import type { AppendResult, FolderStatus, ImapSite, ListedFolder, MessageMeta, MessageWithSource, SelectedFolder } from './imap.js';
+import type { MailboxPair } from './mailbox-pair.js';
 
 /**
  * The two IMAP ports the engine depends on, one per side, derived from what it calls. The
@@ -85,8 +86,8 @@ export interface ImapConnections {
   /** A pipelining APPEND connection, or undefined when the server cannot pipeline: append through acquire() then. */
   acquireAppender(mailbox: string): Promise<Leased<AppendPipeline> | undefined>;
   releaseAppender(mailbox: string, lease: Leased<AppendPipeline>, broken?: boolean): void;
-  /** Closes the idle connections of a mailbox that is done. */
-  closeMailbox(sourceEmail: string, destinationEmail: string): Promise<void>;
+  /** Closes the idle connections of a mailbox pair that is done. */
+  closeMailbox(pair: MailboxPair): Promise<void>;
   closeAll(): Promise<void>;
 }
 

@@ -9,8 +9,11 @@ export type ImapSite = 'source' | 'destination';
 /** A folder as listed by the server; the path is decoded from modified UTF-7. */
 export interface ListedFolder {
   path: string;
+  /** Hierarchy delimiter from LIST; '' when the server has no hierarchy (NIL). */
   delimiter: string;
+  /** Raw LIST attributes, e.g. `\HasNoChildren`, `\Noselect`, `\Sent` (RFC 3501, 5258, 6154). */
   flags: string[];
+  /** RFC 6154 special use as the server announced it, e.g. `\Sent`. */
   specialUse?: string;
 }
 

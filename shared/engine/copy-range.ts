@@ -60,6 +60,7 @@ async function copyLeased(deps: EngineDeps, input: CopyRangeInput, leases: Range
   const identity = destinationIdentity(settings);
   const window = await openRetryWindow(progress.cp, dstSel.uidValidity, {
     identity,
+    decodeWords: deps.decodeHeaderWords,
     cache: deps.fingerprints,
     folderKey: fingerprintFolderKey(settings.destination, input.destinationEmail, dstSel.uidValidity, identity, input.destinationPath),
     readUidMap: () => checkpoints.readUidMap(input.mailbox, input.sourcePath),

@@ -1,7 +1,7 @@
 import type { Settings } from '../config/settings.js';
 import type { CheckpointStore } from '../domain/checkpoints/checkpoint-store.js';
 import type { ImapConnections } from '../contracts/imap-ports.js';
-import type { IdentityKind } from './fingerprint.js';
+import type { HeaderWordDecoder, IdentityKind } from './fingerprint.js';
 import type { FingerprintCache } from './fingerprint-cache.js';
 
 export interface Logger {
@@ -17,6 +17,8 @@ export interface EngineDeps {
   log: Logger;
   /** Destination fingerprints read for retry windows, kept for the process: a window read again costs no body FETCH. */
   fingerprints: FingerprintCache;
+  /** RFC 2047 decoding for header-hash identities (a charset library, loaded on first use). */
+  decodeHeaderWords: HeaderWordDecoder;
 }
 
 /** Exchange regenerates MIME, so byte hashes of its copies never match the source's. */

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { libmime } from '../adapters/lazy-modules.js';
+import { addressKey } from '../contracts/mailbox-pair.js';
 
 /**
  * Message identity for dedupe and verification, never by Message-ID alone (messages without
@@ -34,17 +34,23 @@ export function parseHeaders(raw: Buffer): Map<string, string[]> {
   return out;
 }
 
+/**
+ * Decodes RFC 2047 encoded-words. A charset library does it, so the engine is handed one
+ * (EngineDeps.decodeHeaderWords; the adapter loads the library on first use).
+ */
+export type HeaderWordDecoder = (value: string) => string;
+
 /** RFC 2047 encoded-words decoded: Exchange re-encodes headers (charset, B vs Q) when it regenerates MIME. */
-function decoded(value: string): string {
+function decoded(value: string, decodeWords: HeaderWordDecoder): string {
   try {
-    return libmime().decodeWords(value);
+    return decodeWords(value);
   } catch {
     return value;
   }
 }
 
-function normalise(name: string, value: string): string {
-  const v = decoded(value).replace(/\s+/g, ' ').trim();
+function normalise(name: string, value: string, decodeWords: HeaderWordDecoder): string {
+  const v = decoded(value, decodeWords).replace(/\s+/g, ' ').trim();
   if (name === 'message-id') return v.replace(/^<|>$/g, '').toLowerCase();
   if (name === 'date') {
     const t = Date.parse(v);
@@ -53,19 +59,19 @@ function normalise(name: string, value: string): string {
   if (name === 'from' || name === 'to') {
     // Servers re-encode display names; addresses survive.
     const addrs = v.match(/[^\s<>,;"]+@[^\s<>,;"]+/g) ?? [v];
-    return addrs.map((a) => a.toLowerCase()).sort().join(',');
+    return addrs.map(addressKey).sort().join(',');
   }
   return v;
 }
 
-export function headerHash(raw: Buffer): string {
+export function headerHash(raw: Buffer, decodeWords: HeaderWordDecoder): string {
   const h = parseHeaders(raw);
-  const parts = IDENTITY_HEADERS.map((n) => `${n}:${normalise(n, (h.get(n) ?? []).join(' '))}`);
+  const parts = IDENTITY_HEADERS.map((n) => `${n}:${normalise(n, (h.get(n) ?? []).join(' '), decodeWords)}`);
   return createHash('sha256').update(parts.join('\n')).digest('hex');
 }
 
-export function fingerprint(raw: Buffer, kind: IdentityKind): string {
-  return kind === 'content-hash' ? contentHash(raw) : headerHash(raw);
+export function fingerprint(raw: Buffer, kind: IdentityKind, decodeWords: HeaderWordDecoder): string {
+  return kind === 'content-hash' ? contentHash(raw) : headerHash(raw, decodeWords);
 }
 
 export function messageId(raw: Buffer): string | undefined {

@@ -1,12 +1,12 @@
 import pLimit from 'p-limit';
-import type { MailboxRow } from '../contracts/mailbox.js';
+import type { FolderCheckpoint } from '../domain/checkpoints/folder-checkpoint.js';
 import type { FolderReport, MailboxReport } from '../contracts/report.js';
-import { mailboxPair } from '../contracts/mailbox-pair.js';
+import type { MailboxPair } from '../contracts/mailbox-pair.js';
 import { MigrationError } from '../errors/migration-error.js';
 import { classify } from '../errors/classify.js';
 import { MAILBOX_FATAL } from '../contracts/error-codes.js';
 import { copyFolder } from './copy-folder.js';
-import { folderRef, type FolderPassStart } from './folder-pass.js';
+import { folderRef, folderReport, type FolderPassStart } from './folder-pass.js';
 import type { EngineDeps } from './engine-deps.js';
 import { folderWorkers } from '../domain/scheduling/folder-workers.js';
 import { prepareMailbox, type Attempt } from './mailbox-pass/prepare-mailbox.js';
@@ -34,32 +34,31 @@ export interface MigrateMailboxOptions {
  * A delta's first step on its own: one source connection, LIST and STATUS. When nothing changed
  * the mailbox is done here (its report); else what was seen, for the pass.
  */
-export async function lookAhead(deps: EngineDeps, row: MailboxRow): Promise<{ report?: MailboxReport; look: SourceLook }> {
+export async function lookAhead(deps: EngineDeps, pair: MailboxPair): Promise<{ report?: MailboxReport; look: SourceLook }> {
   const startedAt = new Date().toISOString();
-  const look = await lookAtSource(deps, mailboxPair(row)).catch((): SourceLook => ({ statuses: new Map() }));
+  const look = await lookAtSource(deps, pair).catch((): SourceLook => ({ statuses: new Map() }));
   if (!look.unchanged) return { look };
-  return { report: summariseMailbox({ sourceEmail: row.sourceEmail, destinationEmail: row.destinationEmail, startedAt, folders: look.unchanged, skippedFolders: [], renamedFolders: [] }), look };
+  return { report: summariseMailbox({ sourceEmail: pair.sourceEmail, destinationEmail: pair.destinationEmail, startedAt, folders: look.unchanged, skippedFolders: [], renamedFolders: [] }), look };
 }
 
 /** One pass over one mailbox (first pass or delta): the CLI's unit of work. */
-export async function migrateMailbox(deps: EngineDeps, row: MailboxRow, opts: MigrateMailboxOptions): Promise<MailboxReport> {
+export async function migrateMailbox(deps: EngineDeps, pair: MailboxPair, opts: MigrateMailboxOptions): Promise<MailboxReport> {
   try {
-    return await migrateMailboxPass(deps, row, opts);
+    return await migrateMailboxPass(deps, pair, opts);
   } finally {
     // Not awaited: LOGOUT round trips need not hold up the next mailbox.
-    void deps.pool.closeMailbox(row.sourceEmail, row.destinationEmail);
+    void deps.pool.closeMailbox(pair);
   }
 }
 
-async function migrateMailboxPass(deps: EngineDeps, row: MailboxRow, opts: MigrateMailboxOptions): Promise<MailboxReport> {
+async function migrateMailboxPass(deps: EngineDeps, pair: MailboxPair, opts: MigrateMailboxOptions): Promise<MailboxReport> {
   const startedAt = new Date().toISOString();
-  const pair = mailboxPair(row);
   const gate = new ThrottleGate();
   const final = opts.final === true;
   // A delta pass over a mailbox where nothing changed costs one source session and no destination one.
   let known: ReadonlyMap<string, FolderStatus> | undefined;
   if (!final) {
-    const ahead = opts.look ? { look: opts.look } : await lookAhead(deps, row);
+    const ahead = opts.look ? { look: opts.look } : await lookAhead(deps, pair);
     if (ahead.report) {
       opts.onFolders?.(ahead.report.folders.length, 0);
       return ahead.report;
@@ -74,13 +73,13 @@ async function migrateMailboxPass(deps: EngineDeps, row: MailboxRow, opts: Migra
       listing: (fn) =>
         withAuthPropagation(() => retry(fn), {
           windowMs: deps.settings.authPropagationWindowMinutes * 60_000,
-          onRetry: (e, n, ms) => deps.log.warn(`${row.sourceEmail}: ${e.code} (refusal ${n}); permissions may still be propagating, next try in ${ms} ms`),
+          onRetry: (e, n, ms) => deps.log.warn(`${pair.sourceEmail}: ${e.code} (refusal ${n}); permissions may still be propagating, next try in ${ms} ms`),
         }),
       beginning: retry,
       ...(known ? { known } : {}),
     });
   } catch (e) {
-    const err = e instanceof MigrationError ? e : classify(e, 'source');
+    const err = classify(e, 'engine');
     return finishMailboxPass(deps, pair, { startedAt, folders: [], skippedFolders: [], renamedFolders: [], error: { code: err.code, message: err.message }, final });
   }
   opts.onFolders?.(prepared.folders.length, 0);
@@ -91,21 +90,16 @@ async function migrateMailboxPass(deps: EngineDeps, row: MailboxRow, opts: Migra
   const work = Promise.all(
     prepared.folders.map((task) =>
       limit(async (): Promise<FolderReport> => {
-        const failed = (err: MigrationError): FolderReport => ({
-          sourcePath: task.sourcePath, destinationPath: task.destinationPath, state: 'failed', messagesAtSource: 0, copied: 0, copiedBytes: 0,
-          alreadyPresent: 0, skippedCount: 0, failedCount: 0, droppedKeywords: 0, skipped: [], failed: [], copiedThisPass: 0, error: { code: err.code, message: err.message },
-        });
+        // What the ledger holds of the folder still counts; the pass copied nothing it can report.
+        const failed = (err: MigrationError, cp?: FolderCheckpoint): FolderReport => folderReport(folderRef(pair, task), cp, 'failed', 0, 0, { code: err.code, message: err.message });
         if (fatal) return failed(fatal);
         try {
           return await copyFolder(deps, { gate, retryBaseMs: opts.retryBaseMs, syncFlags: final, ...(task.start ? { start: task.start } : {}), ...(opts.onCopied ? { onCopied: opts.onCopied } : {}) }, folderRef(pair, task));
         } catch (e) {
-          const err = e instanceof MigrationError ? e : classify(e, 'source');
+          const err = classify(e, 'engine');
           if (MAILBOX_FATAL.includes(err.code)) fatal = err;
-          deps.log.warn(`${row.sourceEmail} "${task.sourcePath}": ${err.code} ${err.message}`);
-          const cps = await deps.checkpoints.get(pair.key, task.sourcePath).catch(() => undefined);
-          const r = failed(err);
-          if (cps) Object.assign(r, { copied: cps.copied, copiedBytes: cps.copiedBytes, alreadyPresent: cps.alreadyPresent, skippedCount: cps.skippedCount, failedCount: cps.failedCount, skipped: cps.skipped, failed: cps.failed, droppedKeywords: cps.droppedKeywords });
-          return r;
+          deps.log.warn(`${pair.sourceEmail} "${task.sourcePath}": ${err.code} ${err.message}`);
+          return failed(err, await deps.checkpoints.get(pair.key, task.sourcePath).catch(() => undefined));
         }
       }),
     ),

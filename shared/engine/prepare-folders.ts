@@ -1,4 +1,5 @@
 import { planFolderMapping, type FolderPlan } from '../domain/folders/index.js';
+import type { MailboxPair } from '../contracts/mailbox-pair.js';
 import type { SkippedFolder } from '../contracts/report.js';
 import type { FolderTask, PreparedFolders } from '../contracts/engine-types.js';
 import { MigrationError } from '../errors/migration-error.js';
@@ -11,7 +12,8 @@ export type { FolderTask, PreparedFolders };
  * names the destination refuses), and creates what is missing at the destination, parents
  * first. A folder the destination refuses to create is reported, never silently dropped.
  */
-export async function prepareFolders(deps: EngineDeps, sourceEmail: string, destinationEmail: string, opts: { create?: boolean } = {}): Promise<PreparedFolders> {
+export async function prepareFolders(deps: EngineDeps, pair: MailboxPair, opts: { create?: boolean } = {}): Promise<PreparedFolders> {
+  const { sourceEmail, destinationEmail } = pair;
   const create = opts.create ?? true;
   const { pool, settings } = deps;
   // Both sides log in and list at once; a source failure is the one reported when both fail.

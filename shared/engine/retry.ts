@@ -41,7 +41,7 @@ export async function withRetry<T>(fn: () => Promise<T>, opts: RetryOptions): Pr
     try {
       return await fn();
     } catch (e) {
-      const err = e instanceof MigrationError ? e : classify(e, 'source');
+      const err = classify(e, 'engine');
       if (err.errorClass === 'permanent') throw err;
       let wait: number;
       if (err.errorClass === 'throttled') {

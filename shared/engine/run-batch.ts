@@ -1,13 +1,14 @@
 import pLimit from 'p-limit';
 import type { MailboxRow } from '../contracts/mailbox.js';
+import { mailboxPair, type MailboxPair } from '../contracts/mailbox-pair.js';
 import type { BatchReport, MailboxReport } from '../contracts/report.js';
 import type { EngineDeps } from './engine-deps.js';
 import { lookAhead, migrateMailbox, type MigrateMailboxOptions } from './migrate-mailbox.js';
 import type { SourceLook } from './unchanged-mailbox.js';
 import { SpareWorkers } from './spare-workers.js';
-import { mailboxKey } from '../domain/checkpoints/checkpoint-store.js';
 import { describeHolder, type MailboxLeases } from '../domain/leases/mailbox-lease.js';
 import { summariseMailbox } from './summarise.js';
+import { batchReport } from './mailbox-pass/batch-report.js';
 
 export interface RunBatchOptions {
   batchId: string;
@@ -26,7 +27,7 @@ const CLOSED_CHECKS_AT_ONCE = 16;
 /** Mailbox pairs already cut over: no later pass may copy into them. */
 export async function closedMailboxes(deps: EngineDeps, rows: readonly MailboxRow[]): Promise<{ row: MailboxRow; closedAt: string }[]> {
   const limit = pLimit(CLOSED_CHECKS_AT_ONCE);
-  const at = await Promise.all(rows.map((row) => limit(() => deps.checkpoints.closedAt(mailboxKey(row.sourceEmail, row.destinationEmail)))));
+  const at = await Promise.all(rows.map((row) => limit(() => deps.checkpoints.closedAt(mailboxPair(row).key))));
   return rows.flatMap((row, i) => (at[i] ? [{ row, closedAt: at[i] }] : []));
 }
 
@@ -46,21 +47,21 @@ export async function runBatch(deps: EngineDeps, rows: readonly MailboxRow[], op
   const looks = pLimit(opts.concurrency * LOOK_AHEAD);
   const spare = new SpareWorkers(() => looks.pendingCount + passes.pendingCount, opts.concurrency);
   const options = (look?: SourceLook): MigrateMailboxOptions => ({ retryBaseMs: opts.retryBaseMs, final: opts.final === true, spare, ...(look ? { look } : {}), ...(opts.onCopied ? { onCopied: opts.onCopied } : {}) });
-  const one = async (row: MailboxRow): Promise<MailboxReport> => {
+  const one = async (pair: MailboxPair): Promise<MailboxReport> => {
     // The cut-over pass always copies, verifies and closes: nothing to look ahead for.
-    if (opts.final) return passes(() => migrateMailbox(deps, row, options()));
+    if (opts.final) return passes(() => migrateMailbox(deps, pair, options()));
     const ahead = await looks(async () => {
-      const { report, look } = await lookAhead(deps, row);
+      const { report, look } = await lookAhead(deps, pair);
       if (report) {
         // Not awaited: the LOGOUT need not hold up the next look-up.
-        void deps.pool.closeMailbox(row.sourceEmail, row.destinationEmail);
+        void deps.pool.closeMailbox(pair);
         return { report };
       }
       let started!: () => void;
       const start = new Promise<void>((resolve) => (started = resolve));
       const pass = passes(() => {
         started();
-        return migrateMailbox(deps, row, options(look));
+        return migrateMailbox(deps, pair, options(look));
       });
       pass.catch(() => undefined); // awaited below, outside the look slot
       await start;
@@ -69,13 +70,14 @@ export async function runBatch(deps: EngineDeps, rows: readonly MailboxRow[], op
     return ahead.report ?? (await ahead.pass!);
   };
   const leased = async (row: MailboxRow): Promise<MailboxReport> => {
-    const lease = await opts.leases?.acquire(mailboxKey(row.sourceEmail, row.destinationEmail));
+    const pair = mailboxPair(row);
+    const lease = await opts.leases?.acquire(pair.key);
     if (lease && 'heldBy' in lease) {
       const error = { code: 'MAILBOX_LEASED', message: describeHolder(lease.heldBy, lease.file) };
       return summariseMailbox({ sourceEmail: row.sourceEmail, destinationEmail: row.destinationEmail, startedAt: new Date().toISOString(), folders: [], skippedFolders: [], renamedFolders: [], error });
     }
     try {
-      return await one(row);
+      return await one(pair);
     } finally {
       await lease?.release().catch(() => undefined); // a lock left behind is stale once this process is gone
     }
@@ -88,24 +90,4 @@ export async function runBatch(deps: EngineDeps, rows: readonly MailboxRow[], op
     }),
   );
   return batchReport(opts.batchId, startedAt, mailboxes);
-}
-
-export function batchReport(batchId: string, startedAt: string, mailboxes: MailboxReport[], finishedAt = new Date().toISOString()): BatchReport {
-  const sum = (f: (m: MailboxReport) => number): number => mailboxes.reduce((a, m) => a + f(m), 0);
-  return {
-    batchId,
-    startedAt,
-    finishedAt,
-    mailboxes,
-    totals: {
-      mailboxes: mailboxes.length,
-      completed: mailboxes.filter((m) => m.state === 'completed').length,
-      withIssues: mailboxes.filter((m) => m.state === 'completed-with-issues').length,
-      failed: mailboxes.filter((m) => m.state === 'failed').length,
-      copied: sum((m) => m.totals.copied),
-      copiedBytes: sum((m) => m.totals.copiedBytes),
-      skipped: sum((m) => m.totals.skipped),
-      failedMessages: sum((m) => m.totals.failed),
-    },
-  };
 }

@@ -8,6 +8,7 @@ export interface MailboxParts {
   folders: FolderReport[];
   skippedFolders: SkippedFolder[];
   renamedFolders: RenamedFolder[];
+  /** What stopped the mailbox (prepare failed, or an error no folder survives). */
   error?: { code: string; message: string };
   verification?: MailboxVerification;
 }

@@ -1,10 +1,10 @@
 import type { FolderVerification, MailboxVerification, MessageRef, OrphanFolder, VerificationIdentity } from '../contracts/verification.js';
 import type { SourceReader } from '../contracts/imap-ports.js';
-import { mailboxKey } from '../domain/checkpoints/checkpoint-store.js';
+import type { MailboxPair } from '../contracts/mailbox-pair.js';
 import { MigrationError } from '../errors/migration-error.js';
 import { classify } from '../errors/classify.js';
 import type { EngineDeps } from './engine-deps.js';
-import { headerHash, IDENTITY_HEADERS, parseHeaders } from './fingerprint.js';
+import { headerHash, IDENTITY_HEADERS, parseHeaders, type HeaderWordDecoder } from './fingerprint.js';
 import { prepareFolders } from './prepare-folders.js';
 import { isSelectable } from '../domain/folders/special-use.js';
 import type { Attempt } from './mailbox-pass/prepare-mailbox.js';
@@ -39,13 +39,13 @@ interface Indexed {
  * destination keeps bytes as appended, its exact size. Headers only (BODY.PEEK): a verification
  * pass costs a fraction of a copy and marks nothing \Seen.
  */
-async function index(s: SourceReader, path: string, withSize: boolean): Promise<Indexed> {
+async function index(s: SourceReader, path: string, withSize: boolean, decodeWords: HeaderWordDecoder): Promise<Indexed> {
   const sel = await s.select(path, true);
   const refs = new Map<string, MessageRef[]>();
   for (let seq = 1; seq <= sel.messages; seq += PAGE) {
     const rows = await s.fetchHeaders(`${seq}:${Math.min(sel.messages, seq + PAGE - 1)}`, IDENTITY_HEADERS);
     for (const r of rows) {
-      const fp = `${headerHash(r.headers)}${withSize ? `:${r.size}` : ''}`;
+      const fp = `${headerHash(r.headers, decodeWords)}${withSize ? `:${r.size}` : ''}`;
       const h = parseHeaders(r.headers);
       const ref: MessageRef = { uid: r.uid, size: r.size, ...opt('messageId', h.get('message-id')?.[0]), ...opt('subject', h.get('subject')?.[0]?.slice(0, 200)) };
       const list = refs.get(fp) ?? [];
@@ -64,18 +64,18 @@ function push<T>(list: T[], v: T): void {
   if (list.length < MAX_LISTED) list.push(v);
 }
 
-export async function verifyFolder(deps: EngineDeps, sourceEmail: string, destinationEmail: string, sourcePath: string, destinationPath: string, opts: VerifyOptions = {}): Promise<FolderVerification> {
+export async function verifyFolder(deps: EngineDeps, pair: MailboxPair, sourcePath: string, destinationPath: string, opts: VerifyOptions = {}): Promise<FolderVerification> {
   const attempt = opts.attempt ?? once;
   const exchange = deps.settings.destination.serverKind === 'exchange';
   // Exchange regenerates MIME and estimates RFC822.SIZE: sizes cannot be compared there.
   const identity: VerificationIdentity = exchange ? 'header-hash' : 'header-hash+size';
-  const src = await attempt(() => deps.pool.with('source', sourceEmail, (s) => index(s, sourcePath, !exchange)));
-  const dst = await attempt(() => deps.pool.with('destination', destinationEmail, (s) => index(s, destinationPath, !exchange))).catch((e: unknown) => {
+  const src = await attempt(() => deps.pool.with('source', pair.sourceEmail, (s) => index(s, sourcePath, !exchange, deps.decodeHeaderWords)));
+  const dst = await attempt(() => deps.pool.with('destination', pair.destinationEmail, (s) => index(s, destinationPath, !exchange, deps.decodeHeaderWords))).catch((e: unknown) => {
     // A destination folder that was never created holds nothing: every source message is missing.
     if (e instanceof MigrationError && e.code === 'FOLDER_NOT_FOUND') return { count: 0, refs: new Map<string, MessageRef[]>() };
     throw e;
   });
-  const cp = await deps.checkpoints.get(mailboxKey(sourceEmail, destinationEmail), sourcePath);
+  const cp = await deps.checkpoints.get(pair.key, sourcePath);
   const explained = new Map<number, string>([...(cp?.skipped ?? []), ...(cp?.failed ?? [])].map((i) => [i.uid, `${i.code}: ${i.reason}`]));
   const counts = { missing: 0, accounted: 0, duplicated: 0, extra: 0 };
   const v: FolderVerification = { sourcePath, destinationPath, identity, sourceCount: src.count, destinationCount: dst.count, missing: [], accounted: [], duplicated: [], extra: [], counts, result: 'PASS' };
@@ -134,17 +134,18 @@ function folderKey(path: string): string {
 }
 
 /** Verifies every mapped folder of a mailbox: PASS only when nothing is missing or duplicated. */
-export async function verifyMailbox(deps: EngineDeps, sourceEmail: string, destinationEmail: string, opts: VerifyOptions = {}): Promise<MailboxVerification> {
+export async function verifyMailbox(deps: EngineDeps, pair: MailboxPair, opts: VerifyOptions = {}): Promise<MailboxVerification> {
+  const { sourceEmail, destinationEmail } = pair;
   const attempt = opts.attempt ?? once;
   try {
-    const prepared = await attempt(() => prepareFolders(deps, sourceEmail, destinationEmail, { create: false }));
+    const prepared = await attempt(() => prepareFolders(deps, pair, { create: false }));
     const folders: FolderVerification[] = [];
-    for (const f of prepared.folders) folders.push(await verifyFolder(deps, sourceEmail, destinationEmail, f.sourcePath, f.destinationPath, opts));
+    for (const f of prepared.folders) folders.push(await verifyFolder(deps, pair, f.sourcePath, f.destinationPath, opts));
     // Shown, never failed: a destination that cannot be listed again does not undo a comparison that is done.
     const orphans = await orphanFolders(deps, destinationEmail, new Set(prepared.folders.map((f) => folderKey(f.destinationPath))), attempt).catch((): OrphanFolder[] => []);
     return { sourceEmail, destinationEmail, result: folders.every((f) => f.result === 'PASS') ? 'PASS' : 'FAIL', folders, ...(orphans.length > 0 ? { orphanFolders: orphans } : {}) };
   } catch (e) {
-    const err = e instanceof MigrationError ? e : classify(e, 'source');
+    const err = classify(e, 'engine');
     if (opts.handBack?.(err)) throw err;
     return { sourceEmail, destinationEmail, result: 'FAIL', folders: [], error: { code: err.code, message: err.message } };
   }

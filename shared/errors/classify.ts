@@ -2,8 +2,12 @@ import type { ErrorClass, ErrorCode } from '../contracts/error-codes.js';
 import { ImapFailure } from './imap-failure.js';
 import { MigrationError } from './migration-error.js';
 
-/** Where the error happened: the same signal means different things on different services. */
-export type ErrorSite = 'source' | 'destination' | 'token' | 'keyvault' | 'storage';
+/**
+ * Where the error happened: the same signal means different things on different services.
+ * 'engine' is work that touches both sides or no service: every service's errors arrive there
+ * already classified by their adapter, so what is still unclassified is no service's answer.
+ */
+export type ErrorSite = 'source' | 'destination' | 'token' | 'keyvault' | 'storage' | 'engine';
 
 /** The fields we read off errors from imapflow, MSAL and the Azure SDKs. */
 export interface ErrorSignal {
@@ -124,9 +128,15 @@ export const DEFAULT_THROTTLE_MS = 30_000;
 
 /** The name of the rule that decides this error (for tests and diagnostics). */
 export function matchingRule(err: unknown, site: ErrorSite): string | undefined {
-  const s = toSignal(err, site);
-  return CLASSIFY_RULES.find((r) => r.when(s))?.name;
+  return ruleFor(toSignal(err, site))?.name;
 }
+
+/** No service's rule reads an error the engine met unclassified: its fields are not that service's answer. */
+function ruleFor(s: ErrorSignal): ClassifyRule | undefined {
+  return s.site === 'engine' ? undefined : CLASSIFY_RULES.find((r) => r.when(s));
+}
+
+const WHERE: Record<ErrorSite, string> = { source: 'source IMAP', destination: 'destination IMAP', token: 'token endpoint', keyvault: 'Key Vault', storage: 'storage', engine: 'engine' };
 
 /**
  * Turns anything thrown by an adapter into a MigrationError with a code and a class.
@@ -135,8 +145,8 @@ export function matchingRule(err: unknown, site: ErrorSite): string | undefined 
 export function classify(err: unknown, site: ErrorSite): MigrationError {
   if (err instanceof MigrationError) return err;
   const s = toSignal(err, site);
-  const rule = CLASSIFY_RULES.find((r) => r.when(s));
-  const where = site === 'source' || site === 'destination' ? `${site} IMAP` : site === 'token' ? 'token endpoint' : site === 'keyvault' ? 'Key Vault' : 'storage';
+  const rule = ruleFor(s);
+  const where = WHERE[site];
   const text = s.text || s.code || 'unknown error';
   if (!rule) return new MigrationError('INTERNAL', 'permanent', `${where}: ${text}`, { cause: err });
   const code = typeof rule.code === 'function' ? rule.code(s) : rule.code;

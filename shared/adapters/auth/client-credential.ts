@@ -13,7 +13,7 @@ const CERT_BLOCK = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----
  * private key and the certificate (contentType application/x-pem-file). PKCS#12 bundles are not
  * accepted here: import the certificate into Key Vault as PEM.
  */
-export function certificateCredential(pem: string, name: string): ClientCredential {
+export function certificateCredential(pem: string, name: string): Extract<ClientCredential, { kind: 'certificate' }> {
   const key = KEY_BLOCK.exec(pem)?.[0];
   const cert = CERT_BLOCK.exec(pem)?.[0];
   if (!key || !cert) {

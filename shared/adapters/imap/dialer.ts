@@ -1,6 +1,7 @@
 import type { Settings, SideSettings } from '../../config/settings.js';
 import type { ImapAuth, ImapSite } from '../../contracts/imap.js';
 import type { ImapLogins, Leased } from '../../contracts/imap-ports.js';
+import { addressKey } from '../../contracts/mailbox-pair.js';
 import { passwordSecretName } from '../../domain/secrets/password-secret-name.js';
 import { AppTokenProvider, type AccessToken } from '../auth/token-provider.js';
 import type { SecretStore } from '../../contracts/secret-store.js';
@@ -76,7 +77,7 @@ export class ImapDialer implements ImapLogins {
 
   /** False when APPENDs are not to be pipelined to this mailbox (settings, or its server refused). */
   allowsPipelining(mailbox: string): boolean {
-    return this.settings.appendPipelineDepth !== 0 && !this.noPipelining.has(mailbox.toLowerCase());
+    return this.settings.appendPipelineDepth !== 0 && !this.noPipelining.has(addressKey(mailbox));
   }
 
   /**
@@ -93,7 +94,7 @@ export class ImapDialer implements ImapLogins {
     const { auth, expiresOnMs } = await this.auth('destination', mailbox);
     const appender = await PipelinedAppender.open(this.side('destination'), auth, 'destination', { batchMessages: this.settings.appendBatchMessages, responseTimeoutMs: this.settings.imapResponseTimeoutMs });
     if (appender) return { item: appender, expiresOnMs };
-    this.noPipelining.add(mailbox.toLowerCase());
+    this.noPipelining.add(addressKey(mailbox));
     return undefined;
   }
 }

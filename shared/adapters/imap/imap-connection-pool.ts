@@ -1,5 +1,6 @@
 import type { CommandGate, ImapSite } from '../../contracts/imap.js';
 import type { AppendPipeline, DestinationWriter, ImapConnections, Leased } from '../../contracts/imap-ports.js';
+import { addressKey, type MailboxPair } from '../../contracts/mailbox-pair.js';
 import { classify } from '../../errors/classify.js';
 import type { FolderSession } from './folder-session.js';
 import { IdlePool, type Poolable } from './idle-pool.js';
@@ -112,7 +113,7 @@ export class ImapConnectionPool implements ImapConnections {
 
   private async appender(mailbox: string): Promise<Leased<Appender> | undefined> {
     if (!this.dialer.allowsPipelining(mailbox)) return undefined;
-    const idle = this.appenders.take(mailbox.toLowerCase());
+    const idle = this.appenders.take(addressKey(mailbox));
     if (idle) return idle;
     // The connection that listed and created the destination's folders carries on as the pipeline.
     const prepared = this.raw.take(keyOf('destination', mailbox));
@@ -127,7 +128,7 @@ export class ImapConnectionPool implements ImapConnections {
   releaseAppender(mailbox: string, lease: Leased<AppendPipeline>, broken = false): void {
     const own = this.lentAppenders.get(lease.item);
     this.lentAppenders.delete(lease.item);
-    if (own) this.appenders.put(mailbox.toLowerCase(), own, broken);
+    if (own) this.appenders.put(addressKey(mailbox), own, broken);
   }
 
   private gate(key: string): CommandGate {
@@ -141,13 +142,13 @@ export class ImapConnectionPool implements ImapConnections {
    * per process (Exchange about 20 per mailbox, Dovecot's process limits): a batch must not keep
    * finished mailboxes' connections open until their idle timers run out.
    */
-  async closeMailbox(sourceEmail: string, destinationEmail: string): Promise<void> {
-    const source = keyOf('source', sourceEmail);
-    const destination = keyOf('destination', destinationEmail);
+  async closeMailbox(pair: MailboxPair): Promise<void> {
+    const source = keyOf('source', pair.sourceEmail);
+    const destination = keyOf('destination', pair.destinationEmail);
     await Promise.all([
       this.sessions.closeKey(source),
       this.sessions.closeKey(destination),
-      this.appenders.closeKey(destinationEmail.toLowerCase()),
+      this.appenders.closeKey(addressKey(pair.destinationEmail)),
       this.raw.closeKey(source),
       this.raw.closeKey(destination),
     ]);
@@ -159,7 +160,7 @@ export class ImapConnectionPool implements ImapConnections {
 }
 
 function keyOf(site: ImapSite, mailbox: string): string {
-  return `${site}\n${mailbox.toLowerCase()}`;
+  return `${site}\n${addressKey(mailbox)}`;
 }
 
 /**

@@ -105,7 +105,7 @@ export class RawImapConnection {
       return { connection: c, capabilities: new Set(caps.toUpperCase().split(/\s+/)) };
     } catch (e) {
       socket.destroy();
-      throw e instanceof MigrationError ? e : classify(e, site);
+      throw classify(e, site);
     } finally {
       clearTimeout(timer);
     }

@@ -1,15 +1,10 @@
+import type { ListedFolder } from '../../contracts/imap.js';
+
 // Shapes of the folder-mapping plan: what the source has, what the destination has, and
 // where each source folder goes. Paths are Unicode, already decoded from modified UTF-7.
 
-export interface FolderInfo {
-  path: string;
-  /** Hierarchy delimiter from LIST; '' when the server has no hierarchy (NIL). */
-  delimiter: string;
-  /** Raw LIST attributes, e.g. `\HasNoChildren`, `\Noselect`, `\Sent` (RFC 3501, 5258, 6154). */
-  flags: string[];
-  /** RFC 6154 special use as reported by the client library, e.g. `\Sent`. */
-  specialUse?: string;
-}
+/** A folder as LIST gave it: the IMAP vocabulary's ListedFolder, under the plan's name. */
+export type FolderInfo = ListedFolder;
 
 /** `exchange`: Exchange Online naming rules (case-insensitive, reserved names); `generic`: any other IMAP server. */
 export type DestinationKind = 'exchange' | 'generic';

@@ -2,7 +2,8 @@ import type { SideSettings } from '../../config/settings.js';
 import type { FolderCheckpoint } from '../../domain/checkpoints/folder-checkpoint.js';
 import type { UidMap } from '../../domain/checkpoints/checkpoint-store.js';
 import type { DestinationWriter } from '../../contracts/imap-ports.js';
-import { fingerprint, headerHash, IDENTITY_HEADERS, type IdentityKind } from '../fingerprint.js';
+import { addressKey } from '../../contracts/mailbox-pair.js';
+import { fingerprint, headerHash, IDENTITY_HEADERS, type HeaderWordDecoder, type IdentityKind } from '../fingerprint.js';
 import type { FingerprintCache } from '../fingerprint-cache.js';
 import { fetchBatches } from './fetch-batches.js';
 
@@ -37,11 +38,11 @@ export function attributedUids(map: UidMap | undefined, destUidValidity: string,
 
 /** The cache key of one destination folder's fingerprints: a UID names one message per server, mailbox, folder and UIDVALIDITY. */
 export function fingerprintFolderKey(destination: Pick<SideSettings, 'host' | 'port'>, destinationEmail: string, destUidValidity: string, identity: IdentityKind, destinationPath: string): string {
-  return `${destination.host}:${destination.port} ${destinationEmail.toLowerCase()} ${destUidValidity} ${identity} ${destinationPath}`;
+  return `${destination.host}:${destination.port} ${addressKey(destinationEmail)} ${destUidValidity} ${identity} ${destinationPath}`;
 }
 
 /** Fingerprint -> destination UIDs (in UID order) of the messages from `fromUid` on (below `belowUid` if given), less `exclude`. */
-export async function destinationFingerprints(dst: WindowReader, cache: FingerprintCache, folderKey: string, fromUid: number, identity: IdentityKind, exclude: ReadonlySet<number>, belowUid = Number.MAX_SAFE_INTEGER): Promise<Map<string, number[]>> {
+export async function destinationFingerprints(dst: WindowReader, cache: FingerprintCache, folderKey: string, fromUid: number, identity: IdentityKind, decodeWords: HeaderWordDecoder, exclude: ReadonlySet<number>, belowUid = Number.MAX_SAFE_INTEGER): Promise<Map<string, number[]>> {
   const known = cache.folder(folderKey);
   // "N:*" returns the last message even when N is past it (RFC 3501 §6.4.8): filter by UID.
   const set = belowUid > fromUid && belowUid < Number.MAX_SAFE_INTEGER ? `${fromUid}:${belowUid - 1}` : `${fromUid}:*`;
@@ -55,11 +56,11 @@ export async function destinationFingerprints(dst: WindowReader, cache: Fingerpr
   if (identity === 'header-hash') {
     // The identity is made of a few headers: a window of any size costs a fraction of its bytes.
     for (let i = 0; i < missing.length; i += HEADER_PAGE) {
-      for (const r of await dst.fetchHeaders(missing.slice(i, i + HEADER_PAGE).map((m) => m.uid).join(','), IDENTITY_HEADERS, true)) take(r.uid, headerHash(r.headers));
+      for (const r of await dst.fetchHeaders(missing.slice(i, i + HEADER_PAGE).map((m) => m.uid).join(','), IDENTITY_HEADERS, true)) take(r.uid, headerHash(r.headers, decodeWords));
     }
   } else {
     for (const batch of fetchBatches(missing)) {
-      for await (const m of dst.fetchSources(batch.map((x) => x.uid).join(','))) take(m.uid, fingerprint(m.source, identity));
+      for await (const m of dst.fetchSources(batch.map((x) => x.uid).join(','))) take(m.uid, fingerprint(m.source, identity, decodeWords));
     }
   }
   const out = new Map<string, number[]>();
@@ -75,18 +76,23 @@ export async function destinationFingerprints(dst: WindowReader, cache: Fingerpr
  * most, so of two identical source messages (twins) one copy found leaves the other to append.
  */
 export class WindowCopies {
-  constructor(private readonly byFingerprint: ReadonlyMap<string, number[]>, private readonly identity: IdentityKind) {}
+  constructor(
+    private readonly byFingerprint: ReadonlyMap<string, number[]>,
+    private readonly identity: IdentityKind,
+    private readonly decodeWords: HeaderWordDecoder,
+  ) {}
 
   /** The destination UID of a copy of this message not yet claimed, claimed now; undefined when there is none. */
   claim(source: Buffer): number | undefined {
     // No window (the usual case): no message is hashed.
     if (this.byFingerprint.size === 0) return undefined;
-    return this.byFingerprint.get(fingerprint(source, this.identity))?.shift();
+    return this.byFingerprint.get(fingerprint(source, this.identity, this.decodeWords))?.shift();
   }
 }
 
 export interface RetryWindowSources {
   identity: IdentityKind;
+  decodeWords: HeaderWordDecoder;
   cache: FingerprintCache;
   folderKey: string;
   readUidMap(): Promise<UidMap | undefined>;
@@ -103,7 +109,7 @@ export interface RetryWindow {
 /** A previous attempt may have appended part of this range: looks at what arrived since. */
 export async function openRetryWindow(cp: Pick<FolderCheckpoint, 'inFlight' | 'dedupeFromDestUid' | 'lastUid' | 'reconcile'>, destUidValidity: string, from: RetryWindowSources): Promise<RetryWindow> {
   const start = windowStart(cp, destUidValidity);
-  if (start === undefined) return { start, copies: new WindowCopies(new Map(), from.identity) };
+  if (start === undefined) return { start, copies: new WindowCopies(new Map(), from.identity, from.decodeWords) };
   // Copies of messages the checkpoint already counts as done are not in play: they must not
   // stand in for an identical twin still to be copied. After a source UIDVALIDITY change the old
   // UIDs mean nothing: every copy is in play. A reconciling pass voided the map when it began, so
@@ -112,6 +118,6 @@ export async function openRetryWindow(cp: Pick<FolderCheckpoint, 'inFlight' | 'd
   // A reconciling pass compares with what the destination held when it began, not with its own
   // appends (after a crash, the window of the range in flight counts: everything is compared).
   const below = !cp.inFlight && cp.reconcile?.destUidValidity === destUidValidity ? cp.reconcile.belowUid : undefined;
-  const present = await destinationFingerprints(await from.destination(), from.cache, from.folderKey, start, from.identity, attributed, below);
-  return { start, copies: new WindowCopies(present, from.identity) };
+  const present = await destinationFingerprints(await from.destination(), from.cache, from.folderKey, start, from.identity, from.decodeWords, attributed, below);
+  return { start, copies: new WindowCopies(present, from.identity, from.decodeWords) };
 }

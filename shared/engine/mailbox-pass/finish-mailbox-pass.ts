@@ -1,21 +1,16 @@
 import type { MailboxPair } from '../../contracts/mailbox-pair.js';
-import type { FolderReport, MailboxReport, RenamedFolder, SkippedFolder } from '../../contracts/report.js';
+import type { MailboxReport } from '../../contracts/report.js';
 import type { EngineDeps } from '../engine-deps.js';
-import { summariseMailbox } from '../summarise.js';
+import { summariseMailbox, type MailboxParts } from '../summarise.js';
 import { verifyMailbox, type VerifyOptions } from '../verify-mailbox.js';
 
-export interface MailboxPassParts {
-  startedAt: string;
-  folders: FolderReport[];
-  skippedFolders: SkippedFolder[];
-  renamedFolders: RenamedFolder[];
-  /** What stopped the mailbox (prepare failed, or an error no folder survives). */
-  error?: { code: string; message: string };
+/** A pass's parts of the mailbox report (the pair gives the addresses, the pass the verification). */
+export type MailboxPassParts = Omit<MailboxParts, 'sourceEmail' | 'destinationEmail' | 'verification'> & {
   /** The cut-over pass: verify, then close the pair to further passes. */
   final: boolean;
   /** How the cut-over's verification tries its reads (the CLI waits out throttling). */
   verify?: VerifyOptions;
-}
+};
 
 /**
  * The second half of a mailbox pass, for both drivers: on cut-over the source and destination are
@@ -23,7 +18,7 @@ export interface MailboxPassParts {
  * closed in the ledger so no later pass copies into it.
  */
 export async function finishMailboxPass(deps: EngineDeps, pair: MailboxPair, parts: MailboxPassParts): Promise<MailboxReport> {
-  const verification = parts.final && !parts.error ? await verifyMailbox(deps, pair.sourceEmail, pair.destinationEmail, parts.verify) : undefined;
+  const verification = parts.final && !parts.error ? await verifyMailbox(deps, pair, parts.verify) : undefined;
   const report = summariseMailbox({
     sourceEmail: pair.sourceEmail,
     destinationEmail: pair.destinationEmail,

@@ -36,7 +36,7 @@ export async function prepareMailbox(deps: EngineDeps, pair: MailboxPair, opts: 
     const closedAt = await deps.checkpoints.closedAt(pair.key);
     if (closedAt) throw new MigrationError('MAILBOX_CLOSED', 'permanent', `this mailbox pair was cut over at ${closedAt}; no pass may copy into it again`);
   }
-  const prepared = await (opts.listing ?? once)(() => prepareFolders(deps, pair.sourceEmail, pair.destinationEmail));
+  const prepared = await (opts.listing ?? once)(() => prepareFolders(deps, pair));
   const known = new Map(opts.known ?? []);
   const unknown = prepared.folders.map((t) => t.sourcePath).filter((p) => !known.has(p));
   // Pipelined where the connection allows: one round trip for the mailbox, not one per folder.

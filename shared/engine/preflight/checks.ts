@@ -1,4 +1,3 @@
-import { classify, type ErrorSite } from '../../errors/classify.js';
 import { MigrationError } from '../../errors/migration-error.js';
 import { redact } from '../../errors/redact.js';
 import type { ImapSite } from '../../contracts/imap.js';
@@ -29,10 +28,6 @@ export function compactMessage(message: string, max = 400): string {
   text = text.replace(/\s*-?\s*(Trace ID|Correlation ID|Timestamp):.*$/i, '').trim();
   if (correlation) text += ` (correlation id ${correlation})`;
   return text.length > max ? `${text.slice(0, max - 1)}…` : text;
-}
-
-export function toMigrationError(e: unknown, site: ErrorSite): MigrationError {
-  return e instanceof MigrationError ? e : classify(e, site);
 }
 
 export type FailureContext = Omit<DiagnosisContext, 'check' | 'side' | 'code' | 'message'>;

@@ -3,7 +3,8 @@ import type { ListedFolder } from '../../contracts/imap.js';
 import type { Settings } from '../../config/settings.js';
 import type { MailboxRow } from '../../contracts/mailbox.js';
 import { planFolderMapping } from '../../domain/folders/index.js';
-import { check, diagnosed, failed, skipped, toMigrationError } from './checks.js';
+import { check, diagnosed, failed, skipped } from './checks.js';
+import { classify } from '../../errors/classify.js';
 import { checkFolderNames } from './folder-name-check.js';
 import { scanSourceSizes } from './folder-scan.js';
 import { formatMessageSize as mb } from '../../domain/reports/format-bytes.js';
@@ -30,7 +31,7 @@ export async function checkContent(
   try {
     sourceFolders = await source.listFolders();
   } catch (e) {
-    const err = toMigrationError(e, 'source');
+    const err = classify(e, 'source');
     const why = 'the source folders could not be listed';
     return { checks: [failed('folders', 'source', err, { settings, mailbox: row.sourceEmail }), skipped('message-size', undefined, why), skipped('folder-names', 'destination', why)] };
   }
@@ -48,7 +49,7 @@ export async function checkContent(
   try {
     stats = await scanSourceSizes(source, copied, settings.maxMessageBytes, sizeWindow);
   } catch (e) {
-    const err = toMigrationError(e, 'source');
+    const err = classify(e, 'source');
     return { checks: [failed('folders', 'source', err, { settings, mailbox: row.sourceEmail }), skipped('message-size', undefined, 'the folders could not be scanned'), names] };
   }
   const folders = check('folders', 'source', 'pass', `${stats.folders} folder(s) to copy, ${stats.messages} message(s), ${mb(stats.bytes)} in all`);

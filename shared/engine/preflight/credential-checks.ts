@@ -1,12 +1,12 @@
-import { X509Certificate } from 'node:crypto';
 import type { Settings, SideSettings } from '../../config/settings.js';
-import { certificateCredential } from '../../adapters/auth/client-credential.js';
-import { readTokenClaims } from '../../adapters/auth/token-provider.js';
+import type { CertificateReader } from '../../contracts/certificate-reader.js';
 import type { SecretStore } from '../../contracts/secret-store.js';
 import type { ImapSite } from '../../contracts/imap.js';
 import type { ImapLogins } from '../../contracts/imap-ports.js';
 import { passwordSecretName } from '../../domain/secrets/password-secret-name.js';
-import { check, diagnosed, failed, skipped, toMigrationError, type FailureContext } from './checks.js';
+import { readTokenClaims } from '../../domain/tokens/read-token-claims.js';
+import { check, diagnosed, failed, skipped, type FailureContext } from './checks.js';
+import { classify } from '../../errors/classify.js';
 import type { SecretKind } from './diagnoses.js';
 import { checkTokenClaims } from './token-claims.js';
 import type { PreflightCheck } from './types.js';
@@ -34,6 +34,7 @@ export interface CredentialDeps {
   settings: Settings;
   secrets: SecretStore;
   dialer: ImapLogins;
+  readCertificate: CertificateReader;
 }
 
 const CERT_WARN_DAYS = 30;
@@ -49,11 +50,8 @@ async function secretCheck(deps: CredentialDeps, site: ImapSite, name: string, k
   const where = deps.settings.keyVaultUrl ? 'Key Vault' : 'LOCAL_SECRETS_FILE';
   const value = await deps.secrets.getSecret(name);
   if (kind !== 'certificate') return check('secret', site, 'pass', `${what} "${name}" found in ${where}`);
-  const cred = certificateCredential(value, name);
-  if (cred.kind !== 'certificate') return check('secret', site, 'pass', `${what} "${name}" found in ${where}`);
-  const x509 = new X509Certificate(cred.x5c);
-  const validTo = new Date(x509.validTo);
-  const base = `${what} "${name}" found in ${where}: PEM with private key, subject ${x509.subject.replace(/\n/g, ', ')}, SHA-256 thumbprint ${cred.thumbprintSha256}, valid until ${validTo.toISOString()}`;
+  const { subject, thumbprintSha256, validTo } = deps.readCertificate(value, name);
+  const base = `${what} "${name}" found in ${where}: PEM with private key, subject ${subject}, SHA-256 thumbprint ${thumbprintSha256}, valid until ${validTo.toISOString()}`;
   const left = validTo.getTime() - Date.now();
   if (left <= 0) return diagnosed('secret', site, 'fail', { code: 'CERTIFICATE_EXPIRED', message: `it was valid until ${validTo.toISOString()}`, detail: base }, ctx);
   if (left < CERT_WARN_DAYS * DAY_MS) {
@@ -78,7 +76,7 @@ async function oauthCredentials(deps: CredentialDeps, site: ImapSite, side: Side
       return out;
     }
   } catch (e) {
-    const err = toMigrationError(e, 'keyvault');
+    const err = classify(e, 'keyvault');
     out.transient = transient(err.code);
     out.checks.push(failed('secret', site, err, ctx), skipped('token', site, 'no credential (see the secret check)'), skipped('token-claims', site, 'no token'));
     return out;
@@ -90,7 +88,7 @@ async function oauthCredentials(deps: CredentialDeps, site: ImapSite, side: Side
     out.checks.push(check('token', site, 'pass', `app-only token issued for ${side.tokenScope} to client ${side.clientId ?? ''} by ${side.authorityHost}`));
     out.canLogin = true;
   } catch (e) {
-    const err = toMigrationError(e, 'token');
+    const err = classify(e, 'token');
     out.transient = transient(err.code);
     out.checks.push(failed('token', site, err, ctx), skipped('token-claims', site, 'no token'));
     return out;
@@ -116,7 +114,7 @@ async function passwordCredentials(deps: CredentialDeps, site: ImapSite, side: S
     const c = await secretCheck(deps, site, secretName, 'password', ctx);
     return { checks: [c], canLogin: true, tokenVerified: true, secretName, secretKind: 'password', transient: false };
   } catch (e) {
-    const err = toMigrationError(e, 'keyvault');
+    const err = classify(e, 'keyvault');
     return { checks: [failed('secret', site, err, ctx)], canLogin: false, tokenVerified: false, secretName, secretKind: 'password', transient: err.code === 'KEY_VAULT_UNAVAILABLE' };
   }
 }

@@ -1,7 +1,8 @@
 import type { Settings } from '../../config/settings.js';
 import type { ImapSite } from '../../contracts/imap.js';
 import type { ImapLogins, OpenedReader } from '../../contracts/imap-ports.js';
-import { check, failed, skipped, toMigrationError } from './checks.js';
+import { check, failed, skipped } from './checks.js';
+import { classify } from '../../errors/classify.js';
 import type { SideCredentials } from './credential-checks.js';
 import { withAuthPropagation, type PropagationOptions } from './propagation.js';
 import type { PreflightCheck } from './types.js';
@@ -42,7 +43,7 @@ export async function checkLogin(
     const note = refusals > 0 ? `; refused ${refusals} time(s) first, accepted after ${waited.toFixed(1)} s (a grant was still propagating)` : '';
     return { check: check('login', site, 'pass', `${how} login to ${side.host}:${side.port} as ${mailbox}${note}`), session: opened.session };
   } catch (e) {
-    const err = toMigrationError(e, site);
+    const err = classify(e, site);
     return { check: failed('login', site, err, { settings: deps.settings, mailbox, tokenVerified: cred.tokenVerified, ...(cred.secretName ? { secretName: cred.secretName } : {}), ...(cred.secretKind ? { secretKind: cred.secretKind } : {}) }) };
   }
 }

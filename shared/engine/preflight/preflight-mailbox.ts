@@ -1,15 +1,17 @@
 import type { SecretStore } from '../../contracts/secret-store.js';
+import type { CertificateReader } from '../../contracts/certificate-reader.js';
 import type { MailboxRow } from '../../contracts/mailbox.js';
 import type { EngineDeps } from '../engine-deps.js';
 import type { ImapLogins } from '../../contracts/imap-ports.js';
-import { failed, toMigrationError } from './checks.js';
+import { failed } from './checks.js';
+import { classify } from '../../errors/classify.js';
 import { checkContent } from './content-checks.js';
 import { CredentialMemo } from './credential-checks.js';
 import { checkLogin } from './login-check.js';
 import type { PropagationOptions } from './propagation.js';
 import type { MailboxPreflight } from './types.js';
 
-export type PreflightDeps = EngineDeps & { dialer: ImapLogins; secrets: SecretStore };
+export type PreflightDeps = EngineDeps & { dialer: ImapLogins; secrets: SecretStore; readCertificate: CertificateReader };
 
 export interface PreflightOptions {
   /** Overrides AUTH_PROPAGATION_WINDOW_MINUTES (e.g. 0 for an HTTP dry run that must answer quickly). */
@@ -45,7 +47,7 @@ export async function preflightMailbox(deps: PreflightDeps, row: MailboxRow, opt
   try {
     // Whatever goes wrong while looking at the content is this mailbox's finding, not the batch's end.
     const content = await checkContent(deps.settings, row, source.session, destination.session, opts.sizeWindow).catch((e: unknown) => ({
-      checks: [failed('folders', 'source', toMigrationError(e, 'source'), { settings: deps.settings, mailbox: row.sourceEmail })],
+      checks: [failed('folders', 'source', classify(e, 'engine'), { settings: deps.settings, mailbox: row.sourceEmail })],
       stats: undefined,
     }));
     const checks = [...sourceCred.checks, ...destinationCred.checks, source.check, destination.check, ...content.checks];

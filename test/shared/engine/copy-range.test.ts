@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { decodeHeaderWords } from '../../../shared/adapters/lazy-modules.js';
 import { loadSettings } from '../../../shared/config/settings.js';
 import type { FolderSession } from '../../../shared/adapters/imap/folder-session.js';
 import type { AppendPipeline, DestinationWriter, ImapConnections } from '../../../shared/contracts/imap-ports.js';
@@ -115,6 +116,7 @@ function deps(w: World): EngineDeps {
     checkpoints: checkpoints as CheckpointStore,
     log: { info: () => undefined, warn: () => undefined },
     fingerprints: new FingerprintCache(100),
+    decodeHeaderWords,
   };
 }
 

@@ -61,6 +61,17 @@ describe('classify', () => {
     expect(m.errorClass).toBe('permanent');
   });
 
+  it('classify: what the engine meets unclassified is INTERNAL and named for the engine, never read as a source IMAP answer', () => {
+    const met = [new TypeError('x is not a function'), e('read ECONNRESET', { code: 'ECONNRESET' }), e('Command failed', { serverResponseCode: 'NONEXISTENT' }), e('self-signed certificate', { code: 'DEPTH_ZERO_SELF_SIGNED_CERT' })];
+    for (const err of met) {
+      const m = classify(err, 'engine');
+      expect({ code: m.code, errorClass: m.errorClass, rule: matchingRule(err, 'engine') }).toEqual({ code: 'INTERNAL', errorClass: 'permanent', rule: undefined });
+      expect(m.message).toMatch(/^engine: /);
+    }
+    const classified = new MigrationError('SECRET_NOT_FOUND', 'permanent', 'Key Vault: secret not found');
+    expect(classify(classified, 'engine')).toBe(classified);
+  });
+
   it('classify: a token in the error text is redacted from the message', () => {
     const jwt = 'eyJhbGciOiJSUzI1NiJ9.eyJhdWQiOiJodHRwcyJ9.c2lnbmF0dXJlLXZhbHVl';
     const m = classify(e(`AUTHENTICATE XOAUTH2 failed for Bearer ${jwt}`, { authenticationFailed: true }), 'source');

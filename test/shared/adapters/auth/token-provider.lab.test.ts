@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadSettings } from '../../../../shared/config/settings.js';
-import { AppTokenProvider, readTokenClaims } from '../../../../shared/adapters/auth/token-provider.js';
+import { AppTokenProvider } from '../../../../shared/adapters/auth/token-provider.js';
+import { readTokenClaims } from '../../../../shared/domain/tokens/read-token-claims.js';
 import { keyVaultCredential } from '../../../../shared/adapters/secrets/key-vault-credential.js';
 import { KeyVaultSecretStore } from '../../../../shared/adapters/secrets/key-vault-secret-store.js';
 import { ImapSession } from '../../../../shared/adapters/imap/imap-session.js';

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ImapConnectionPool, type Dialing } from '../../../../shared/adapters/imap/imap-connection-pool.js';
+import { mailboxPair } from '../../../../shared/contracts/mailbox-pair.js';
 import type { AppendResult, CommandGate, FolderStatus, ImapSite, ListedFolder, MessageMeta, MessageWithSource, SelectedFolder } from '../../../../shared/contracts/imap.js';
 import { MigrationError } from '../../../../shared/errors/migration-error.js';
 
@@ -174,7 +175,7 @@ describe('ImapConnectionPool: which connection serves which call, and how often 
     await pool.withFolders('source', A, (s) => s.listFolders());
     await pool.with('destination', A, (d) => d.listFolders());
     await pool.withFolders('source', 'bob@contoso.example', (s) => s.listFolders());
-    await pool.closeMailbox(A.toUpperCase(), A);
+    await pool.closeMailbox(mailboxPair({ sourceEmail: A.toUpperCase(), destinationEmail: A }));
     expect(dialer.opened.map((c) => c.closed)).toEqual([true, true, false]);
     const late = await pool.acquire('source', 'carol@contoso.example');
     await pool.closeAll();

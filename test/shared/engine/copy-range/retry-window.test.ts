@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { decodeHeaderWords } from '../../../../shared/adapters/lazy-modules.js';
 import type { MessageMeta, MessageWithSource } from '../../../../shared/contracts/imap.js';
 import type { UidMap } from '../../../../shared/domain/checkpoints/checkpoint-store.js';
 import { FingerprintCache } from '../../../../shared/engine/fingerprint-cache.js';
@@ -37,6 +38,7 @@ function sources(dst: WindowReader, map?: UidMap, cache = new FingerprintCache(1
   const s = {
     identity: 'content-hash' as const,
     cache,
+    decodeWords: decodeHeaderWords,
     folderKey: 'dst INBOX',
     opened: 0,
     mapReads: 0,
@@ -84,19 +86,19 @@ describe('attributedUids', () => {
 describe('WindowCopies', () => {
   it('lets one copy stand for one source message only: of twins, the second is still to append', () => {
     const twin = mail('twin');
-    const copies = new WindowCopies(new Map([[fingerprint(twin, 'content-hash'), [5]]]), 'content-hash');
+    const copies = new WindowCopies(new Map([[fingerprint(twin, 'content-hash', decodeHeaderWords), [5]]]), 'content-hash', decodeHeaderWords);
     expect(copies.claim(twin)).toBe(5);
     expect(copies.claim(Buffer.from(twin))).toBeUndefined();
   });
 
   it('gives two copies of twins to the twins in destination UID order', () => {
     const twin = mail('twin');
-    const copies = new WindowCopies(new Map([[fingerprint(twin, 'content-hash'), [5, 9]]]), 'content-hash');
+    const copies = new WindowCopies(new Map([[fingerprint(twin, 'content-hash', decodeHeaderWords), [5, 9]]]), 'content-hash', decodeHeaderWords);
     expect([copies.claim(twin), copies.claim(twin), copies.claim(twin)]).toEqual([5, 9, undefined]);
   });
 
   it('finds nothing for a message with no copy', () => {
-    const copies = new WindowCopies(new Map([[fingerprint(mail('a'), 'content-hash'), [5]]]), 'content-hash');
+    const copies = new WindowCopies(new Map([[fingerprint(mail('a'), 'content-hash', decodeHeaderWords), [5]]]), 'content-hash', decodeHeaderWords);
     expect(copies.claim(mail('b'))).toBeUndefined();
   });
 });
@@ -104,9 +106,9 @@ describe('WindowCopies', () => {
 describe('destinationFingerprints', () => {
   it('ignores the last message a "N:*" FETCH answers below N, and the excluded UIDs', async () => {
     const dst = folder({ 3: mail('a'), 4: mail('b'), 6: mail('c') });
-    const none = await destinationFingerprints(dst, new FingerprintCache(10), 'k', 10, 'content-hash', new Set());
+    const none = await destinationFingerprints(dst, new FingerprintCache(10), 'k', 10, 'content-hash', decodeHeaderWords, new Set());
     expect(none.size).toBe(0);
-    const some = await destinationFingerprints(dst, new FingerprintCache(10), 'k', 4, 'content-hash', new Set([6]));
+    const some = await destinationFingerprints(dst, new FingerprintCache(10), 'k', 4, 'content-hash', decodeHeaderWords, new Set([6]));
     expect([...some.values()]).toEqual([[4]]);
   });
 
@@ -114,19 +116,19 @@ describe('destinationFingerprints', () => {
     const cache = new FingerprintCache(10);
     const messages: Record<number, Buffer> = { 1: mail('a'), 2: mail('b') };
     const dst = folder(messages);
-    await destinationFingerprints(dst, cache, 'k', 1, 'content-hash', new Set());
+    await destinationFingerprints(dst, cache, 'k', 1, 'content-hash', decodeHeaderWords, new Set());
     messages[3] = mail('c');
     const later = folder(messages);
-    const again = await destinationFingerprints(later, cache, 'k', 1, 'content-hash', new Set());
+    const again = await destinationFingerprints(later, cache, 'k', 1, 'content-hash', decodeHeaderWords, new Set());
     expect(dst.asked).toEqual(['meta 1:*', 'bodies 1,2']);
     expect(later.asked).toEqual(['meta 1:*', 'bodies 3']);
-    expect(again.get(fingerprint(mail('c'), 'content-hash'))).toEqual([3]);
+    expect(again.get(fingerprint(mail('c'), 'content-hash', decodeHeaderWords))).toEqual([3]);
     expect(again.size).toBe(3);
   });
 
   it('reads only headers for a header-hash identity', async () => {
     const dst = folder({ 1: mail('a'), 2: mail('a', 'regenerated body') });
-    const out = await destinationFingerprints(dst, new FingerprintCache(10), 'k', 1, 'header-hash', new Set());
+    const out = await destinationFingerprints(dst, new FingerprintCache(10), 'k', 1, 'header-hash', decodeHeaderWords, new Set());
     expect(dst.asked).toEqual(['meta 1:*', 'headers 1,2']);
     expect([...out.values()]).toEqual([[1, 2]]);
   });
