@@ -101,7 +101,10 @@ export function createActivities(deps: ActivityDeps) {
       guarded(() => mailboxGate(engine, input.ref.mailbox, () => copyRange(engine, { ...input.ref, range: input.range }))),
 
     finishFolderPass: (input: ActivityInput<'finishFolderPass'>) =>
-      guarded(async () => ({ state: (await finishFolderPass(engine, input.ref, input.start, input.copiedThisPass)).state })),
+      guarded(async () => {
+        const r = await finishFolderPass(engine, input.ref, input.start, input.copiedThisPass);
+        return { state: r.state, ...(r.repaired ? { repaired: r.repaired } : {}) };
+      }),
 
     writeMailboxReport: (input: ActivityInput<'writeMailboxReport'>) =>
       guarded(async () => {

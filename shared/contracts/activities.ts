@@ -2,7 +2,7 @@ import type { ActivityResult } from './activity-result.js';
 import type { CopyRangeResult, FlagSyncResult, FolderPassStart, FolderPlanPage, FolderRef, PreparedFolders, UidRange } from './engine-types.js';
 import type { MailboxRow } from './mailbox.js';
 import type { CsvRef, FolderOutcome, MailboxSummary } from './orchestration.js';
-import type { RenamedFolder, SkippedFolder } from './report.js';
+import type { FolderRepair, RenamedFolder, SkippedFolder } from './report.js';
 
 export interface WriteMailboxReportInput {
   batchId: string;
@@ -25,7 +25,7 @@ export interface ActivityContracts {
   beginFolderPass: { input: { ref: FolderRef }; output: FolderPassStart };
   planFolderRanges: { input: { ref: FolderRef; afterUid: number }; output: FolderPlanPage };
   copyMessageRange: { input: { ref: FolderRef; range: UidRange }; output: CopyRangeResult };
-  finishFolderPass: { input: { ref: FolderRef; start: FolderPassStart; copiedThisPass: number }; output: { state: 'copied' | 'unchanged' } };
+  finishFolderPass: { input: { ref: FolderRef; start: FolderPassStart; copiedThisPass: number }; output: { state: 'copied' | 'unchanged'; repaired?: FolderRepair } };
   syncFolderFlags: { input: { ref: FolderRef }; output: FlagSyncResult };
   writeMailboxReport: { input: WriteMailboxReportInput; output: MailboxSummary };
   writeBatchReport: { input: { batchId: string; startedAt: string; pass?: number; final?: boolean }; output: { path: string } };

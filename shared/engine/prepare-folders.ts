@@ -48,7 +48,7 @@ export async function prepareFolders(deps: EngineDeps, sourceEmail: string, dest
           continue;
         }
       }
-      if (m.selectable) folders.push({ sourcePath: m.sourcePath, destinationPath: m.destinationPath, ...(m.specialUse ? { specialUse: m.specialUse } : {}) });
+      if (m.selectable) folders.push({ sourcePath: m.sourcePath, destinationPath: m.destinationPath, ...(m.specialUse ? { specialUse: m.specialUse } : {}), ...(m.create && create ? { createdAtDestination: true as const } : {}) });
     }
     return { folders, skipped, renamed: plan.renamed.map((r) => ({ ...r })) };
   });
