@@ -4,7 +4,7 @@ import type { EngineDeps } from './engine-deps.js';
 import { planFolderPage } from './plan-folder.js';
 import type { FolderPassStart, FolderPlanPage, FolderRef } from '../contracts/engine-types.js';
 import type { FolderStatus, ImapSite } from '../contracts/imap.js';
-import { destinationRepair, type DestinationSeen } from '../domain/checkpoints/destination-repair.js';
+import { destinationRecord, destinationRepair, type DestinationSeen } from '../domain/checkpoints/destination-repair.js';
 import { MigrationError } from '../errors/migration-error.js';
 import { MAILBOX_FATAL } from '../contracts/error-codes.js';
 import { folderRef } from '../contracts/mailbox-pair.js';
@@ -51,6 +51,8 @@ export async function beginFolderPass(deps: EngineDeps, ref: FolderRef, known?: 
   const repair = destinationRepair(cp?.destination, seen);
   const last = cp?.lastStatus;
   if (cp && last && !repair && !cp.inFlight && last.uidValidity === status.uidValidity && last.uidNext === status.uidNext && last.messages === status.messages) {
+    // A ledger from before destination records: recorded from now on.
+    if (!cp.destination && destination) await deps.checkpoints.put(ref.mailbox, { ...cp, destination: destinationRecord(cp, destination.status) });
     return { unchanged: true, status, afterUid: cp.lastUid };
   }
   if (!cp || cp.uidValidity !== status.uidValidity || repair) {
@@ -123,9 +125,7 @@ export async function finishFolderPass(deps: EngineDeps, ref: FolderRef, start: 
     delete cp.repair;
     cp.lastStatus = { messages: start.status.messages, uidNext: start.status.uidNext, uidValidity: start.status.uidValidity };
     const dest = await destinationStatus(deps, ref);
-    // What we know is there, at most what the folder holds now: a count we cannot see (a message
-    // the server merged, a twin found twice) must not make every later pass repair the folder.
-    if (dest !== 'missing' && dest !== 'refused') cp.destination = { uidValidity: dest.uidValidity, messages: Math.min(cp.copied + cp.alreadyPresent, dest.messages) };
+    if (dest !== 'missing' && dest !== 'refused') cp.destination = destinationRecord(cp, dest);
     else delete cp.destination;
     cp.updatedAt = new Date().toISOString();
     await deps.checkpoints.put(ref.mailbox, cp);

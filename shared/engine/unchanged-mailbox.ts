@@ -2,7 +2,7 @@ import type { FolderReport } from '../contracts/report.js';
 import type { FolderCheckpoint } from '../domain/checkpoints/folder-checkpoint.js';
 import type { FolderStatus } from '../contracts/imap.js';
 import { isSelectable } from '../domain/folders/special-use.js';
-import { destinationRepair } from '../domain/checkpoints/destination-repair.js';
+import { destinationRecord, destinationRepair } from '../domain/checkpoints/destination-repair.js';
 import type { EngineDeps } from './engine-deps.js';
 import { folderRef, folderReport } from './folder-pass.js';
 import type { MailboxPair } from '../contracts/mailbox-pair.js';
@@ -17,7 +17,7 @@ export interface SourceLook {
 /**
  * A delta pass first looks at the source: LIST, then one STATUS per folder on the same session,
  * pipelined; and at the same time at the destination: one pipelined STATUS round for the folders
- * whose last pass recorded what it left there (no LIST). When every selectable folder has a ledger
+ * of the ledger (no LIST). When every selectable folder has a ledger
  * entry whose last completed pass saw the same UIDVALIDITY, UIDNEXT and message count, no folder
  * appeared or vanished, and every destination folder still holds what we put there (same
  * UIDVALIDITY, no fewer messages), nothing can have to be copied. Anything else (a new, changed or
@@ -30,8 +30,7 @@ export async function lookAtSource(deps: EngineDeps, pair: MailboxPair): Promise
   const cps = new Map((await deps.checkpoints.list(pair.key)).map((cp) => [cp.sourcePath, cp]));
   if (cps.size === 0) return { statuses };
   // Both rounds at once: the destination's costs a no-change delta one round trip's time at most.
-  const recorded = [...cps.values()].filter((cp) => cp.destination !== undefined);
-  const atDestination = recorded.length === 0 ? Promise.resolve(new Map<string, FolderStatus>()) : deps.pool.withFolders('destination', pair.destinationEmail, (d) => d.statusMany(recorded.map((cp) => cp.destinationPath)));
+  const atDestination = deps.pool.withFolders('destination', pair.destinationEmail, (d) => d.statusMany([...cps.values()].map((cp) => cp.destinationPath)));
   atDestination.catch(() => undefined); // awaited below, unless the source already said "changed"
   return deps.pool.withFolders('source', pair.sourceEmail, async (src) => {
     const listed = (await src.listFolders()).filter((f) => isSelectable(f));
@@ -55,7 +54,12 @@ export async function lookAtSource(deps: EngineDeps, pair: MailboxPair): Promise
       const now = dest?.get(cp.destinationPath);
       return now !== undefined && destinationRepair(cp.destination, { status: now }) === undefined;
     };
-    if (!recorded.every(intact)) return { statuses: got };
+    if (![...cps.values()].filter((cp) => cp.destination).every(intact)) return { statuses: got };
+    // A ledger from before destination records: recorded from now on.
+    for (const cp of cps.values()) {
+      const now = dest?.get(cp.destinationPath);
+      if (!cp.destination && now) await deps.checkpoints.put(pair.key, { ...cp, destination: destinationRecord(cp, now) });
+    }
     return { unchanged: reports, statuses: got };
   });
 }

@@ -27,3 +27,12 @@ export function destinationRepair(expected: DestinationRecord | undefined, seen:
   if (seen.status.messages < expected.messages) return { reason: 'DESTINATION_MESSAGES_MISSING', detail: `the destination folder holds ${seen.status.messages} messages, fewer than the ${expected.messages} copied there; compared with what it holds and refilled` };
   return undefined;
 }
+
+/**
+ * What a pass records of the destination folder: its UIDVALIDITY, and the messages we know are
+ * there (copied + found), at most what it holds now: a count we cannot see (a message the server
+ * merged, a twin found twice) must not make every later pass repair the folder.
+ */
+export function destinationRecord(counts: { copied: number; alreadyPresent: number }, now: FolderStatus): DestinationRecord {
+  return { uidValidity: now.uidValidity, messages: Math.min(counts.copied + counts.alreadyPresent, now.messages) };
+}

@@ -55,12 +55,12 @@ export async function prepareMailbox(deps: EngineDeps, pair: MailboxPair, opts: 
 }
 
 /**
- * The destination folders whose last pass recorded what it left there, as they are now: one
- * pipelined STATUS round at the destination (source path → what was seen), so a folder deleted,
- * recreated or emptied there since is repaired. A first pass records nothing yet: no round.
+ * The destination folders of the folders with a checkpoint, as they are now: one pipelined STATUS
+ * round at the destination (source path → what was seen), so a folder deleted, recreated or
+ * emptied there since its last pass is repaired. A first pass has no checkpoint yet: no round.
  */
 async function destinationStatuses(deps: EngineDeps, pair: MailboxPair, tasks: readonly FolderTask[], untilMs?: number): Promise<Map<string, DestinationSeen>> {
-  const recorded = new Set((await deps.checkpoints.list(pair.key)).filter((cp) => cp.destination !== undefined).map((cp) => cp.sourcePath));
+  const recorded = new Set((await deps.checkpoints.list(pair.key)).map((cp) => cp.sourcePath));
   const asked = tasks.filter((t) => recorded.has(t.sourcePath));
   const out = new Map<string, DestinationSeen>();
   if (asked.length === 0) return out;

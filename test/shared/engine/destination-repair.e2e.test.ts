@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -79,5 +79,29 @@ describe('a delta repairs destination folders a user changed since the last pass
     // Repaired means settled: the delta after it finds nothing to do.
     const after = await passes(address, stateDir);
     expect([...byPath(after).values()].map((f) => [f.sourcePath, f.state, f.repaired])).toEqual([...byPath(after).values()].map((f) => [f.sourcePath, 'unchanged', undefined]));
+  }, 180_000);
+
+  it('a ledger written before destination records: the next no-change delta records them, and a folder deleted after that is repaired', async () => {
+    const address = await seededPair(lab, 'dtruthold', bulkCorpus(40, { folders: 2, bodyBytes: 400, seed: 'dtruthold' }));
+    const stateDir = mkdtempSync(join(tmpdir(), 'mailmig-dtruthold-'));
+    await passes(address, stateDir);
+    // What an older mailmig left: the same ledger without the destination fields.
+    const dir = join(stateDir, 'checkpoints');
+    let stripped = 0;
+    for (const f of readdirSync(dir).filter((x) => x.endsWith('.json') || x.endsWith('.journal'))) {
+      const text = readFileSync(join(dir, f), 'utf8');
+      const old = text.replace(/,"destination":\{[^}]*\}/g, '');
+      stripped += text.length - old.length;
+      writeFileSync(join(dir, f), old);
+    }
+    expect(stripped).toBeGreaterThan(0);
+    const quiet = await passes(address, stateDir);
+    expect(quiet.report.mailboxes[0]!.totals.copiedThisPass).toBe(0);
+    await withImap(lab, 'destination', address, (c) => c.mailboxDelete('Bulk/002').then(() => undefined));
+
+    const delta = await passes(address, stateDir);
+    const cmp = compareSnapshots(await snapshotMailbox(lab, 'source', address), await snapshotMailbox(lab, 'destination', address));
+    expect(cmp.diffs).toEqual([]);
+    expect(byPath(delta).get('Bulk/002')?.repaired?.reason).toBe('DESTINATION_FOLDER_GONE');
   }, 180_000);
 });
