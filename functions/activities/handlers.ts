@@ -108,7 +108,12 @@ export function createActivities(deps: ActivityDeps) {
       guarded(() => underLease(leases, 'renew', input.ref.mailbox, input.lease, () => mailboxGate(engine, input.ref.mailbox, () => copyRange(engine, { ...input.ref, range: input.range })))),
 
     finishFolderPass: (input: ActivityInput<'finishFolderPass'>) =>
-      guarded(() => underLease(leases, 'renew', input.ref.mailbox, input.lease, async () => ({ state: (await finishFolderPass(engine, input.ref, input.start, input.copiedThisPass)).state }))),
+      guarded(() =>
+        underLease(leases, 'renew', input.ref.mailbox, input.lease, async () => {
+          const r = await finishFolderPass(engine, input.ref, input.start, input.copiedThisPass);
+          return { state: r.state, ...(r.repaired ? { repaired: r.repaired } : {}) };
+        }),
+      ),
 
     writeMailboxReport: (input: ActivityInput<'writeMailboxReport'>) =>
       guarded(async () => {

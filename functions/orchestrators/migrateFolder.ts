@@ -80,7 +80,7 @@ export const migrateFolder: OrchestrationHandler = function* (context: Orchestra
       if (s.status !== 'ok') return failed(s.code, s.status === 'permanent' ? s.detail : '');
       flagsChanged = s.value.changed;
     }
-    return { sourcePath: ref.sourcePath, destinationPath: ref.destinationPath, state: f.value.state, copiedThisPass: copied, ...(flagsChanged !== undefined ? { flagsChanged } : {}) } satisfies FolderOutcome;
+    return { sourcePath: ref.sourcePath, destinationPath: ref.destinationPath, state: f.value.state, copiedThisPass: copied, ...(flagsChanged !== undefined ? { flagsChanged } : {}), ...(f.value.repaired ? { repaired: f.value.repaired } : {}) } satisfies FolderOutcome;
   } catch (e) {
     // Retries exhausted: the host hands us the flattened, already-redacted message.
     return failed('RETRIES_EXHAUSTED', e instanceof Error ? e.message : String(e));

@@ -3,7 +3,7 @@ import type { CopyRangeResult, FlagSyncResult, FolderPassStart, FolderPlanPage, 
 import type { MailboxRow } from './mailbox.js';
 import type { CsvRef, FolderOutcome, MailboxSummary } from './orchestration.js';
 import type { PairLeaseClaim } from './pair-lease.js';
-import type { RenamedFolder, SkippedFolder } from './report.js';
+import type { FolderRepair, RenamedFolder, SkippedFolder } from './report.js';
 
 export interface WriteMailboxReportInput {
   batchId: string;
@@ -31,7 +31,7 @@ export interface ActivityContracts {
   beginFolderPass: { input: { ref: FolderRef; lease: PairLeaseClaim }; output: FolderPassStart };
   planFolderRanges: { input: { ref: FolderRef; lease: PairLeaseClaim; afterUid: number }; output: FolderPlanPage };
   copyMessageRange: { input: { ref: FolderRef; lease: PairLeaseClaim; range: UidRange }; output: CopyRangeResult };
-  finishFolderPass: { input: { ref: FolderRef; lease: PairLeaseClaim; start: FolderPassStart; copiedThisPass: number }; output: { state: 'copied' | 'unchanged' } };
+  finishFolderPass: { input: { ref: FolderRef; lease: PairLeaseClaim; start: FolderPassStart; copiedThisPass: number }; output: { state: 'copied' | 'unchanged'; repaired?: FolderRepair } };
   syncFolderFlags: { input: { ref: FolderRef; lease: PairLeaseClaim }; output: FlagSyncResult };
   writeMailboxReport: { input: WriteMailboxReportInput; output: MailboxSummary };
   writeBatchReport: { input: { batchId: string; startedAt: string; pass?: number; final?: boolean }; output: { path: string } };

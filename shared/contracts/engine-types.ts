@@ -7,6 +7,8 @@ export interface FolderTask {
   sourcePath: string;
   destinationPath: string;
   specialUse?: string;
+  /** The destination folder was not there: this pass created it (a folder deleted there since the last pass is repaired). */
+  createdAtDestination?: true;
   /** The pass's start, taken when the mailbox was prepared (Durable): the folder skips beginFolderPass. */
   start?: FolderPassStart;
 }

@@ -1,4 +1,5 @@
 import type { MailboxRow } from './mailbox.js';
+import type { FolderRepair } from './report.js';
 
 /** Where a batch's CSV lives: orchestrations carry this reference, never the list. */
 export interface CsvRef {
@@ -78,6 +79,8 @@ export interface FolderOutcome {
   state: 'copied' | 'unchanged' | 'failed';
   copiedThisPass: number;
   flagsChanged?: number;
+  /** The pass repaired the destination folder (deleted, recreated or emptied there since the last pass). */
+  repaired?: FolderRepair;
   error?: { code: string; message: string };
 }
 

@@ -11,6 +11,15 @@ export interface MessageIssue {
 
 export type FolderState = 'copied' | 'unchanged' | 'failed' | 'skipped';
 
+/** Why a pass repaired a folder's destination (deleted, recreated or emptied there since the last pass). */
+export type RepairReason = 'DESTINATION_FOLDER_GONE' | 'DESTINATION_FOLDER_RECREATED' | 'DESTINATION_MESSAGES_MISSING';
+
+export interface FolderRepair {
+  reason: RepairReason;
+  /** Counts and UIDVALIDITYs only: no folder name or mailbox text. */
+  detail: string;
+}
+
 export interface FolderReport {
   sourcePath: string;
   destinationPath: string;
@@ -31,6 +40,8 @@ export interface FolderReport {
   flagsChanged?: number;
   /** The pass began without a checkpoint and compared with the destination's messages (alreadyPresent counts those found). */
   reconciled?: true;
+  /** The destination folder no longer held what earlier passes put there: this pass compared with what it holds and appended only what was missing. */
+  repaired?: FolderRepair;
   error?: { code: string; message: string };
 }
 

@@ -3,7 +3,8 @@ import type { FolderReport } from '../contracts/report.js';
 import type { EngineDeps } from './engine-deps.js';
 import { planFolderPage } from './plan-folder.js';
 import type { FolderPassStart, FolderPlanPage, FolderRef } from '../contracts/engine-types.js';
-import type { FolderStatus } from '../contracts/imap.js';
+import type { FolderStatus, ImapSite } from '../contracts/imap.js';
+import { destinationRecord, destinationRepair, type DestinationSeen } from '../domain/checkpoints/destination-repair.js';
 import { MigrationError } from '../errors/migration-error.js';
 import { MAILBOX_FATAL } from '../contracts/error-codes.js';
 import { folderRef } from '../contracts/mailbox-pair.js';
@@ -15,14 +16,15 @@ export const RANGES_PER_PAGE = 50;
 const STATUS_ROUND = 200;
 
 /**
- * STATUS of many source folders on one session, pipelined in rounds of STATUS_ROUND; no round
+ * STATUS of many folders of one side on one session, pipelined in rounds of STATUS_ROUND; no round
  * starts after `untilMs`. A folder left out (refused, or a round that failed) is asked again,
  * and a failure reported, by its own pass (beginFolderPass without a known status).
  */
-export async function folderStatuses(deps: EngineDeps, sourceEmail: string, paths: readonly string[], untilMs = Number.POSITIVE_INFINITY): Promise<Map<string, FolderStatus>> {
+export async function folderStatuses(deps: EngineDeps, email: string, paths: readonly string[], untilMs = Number.POSITIVE_INFINITY, site: ImapSite = 'source'): Promise<Map<string, FolderStatus>> {
   const out = new Map<string, FolderStatus>();
   for (let i = 0; i < paths.length && Date.now() <= untilMs; i += STATUS_ROUND) {
-    const got = await deps.pool.withFolders('source', sourceEmail, (s) => s.statusMany(paths.slice(i, i + STATUS_ROUND))).catch(() => new Map<string, FolderStatus>());
+    const round = paths.slice(i, i + STATUS_ROUND);
+    const got = await (site === 'source' ? deps.pool.withFolders('source', email, (s) => s.statusMany(round)) : deps.pool.withFolders('destination', email, (d) => d.statusMany(round))).catch(() => new Map<string, FolderStatus>());
     for (const [path, status] of got) out.set(path, status);
   }
   return out;
@@ -32,35 +34,59 @@ export { folderRef };
 
 /**
  * Starts a pass over one folder with a single STATUS. Same UIDVALIDITY, UIDNEXT and message
- * count as the last completed pass → unchanged. A new UIDVALIDITY (RFC 3501 §2.3.1.1) voids the
- * old UIDs: the folder is re-planned from UID 1 and every range is compared with the whole
- * destination folder, so nothing already copied is appended again. Without a checkpoint, a
- * destination folder that already holds messages is reconciled the same way (one destination
- * STATUS; an empty or missing folder costs nothing more).
+ * count as the last completed pass, and a destination folder that still holds what we put there
+ * → unchanged. A new UIDVALIDITY (RFC 3501 §2.3.1.1) voids the old UIDs: the folder is re-planned
+ * from UID 1 and every range is compared with the whole destination folder, so nothing already
+ * copied is appended again. Without a checkpoint, a destination folder that already holds
+ * messages is reconciled the same way (one destination STATUS; an empty or missing folder costs
+ * nothing more). A destination folder deleted, recreated or emptied since the last pass is
+ * repaired: re-planned from UID 1 against what it holds now, so only what is missing is appended.
+ * `destination`: the destination folder's STATUS when the caller took it (one round per mailbox);
+ * else it is asked here, for a folder whose last pass recorded one.
  */
-export async function beginFolderPass(deps: EngineDeps, ref: FolderRef, known?: FolderStatus): Promise<FolderPassStart> {
+export async function beginFolderPass(deps: EngineDeps, ref: FolderRef, known?: FolderStatus, destination?: DestinationSeen): Promise<FolderPassStart> {
   const status = known ?? (await deps.pool.withFolders('source', ref.sourceEmail, (s) => s.status(ref.sourcePath)));
   let cp = await deps.checkpoints.get(ref.mailbox, ref.sourcePath);
+  const seen = cp?.destination && cp.uidValidity === status.uidValidity ? (destination ?? (await seeDestination(deps, ref))) : undefined;
+  const repair = destinationRepair(cp?.destination, seen);
   const last = cp?.lastStatus;
-  if (cp && last && !cp.inFlight && last.uidValidity === status.uidValidity && last.uidNext === status.uidNext && last.messages === status.messages) {
+  if (cp && last && !repair && !cp.inFlight && last.uidValidity === status.uidValidity && last.uidNext === status.uidNext && last.messages === status.messages) {
+    // A ledger from before destination records: recorded from now on.
+    if (!cp.destination && destination) await deps.checkpoints.put(ref.mailbox, { ...cp, destination: destinationRecord(cp, destination.status) });
     return { unchanged: true, status, afterUid: cp.lastUid };
   }
-  if (!cp || cp.uidValidity !== status.uidValidity) {
+  if (!cp || cp.uidValidity !== status.uidValidity || repair) {
     const fresh = emptyCheckpoint(ref.sourcePath, ref.destinationPath, status.uidValidity, new Date().toISOString());
-    const dest = cp ? 'missing' : await destinationStatus(deps, ref);
-    // No ledger, yet the destination holds messages (a lost ledger, another STATE_DIR): the
-    // destination is the truth. Compare with what it holds now; what this pass appends is ours.
+    const dest = repair ? seen!.status : cp ? 'missing' : await destinationStatus(deps, ref);
+    // No ledger, yet the destination holds messages (a lost ledger, another STATE_DIR), or a
+    // repair: the destination is the truth. Compare with what it holds now; what this pass appends is ours.
     if (dest === 'refused') fresh.reconcile = { destUidValidity: '', belowUid: Number.MAX_SAFE_INTEGER };
     else if (dest !== 'missing' && dest.messages > 0) fresh.reconcile = { destUidValidity: dest.uidValidity, belowUid: dest.uidNext };
+    if (repair) fresh.repair = repair;
+    if ((cp && !repair) || fresh.reconcile) fresh.dedupeFromDestUid = 1;
     if (cp || fresh.reconcile) {
-      fresh.dedupeFromDestUid = 1;
-      // Old UID pairs (another source epoch, or a lost ledger's) must not count: a new epoch line voids them.
+      // Old UID pairs (another source epoch, another destination folder, or a lost ledger's) must not count: a new epoch line voids them.
       await deps.checkpoints.appendUidMap(ref.mailbox, ref.sourcePath, `void-${status.uidValidity}`, [[0, 0]]);
     }
     cp = fresh;
     await deps.checkpoints.put(ref.mailbox, cp);
   }
   return { unchanged: false, status, afterUid: cp.lastUid };
+}
+
+/**
+ * The destination folder as this pass finds it, asked alone (no pipelined round was taken): one
+ * STATUS; a folder gone is created again (its pass appends into it). Undefined when the server
+ * refuses to say: the folder's pass goes on as the ledger says.
+ */
+async function seeDestination(deps: EngineDeps, ref: FolderRef): Promise<DestinationSeen | undefined> {
+  const dest = await destinationStatus(deps, ref);
+  if (dest === 'refused') return undefined;
+  if (dest !== 'missing') return { status: dest };
+  return deps.pool.withFolders('destination', ref.destinationEmail, async (d) => {
+    await d.createFolder(ref.destinationPath);
+    return { status: await d.status(ref.destinationPath), created: true };
+  });
 }
 
 /**
@@ -84,20 +110,30 @@ export function planNextRanges(deps: EngineDeps, ref: FolderRef, afterUid: numbe
   return deps.pool.withFolders('source', ref.sourceEmail, (s) => planFolderPage(s, ref.sourcePath, afterUid, limits, RANGES_PER_PAGE));
 }
 
-/** Records the STATUS the pass started from and returns the folder's report from the ledger. */
+/**
+ * Records the STATUS the pass started from, and the destination folder as the pass leaves it (one
+ * destination STATUS) so that a later pass notices a folder deleted, recreated or emptied there;
+ * returns the folder's report from the ledger.
+ */
 export async function finishFolderPass(deps: EngineDeps, ref: FolderRef, start: FolderPassStart, copiedThisPass: number): Promise<FolderReport & { state: 'copied' | 'unchanged' }> {
   const cp: FolderCheckpoint = (await deps.checkpoints.get(ref.mailbox, ref.sourcePath)) ?? emptyCheckpoint(ref.sourcePath, ref.destinationPath, start.status.uidValidity, new Date().toISOString());
   const reconciled = cp.reconcile !== undefined;
+  const repaired = cp.repair;
   if (!start.unchanged) {
     delete cp.dedupeFromDestUid;
     delete cp.reconcile;
+    delete cp.repair;
     cp.lastStatus = { messages: start.status.messages, uidNext: start.status.uidNext, uidValidity: start.status.uidValidity };
+    const dest = await destinationStatus(deps, ref);
+    if (dest !== 'missing' && dest !== 'refused') cp.destination = destinationRecord(cp, dest);
+    else delete cp.destination;
     cp.updatedAt = new Date().toISOString();
     await deps.checkpoints.put(ref.mailbox, cp);
   }
   const state: 'copied' | 'unchanged' = start.unchanged ? 'unchanged' : 'copied';
   const report: FolderReport & { state: typeof state } = { ...folderReport(ref, cp, state, start.status.messages, copiedThisPass), state };
   if (reconciled) report.reconciled = true;
+  if (repaired) report.repaired = repaired;
   return report;
 }
 

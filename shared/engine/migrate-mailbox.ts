@@ -31,7 +31,7 @@ export interface MigrateMailboxOptions {
 }
 
 /**
- * A delta's first step on its own: one source connection, LIST and STATUS. When nothing changed
+ * A delta's first step on its own: one source connection, LIST and STATUS (and one destination STATUS round). When nothing changed
  * the mailbox is done here (its report); else what was seen, for the pass.
  */
 export async function lookAhead(deps: EngineDeps, pair: MailboxPair): Promise<{ report?: MailboxReport; look: SourceLook }> {
@@ -55,7 +55,7 @@ async function migrateMailboxPass(deps: EngineDeps, pair: MailboxPair, opts: Mig
   const startedAt = new Date().toISOString();
   const gate = new ThrottleGate();
   const final = opts.final === true;
-  // A delta pass over a mailbox where nothing changed costs one source session and no destination one.
+  // A delta pass over a mailbox where nothing changed costs one source session and one destination STATUS round.
   let known: ReadonlyMap<string, FolderStatus> | undefined;
   if (!final) {
     const ahead = opts.look ? { look: opts.look } : await lookAhead(deps, pair);

@@ -50,7 +50,7 @@ export async function prepareFolders(deps: EngineDeps, pair: MailboxPair, opts: 
           continue;
         }
       }
-      if (m.selectable) folders.push({ sourcePath: m.sourcePath, destinationPath: m.destinationPath, ...(m.specialUse ? { specialUse: m.specialUse } : {}) });
+      if (m.selectable) folders.push({ sourcePath: m.sourcePath, destinationPath: m.destinationPath, ...(m.specialUse ? { specialUse: m.specialUse } : {}), ...(m.create && create ? { createdAtDestination: true as const } : {}) });
     }
     return { folders, skipped, renamed: plan.renamed.map((r) => ({ ...r })) };
   });

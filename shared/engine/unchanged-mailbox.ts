@@ -2,6 +2,7 @@ import type { FolderReport } from '../contracts/report.js';
 import type { FolderCheckpoint } from '../domain/checkpoints/folder-checkpoint.js';
 import type { FolderStatus } from '../contracts/imap.js';
 import { isSelectable } from '../domain/folders/special-use.js';
+import { destinationRecord, destinationRepair } from '../domain/checkpoints/destination-repair.js';
 import type { EngineDeps } from './engine-deps.js';
 import { folderRef, folderReport } from './folder-pass.js';
 import type { MailboxPair } from '../contracts/mailbox-pair.js';
@@ -14,17 +15,23 @@ export interface SourceLook {
 }
 
 /**
- * A delta pass first looks at the source alone: LIST, then one STATUS per folder on the same
- * session, pipelined. When every selectable folder has a ledger entry whose last completed pass
- * saw the same UIDVALIDITY, UIDNEXT and message count, and no folder appeared or vanished, nothing can
- * have to be copied: the destination is not contacted at all (no login, no LIST). Anything else
- * (a new, changed or vanished folder, a folder the last pass skipped, a range in flight) leaves
- * `unchanged` undefined and the caller runs the full pass, reusing the STATUS answers.
+ * A delta pass first looks at the source: LIST, then one STATUS per folder on the same session,
+ * pipelined; and at the same time at the destination: one pipelined STATUS round for the folders
+ * of the ledger (no LIST). When every selectable folder has a ledger
+ * entry whose last completed pass saw the same UIDVALIDITY, UIDNEXT and message count, no folder
+ * appeared or vanished, and every destination folder still holds what we put there (same
+ * UIDVALIDITY, no fewer messages), nothing can have to be copied. Anything else (a new, changed or
+ * vanished folder, a folder the last pass skipped, a range in flight, a destination folder
+ * deleted, recreated or emptied by a user) leaves `unchanged` undefined and the caller runs the
+ * full pass, reusing the source STATUS answers.
  */
 export async function lookAtSource(deps: EngineDeps, pair: MailboxPair): Promise<SourceLook> {
   const statuses = new Map<string, FolderStatus>();
   const cps = new Map((await deps.checkpoints.list(pair.key)).map((cp) => [cp.sourcePath, cp]));
   if (cps.size === 0) return { statuses };
+  // Both rounds at once: the destination's costs a no-change delta one round trip's time at most.
+  const atDestination = deps.pool.withFolders('destination', pair.destinationEmail, (d) => d.statusMany([...cps.values()].map((cp) => cp.destinationPath)));
+  atDestination.catch(() => undefined); // awaited below, unless the source already said "changed"
   return deps.pool.withFolders('source', pair.sourceEmail, async (src) => {
     const listed = (await src.listFolders()).filter((f) => isSelectable(f));
     if (listed.length !== cps.size || listed.some((f) => !cps.has(f.path))) return { statuses };
@@ -40,6 +47,18 @@ export async function lookAtSource(deps: EngineDeps, pair: MailboxPair): Promise
       const status = got.get(f.path);
       if (!status || status.uidValidity !== last.uidValidity || status.uidNext !== last.uidNext || status.messages !== last.messages) return { statuses: got };
       reports.push(folderReport(folderRef(pair, cp), cp, 'unchanged', status.messages, 0));
+    }
+    // A destination folder not answered (gone, or refused) or no longer holding what we put there: the full pass repairs it.
+    const dest = await atDestination.catch(() => undefined);
+    const intact = (cp: FolderCheckpoint): boolean => {
+      const now = dest?.get(cp.destinationPath);
+      return now !== undefined && destinationRepair(cp.destination, { status: now }) === undefined;
+    };
+    if (![...cps.values()].filter((cp) => cp.destination).every(intact)) return { statuses: got };
+    // A ledger from before destination records: recorded from now on.
+    for (const cp of cps.values()) {
+      const now = dest?.get(cp.destinationPath);
+      if (!cp.destination && now) await deps.checkpoints.put(pair.key, { ...cp, destination: destinationRecord(cp, now) });
     }
     return { unchanged: reports, statuses: got };
   });

@@ -1,4 +1,5 @@
-import type { MessageIssue } from '../../contracts/report.js';
+import type { FolderRepair, MessageIssue } from '../../contracts/report.js';
+import type { DestinationRecord } from './destination-repair.js';
 
 /**
  * What we know about one source folder of one mailbox pair, kept between ranges and passes.
@@ -34,6 +35,13 @@ export interface FolderCheckpoint {
    * destination messages below `belowUid` — those present when the pass began, not its own appends.
    */
   reconcile?: { destUidValidity: string; belowUid: number };
+  /**
+   * The destination folder as the last completed pass left it. A later pass that finds it gone,
+   * with another UIDVALIDITY or fewer messages repairs the folder (destinationRepair).
+   */
+  destination?: DestinationRecord;
+  /** Set while a pass repairs the destination folder: reported, and cleared, when it finishes. */
+  repair?: FolderRepair;
   /** Source STATUS seen at the end of the last pass: unchanged means nothing new. */
   lastStatus?: { messages: number; uidNext: number; uidValidity: string };
   updatedAt: string;

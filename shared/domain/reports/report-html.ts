@@ -10,6 +10,7 @@ function issues(m: MailboxReport): string {
   if (m.error) items.push(`${m.error.code}: ${m.error.message}`);
   for (const f of m.folders) {
     if (f.error) items.push(`${f.sourcePath}: ${f.error.code} ${f.error.message}`);
+    if (f.repaired) items.push(`${f.sourcePath}: repaired (${f.repaired.reason}: ${f.repaired.detail})`);
     for (const s of f.skipped.slice(0, 5)) items.push(`${f.sourcePath} UID ${s.uid} skipped (${s.code}: ${s.reason})`);
     for (const s of f.failed.slice(0, 5)) items.push(`${f.sourcePath} UID ${s.uid} failed (${s.code}: ${s.reason})`);
   }

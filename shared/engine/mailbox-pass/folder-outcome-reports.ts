@@ -14,6 +14,7 @@ export async function folderOutcomeReports(deps: EngineDeps, pair: MailboxPair, 
     const cp = cps.find((c) => c.sourcePath === f.sourcePath);
     const r = folderReport(folderRef(pair, f), cp, f.state, cp?.lastStatus?.messages ?? 0, f.copiedThisPass, f.error);
     if (f.flagsChanged !== undefined) r.flagsChanged = f.flagsChanged;
+    if (f.repaired) r.repaired = f.repaired;
     return r;
   });
 }

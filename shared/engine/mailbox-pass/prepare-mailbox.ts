@@ -4,6 +4,8 @@ import type { FolderStatus } from '../../contracts/imap.js';
 import { MigrationError } from '../../errors/migration-error.js';
 import type { EngineDeps } from '../engine-deps.js';
 import { beginFolderPass, folderRef, folderStatuses } from '../folder-pass.js';
+import type { DestinationSeen } from '../../domain/checkpoints/destination-repair.js';
+import type { FolderTask } from '../../contracts/engine-types.js';
 import { prepareFolders } from '../prepare-folders.js';
 
 /** Runs one engine call the way the driver wants it tried (the CLI retries in-process; the Durable driver retries from the orchestrator). */
@@ -41,12 +43,31 @@ export async function prepareMailbox(deps: EngineDeps, pair: MailboxPair, opts: 
   const unknown = prepared.folders.map((t) => t.sourcePath).filter((p) => !known.has(p));
   // Pipelined where the connection allows: one round trip for the mailbox, not one per folder.
   if (unknown.length > 0) for (const [path, status] of await folderStatuses(deps, pair.sourceEmail, unknown, opts.statusUntilMs)) known.set(path, status);
+  const destination = await destinationStatuses(deps, pair, prepared.folders, opts.statusUntilMs);
   const beginning = opts.beginning ?? once;
   for (const task of prepared.folders) {
     const status = known.get(task.sourcePath);
     if (!status) continue; // refused, or out of time: asked again, and a failure reported, by the folder's own pass
-    const start = await beginning(() => beginFolderPass(deps, folderRef(pair, task), status)).catch(() => undefined);
+    const start = await beginning(() => beginFolderPass(deps, folderRef(pair, task), status, destination.get(task.sourcePath))).catch(() => undefined);
     if (start) task.start = start;
   }
   return prepared;
+}
+
+/**
+ * The destination folders of the folders with a checkpoint, as they are now: one pipelined STATUS
+ * round at the destination (source path → what was seen), so a folder deleted, recreated or
+ * emptied there since its last pass is repaired. A first pass has no checkpoint yet: no round.
+ */
+async function destinationStatuses(deps: EngineDeps, pair: MailboxPair, tasks: readonly FolderTask[], untilMs?: number): Promise<Map<string, DestinationSeen>> {
+  const recorded = new Set((await deps.checkpoints.list(pair.key)).map((cp) => cp.sourcePath));
+  const asked = tasks.filter((t) => recorded.has(t.sourcePath));
+  const out = new Map<string, DestinationSeen>();
+  if (asked.length === 0) return out;
+  const got = await folderStatuses(deps, pair.destinationEmail, asked.map((t) => t.destinationPath), untilMs, 'destination');
+  for (const t of asked) {
+    const status = got.get(t.destinationPath);
+    if (status) out.set(t.sourcePath, { status, ...(t.createdAtDestination ? { created: true as const } : {}) });
+  }
+  return out;
 }

@@ -33,7 +33,7 @@ describe('a delta looks ahead at the sources', () => {
     await Promise.all(proxies.splice(0).map((p) => p.stop()));
   });
 
-  it('with one mailbox at a time, unchanged mailboxes are looked at two at once and the destination is never contacted; a changed one is copied exactly on the connection it was looked at on', async () => {
+  it('with one mailbox at a time, unchanged mailboxes are looked at two at once and the destination only asked one STATUS round; a changed one is copied exactly on the connection it was looked at on', async () => {
     const addresses: string[] = [];
     for (let i = 0; i < MAILBOXES; i++) addresses.push(await seededPair(lab, `rel-ahead${i}`, bulkCorpus(12, { folders: 3, bodyBytes: 500, seed: `rel-ahead${i}` })));
     const stateDir = mkdtempSync(join(tmpdir(), 'mailmig-ahead-'));
@@ -47,7 +47,11 @@ describe('a delta looks ahead at the sources', () => {
     // Connections with a command in progress at the same moment (a LOGOUT may trail its mailbox).
     expect(busyAtOnce(source)).toBe(2);
     expect(source.stats().connections).toBe(MAILBOXES);
-    expect(destination.stats().connections).toBe(0);
+    // One destination session per mailbox for its one pipelined STATUS round (issue 14: a destination folder deleted, recreated or emptied is noticed).
+    expect(destination.stats().connections).toBe(MAILBOXES);
+    // As many STATUS at the destination as at the source: one per folder, nothing else.
+    expect(destination.commands.filter((c) => c.name === 'STATUS').length).toBe(source.commands.filter((c) => c.name === 'STATUS').length);
+    expect(destination.commands.filter((c) => c.name === 'LIST' || c.name === 'SELECT' || c.name === 'EXAMINE')).toEqual([]);
 
     // One source mailbox gets a new message: only it is copied, on the connection of its look.
     const changed = addresses[2]!;

@@ -36,6 +36,19 @@ describe('reports', () => {
     expect(csvCell('a,b')).toBe('"a,b"');
   });
 
+  it('a repaired folder says so and why in all three renderings: its own CSV column, an HTML line with the folder name escaped', () => {
+    const r = report('<b>Archive</b>');
+    const repaired = { reason: 'DESTINATION_FOLDER_RECREATED' as const, detail: 'the destination folder was recreated since the last pass (UIDVALIDITY 7, was 3); compared with what it holds and refilled' };
+    r.mailboxes[0]!.folders[0]!.repaired = repaired;
+    const rows = parse(renderReportCsv(r), { bom: true, relax_column_count: false }) as string[][];
+    expect(rows[0]!.at(-1)).toBe('Repaired');
+    expect(rows[1]!.at(-1)).toBe(`${repaired.reason}: ${repaired.detail}`);
+    const html = renderReportHtml(r);
+    expect(html).toContain(`&lt;b&gt;Archive&lt;/b&gt;: repaired (${repaired.reason}`);
+    expect(html).not.toContain('<b>Archive');
+    expect((JSON.parse(JSON.stringify(r)) as BatchReport).mailboxes[0]!.folders[0]!.repaired).toEqual(repaired);
+  });
+
   it('html: user-supplied text is escaped', () => {
     const html = renderReportHtml(report('<img src=x onerror=alert(1)>'));
     expect(html).not.toContain('<img src=x');

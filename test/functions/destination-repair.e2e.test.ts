@@ -1,0 +1,71 @@
+import { HttpRequest, InvocationContext } from '@azure/functions';
+import { afterAll, describe, expect, it } from 'vitest';
+import { ACTIVITIES } from '../../shared/contracts/functions.js';
+import type { Activities } from '../../functions/activities/handlers.js';
+import { blobHandler } from '../../functions/lib/blob-handler.js';
+import { passHandler } from '../../functions/lib/http-handlers.js';
+import type { BatchReport } from '../../shared/contracts/report.js';
+import { getLab } from '../lab/lab-info.js';
+import { compareSnapshots, snapshotMailbox } from '../lab/snapshot.js';
+import { bulkCorpus } from '../lab/corpus.js';
+import { withImap } from '../lab/imap.js';
+import type { ActivityFunction } from '../support/durable-harness/index.js';
+import { appUnderTest, blobContext, type AppUnderTest } from '../support/durable-app/app-under-test.js';
+import { seededPair } from '../support/lab-mailbox.js';
+
+const apps: AppUnderTest[] = [];
+const post = (id: string, what: string): HttpRequest => new HttpRequest({ method: 'POST', url: `http://localhost/api/migrations/${id}/${what}`, params: { id } });
+const ctx = (): InvocationContext => new InvocationContext({ logHandler: () => undefined });
+
+describe('Durable delta: the destination is the truth', () => {
+  afterAll(async () => {
+    for (const a of apps) await a.close();
+  });
+
+  it('a destination folder deleted and another partly emptied after pass 1: the delta (through the orchestrators and real activities) refills both exactly and its report says repaired; cut-over verifies PASS', async () => {
+    const lab = getLab();
+    const mailbox = await seededPair(lab, 'drepair', bulkCorpus(60, { folders: 3, seed: 'drepair' }));
+    const ref: { app?: AppUnderTest } = {};
+    let pass2Csv = '';
+    const wrap = (a: Activities): Record<string, ActivityFunction> => ({
+      ...a,
+      [ACTIVITIES.writeBatchReport]: async (input: { batchId: string; pass?: number; final?: boolean; startedAt: string }) => {
+        const r = await a.writeBatchReport(input);
+        if (input.pass === 1) {
+          await withImap(lab, 'destination', mailbox, async (c) => {
+            await c.mailboxDelete('Bulk/001');
+            await c.mailboxOpen('Bulk/002');
+            await c.messageDelete('2:6');
+          });
+          expect((await passHandler(ref.app!.deps, 'delta')(post(input.batchId, 'delta'), ctx())).status).toBe(202);
+        } else if (input.pass === 2) {
+          pass2Csv = (await ref.app!.blobs.get('reports', `${input.batchId}/report.csv`))!.toString('utf8');
+          expect((await passHandler(ref.app!.deps, 'cutover')(post(input.batchId, 'complete'), ctx())).status).toBe(202);
+        }
+        return r;
+      },
+    });
+    const app = appUnderTest({}, wrap);
+    ref.app = app;
+    apps.push(app);
+    const csv = Buffer.from(`Email\n${mailbox}\n`);
+    await app.blobs.put('migrations', 'incoming/drepair.csv', csv, 'text/csv');
+    const id = ((await blobHandler(app.deps)(csv, blobContext('drepair.csv'))) as { batchId: string }).batchId;
+    const run = await app.client.settled(id);
+    expect(run.status, run.error).toBe('Completed');
+
+    const cmp = compareSnapshots(await snapshotMailbox(lab, 'source', mailbox), await snapshotMailbox(lab, 'destination', mailbox));
+    expect(cmp.diffs).toEqual([]);
+    const pass2 = JSON.parse((await app.blobs.get('reports', `${id}/pass-2/report.json`))!.toString('utf8')) as BatchReport;
+    const folders = new Map(pass2.mailboxes[0]!.folders.map((f) => [f.sourcePath, f]));
+    expect(folders.get('Bulk/001')?.repaired?.reason).toBe('DESTINATION_FOLDER_GONE');
+    expect(folders.get('Bulk/002')?.repaired?.reason).toBe('DESTINATION_MESSAGES_MISSING');
+    expect([folders.get('Bulk/001')?.copiedThisPass, folders.get('Bulk/002')?.copiedThisPass]).toEqual([20, 5]);
+    expect(pass2.mailboxes[0]!.totals.copiedThisPass).toBe(25);
+    const final = JSON.parse((await app.blobs.get('reports', `${id}/report.json`))!.toString('utf8')) as BatchReport;
+    expect(final.mailboxes[0]!.verification?.result).toBe('PASS');
+    expect(final.mailboxes[0]!.folders.filter((f) => f.repaired)).toEqual([]);
+    // The batch's CSV as pass 2 left it (each pass rewrites it): the repaired folders, with why.
+    expect(pass2Csv.split('\r\n').filter((l) => l.includes('DESTINATION_')).length).toBe(2);
+  }, 180_000);
+});
