@@ -1,0 +1,314 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { getLab, labSettings, type LabInfo } from '../../lab/lab-info.js';
+import { addMailbox, uniqueAddress } from '../../lab/mailboxes.js';
+import { seedMailbox, type SeedFolder, type SeedMessage } from '../../lab/seed.js';
+import { compareSnapshots, snapshotMailbox, type SnapshotComparison } from '../../lab/snapshot.js';
+import { makeMessage, prng } from '../../lab/corpus.js';
+import { withImap } from '../../lab/imap.js';
+import { FaultProxy } from '../../lab/fault-proxy.js';
+import { runCli, workDir, type CliResult } from '../../support/run-cli.js';
+import { describeMoment, runAndKill, type KillMoment } from '../../support/kill-run.js';
+
+/**
+ * SIGKILL at random moments during a first pass, deltas and `complete`, each time followed by the
+ * same command until it exits 0, then every folder compared source against destination as a
+ * multiset of (sha256, flags, internal date). Some re-runs start from an empty STATE_DIR (the
+ * ledger lost with the machine): the destination must still never hold a message twice.
+ *
+ * Moments are drawn from a seeded PRNG (the seed is printed; MAILMIG_KILL_SEED replays it): half
+ * after N ms with N drawn over the duration of an uninterrupted run of the same command, half
+ * after the k-th APPEND at the destination with k drawn over the APPENDs still to come.
+ */
+
+const SEED = process.env.MAILMIG_KILL_SEED ?? String(Date.now() % 1_000_000_007);
+const rnd = prng(SEED);
+const FOLDERS = ['INBOX', 'Projects/2024/Q1', 'Входящие/Архив', '日本語'] as const;
+const PER_FOLDER = [30, 20, 20, 15] as const;
+const KILLS = { first: 10, delta: 8, complete: 6 } as const;
+/** Kills per run of work: a first pass or a delta is started afresh (new work) after this many. */
+const KILLS_PER_CYCLE = { first: 5, delta: 3 } as const;
+/** Kills (by phase, 0-based) whose re-run starts from a fresh, empty STATE_DIR. */
+const LOST_LEDGER_AT = { first: 2, delta: 1, complete: 1 } as const;
+
+type Phase = keyof typeof KILLS;
+
+let lab: LabInfo;
+let proxy: FaultProxy;
+const mailboxes: string[] = [];
+const kills: Record<Phase, number> = { first: 0, delta: 0, complete: 0 };
+let reruns = 0;
+let lostLedgers = 0;
+let refusedAfterCutOver = 0;
+let compared = 0;
+
+const at = (i: number): Date => new Date(Date.UTC(2024, 2, 1) + i * 3_600_000);
+
+/** One message of mailbox `m`; `noId` leaves out Message-ID, as some mailers and drafts do. */
+function message(m: number, tag: string, i: number, noId = false): SeedMessage {
+  const date = at(i);
+  return {
+    raw: makeMessage({ subject: `Kill ${tag} ${i} — Grüße`, from: 'a@contoso.example', to: 'b@contoso.example', date, bodyBytes: 300 + (i % 7) * 40, seed: `kill-${m}-${tag}-${i}`, ...(noId ? { messageId: null } : {}) }),
+    flags: i % 3 === 0 ? [] : ['\\Seen'],
+    internalDate: date,
+  };
+}
+
+/** The exact twins of a folder: same bytes, flags and date (one with, one without Message-ID). */
+function twins(m: number, folder: number): SeedMessage[] {
+  const date = at(9_000 + folder);
+  const twin = (noId: boolean): SeedMessage => ({
+    raw: makeMessage({ subject: `Twin ${folder}${noId ? ' no id' : ''}`, from: 'a@contoso.example', to: 'b@contoso.example', date, seed: `twin-${m}-${folder}-${noId}`, ...(noId ? { messageId: null } : {}) }),
+    flags: ['\\Seen'],
+    internalDate: date,
+  });
+  return [twin(false), twin(true)];
+}
+
+/** First-pass content: per folder its messages, every 6th without Message-ID, and twins spread among them. */
+function firstCorpus(m: number): SeedFolder[] {
+  return FOLDERS.map((path, f) => {
+    const [t, tNoId] = twins(m, f) as [SeedMessage, SeedMessage];
+    const messages = Array.from({ length: PER_FOLDER[f]! }, (_, i) => message(m, `f${f}`, i, i % 6 === 5));
+    // Three of each twin, far apart, so they land in different ranges.
+    messages.splice(1, 0, t, tNoId);
+    messages.splice(9, 0, t, tNoId);
+    messages.push(t, tNoId);
+    return { path, messages };
+  });
+}
+
+/** What a delta brings: per folder new messages (one without Message-ID), new twins among them, and one more of the first pass's twins. */
+function deltaCorpus(m: number, generation: number): SeedFolder[] {
+  return FOLDERS.map((path, f) => {
+    const fresh = message(m, `d${generation}-${f}`, 1);
+    return { path, messages: [fresh, message(m, `d${generation}-${f}`, 2, true), fresh, twins(m, f)[generation % 2]!] };
+  });
+}
+
+const sumMessages = (folders: SeedFolder[]): number => folders.reduce((n, f) => n + f.messages.length, 0);
+
+/** Flags changed at the source between passes (carried by `complete`): one twin of three only, so twins differ by flags. */
+async function changeFlags(address: string, generation: number): Promise<void> {
+  await withImap(lab, 'source', address, async (c) => {
+    for (const path of [FOLDERS[0], FOLDERS[2]]) {
+      await c.mailboxOpen(path.split('/'));
+      await c.messageFlagsAdd(`${2 + generation}`, ['\\Flagged'], { uid: true });
+      await c.messageFlagsRemove(`${4 + generation * 3}:${6 + generation * 3}`, ['\\Seen'], { uid: true });
+      await c.messageFlagsAdd(`${12 + generation}`, ['$Label1', '\\Answered'], { uid: true });
+    }
+  });
+}
+
+/** The destination as before any copy: every folder this test filled is deleted, INBOX emptied. */
+async function emptyDestination(address: string): Promise<void> {
+  await withImap(lab, 'destination', address, async (c) => {
+    const ours = (await c.list()).map((f) => f.path).filter((p) => p !== 'INBOX' && FOLDERS.some((x) => x === p || x.startsWith(`${p}/`)));
+    for (const p of ours.sort((a, b) => b.split('/').length - a.split('/').length)) await c.mailboxDelete(p);
+    const inbox = await c.mailboxOpen('INBOX');
+    if (inbox.exists > 0) await c.messageDelete('1:*');
+  });
+}
+
+/** Every folder of every mailbox: nothing lost, nothing twice. Flags may lag behind after a plain delta (`complete` carries them). */
+async function expectNoLossNoDuplicate(phase: string, flagsCarried: boolean): Promise<void> {
+  for (const a of mailboxes) {
+    const [src, dst] = await Promise.all([snapshotMailbox(lab, 'source', a), snapshotMailbox(lab, 'destination', a)]);
+    const cmp: SnapshotComparison = compareSnapshots(src, dst);
+    const why = `${phase}, ${a}, seed ${SEED}`;
+    expect(cmp.missing, why).toEqual([]);
+    expect(cmp.extra, why).toEqual([]);
+    expect(flagsCarried ? cmp.diffs : cmp.diffs.filter((d) => !/changed: flags \[[^\]]*\] -> \[[^\]]*\]$/.test(d)), why).toEqual([]);
+    compared += Object.values(src.folders).reduce((n, f) => n + f.messages.length, 0);
+  }
+}
+
+/** The batch's files: one settings file per STATE_DIR (a lost ledger is a new, empty one). */
+class Batch {
+  readonly dir: string;
+  csvPath: string;
+  settingsPath: string;
+  private states = 0;
+  constructor(private readonly values: Record<string, string>) {
+    const w = workDir(values, `Email\n${mailboxes.join('\n')}\n`);
+    this.dir = w.dir;
+    this.csvPath = w.csvPath;
+    this.settingsPath = w.settingsPath;
+  }
+  /** The operator's mistake: the next run starts from an empty STATE_DIR. */
+  loseLedger(): void {
+    this.states += 1;
+    this.settingsPath = join(this.dir, `state-${this.states}.settings.json`);
+    writeFileSync(this.settingsPath, JSON.stringify({ IsEncrypted: false, Values: { ...this.values, STATE_DIR: join(this.dir, `state-${this.states}`) } }));
+  }
+  /** A cut-over batch whose mailboxes were closed by a killed `complete`: taken out of the CSV, as the refusal says. */
+  dropRows(addresses: string[]): void {
+    const rest = mailboxes.filter((a) => !addresses.includes(a.toLowerCase()));
+    this.csvPath = join(this.dir, `rest-${rest.length}.csv`);
+    writeFileSync(this.csvPath, `Email\n${rest.join('\n')}\n`);
+  }
+  args(command: 'migrate' | 'complete' | 'verify'): string[] {
+    return [command, '--csv', this.csvPath, '--settings', this.settingsPath, ...(command === 'verify' ? [] : ['--retry-base-ms', '200'])];
+  }
+}
+
+function drawMoment(durationMs: number, appendsLeft: number): KillMoment {
+  if (appendsLeft > 0 && rnd() < 0.5) return { afterAppend: 1 + Math.floor(rnd() * appendsLeft) };
+  return { afterMs: Math.round(rnd() * durationMs) };
+}
+
+/** `complete` refused because a killed run already closed some pairs: the addresses it names. */
+function cutOverRefusal(r: CliResult): string[] | undefined {
+  if (r.code !== 2 || !r.stderr.includes('already cut over')) return undefined;
+  return [...r.stderr.matchAll(/line \d+: (\S+) -> \S+ was cut over/g)].map((m) => m[1]!.toLowerCase());
+}
+
+/** The same command again until it exits 0 (a `complete` refused for closed pairs goes on without them). */
+async function untilDone(batch: Batch, command: 'migrate' | 'complete'): Promise<CliResult> {
+  for (;;) {
+    reruns += 1;
+    const r = await runCli(batch.args(command));
+    const closed = command === 'complete' ? cutOverRefusal(r) : undefined;
+    if (closed === undefined) {
+      expect(r.code, `${command} after a kill (seed ${SEED}):\n${r.stderr}\n${r.stdout}`).toBe(0);
+      return r;
+    }
+    refusedAfterCutOver += 1;
+    batch.dropRows(closed);
+    if (closed.length === mailboxes.length) return r;
+  }
+}
+
+/**
+ * One piece of work (a pass) killed up to `maxKills` times, then finished. Returns whether it was
+ * killed at all; a run that ends before its moment ends the piece.
+ */
+async function killedPass(batch: Batch, phase: Phase, command: 'migrate' | 'complete', durationMs: number, appends: number, maxKills: number): Promise<CliResult | undefined> {
+  let left = appends;
+  for (let i = 0; i < maxKills && kills[phase] < KILLS[phase]; i++) {
+    const moment = drawMoment(durationMs, left);
+    const run = await runAndKill(proxy, batch.args(command), moment);
+    if (!run.killed) {
+      const closed = command === 'complete' ? cutOverRefusal(run.result) : undefined;
+      if (closed !== undefined) {
+        refusedAfterCutOver += 1;
+        batch.dropRows(closed);
+        if (closed.length === mailboxes.length) return undefined;
+        continue;
+      }
+      expect(run.result.code, `${command} ended before the kill ${describeMoment(moment)} (seed ${SEED}):\n${run.result.stderr}`).toBe(0);
+      return run.result;
+    }
+    if (kills[phase] === LOST_LEDGER_AT[phase]) {
+      batch.loseLedger();
+      lostLedgers += 1;
+    }
+    kills[phase] += 1;
+    left = Math.max(0, left - run.appends);
+  }
+  const done = await untilDone(batch, command);
+  return done.code === 0 ? done : undefined;
+}
+
+describe('mailmig killed with SIGKILL at random moments, then run again', () => {
+  beforeAll(async () => {
+    lab = getLab();
+    proxy = await FaultProxy.forLab(lab, 'destination');
+    for (let m = 0; m < 3; m++) {
+      const a = uniqueAddress(`sigkill${m}`);
+      mailboxes.push(a);
+      await addMailbox(lab, 'source', a);
+      await addMailbox(lab, 'destination', a);
+      await seedMailbox(lab, 'source', a, firstCorpus(m));
+    }
+  }, 120_000);
+
+  afterAll(async () => {
+    await proxy?.stop();
+  });
+
+  it('a first pass, deltas and complete, killed at random moments (some re-runs without a ledger): nothing lost, nothing twice, verification PASS', async () => {
+    console.log(`sigkill: seed ${SEED} (replay with MAILMIG_KILL_SEED=${SEED})`);
+    const started = Date.now();
+    // Small ranges, one message per APPEND (as on Exchange, which has no MULTIAPPEND) and two
+    // folders at once per mailbox: a kill lands inside ranges, between them and between folders.
+    const values = labSettings(lab, {
+      STORAGE_CONNECTION_STRING: '',
+      DESTINATION_IMAP_HOST: proxy.host,
+      DESTINATION_IMAP_PORT: String(proxy.port),
+      RANGE_MAX_MESSAGES: '6',
+      APPEND_BATCH_MESSAGES: '1',
+      MAX_CONNECTIONS_PER_MAILBOX: '2',
+      MESSAGES_PER_FOLDER_WORKER: '1',
+    });
+    const firstCount = mailboxes.length * sumMessages(firstCorpus(0));
+
+    // First pass: one uninterrupted run to learn its duration, then the destination emptied and the pass killed.
+    const calibration = new Batch(values);
+    let t = Date.now();
+    reruns += 1;
+    const cal = await runCli(calibration.args('migrate'));
+    const firstMs = Date.now() - t;
+    expect(cal.code, cal.stderr).toBe(0);
+    await expectNoLossNoDuplicate('first pass, uninterrupted', true);
+    const batch = new Batch(values);
+    while (kills.first < KILLS.first) {
+      for (const a of mailboxes) await emptyDestination(a);
+      batch.loseLedger(); // a new first pass: its ledger starts empty too
+      await killedPass(batch, 'first', 'migrate', firstMs, firstCount, KILLS_PER_CYCLE.first);
+      await expectNoLossNoDuplicate(`first pass after ${kills.first} kills`, true);
+    }
+
+    // Deltas: new messages and changed flags at the source; the first delta uninterrupted, to learn its duration.
+    let generation = 0;
+    const addDelta = async (): Promise<number> => {
+      generation += 1;
+      for (const [m, a] of mailboxes.entries()) {
+        await seedMailbox(lab, 'source', a, deltaCorpus(m, generation));
+        await changeFlags(a, generation);
+      }
+      return mailboxes.length * sumMessages(deltaCorpus(0, generation));
+    };
+    await addDelta();
+    t = Date.now();
+    await untilDone(batch, 'migrate');
+    const deltaMs = Date.now() - t;
+    await expectNoLossNoDuplicate('delta, uninterrupted', false);
+    while (kills.delta < KILLS.delta) {
+      const appends = await addDelta();
+      await killedPass(batch, 'delta', 'migrate', deltaMs, appends, KILLS_PER_CYCLE.delta);
+      await expectNoLossNoDuplicate(`delta ${generation} after ${kills.delta} kills`, false);
+    }
+
+    // complete: a last delta, flags carried, verification, close. An uninterrupted `verify` plus a delta is its duration.
+    t = Date.now();
+    reruns += 1;
+    const before = await runCli(batch.args('verify'));
+    const completeMs = deltaMs + (Date.now() - t);
+    expect(before.code).not.toBeNull();
+    const appends = await addDelta();
+    const complete = batch;
+    const last = await killedPass(complete, 'complete', 'complete', completeMs, appends, KILLS.complete);
+    // The run that finished verified the pairs it still held, and every one passed.
+    if (last) expect(last.stdout, last.stdout).toMatch(/verification PASS for (\d+) of \1 mailboxes/);
+    await expectNoLossNoDuplicate(`complete after ${kills.complete} kills`, true);
+
+    // Pairs closed by a killed `complete` left the CSV; the verdict for all of them comes from `verify`.
+    const all = new Batch(values);
+    all.settingsPath = complete.settingsPath;
+    reruns += 1;
+    const verdict = await runCli(all.args('verify'));
+    expect(verdict.code, verdict.stdout + verdict.stderr).toBe(0);
+    expect(verdict.stdout).toContain(`${mailboxes.length} PASS, 0 FAIL`);
+
+    const total = kills.first + kills.delta + kills.complete;
+    console.log(
+      `sigkill: seed ${SEED}: ${total} kills (first pass ${kills.first}, delta ${kills.delta}, complete ${kills.complete}), ` +
+        `${lostLedgers} re-runs from an empty STATE_DIR, ${reruns} runs to completion, ${refusedAfterCutOver} complete refusals for closed pairs, ` +
+        `${compared} messages compared, 0 lost, 0 duplicated, ${Math.round((Date.now() - started) / 1000)} s`,
+    );
+    expect(total).toBeGreaterThanOrEqual(20);
+    expect(lostLedgers).toBeGreaterThanOrEqual(3);
+  }, 600_000);
+});
