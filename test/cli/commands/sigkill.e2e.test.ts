@@ -93,7 +93,7 @@ function deltaCorpus(m: number, generation: number): SeedFolder[] {
 
 const sumMessages = (folders: SeedFolder[]): number => folders.reduce((n, f) => n + f.messages.length, 0);
 
-/** Flags changed at the source between passes (carried by `complete`): one twin of three only, so twins differ by flags. */
+/** Flags changed at the source between passes (carried by `complete`); the first change flags one of three twins (UID 2 or 3), so twins differ by flags. */
 async function changeFlags(address: string, generation: number): Promise<void> {
   await withImap(lab, 'source', address, async (c) => {
     for (const path of [FOLDERS[0], FOLDERS[2]]) {
