@@ -19,8 +19,8 @@ import { describeMoment, runAndKill, type KillMoment } from '../../support/kill-
  *
  * Moments are drawn from a seeded PRNG (the seed is printed; MAILMIG_KILL_SEED replays the
  * choices, though not the machine's timing), spread over an uninterrupted run of the same command:
- * after the k-th APPEND at the destination, after its k-th command of any kind, or N ms after its
- * first command (see drawMoment). MAILMIG_KILL_LOG=1 prints every kill; a failure shows them.
+ * after the k-th APPEND at the destination, after its k-th command of any kind, or (first pass and
+ * deltas) N ms after its first command (see drawMoment). MAILMIG_KILL_LOG=1 prints every kill; a failure shows them.
  */
 
 type Phase = 'first' | 'delta' | 'complete';
@@ -175,14 +175,16 @@ async function observe(args: string[]): Promise<Work & { result: CliResult }> {
 
 /**
  * A third of the moments after the k-th APPEND (k over the APPENDs still to come), a third after
- * the k-th command at the destination, a third after N ms: both over the share of an
- * uninterrupted run's work still to do (`share`), so a kill lands before the run ends.
+ * the k-th command at the destination (k over the commands an uninterrupted run sends, less what
+ * is done), a third after N ms (N over its duration, times the share of work still to do).
+ * `timed: false` leaves out the last: a duration measured under one load overshoots a run under a
+ * lighter one, and a `complete` that ends before its kill cannot be run again.
  */
-function drawMoment(work: Work, share: number, appendsLeft: number): KillMoment {
-  const kind = rnd();
-  if (appendsLeft > 0 && kind < 1 / 3) return { afterAppend: 1 + Math.floor(rnd() * appendsLeft) };
-  if (kind < 2 / 3) return { afterCommand: 1 + Math.floor(rnd() * work.commands * share) };
-  return { afterMs: Math.round(rnd() * work.activeMs * share) };
+function drawMoment(work: Work, left: { share: number; appends: number; commands: number }, timed: boolean): KillMoment {
+  const kind = rnd() * (timed ? 3 : 2);
+  if (left.appends > 0 && kind < 1) return { afterAppend: 1 + Math.floor(rnd() * left.appends) };
+  if (kind < 2) return { afterCommand: 1 + Math.floor(rnd() * Math.max(1, left.commands)) };
+  return { afterMs: Math.round(rnd() * work.activeMs * left.share) };
 }
 
 /** `complete` refused because a killed run already closed some pairs: the addresses it names. */
@@ -215,8 +217,7 @@ async function untilDone(batch: Batch, command: 'migrate' | 'complete'): Promise
 async function killedPass(batch: Batch, phase: Phase, command: 'migrate' | 'complete', work: Work, appends: number, maxKills: number): Promise<CliResult | undefined> {
   let left = appends;
   for (let i = 0; i < maxKills && kills[phase] < KILLS[phase]; i++) {
-    // A cut-over pass verifies everything again however little is left to copy.
-    const moment = drawMoment(work, command === 'complete' ? 1 : Math.max(0.1, left / appends), left);
+    const moment = drawMoment(work, { share: Math.max(0.1, left / appends), appends: left, commands: work.commands - (appends - left) }, command !== 'complete');
     runs += 1;
     const run = await runAndKill(proxy, batch.args(command), moment);
     if (!run.killed) {
