@@ -1,0 +1,55 @@
+import type { FaultProxy } from '../lab/fault-proxy.js';
+import { startCli, type CliResult } from './run-cli.js';
+
+/**
+ * When to SIGKILL a `mailmig` run: so many ms after its first command reached the destination
+ * (the start-up before that is node, settings, secrets and tokens, and its length is the
+ * machine's load), or once its k-th APPEND or k-th command of any kind reached the destination.
+ */
+export type KillMoment = { afterMs: number } | { afterAppend: number } | { afterCommand: number };
+
+export interface KillRun {
+  /** The process was killed; false when it ended by itself before the moment came. */
+  killed: boolean;
+  result: CliResult;
+  elapsedMs: number;
+  /** APPEND commands of this run the proxy saw reach the destination. */
+  appends: number;
+  /** Commands of any kind of this run the proxy saw. */
+  commands: number;
+}
+
+const POLL_MS = 2;
+
+export const describeMoment = (m: KillMoment): string =>
+  'afterMs' in m ? `${m.afterMs} ms after its first command` : 'afterAppend' in m ? `after APPEND #${m.afterAppend}` : `after command #${m.afterCommand}`;
+
+/**
+ * Runs the built `mailmig` with `args` and kills it with SIGKILL at `moment`: no handler runs,
+ * nothing is flushed, as when the machine loses power or the OOM killer strikes. APPENDs are
+ * counted at `proxy` (in front of the destination), so a kill "after APPEND #k" lands while the
+ * k-th message is on the wire or just stored, before its checkpoint can be written.
+ */
+export async function runAndKill(proxy: FaultProxy, args: string[], moment: KillMoment): Promise<KillRun> {
+  const from = proxy.commands.length;
+  let seen = from;
+  let appends = 0;
+  const started = Date.now();
+  const run = startCli(args);
+  let ended = false;
+  void run.done.then(() => (ended = true));
+  while (!ended) {
+    for (; seen < proxy.commands.length; seen++) if (proxy.commands[seen]!.name === 'APPEND') appends += 1;
+    const first = proxy.commands[from];
+    const due = 'afterMs' in moment ? first !== undefined && Date.now() - first.at >= moment.afterMs : 'afterAppend' in moment ? appends >= moment.afterAppend : seen - from >= moment.afterCommand;
+    if (due) {
+      run.child.kill('SIGKILL');
+      break;
+    }
+    await new Promise((r) => setTimeout(r, POLL_MS));
+  }
+  const result = await run.done;
+  for (; seen < proxy.commands.length; seen++) if (proxy.commands[seen]!.name === 'APPEND') appends += 1;
+  // A process that exited by itself between the last look and the kill has a code.
+  return { killed: result.code === null, result, elapsedMs: Date.now() - started, appends, commands: seen - from };
+}
