@@ -23,6 +23,8 @@ export interface FolderReport {
   skippedCount: number;
   failedCount: number;
   droppedKeywords: number;
+  /** Expunged at the source while being copied: not copied, not failed. */
+  vanished: number;
   skipped: MessageIssue[];
   failed: MessageIssue[];
   /** This pass only. */

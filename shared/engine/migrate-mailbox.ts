@@ -93,7 +93,7 @@ async function migrateMailboxPass(deps: EngineDeps, row: MailboxRow, opts: Migra
       limit(async (): Promise<FolderReport> => {
         const failed = (err: MigrationError): FolderReport => ({
           sourcePath: task.sourcePath, destinationPath: task.destinationPath, state: 'failed', messagesAtSource: 0, copied: 0, copiedBytes: 0,
-          alreadyPresent: 0, skippedCount: 0, failedCount: 0, droppedKeywords: 0, skipped: [], failed: [], copiedThisPass: 0, error: { code: err.code, message: err.message },
+          alreadyPresent: 0, skippedCount: 0, failedCount: 0, droppedKeywords: 0, vanished: 0, skipped: [], failed: [], copiedThisPass: 0, error: { code: err.code, message: err.message },
         });
         if (fatal) return failed(fatal);
         try {
@@ -104,7 +104,7 @@ async function migrateMailboxPass(deps: EngineDeps, row: MailboxRow, opts: Migra
           deps.log.warn(`${row.sourceEmail} "${task.sourcePath}": ${err.code} ${err.message}`);
           const cps = await deps.checkpoints.get(pair.key, task.sourcePath).catch(() => undefined);
           const r = failed(err);
-          if (cps) Object.assign(r, { copied: cps.copied, copiedBytes: cps.copiedBytes, alreadyPresent: cps.alreadyPresent, skippedCount: cps.skippedCount, failedCount: cps.failedCount, skipped: cps.skipped, failed: cps.failed, droppedKeywords: cps.droppedKeywords });
+          if (cps) Object.assign(r, { copied: cps.copied, copiedBytes: cps.copiedBytes, alreadyPresent: cps.alreadyPresent, skippedCount: cps.skippedCount, failedCount: cps.failedCount, skipped: cps.skipped, failed: cps.failed, droppedKeywords: cps.droppedKeywords, vanished: cps.vanished ?? 0 });
           return r;
         }
       }),
