@@ -61,13 +61,19 @@ export class AppTokenProvider {
   ) {}
 
   async getToken(): Promise<AccessToken> {
-    const app = await this.getApp();
+    const pending = this.getApp();
+    const app = await pending;
     try {
       const r = await app.acquireTokenByClientCredential({ scopes: [this.side.tokenScope] });
       if (!r?.accessToken) throw new MigrationError('TOKEN_REQUEST_FAILED', 'transient', 'token endpoint returned no access token');
       registerSecret(r.accessToken);
       return { token: r.accessToken, expiresOnMs: r.expiresOn ? r.expiresOn.getTime() : 0 };
     } catch (e) {
+      // MSAL keeps its own throttle after a 429/5xx (60 s without Retry-After) and answers every
+      // request meanwhile with the first error, minus its status: our retry policy is the one
+      // throttle, so the next attempt starts on a fresh client (the credential is cached; no
+      // token was, or MSAL would not have asked).
+      if (this.app === pending) this.app = undefined;
       const retryAfterMs = this.network.lastRetryAfterMs;
       throw classify(retryAfterMs !== undefined && typeof e === 'object' && e !== null ? Object.assign(e, { retryAfterMs }) : e, 'token');
     }

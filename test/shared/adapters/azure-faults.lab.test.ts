@@ -51,4 +51,20 @@ describe('reliability: Key Vault and token endpoint faults', () => {
     // Retry-After said 1 s; DEFAULT_THROTTLE_MS is 30 s.
     expect(run.elapsedMs, run.log.join('\n')).toBeLessThan(10_000);
   }, 60_000);
+
+  for (const status of [500, 503]) {
+    it(`the token endpoint answering ${status} once: a 1-row batch retries it like any transient error and completes with every message copied once`, async () => {
+      const address = await seededPair(lab, `rel-tok${status}`, bulkCorpus(12, { folders: 2, bodyBytes: 800, seed: `rel-tok${status}` }));
+      const app = await entraControl.registerApp(lab);
+      const secret = await privateSecret(app.clientSecret!);
+      await entraControl.fault(lab, { status, count: 1, clientId: app.clientId });
+      const run = await runThroughEngine(lab, [address], {
+        settings: { SOURCE_CLIENT_ID: app.clientId, DESTINATION_CLIENT_ID: app.clientId, SOURCE_CLIENT_SECRET_NAME: secret, DESTINATION_CLIENT_SECRET_NAME: secret },
+      });
+      await expectExactCopy(lab, address, run);
+      // The fault was consumed: the endpoint really failed once before it answered.
+      expect((await entraControl.stats(lab)).requests[app.clientId]).toBeGreaterThanOrEqual(2);
+      expect(run.elapsedMs, run.log.join('\n')).toBeLessThan(30_000);
+    }, 60_000);
+  }
 });

@@ -31,6 +31,7 @@ const ROWS: Row[] = [
   { rule: 'imap connection dropped or timed out', site: 'destination', err: e('read ECONNRESET', { code: 'ECONNRESET' }), code: 'IMAP_CONNECTION_FAILED', errorClass: 'transient' },
   { rule: 'token endpoint throttled', site: 'token', err: e('server_error', { errorCode: 'server_error', status: 429 }), code: 'TOKEN_THROTTLED', errorClass: 'throttled', retryAfterMs: 30000 },
   { rule: 'token invalid client', site: 'token', err: e('invalid_client: AADSTS7000215: Invalid client secret provided.', { errorCode: 'invalid_client' }), code: 'TOKEN_INVALID_CLIENT', errorClass: 'permanent' },
+  { rule: 'token endpoint temporarily unavailable', site: 'token', err: e('90033: AADSTS90033: A transient error has occurred. Please try again.', { errorCode: '90033', name: 'ServerError' }), code: 'TOKEN_REQUEST_FAILED', errorClass: 'transient' },
   { rule: 'token endpoint unavailable', site: 'token', err: e('network_error: Network request failed', { errorCode: 'network_error' }), code: 'TOKEN_REQUEST_FAILED', errorClass: 'transient' },
   { rule: 'key vault secret missing', site: 'keyvault', err: e('Secret not found', { code: 'SecretNotFound', statusCode: 404 }), code: 'SECRET_NOT_FOUND', errorClass: 'permanent' },
   { rule: 'key vault access denied', site: 'keyvault', err: e('Forbidden', { code: 'Forbidden', statusCode: 403 }), code: 'SECRET_ACCESS_DENIED', errorClass: 'permanent' },
