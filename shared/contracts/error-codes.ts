@@ -20,6 +20,8 @@ export const ERROR_CODES = [
   'SECRET_NOT_FOUND',
   'SECRET_ACCESS_DENIED',
   'KEY_VAULT_UNAVAILABLE',
+  /** The credential Key Vault is read with (AZURE_* variables or the managed identity) could not get a token. */
+  'KEY_VAULT_SIGN_IN_FAILED',
   'STORAGE_UNAVAILABLE',
   'SETTINGS_INVALID',
   'CSV_INVALID',
@@ -36,4 +38,4 @@ export type ErrorCode = (typeof ERROR_CODES)[number];
 export type ErrorClass = 'transient' | 'throttled' | 'permanent';
 
 /** Codes after which no other folder of the mailbox can succeed either (both drivers stop the mailbox). */
-export const MAILBOX_FATAL: readonly string[] = ['IMAP_AUTH_FAILED', 'IMAP_NOT_CONNECTED', 'OVER_QUOTA', 'TOKEN_INVALID_CLIENT', 'SECRET_NOT_FOUND', 'SECRET_ACCESS_DENIED'] satisfies ErrorCode[];
+export const MAILBOX_FATAL: readonly string[] = ['IMAP_AUTH_FAILED', 'IMAP_NOT_CONNECTED', 'OVER_QUOTA', 'TOKEN_INVALID_CLIENT', 'SECRET_NOT_FOUND', 'SECRET_ACCESS_DENIED', 'KEY_VAULT_SIGN_IN_FAILED'] satisfies ErrorCode[];

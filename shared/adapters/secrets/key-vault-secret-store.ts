@@ -50,6 +50,8 @@ export class KeyVaultSecretStore implements SecretStore {
       return s.value;
     } catch (e) {
       const err = classify(e, 'keyvault');
+      // No secret can be read at all: say which settings sign in, not which secret was asked for.
+      if (err.code === 'KEY_VAULT_SIGN_IN_FAILED') throw Object.assign(err, { message: `${err.message} (the Key Vault credential: AZURE_TENANT_ID, AZURE_CLIENT_ID and AZURE_CLIENT_SECRET, or the managed identity)` });
       throw Object.assign(err, { message: `${err.message} (secret "${name}")` });
     }
   }

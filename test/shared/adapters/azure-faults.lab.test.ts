@@ -2,7 +2,10 @@ import { randomBytes } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { bulkCorpus } from '../../lab/corpus.js';
 import { entraControl, keyVaultControl } from '../../lab/control.js';
-import { getLab, type LabInfo } from '../../lab/lab-info.js';
+import { getLab, labSettings, type LabInfo } from '../../lab/lab-info.js';
+import { KeyVaultSecretStore } from '../../../shared/adapters/secrets/key-vault-secret-store.js';
+import { keyVaultCredential } from '../../../shared/adapters/secrets/key-vault-credential.js';
+import { MigrationError } from '../../../shared/errors/migration-error.js';
 import { runThroughEngine } from '../../support/engine-run.js';
 import { expectExactCopy } from '../../support/expect-copy.js';
 import { seededPair } from '../../support/lab-mailbox.js';
@@ -67,4 +70,15 @@ describe('reliability: Key Vault and token endpoint faults', () => {
       expect(run.elapsedMs, run.log.join('\n')).toBeLessThan(30_000);
     }, 60_000);
   }
+
+  it('a Key Vault credential that cannot sign in (wrong AZURE_CLIENT_SECRET) is KEY_VAULT_SIGN_IN_FAILED, naming the settings, never the secret', async () => {
+    const env = labSettings(lab, { AZURE_CLIENT_SECRET: 'wrong-hunter2' });
+    const store = new KeyVaultSecretStore(env.KEY_VAULT_URL!, keyVaultCredential(env));
+    const err = await store.getSecret(await privateSecret('x')).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(MigrationError);
+    expect((err as MigrationError).code).toBe('KEY_VAULT_SIGN_IN_FAILED');
+    expect((err as MigrationError).errorClass).toBe('permanent');
+    expect((err as MigrationError).message).toContain('AZURE_CLIENT_SECRET');
+    expect((err as MigrationError).message).not.toContain('hunter2');
+  });
 });
