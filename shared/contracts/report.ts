@@ -70,5 +70,7 @@ export interface BatchReport {
   startedAt: string;
   finishedAt: string;
   mailboxes: MailboxReport[];
+  /** The batch stopped early on a cause every mailbox shares (a credential, a tenant, a host); the rest were not started (BATCH_STOPPED). */
+  stopped?: { code: string; message: string };
   totals: { mailboxes: number; completed: number; withIssues: number; failed: number; copied: number; copiedBytes: number; skipped: number; failedMessages: number };
 }

@@ -8,6 +8,7 @@ import { SpareWorkers } from './spare-workers.js';
 import { mailboxKey } from '../domain/checkpoints/checkpoint-store.js';
 import { describeHolder, type MailboxLeases } from '../domain/leases/mailbox-lease.js';
 import { summariseMailbox } from './summarise.js';
+import { BATCH_WIDE } from '../contracts/error-codes.js';
 
 export interface RunBatchOptions {
   batchId: string;
@@ -45,11 +46,19 @@ export async function runBatch(deps: EngineDeps, rows: readonly MailboxRow[], op
   const passes = pLimit(opts.concurrency);
   const looks = pLimit(opts.concurrency * LOOK_AHEAD);
   const spare = new SpareWorkers(() => looks.pendingCount + passes.pendingCount, opts.concurrency);
+  // A cause every mailbox shares (wrong secret, unknown tenant, refused host) stops the batch:
+  // mailboxes not yet started are reported BATCH_STOPPED instead of failing one by one.
+  let stop: { code: string; message: string } | undefined;
+  const notStarted = (row: MailboxRow): MailboxReport => {
+    const error = { code: 'BATCH_STOPPED', message: `not started: the batch stopped on ${stop?.code ?? ''}` };
+    return summariseMailbox({ sourceEmail: row.sourceEmail, destinationEmail: row.destinationEmail, startedAt: new Date().toISOString(), folders: [], skippedFolders: [], renamedFolders: [], error });
+  };
   const options = (look?: SourceLook): MigrateMailboxOptions => ({ retryBaseMs: opts.retryBaseMs, final: opts.final === true, spare, ...(look ? { look } : {}), ...(opts.onCopied ? { onCopied: opts.onCopied } : {}) });
   const one = async (row: MailboxRow): Promise<MailboxReport> => {
     // The cut-over pass always copies, verifies and closes: nothing to look ahead for.
-    if (opts.final) return passes(() => migrateMailbox(deps, row, options()));
+    if (opts.final) return passes(() => (stop ? Promise.resolve(notStarted(row)) : migrateMailbox(deps, row, options())));
     const ahead = await looks(async () => {
+      if (stop) return { report: notStarted(row) };
       const { report, look } = await lookAhead(deps, row);
       if (report) {
         // Not awaited: the LOGOUT need not hold up the next look-up.
@@ -60,7 +69,7 @@ export async function runBatch(deps: EngineDeps, rows: readonly MailboxRow[], op
       const start = new Promise<void>((resolve) => (started = resolve));
       const pass = passes(() => {
         started();
-        return migrateMailbox(deps, row, options(look));
+        return stop ? Promise.resolve(notStarted(row)) : migrateMailbox(deps, row, options(look));
       });
       pass.catch(() => undefined); // awaited below, outside the look slot
       await start;
@@ -69,6 +78,7 @@ export async function runBatch(deps: EngineDeps, rows: readonly MailboxRow[], op
     return ahead.report ?? (await ahead.pass!);
   };
   const leased = async (row: MailboxRow): Promise<MailboxReport> => {
+    if (stop) return notStarted(row);
     const lease = await opts.leases?.acquire(mailboxKey(row.sourceEmail, row.destinationEmail));
     if (lease && 'heldBy' in lease) {
       const error = { code: 'MAILBOX_LEASED', message: describeHolder(lease.heldBy, lease.file) };
@@ -83,11 +93,19 @@ export async function runBatch(deps: EngineDeps, rows: readonly MailboxRow[], op
   const mailboxes = await Promise.all(
     rows.map(async (row) => {
       const r = await leased(row);
+      stop ??= batchWideCause(r);
       opts.onMailboxDone?.(r);
       return r;
     }),
   );
-  return batchReport(opts.batchId, startedAt, mailboxes);
+  const report = batchReport(opts.batchId, startedAt, mailboxes);
+  return stop ? { ...report, stopped: stop } : report;
+}
+
+/** The mailbox's failure, when its cause is one every other mailbox of the batch shares. */
+export function batchWideCause(r: MailboxReport): { code: string; message: string } | undefined {
+  const errors = [r.error, ...r.folders.map((f) => f.error)];
+  return errors.find((e) => e !== undefined && BATCH_WIDE.includes(e.code));
 }
 
 export function batchReport(batchId: string, startedAt: string, mailboxes: MailboxReport[], finishedAt = new Date().toISOString()): BatchReport {
