@@ -109,5 +109,12 @@ describe('reliability: mailmig migrate (a process) through the fault proxy', () 
       expect(r.ms, r.out).toBeLessThan(15_000);
       console.log(`refused port, 20 rows: ${r.ms} ms\n${r.out}`);
     }, 120_000);
+
+    it('a refused token endpoint port: exit 1 within seconds, one message naming the authority setting', async () => {
+      const r = await run({ SOURCE_AUTHORITY_HOST: `https://127.0.0.1:${await closedPort()}` }, 20, 'refusedauthority');
+      expectStopped(r, 'HOST_UNREACHABLE', 20);
+      expect(r.out).toContain('SOURCE_AUTHORITY_HOST');
+      expect(r.ms, r.out).toBeLessThan(15_000);
+    }, 120_000);
   });
 });

@@ -123,6 +123,17 @@ describe('reliability: faults on the source connection', () => {
     await expectExactCopy(lab, address, run);
   });
 
+  it('a source that drops the connection at LIST, again and again, is retried with a warning line per retry (code and next attempt), then copied exactly', async () => {
+    const address = await seededPair(lab, 'rel-listcut', bulkCorpus(10, { folders: 1, bodyBytes: 1000, seed: 'rel-listcut' }));
+    proxy = await FaultProxy.forLab(lab, 'source');
+    proxy.addFault({ on: { name: 'LIST', times: 2 }, action: { kind: 'cut' } });
+    const run = await runThroughEngine(lab, [address], { source: proxy });
+    expect(proxy.fired.map((f) => f.action)).toEqual(['cut', 'cut']);
+    const retries = run.log.filter((l) => l.startsWith(`warning: ${address}: IMAP_CONNECTION_FAILED, retry `));
+    expect(retries.map((l) => /retry (\d+) in (\d+) ms/.exec(l)!.slice(1).map(Number)), run.log.join('\n')).toEqual([[1, 50], [2, 100]]);
+    await expectExactCopy(lab, address, run);
+  });
+
   describe('a message expunged at the source between its metadata and its body FETCH', () => {
     /** Deletes the 5th UID the body FETCH asks for, at the source, before the FETCH reaches it; returns that UID. */
     const expungeFifth = (address: string, expunged: number[]) => async (cmd: CommandLine): Promise<void> => {
