@@ -80,5 +80,6 @@ describe('reliability: Key Vault and token endpoint faults', () => {
     expect((err as MigrationError).errorClass).toBe('permanent');
     expect((err as MigrationError).message).toContain('AZURE_CLIENT_SECRET');
     expect((err as MigrationError).message).not.toContain('hunter2');
+    expect((err as MigrationError).message).toMatch(/^Key Vault sign-in: AADSTS7000215: Invalid client secret provided\. \(the Key Vault credential/);
   });
 });
