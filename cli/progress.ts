@@ -22,8 +22,10 @@ export class Progress {
     this.render(false);
   }
 
-  mailboxDone(line: string): void {
+  /** One more mailbox done; `line` printed above the progress line, when given. */
+  mailboxDone(line?: string): void {
     this.mailboxesDone += 1;
+    if (line === undefined) return this.render(true);
     if (this.tty) this.out.write('\r\x1b[2K');
     this.out.write(`${terminalSafe(line)}\n`);
     this.render(true);

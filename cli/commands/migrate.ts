@@ -3,7 +3,7 @@ import { basename, dirname, join } from 'node:path';
 import { loadSettings } from '../../shared/config/settings.js';
 import type { MailboxReport } from '../../shared/contracts/report.js';
 import { createEngine, redactingLogger } from '../../shared/composition/create-engine.js';
-import { closedMailboxes, runBatch } from '../../shared/engine/run-batch.js';
+import { batchWideCause, closedMailboxes, runBatch } from '../../shared/engine/run-batch.js';
 import { FileLeases } from '../../shared/adapters/state/file-leases.js';
 import { writeBatchReportFiles } from '../../shared/engine/mailbox-pass/batch-report-files.js';
 import { formatBytes } from '../../shared/domain/reports/format-bytes.js';
@@ -47,6 +47,8 @@ export async function migrateCommand(opts: MigrateOptions, final = false): Promi
   if (opts.report) await refuseForeignReportTargets([reportPath, `${base}.csv`, `${base}.html`]);
   const engine = createEngine(settings, env, { log: redactingLogger(writeLogLine) });
   const progress = new Progress(rows.length);
+  // A cause every mailbox shares is printed once, when the batch has stopped on it, not per mailbox.
+  const quiet = (r: MailboxReport): boolean => r.error?.code === 'BATCH_STOPPED' || batchWideCause(r) !== undefined;
   try {
     const closed = await closedMailboxes(engine, rows);
     if (closed.length > 0) {
@@ -59,7 +61,7 @@ export async function migrateCommand(opts: MigrateOptions, final = false): Promi
       concurrency,
       retryBaseMs,
       onCopied: (n, b) => progress.copied(n, b),
-      onMailboxDone: (r) => progress.mailboxDone(describeMailbox(r)),
+      onMailboxDone: (r) => (quiet(r) ? progress.mailboxDone() : progress.mailboxDone(describeMailbox(r))),
       leases: new FileLeases(join(settings.stateDir, 'leases')),
     });
     progress.end();
@@ -74,7 +76,13 @@ export async function migrateCommand(opts: MigrateOptions, final = false): Promi
       const passed = report.mailboxes.filter((m) => m.verification?.result === 'PASS').length;
       process.stdout.write(`Cut-over: verification PASS for ${passed} of ${report.mailboxes.length} mailboxes; those are closed to further passes.\n`);
     }
+    if (report.stopped) {
+      const untouched = report.mailboxes.filter((m) => m.error?.code === 'BATCH_STOPPED').length;
+      const hit = report.mailboxes.filter((m) => batchWideCause(m)?.code === report.stopped?.code).length;
+      process.stdout.write(redact(`\nBatch stopped: ${report.stopped.code} ${report.stopped.message}\nEvery mailbox would fail the same way: ${hit} failed on it, ${untouched} not started. Fix the setting named above and run the same command again.\n`));
+    }
     for (const m of report.mailboxes) {
+      if (report.stopped && (m.error?.code === 'BATCH_STOPPED' || batchWideCause(m)?.code === report.stopped.code)) continue;
       process.stdout.write(`${describeMailbox(m)}\n`);
       if (m.verification) process.stdout.write(`${describeVerification(m.verification)}\n`);
     }

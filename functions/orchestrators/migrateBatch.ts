@@ -1,6 +1,7 @@
 import * as df from 'durable-functions';
 import type { OrchestrationContext, OrchestrationHandler } from 'durable-functions';
 import { ACTIVITIES, ORCHESTRATORS } from '../../shared/contracts/functions.js';
+import { BATCH_WIDE } from '../../shared/contracts/error-codes.js';
 import { BATCH_EVENTS, type BatchInput, type BatchStatus, type BatchSummary, type MailboxInput, type MailboxSummary, type PassMode } from '../../shared/contracts/orchestration.js';
 import { callActivity } from './call-activity.js';
 import { transientRetry } from './retry-options.js';
@@ -38,9 +39,17 @@ export const migrateBatch: OrchestrationHandler = function* (context: Orchestrat
         else summary.failed += 1;
       }
       status('running');
+      // A cause every mailbox shares: the next waves would fail the same way. The pass ends here
+      // (report written); a delta or the cut-over, once the setting is fixed, runs every row again.
+      const shared = results.find((r) => r.error !== undefined && BATCH_WIDE.includes(r.error));
+      if (shared) {
+        summary.stopped = shared.error;
+        status('running');
+        break;
+      }
     }
     const cursor = input.cursor + Math.max(rows.length, 1);
-    if (cursor < input.totalRows && rows.length > 0) {
+    if (cursor < input.totalRows && rows.length > 0 && !summary.stopped) {
       context.df.continueAsNew({ ...input, cursor, summary } satisfies BatchInput);
       return undefined;
     }

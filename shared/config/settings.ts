@@ -1,5 +1,6 @@
 import { SETTING_SPECS, SIDES, type AuthKind, type Side, type TlsMode } from './schema.js';
 import { defaultStateDir } from './state-dir.js';
+import { readLocalSecrets } from './local-secrets-file.js';
 
 export type ServerKind = 'exchange' | 'generic';
 
@@ -180,6 +181,11 @@ export function loadSettings(env: SettingsSource): Settings {
   };
   if (!settings.keyVaultUrl && !settings.localSecretsFile) {
     r.problems.push('KEY_VAULT_URL is missing (or LOCAL_SECRETS_FILE for local runs)');
+  }
+  if (!settings.keyVaultUrl && settings.localSecretsFile) {
+    // Read now, not at the first secret: a malformed file would otherwise fail every mailbox.
+    const local = readLocalSecrets(settings.localSecretsFile);
+    if ('problem' in local) r.problems.push(local.problem);
   }
   for (const c of ['MIGRATIONS_CONTAINER', 'REPORTS_CONTAINER']) {
     const v = r.str(c) ?? '';

@@ -54,7 +54,8 @@ export interface FolderPlanPage {
 }
 
 export type CopyRangeResult =
-  | { status: 'copied'; copied: number; copiedBytes: number; alreadyPresent: number; skipped: number; failed: number; lastUid: number }
+  /** vanished: expunged at the source between the metadata and the body FETCH (not copied, not failed). */
+  | { status: 'copied'; copied: number; copiedBytes: number; alreadyPresent: number; skipped: number; failed: number; vanished: number; lastUid: number }
   | { status: 'uidvalidity-changed'; uidValidity: string };
 
 export interface FlagSyncResult {

@@ -49,6 +49,8 @@ export interface BatchSummary {
   failed: number;
   copied: number;
   copiedBytes: number;
+  /** The pass stopped on this BATCH_WIDE code (a credential, tenant or host every mailbox shares); later rows were not started. */
+  stopped?: string;
 }
 
 export interface MailboxInput {

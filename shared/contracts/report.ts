@@ -32,6 +32,8 @@ export interface FolderReport {
   skippedCount: number;
   failedCount: number;
   droppedKeywords: number;
+  /** Expunged at the source while being copied: not copied, not failed. */
+  vanished: number;
   skipped: MessageIssue[];
   failed: MessageIssue[];
   /** This pass only. */
@@ -79,5 +81,7 @@ export interface BatchReport {
   startedAt: string;
   finishedAt: string;
   mailboxes: MailboxReport[];
+  /** The batch stopped early on a cause every mailbox shares (a credential, a tenant, a host); the rest were not started (BATCH_STOPPED). */
+  stopped?: { code: string; message: string };
   totals: { mailboxes: number; completed: number; withIssues: number; failed: number; copied: number; copiedBytes: number; skipped: number; failedMessages: number };
 }

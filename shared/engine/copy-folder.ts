@@ -33,7 +33,7 @@ export async function copyFolder(deps: EngineDeps, ctx: CopyFolderContext, ref: 
       if (r.status === 'uidvalidity-changed') return copyFolder(deps, { ...ctx, start: undefined }, ref); // re-plan from the top
       copiedThisPass += r.copied;
       afterUid = Math.max(afterUid, range.toUid);
-      ctx.onCopied?.(r.copied + r.alreadyPresent + r.skipped + r.failed, r.copiedBytes);
+      ctx.onCopied?.(r.copied + r.alreadyPresent + r.skipped + r.failed + r.vanished, r.copiedBytes);
     }
     if (page.complete) break;
   }

@@ -72,7 +72,9 @@ async function copyLeased(deps: EngineDeps, input: CopyRangeInput, leases: Range
   const queue = new AppendQueue(from, progress, appender, settings.appendPipelineDepth);
   try {
     for (const batch of fetchBatches(toFetch)) {
+      const fetched = new Set<number>();
       for await (const msg of src.fetchSources(batch.map((m) => m.uid).join(','))) {
+        fetched.add(msg.uid);
         const there = window.copies.claim(msg.source);
         if (there !== undefined) {
           progress.alreadyPresent(msg.uid, there);
@@ -94,6 +96,8 @@ async function copyLeased(deps: EngineDeps, input: CopyRangeInput, leases: Range
         await queue.relieve();
       }
       await queue.drain();
+      // Listed by the metadata FETCH, gone by the body FETCH: expunged at the source meanwhile.
+      progress.vanished(batch.length - fetched.size);
       queue.passed(batch[batch.length - 1]!.uid);
     }
     progress.complete();

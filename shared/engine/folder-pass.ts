@@ -149,6 +149,7 @@ export function folderReport(ref: FolderRef, cp: FolderCheckpoint | undefined, s
     skippedCount: cp?.skippedCount ?? 0,
     failedCount: cp?.failedCount ?? 0,
     droppedKeywords: cp?.droppedKeywords ?? 0,
+    vanished: cp?.vanished ?? 0,
     skipped: cp?.skipped ?? [],
     failed: cp?.failed ?? [],
     copiedThisPass,

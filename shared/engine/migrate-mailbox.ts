@@ -65,7 +65,9 @@ async function migrateMailboxPass(deps: EngineDeps, pair: MailboxPair, opts: Mig
     }
     known = ahead.look.statuses;
   }
-  const retry: Attempt = (fn) => withRetry(fn, { baseDelayMs: opts.retryBaseMs, gate });
+  // Said while it lasts: a refused port or an unreachable endpoint is a minute of retries per mailbox.
+  const onRetry = (e: MigrationError, n: number, ms: number): void => deps.log.warn(`${pair.sourceEmail}: ${e.code}, retry ${n} in ${ms} ms: ${e.message.split(/\r?\n/)[0]!.slice(0, 200)}`);
+  const retry: Attempt = (fn) => withRetry(fn, { baseDelayMs: opts.retryBaseMs, gate, onRetry });
   let prepared;
   try {
     prepared = await prepareMailbox(deps, pair, {

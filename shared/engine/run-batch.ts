@@ -9,6 +9,7 @@ import { SpareWorkers } from './spare-workers.js';
 import { describeHolder, type MailboxLeases } from '../domain/leases/mailbox-lease.js';
 import { summariseMailbox } from './summarise.js';
 import { batchReport } from './mailbox-pass/batch-report.js';
+import { BATCH_WIDE } from '../contracts/error-codes.js';
 
 export interface RunBatchOptions {
   batchId: string;
@@ -36,7 +37,8 @@ const LOOK_AHEAD = 2;
 
 /**
  * The one-machine driver: a bounded-concurrency loop over the same engine calls the activities
- * make. A delta first looks at each source alone (one connection, LIST and STATUS); a mailbox
+ * make. A delta first looks at each mailbox (a source connection for LIST and STATUS, and one
+ * pipelined STATUS round at the destination beside it); a mailbox
  * where nothing changed ends there without taking one of the `concurrency` pass slots, so the
  * look-ups run LOOK_AHEAD times as many at once. A look keeps its own slot until the mailbox's
  * pass has one: at most that many mailboxes wait with a source connection open.
@@ -46,11 +48,19 @@ export async function runBatch(deps: EngineDeps, rows: readonly MailboxRow[], op
   const passes = pLimit(opts.concurrency);
   const looks = pLimit(opts.concurrency * LOOK_AHEAD);
   const spare = new SpareWorkers(() => looks.pendingCount + passes.pendingCount, opts.concurrency);
+  // A cause every mailbox shares (wrong secret, unknown tenant, refused host) stops the batch:
+  // mailboxes not yet started are reported BATCH_STOPPED instead of failing one by one.
+  let stop: { code: string; message: string } | undefined;
+  const notStarted = (row: Pick<MailboxRow, 'sourceEmail' | 'destinationEmail'>): MailboxReport => {
+    const error = { code: 'BATCH_STOPPED', message: `not started: the batch stopped on ${stop?.code ?? ''}` };
+    return summariseMailbox({ sourceEmail: row.sourceEmail, destinationEmail: row.destinationEmail, startedAt: new Date().toISOString(), folders: [], skippedFolders: [], renamedFolders: [], error });
+  };
   const options = (look?: SourceLook): MigrateMailboxOptions => ({ retryBaseMs: opts.retryBaseMs, final: opts.final === true, spare, ...(look ? { look } : {}), ...(opts.onCopied ? { onCopied: opts.onCopied } : {}) });
   const one = async (pair: MailboxPair): Promise<MailboxReport> => {
     // The cut-over pass always copies, verifies and closes: nothing to look ahead for.
-    if (opts.final) return passes(() => migrateMailbox(deps, pair, options()));
+    if (opts.final) return passes(() => (stop ? Promise.resolve(notStarted(pair)) : migrateMailbox(deps, pair, options())));
     const ahead = await looks(async () => {
+      if (stop) return { report: notStarted(pair) };
       const { report, look } = await lookAhead(deps, pair);
       if (report) {
         // Not awaited: the LOGOUT need not hold up the next look-up.
@@ -61,7 +71,7 @@ export async function runBatch(deps: EngineDeps, rows: readonly MailboxRow[], op
       const start = new Promise<void>((resolve) => (started = resolve));
       const pass = passes(() => {
         started();
-        return migrateMailbox(deps, pair, options(look));
+        return stop ? Promise.resolve(notStarted(pair)) : migrateMailbox(deps, pair, options(look));
       });
       pass.catch(() => undefined); // awaited below, outside the look slot
       await start;
@@ -70,6 +80,7 @@ export async function runBatch(deps: EngineDeps, rows: readonly MailboxRow[], op
     return ahead.report ?? (await ahead.pass!);
   };
   const leased = async (row: MailboxRow): Promise<MailboxReport> => {
+    if (stop) return notStarted(row);
     const pair = mailboxPair(row);
     const lease = await opts.leases?.acquire(pair.key);
     if (lease && 'heldBy' in lease) {
@@ -85,9 +96,17 @@ export async function runBatch(deps: EngineDeps, rows: readonly MailboxRow[], op
   const mailboxes = await Promise.all(
     rows.map(async (row) => {
       const r = await leased(row);
+      stop ??= batchWideCause(r);
       opts.onMailboxDone?.(r);
       return r;
     }),
   );
-  return batchReport(opts.batchId, startedAt, mailboxes);
+  const report = batchReport(opts.batchId, startedAt, mailboxes);
+  return stop ? { ...report, stopped: stop } : report;
+}
+
+/** The mailbox's failure, when its cause is one every other mailbox of the batch shares. */
+export function batchWideCause(r: MailboxReport): { code: string; message: string } | undefined {
+  const errors = [r.error, ...r.folders.map((f) => f.error)];
+  return errors.find((e) => e !== undefined && BATCH_WIDE.includes(e.code));
 }

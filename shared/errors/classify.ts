@@ -36,6 +36,8 @@ const isImap = (s: ErrorSignal): boolean => IMAP_SITES.includes(s.site);
 const THROTTLE_TEXT = /Request is throttled\. Suggested Backoff Time: (\d+) milliseconds/i;
 const NETWORK_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'ECONNABORTED', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN', 'ENETDOWN', 'ESOCKETTIMEDOUT', 'UND_ERR_SOCKET', 'REQUEST_SEND_ERROR']);
 const IMAP_TRANSIENT_CODES = new Set(['NoConnection', 'EConnectionClosed', 'ClosedAfterConnectText', 'ClosedAfterConnectTLS', 'CONNECT_TIMEOUT', 'GREETING_TIMEOUT', 'UPGRADE_TIMEOUT', 'ETIMEOUT', 'StateLogout', 'LockTimeout', 'UnexpectedTag', 'MissingTag']);
+/** @azure/identity's failures to get a token: their kind is only in `name`. */
+const IDENTITY_ERRORS = new Set(['CredentialUnavailableError', 'AuthenticationRequiredError', 'AuthenticationError', 'AggregateAuthenticationError']);
 const TLS_CODES = /^(DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_VERIFY_LEAF_SIGNATURE|UNABLE_TO_GET_ISSUER_CERT_LOCALLY|CERT_HAS_EXPIRED|ERR_TLS_CERT_ALTNAME_INVALID|ERR_SSL_.*)$/;
 
 /** Ordered: the first rule that matches decides. One test per row (test/shared/errors/classify.test.ts). */
@@ -54,7 +56,10 @@ export const CLASSIFY_RULES: readonly ClassifyRule[] = [
   { name: 'imap connection dropped or timed out', when: (s) => isImap(s) && (IMAP_TRANSIENT_CODES.has(s.code) || NETWORK_CODES.has(s.code) || /BYE|connection (closed|reset)|socket hang up|timed? ?out/i.test(s.text)), code: (s) => (/time/i.test(s.code + s.text) ? 'IMAP_TIMEOUT' : 'IMAP_CONNECTION_FAILED'), errorClass: 'transient' },
   { name: 'token endpoint throttled', when: (s) => s.site === 'token' && (s.statusCode === 429 || /AADSTS50196|throttl/i.test(s.text)), code: 'TOKEN_THROTTLED', errorClass: 'throttled' },
   { name: 'token invalid client', when: (s) => s.site === 'token' && (/invalid_client|unauthorized_client|AADSTS7000215|AADSTS700016|AADSTS700027|AADSTS7000222|AADSTS90002|invalid_scope|AADSTS70011/i.test(s.code + ' ' + s.text)), code: 'TOKEN_INVALID_CLIENT', errorClass: 'permanent' },
+  // Entra's "try again" answers, also as MSAL replays them from its throttle cache (without the HTTP status).
+  { name: 'token endpoint temporarily unavailable', when: (s) => s.site === 'token' && /temporarily_unavailable|\bserver_error\b|AADSTS90033\b/i.test(s.code + ' ' + s.text), code: 'TOKEN_REQUEST_FAILED', errorClass: 'transient' },
   { name: 'token endpoint unavailable', when: (s) => s.site === 'token' && (s.statusCode >= 500 || s.statusCode === 408 || NETWORK_CODES.has(s.code) || /network_error|endpoints_resolution_error|post_request_failed/i.test(s.code + ' ' + s.text)), code: 'TOKEN_REQUEST_FAILED', errorClass: 'transient' },
+  { name: 'key vault sign-in failed', when: (s) => s.site === 'keyvault' && IDENTITY_ERRORS.has(s.code), code: 'KEY_VAULT_SIGN_IN_FAILED', errorClass: 'permanent' },
   { name: 'key vault secret missing', when: (s) => s.site === 'keyvault' && (s.code === 'SecretNotFound' || s.code === 'CertificateNotFound' || s.statusCode === 404), code: 'SECRET_NOT_FOUND', errorClass: 'permanent' },
   { name: 'key vault access denied', when: (s) => s.site === 'keyvault' && (s.statusCode === 401 || s.statusCode === 403 || s.code === 'Forbidden' || /CredentialUnavailable|AuthenticationRequired/i.test(s.code)), code: 'SECRET_ACCESS_DENIED', errorClass: 'permanent' },
   { name: 'azure throttled', when: (s) => (s.site === 'keyvault' || s.site === 'storage') && s.statusCode === 429, code: (s) => (s.site === 'keyvault' ? 'KEY_VAULT_UNAVAILABLE' : 'STORAGE_UNAVAILABLE'), errorClass: 'throttled' },
@@ -110,7 +115,7 @@ export function toSignal(err: unknown, site: ErrorSite): ErrorSignal {
   const waited = typeof throttleWaited === 'number' ? throttleWaited : 0;
   return {
     site,
-    code: str(field(err, 'code')) || str(field(err, 'errorCode')),
+    code: str(field(err, 'code')) || str(field(err, 'errorCode')) || (IDENTITY_ERRORS.has(str(field(err, 'name'))) ? str(field(err, 'name')) : ''),
     text,
     serverResponseCode: str(field(err, 'serverResponseCode')).toUpperCase(),
     statusCode,

@@ -181,6 +181,10 @@ export class ProxiedConnection {
         this.fire('delay', at);
         await sleep(action.ms);
         break;
+      case 'hold':
+        this.fire('hold', at);
+        await action.run(cmd).catch(() => undefined); // the test asserts on what `run` did, not here
+        break;
       case 'cut-in-response':
         this.responseBudget = { left: action.afterBytes, ...at };
         break;

@@ -34,7 +34,9 @@ export type CommandAction =
   /** Send `* BYE <text>` and close; the server never sees the command. */
   | { kind: 'bye'; text: string }
   /** Hold the command this long before forwarding it. */
-  | { kind: 'delay'; ms: number };
+  | { kind: 'delay'; ms: number }
+  /** Hold the command until `run` settles (e.g. a change made at the server meanwhile), then forward it. */
+  | { kind: 'hold'; run: (cmd: CommandLine) => Promise<void> };
 
 export interface CommandFault {
   on: CommandMatch;

@@ -1,5 +1,7 @@
 import type { ConfidentialClientApplication, Configuration, INetworkModule, NetworkRequestOptions, NetworkResponse } from '@azure/msal-node';
 import type { SideSettings } from '../../config/settings.js';
+import type { ImapSite } from '../../contracts/imap.js';
+import { aadstsSetting, aadstsSummary } from '../../errors/aadsts.js';
 import { classify } from '../../errors/classify.js';
 import { MigrationError } from '../../errors/migration-error.js';
 import { registerSecret } from '../../errors/redact.js';
@@ -11,6 +13,9 @@ export interface AccessToken {
   expiresOnMs: number;
 }
 
+/** Connection failures that, before any answer, mean a wrong host or port rather than a blip. */
+export const FIRST_CONTACT_FAILURES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN']);
+
 const MICROSOFT_AUTHORITY_HOSTS = /^(login\.microsoftonline\.(com|us)|login\.chinacloudapi\.cn|login\.partner\.microsoftonline\.cn)$/i;
 
 /**
@@ -20,6 +25,8 @@ const MICROSOFT_AUTHORITY_HOSTS = /^(login\.microsoftonline\.(com|us)|login\.chi
  */
 class RetryAfterAwareNetwork implements INetworkModule {
   lastRetryAfterMs?: number;
+  /** The last metadata GET (authority discovery): its status, or why it got none. MSAL reports either as endpoints_resolution_error. */
+  lastDiscovery?: { status: number } | { networkCode: string };
 
   async sendGetRequestAsync<T>(url: string, options?: NetworkRequestOptions, timeout?: number): Promise<NetworkResponse<T>> {
     return this.send<T>(url, 'GET', options, timeout);
@@ -30,7 +37,9 @@ class RetryAfterAwareNetwork implements INetworkModule {
   }
 
   private async send<T>(url: string, method: string, options?: NetworkRequestOptions, timeout?: number): Promise<NetworkResponse<T>> {
-    const res = await fetch(url, { method, headers: options?.headers ?? {}, ...(options?.body !== undefined ? { body: options.body } : {}), ...(timeout ? { signal: AbortSignal.timeout(timeout) } : {}) });
+    if (method === 'GET') this.lastDiscovery = undefined;
+    const res = await this.fetch(url, method, options, timeout);
+    if (method === 'GET') this.lastDiscovery = { status: res.status };
     const headers: Record<string, string> = {};
     res.headers.forEach((v, k) => (headers[k.toLowerCase()] = v));
     const seconds = Number(headers['retry-after']);
@@ -44,6 +53,16 @@ class RetryAfterAwareNetwork implements INetworkModule {
     }
     return { headers, body: body as T, status: res.status };
   }
+
+  private async fetch(url: string, method: string, options?: NetworkRequestOptions, timeout?: number): Promise<Response> {
+    try {
+      return await fetch(url, { method, headers: options?.headers ?? {}, ...(options?.body !== undefined ? { body: options.body } : {}), ...(timeout ? { signal: AbortSignal.timeout(timeout) } : {}) });
+    } catch (e) {
+      const cause = e instanceof Error ? (e.cause as { code?: unknown } | undefined) : undefined;
+      if (method === 'GET') this.lastDiscovery = { networkCode: typeof cause?.code === 'string' ? cause.code : 'NETWORK_ERROR' };
+      throw e;
+    }
+  }
 }
 
 /**
@@ -55,22 +74,57 @@ export class AppTokenProvider {
   private app?: Promise<ConfidentialClientApplication>;
   private readonly network = new RetryAfterAwareNetwork();
 
+  /** A token was issued once: a connection failure after that is a blip, not a wrong setting. */
+  private reached = false;
+
   constructor(
     private readonly side: SideSettings,
     private readonly secrets: SecretStore,
+    private readonly site: ImapSite = 'source',
   ) {}
 
   async getToken(): Promise<AccessToken> {
-    const app = await this.getApp();
+    const pending = this.getApp();
+    const app = await pending;
     try {
       const r = await app.acquireTokenByClientCredential({ scopes: [this.side.tokenScope] });
       if (!r?.accessToken) throw new MigrationError('TOKEN_REQUEST_FAILED', 'transient', 'token endpoint returned no access token');
       registerSecret(r.accessToken);
+      this.reached = true;
       return { token: r.accessToken, expiresOnMs: r.expiresOn ? r.expiresOn.getTime() : 0 };
     } catch (e) {
+      // MSAL keeps its own throttle after a 429/5xx (60 s without Retry-After) and answers every
+      // request meanwhile with the first error, minus its status: our retry policy is the one
+      // throttle, so the next attempt starts on a fresh client (the credential is cached; no
+      // token was, or MSAL would not have asked).
+      if (this.app === pending) this.app = undefined;
       const retryAfterMs = this.network.lastRetryAfterMs;
-      throw classify(retryAfterMs !== undefined && typeof e === 'object' && e !== null ? Object.assign(e, { retryAfterMs }) : e, 'token');
+      throw this.explain(classify(retryAfterMs !== undefined && typeof e === 'object' && e !== null ? Object.assign(e, { retryAfterMs }) : e, 'token'));
     }
+  }
+
+  /**
+   * Says which setting to fix where the answer shows one: Entra's AADSTS text once, without its
+   * trace lines; an authority that does not know the tenant, or that refuses connections before
+   * it ever answered (MSAL reports both as endpoints_resolution_error, a transient error).
+   */
+  private explain(err: MigrationError): MigrationError {
+    const prefix = this.site.toUpperCase();
+    const where = `${this.site} token endpoint`;
+    const summary = aadstsSummary(err.message);
+    if (summary) {
+      const setting = aadstsSetting(summary, prefix);
+      return new MigrationError(err.code, err.errorClass, `${where}: ${summary}${setting ? ` Check ${setting}.` : ''}`, { cause: err, ...(err.retryAfterMs !== undefined ? { retryAfterMs: err.retryAfterMs } : {}) });
+    }
+    const discovery = this.network.lastDiscovery;
+    if (!/endpoints_resolution_error/.test(err.message) || !discovery) return err;
+    if ('status' in discovery && discovery.status >= 400 && discovery.status < 500) {
+      return new MigrationError('TOKEN_INVALID_CLIENT', 'permanent', `${where}: the authority does not know the tenant (HTTP ${discovery.status} for its OpenID configuration). Check ${prefix}_TENANT_ID and ${prefix}_AUTHORITY_HOST.`, { cause: err });
+    }
+    if ('networkCode' in discovery && !this.reached && FIRST_CONTACT_FAILURES.has(discovery.networkCode)) {
+      return new MigrationError('HOST_UNREACHABLE', 'permanent', `${where}: ${discovery.networkCode} at the first contact. Check ${prefix}_AUTHORITY_HOST.`, { cause: err });
+    }
+    return err;
   }
 
   private getApp(): Promise<ConfidentialClientApplication> {

@@ -3,7 +3,8 @@ import type { ImapAuth, ImapSite } from '../../contracts/imap.js';
 import type { ImapLogins, Leased } from '../../contracts/imap-ports.js';
 import { addressKey } from '../../contracts/mailbox-pair.js';
 import { passwordSecretName } from '../../domain/secrets/password-secret-name.js';
-import { AppTokenProvider, type AccessToken } from '../auth/token-provider.js';
+import { AppTokenProvider, FIRST_CONTACT_FAILURES, type AccessToken } from '../auth/token-provider.js';
+import { MigrationError } from '../../errors/migration-error.js';
 import type { SecretStore } from '../../contracts/secret-store.js';
 import type { ImapSession } from './imap-session.js';
 import { PipelinedAppender } from './pipelined-appender.js';
@@ -22,14 +23,16 @@ export class ImapDialer implements ImapLogins {
   private readonly noRaw = new Set<ImapSite>();
   /** Destination mailboxes whose connection could not pipeline APPENDs (lower-cased). */
   private readonly noPipelining = new Set<string>();
+  /** Sides some connection of this process has reached: a refusal after that is a blip, not a wrong setting. */
+  private readonly reached = new Set<ImapSite>();
 
   constructor(
     readonly settings: Settings,
     private readonly secrets: SecretStore,
   ) {
     this.tokens = {
-      source: new AppTokenProvider(settings.source, secrets),
-      destination: new AppTokenProvider(settings.destination, secrets),
+      source: new AppTokenProvider(settings.source, secrets, 'source'),
+      destination: new AppTokenProvider(settings.destination, secrets, 'destination'),
     };
   }
 
@@ -57,7 +60,7 @@ export class ImapDialer implements ImapLogins {
     const { auth, expiresOnMs } = await this.auth(site, mailbox);
     // imapflow is loaded on first use: a pass that runs on raw connections only never needs it.
     const { ImapSession: Session } = await import('./imap-session.js');
-    const session = await Session.open(this.side(site), auth, site, { responseTimeoutMs: this.settings.imapResponseTimeoutMs });
+    const session = await this.firstContact(site, () => Session.open(this.side(site), auth, site, { responseTimeoutMs: this.settings.imapResponseTimeoutMs }));
     return { session, expiresOnMs };
   }
 
@@ -69,7 +72,7 @@ export class ImapDialer implements ImapLogins {
   /** A raw folder connection, or undefined when the server does not allow one (remembered). */
   async openRaw(site: ImapSite, mailbox: string): Promise<Leased<RawFolderSession> | undefined> {
     const { auth, expiresOnMs } = await this.auth(site, mailbox);
-    const opened = await RawFolderSession.open(this.side(site), auth, site, { responseTimeoutMs: this.settings.imapResponseTimeoutMs });
+    const opened = await this.firstContact(site, () => RawFolderSession.open(this.side(site), auth, site, { responseTimeoutMs: this.settings.imapResponseTimeoutMs }));
     if (opened) return { item: opened, expiresOnMs };
     this.noRaw.add(site);
     return undefined;
@@ -92,9 +95,36 @@ export class ImapDialer implements ImapLogins {
   /** A new pipelining connection, or undefined when the server cannot pipeline (remembered per mailbox). */
   async openAppender(mailbox: string): Promise<Leased<PipelinedAppender> | undefined> {
     const { auth, expiresOnMs } = await this.auth('destination', mailbox);
-    const appender = await PipelinedAppender.open(this.side('destination'), auth, 'destination', { batchMessages: this.settings.appendBatchMessages, responseTimeoutMs: this.settings.imapResponseTimeoutMs });
+    const appender = await this.firstContact('destination', () => PipelinedAppender.open(this.side('destination'), auth, 'destination', { batchMessages: this.settings.appendBatchMessages, responseTimeoutMs: this.settings.imapResponseTimeoutMs }));
     if (appender) return { item: appender, expiresOnMs };
     this.noPipelining.add(addressKey(mailbox));
     return undefined;
   }
+
+  /**
+   * A side whose host refuses connections or does not resolve before any connection of this
+   * process reached it is mis-set (host, port), not briefly down: HOST_UNREACHABLE, permanent,
+   * instead of a minute of retries per mailbox.
+   */
+  private async firstContact<T>(site: ImapSite, connect: () => Promise<T>): Promise<T> {
+    try {
+      const connected = await connect();
+      this.reached.add(site);
+      return connected;
+    } catch (e) {
+      const code = networkCode(e);
+      if (this.reached.has(site) || code === undefined) throw e;
+      const prefix = site.toUpperCase();
+      throw new MigrationError('HOST_UNREACHABLE', 'permanent', `${site} IMAP: ${code} at the first contact. Check ${prefix}_IMAP_HOST and ${prefix}_IMAP_PORT.`, { cause: e });
+    }
+  }
+}
+
+/** The first-contact failure code anywhere on an error's cause chain. */
+function networkCode(e: unknown): string | undefined {
+  for (let cur: unknown = e, depth = 0; typeof cur === 'object' && cur !== null && depth < 5; cur = (cur as { cause?: unknown }).cause, depth++) {
+    const code = (cur as { code?: unknown }).code;
+    if (typeof code === 'string' && FIRST_CONTACT_FAILURES.has(code)) return code;
+  }
+  return undefined;
 }

@@ -220,7 +220,10 @@ export class ImapSession implements DestinationWriter, FolderSession {
     await this.gate?.wait();
     try {
       for await (const m of this.client.fetch(uids, { uid: true, size: true, flags: true, internalDate: true, source: true }, { uid: true })) {
-        yield { ...toMeta(m), source: m.source ?? Buffer.alloc(0) };
+        // Expunged by another session since this one last looked: Dovecot answers BODY[] NIL.
+        // Nothing to copy (never an empty APPEND): the caller counts the UID as vanished.
+        if (!m.source || m.source.length === 0) continue;
+        yield { ...toMeta(m), source: m.source };
       }
     } catch (e) {
       throw classify(e, this.site);

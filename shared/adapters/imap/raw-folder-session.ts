@@ -208,6 +208,9 @@ export class RawFolderSession implements FolderSession {
     const finished = this.fetch(`UID FETCH ${uids} (UID FLAGS INTERNALDATE RFC822.SIZE BODY.PEEK[])`, (row) => {
       const meta = toMeta(row);
       if (!meta || row.body === undefined || row.section !== '') return; // a flag change nobody asked for
+      // BODY[] NIL: expunged by another session since this one last looked (Dovecot answers so).
+      // Nothing to copy (never an empty APPEND): the caller counts the UID as vanished.
+      if (row.body.length === 0) return;
       queue.push({ ...meta, size: row.size ?? row.body.length, source: row.body });
       held += row.body.length;
       if (held > HOLD_BYTES && !paused) {

@@ -1,6 +1,7 @@
 import type { TokenCredential } from '@azure/identity';
 import type { SecretClient } from '@azure/keyvault-secrets';
 import { classify } from '../../errors/classify.js';
+import { aadstsSummary } from '../../errors/aadsts.js';
 import { registerSecret } from '../../errors/redact.js';
 import type { SecretStore } from '../../contracts/secret-store.js';
 
@@ -50,6 +51,11 @@ export class KeyVaultSecretStore implements SecretStore {
       return s.value;
     } catch (e) {
       const err = classify(e, 'keyvault');
+      // No secret can be read at all: say which settings sign in, not which secret was asked for.
+      if (err.code === 'KEY_VAULT_SIGN_IN_FAILED') {
+        const summary = aadstsSummary(err.message);
+        throw Object.assign(err, { message: `${summary ? `Key Vault sign-in: ${summary}` : err.message} (the Key Vault credential: AZURE_TENANT_ID, AZURE_CLIENT_ID and AZURE_CLIENT_SECRET, or the managed identity)` });
+      }
       throw Object.assign(err, { message: `${err.message} (secret "${name}")` });
     }
   }

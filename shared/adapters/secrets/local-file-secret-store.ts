@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { parseLocalSecrets } from '../../config/local-secrets-file.js';
 import { MigrationError } from '../../errors/migration-error.js';
 import { registerSecret } from '../../errors/redact.js';
 import type { SecretStore } from '../../contracts/secret-store.js';
@@ -30,14 +31,9 @@ export class LocalFileSecretStore implements SecretStore {
     } catch {
       throw new MigrationError('SETTINGS_INVALID', 'permanent', 'LOCAL_SECRETS_FILE cannot be read');
     }
-    try {
-      const parsed: unknown = JSON.parse(text);
-      if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error('not an object');
-      for (const v of Object.values(parsed)) if (typeof v === 'string') registerSecret(v);
-      return parsed as Record<string, unknown>;
-    } catch {
-      // Never quote the file: it holds secrets.
-      throw new MigrationError('SETTINGS_INVALID', 'permanent', 'LOCAL_SECRETS_FILE is not a JSON object of name: value strings');
-    }
+    const local = parseLocalSecrets(text);
+    if ('problem' in local) throw new MigrationError('SETTINGS_INVALID', 'permanent', local.problem);
+    for (const v of Object.values(local.secrets)) registerSecret(v);
+    return local.secrets;
   }
 }

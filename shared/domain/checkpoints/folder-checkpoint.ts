@@ -22,6 +22,8 @@ export interface FolderCheckpoint {
   skippedCount: number;
   failedCount: number;
   droppedKeywords: number;
+  /** Expunged at the source between a range's metadata and body FETCH: not copied, not failed (absent in older ledgers). */
+  vanished?: number;
   /**
    * Set while a range is being copied: messages appended to the destination from
    * destUidNext on may already hold part of this range, so a retry compares against them.

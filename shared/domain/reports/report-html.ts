@@ -11,6 +11,7 @@ function issues(m: MailboxReport): string {
   for (const f of m.folders) {
     if (f.error) items.push(`${f.sourcePath}: ${f.error.code} ${f.error.message}`);
     if (f.repaired) items.push(`${f.sourcePath}: repaired (${f.repaired.reason}: ${f.repaired.detail})`);
+    if (f.vanished > 0) items.push(`${f.sourcePath}: ${f.vanished} expunged at the source while being copied (not copied, not failed)`);
     for (const s of f.skipped.slice(0, 5)) items.push(`${f.sourcePath} UID ${s.uid} skipped (${s.code}: ${s.reason})`);
     for (const s of f.failed.slice(0, 5)) items.push(`${f.sourcePath} UID ${s.uid} failed (${s.code}: ${s.reason})`);
   }

@@ -37,7 +37,7 @@ export class RangeProgress implements AppendOutcomes {
     private readonly range: Pick<UidRange, 'fromUid' | 'toUid'>,
   ) {
     this.from = Math.max(range.fromUid, cp.lastUid + 1);
-    this.result = { status: 'copied', copied: 0, copiedBytes: 0, alreadyPresent: 0, skipped: 0, failed: 0, lastUid: Math.max(cp.lastUid, range.toUid) };
+    this.result = { status: 'copied', copied: 0, copiedBytes: 0, alreadyPresent: 0, skipped: 0, failed: 0, vanished: 0, lastUid: Math.max(cp.lastUid, range.toUid) };
   }
 
   /** A repeated range: every UID in it is done already. */
@@ -84,6 +84,13 @@ export class RangeProgress implements AppendOutcomes {
     this.mapped.push([uid, destUid]);
     this.cp.alreadyPresent += 1;
     this.result.alreadyPresent += 1;
+  }
+
+  /** Source messages expunged between the range's metadata and body FETCH: neither copied nor failed. */
+  vanished(count: number): void {
+    if (count <= 0) return;
+    this.cp.vanished = (this.cp.vanished ?? 0) + count;
+    this.result.vanished += count;
   }
 
   stored(m: QueuedAppend, appended: AppendResult): void {

@@ -241,7 +241,7 @@ export const DIAGNOSES: readonly DiagnosisRule[] = [
   },
   {
     key: 'token:TOKEN_REQUEST_FAILED',
-    codes: ['TOKEN_REQUEST_FAILED'],
+    codes: ['TOKEN_REQUEST_FAILED', 'HOST_UNREACHABLE'],
     diagnose: (c) => ({
       cause: `the token endpoint at ${sideOf(c).authorityHost} could not be reached or failed.`,
       fix: `Check ${prefix(c)}_AUTHORITY_HOST and that outbound HTTPS (443) to it is allowed, then run preflight again.`,
@@ -330,7 +330,7 @@ export const DIAGNOSES: readonly DiagnosisRule[] = [
   },
   {
     key: 'login:connection',
-    codes: ['IMAP_CONNECTION_FAILED', 'IMAP_TIMEOUT'],
+    codes: ['IMAP_CONNECTION_FAILED', 'IMAP_TIMEOUT', 'HOST_UNREACHABLE'],
     diagnose: (c) => ({
       cause: `no IMAP connection to ${sideOf(c).host}:${sideOf(c).port}: wrong host or port, a firewall, or the server is down.`,
       fix: `Check ${prefix(c)}_IMAP_HOST and ${prefix(c)}_IMAP_PORT, and that outbound TCP ${sideOf(c).port} is allowed (Test-NetConnection ${sideOf(c).host} -Port ${sideOf(c).port}).`,

@@ -1,4 +1,4 @@
-import { readdirSync } from 'node:fs';
+import { readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { getLab, labSettings } from '../../lab/lab-info.js';
@@ -22,6 +22,17 @@ describe('mailmig migrate with bad input starts nothing', () => {
     const r = await runCli(['migrate', '--csv', w.csvPath, '--settings', w.settingsPath]);
     expect(r.code).toBe(2);
     for (const k of ['SOURCE_IMAP_PORT', 'DESTINATION_IMAP_TLS', 'KEY_VAULT_URL', 'SOURCE_TENANT_ID']) expect(r.stderr).toContain(k);
+    expect(r.stderr).not.toContain('hunter2');
+    expect(readdirSync(w.dir)).not.toContain('state');
+  });
+
+  it('a malformed LOCAL_SECRETS_FILE is caught at the settings check: exit 2, the setting and the problem named, no content echoed', async () => {
+    const w = workDir(labSettings(getLab(), { STORAGE_CONNECTION_STRING: '', KEY_VAULT_URL: '' }), 'Email\nok@contoso.example\n');
+    const secretsPath = join(w.dir, 'secrets.json');
+    writeFileSync(secretsPath, '{"source-secret": "hunter2",}');
+    const r = await runCli(['migrate', '--csv', w.csvPath, '--settings', w.settingsPath], { LOCAL_SECRETS_FILE: secretsPath });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/LOCAL_SECRETS_FILE is not valid JSON/);
     expect(r.stderr).not.toContain('hunter2');
     expect(readdirSync(w.dir)).not.toContain('state');
   });

@@ -34,7 +34,7 @@ async function run(sizes: Record<string, number>, limits: { folderWave: number; 
       },
       [ACTIVITIES.copyMessageRange]: (input: { ref: { sourcePath: string }; range: { fromUid: number; toUid: number } }) => {
         copied.push(`${input.ref.sourcePath}:${input.range.fromUid}`);
-        return ok({ status: 'copied', copied: input.range.toUid - input.range.fromUid + 1, copiedBytes: 0, alreadyPresent: 0, skipped: 0, failed: 0, lastUid: input.range.toUid });
+        return ok({ status: 'copied', copied: input.range.toUid - input.range.fromUid + 1, copiedBytes: 0, alreadyPresent: 0, skipped: 0, failed: 0, vanished: 0, lastUid: input.range.toUid });
       },
       [ACTIVITIES.finishFolderPass]: () => ok({ state: 'copied' }),
       [ACTIVITIES.writeMailboxReport]: (input: { row: { line: number }; folders: { sourcePath: string; copiedThisPass: number }[] }) =>

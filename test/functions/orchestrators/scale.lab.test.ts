@@ -37,7 +37,7 @@ function simulatedMailbox(messages: number, rangeSize: number) {
       }
       return ok({ uidValidity: '1', uidNext: messages + 1, messages, ranges, complete: from > messages });
     },
-    [ACTIVITIES.copyMessageRange]: (input: { range: { fromUid: number; toUid: number } }) => ok({ status: 'copied', copied: input.range.toUid - input.range.fromUid + 1, copiedBytes: 0, alreadyPresent: 0, skipped: 0, failed: 0, lastUid: input.range.toUid }),
+    [ACTIVITIES.copyMessageRange]: (input: { range: { fromUid: number; toUid: number } }) => ok({ status: 'copied', copied: input.range.toUid - input.range.fromUid + 1, copiedBytes: 0, alreadyPresent: 0, skipped: 0, failed: 0, vanished: 0, lastUid: input.range.toUid }),
     [ACTIVITIES.finishFolderPass]: () => ok({ state: 'copied' }),
     [ACTIVITIES.writeMailboxReport]: (input: { row: { line: number } }) => ok({ line: input.row.line, state: 'completed', copied: messages, copiedBytes: 0, skipped: 0, failed: 0 }),
   };

@@ -1,4 +1,6 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { HOST_LOCAL_KEYS, SETTING_KEYS } from '../../../shared/config/schema.js';
 import { loadSettings, SettingsError } from '../../../shared/config/settings.js';
@@ -54,10 +56,35 @@ describe('settings', () => {
     expect(problems({ ...env, SOURCE_CLIENT_CERT_NAME: 'source-cert' })).toEqual([]);
   });
 
+  /** The settings with LOCAL_SECRETS_FILE instead of KEY_VAULT_URL, the file holding `content` (or absent). */
+  const withSecretsFile = (content: string | undefined): Record<string, string> => {
+    const path = join(mkdtempSync(join(tmpdir(), 'mailmig-secrets-')), 'secrets.json');
+    if (content !== undefined) writeFileSync(path, content);
+    const env: Record<string, string> = { ...good, LOCAL_SECRETS_FILE: path };
+    delete env.KEY_VAULT_URL;
+    return env;
+  };
+
   it('loadSettings: LOCAL_SECRETS_FILE stands in for KEY_VAULT_URL on a workstation', () => {
-    const env = { ...good, LOCAL_SECRETS_FILE: './secrets.json' };
-    delete (env as Record<string, string | undefined>).KEY_VAULT_URL;
-    expect(problems(env)).toEqual([]);
+    expect(problems(withSecretsFile('{"source-secret": "s3cret"}'))).toEqual([]);
+  });
+
+  for (const [what, content, problem] of [
+    ['a file that is not JSON', '{"source-secret": hunter2}', /^LOCAL_SECRETS_FILE is not valid JSON/],
+    ['a JSON array', '["hunter2"]', /^LOCAL_SECRETS_FILE must be a JSON object of "name": "value" strings$/],
+    ['a value that is not a string', '{"source-secret": {"v": "hunter2"}}', /^LOCAL_SECRETS_FILE must be a JSON object/],
+    ['a missing file', undefined, /^LOCAL_SECRETS_FILE cannot be read \(no such file\)$/],
+  ] as const) {
+    it(`loadSettings: LOCAL_SECRETS_FILE holding ${what} is a settings problem naming the setting, never the content`, () => {
+      const found = problems(withSecretsFile(content));
+      expect(found).toHaveLength(1);
+      expect(found[0]).toMatch(problem);
+      expect(found.join()).not.toContain('hunter2');
+    });
+  }
+
+  it('loadSettings: LOCAL_SECRETS_FILE is not read when KEY_VAULT_URL is set (it is ignored then)', () => {
+    expect(problems({ ...withSecretsFile('not json'), KEY_VAULT_URL: good.KEY_VAULT_URL! })).toEqual([]);
   });
 
   it('local.settings.example.json holds exactly the schema keys (plus the host keys)', () => {

@@ -126,7 +126,7 @@ describe('copyRange', () => {
   it('copies a range on one source and one pipelining connection, the window on record beside the source FETCH and before the first APPEND', async () => {
     const w = world(3, { holdWindowUntilFetch: true });
     const r = await copyRange(deps(w), input);
-    expect(r).toEqual({ status: 'copied', copied: 3, copiedBytes: [1, 2, 3].reduce((n, u) => n + mail(u).length, 0), alreadyPresent: 0, skipped: 0, failed: 0, lastUid: 3 });
+    expect(r).toEqual({ status: 'copied', copied: 3, copiedBytes: [1, 2, 3].reduce((n, u) => n + mail(u).length, 0), alreadyPresent: 0, skipped: 0, failed: 0, vanished: 0, lastUid: 3 });
     expect(w.log).toEqual([
       'take source',
       'source SELECT INBOX',

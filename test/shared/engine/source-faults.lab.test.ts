@@ -7,6 +7,8 @@ import { FaultProxy, throttledAnswer, TOKEN_EXPIRED_BYE } from '../../lab/fault-
 import { getLab, type LabInfo } from '../../lab/lab-info.js';
 import { runThroughEngine } from '../../support/engine-run.js';
 import { expectExactCopy } from '../../support/expect-copy.js';
+import { withImap } from '../../lab/imap.js';
+import type { CommandLine } from '../../lab/fault-proxy-stream.js';
 import { seededPair } from '../../support/lab-mailbox.js';
 
 /**
@@ -119,5 +121,51 @@ describe('reliability: faults on the source connection', () => {
     proxy.setLatency(20);
     const run = await runThroughEngine(lab, [address], { source: proxy, settings: SMALL_RANGES });
     await expectExactCopy(lab, address, run);
+  });
+
+  it('a source that drops the connection at LIST, again and again, is retried with a warning line per retry (code and next attempt), then copied exactly', async () => {
+    const address = await seededPair(lab, 'rel-listcut', bulkCorpus(10, { folders: 1, bodyBytes: 1000, seed: 'rel-listcut' }));
+    proxy = await FaultProxy.forLab(lab, 'source');
+    proxy.addFault({ on: { name: 'LIST', times: 2 }, action: { kind: 'cut' } });
+    const run = await runThroughEngine(lab, [address], { source: proxy });
+    expect(proxy.fired.map((f) => f.action)).toEqual(['cut', 'cut']);
+    const retries = run.log.filter((l) => l.startsWith(`warning: ${address}: IMAP_CONNECTION_FAILED, retry `));
+    expect(retries.map((l) => /retry (\d+) in (\d+) ms/.exec(l)!.slice(1).map(Number)), run.log.join('\n')).toEqual([[1, 50], [2, 100]]);
+    await expectExactCopy(lab, address, run);
+  });
+
+  describe('a message expunged at the source between its metadata and its body FETCH', () => {
+    /** Deletes the 5th UID the body FETCH asks for, at the source, before the FETCH reaches it; returns that UID. */
+    const expungeFifth = (address: string, expunged: number[]) => async (cmd: CommandLine): Promise<void> => {
+      const uids = /^(\S+)/.exec(cmd.args)![1]!.split(',').flatMap((p) => {
+        const [a, b] = p.split(':').map(Number);
+        return b === undefined ? [a!] : Array.from({ length: b - a! + 1 }, (_, i) => a! + i);
+      });
+      const uid = uids[4]!;
+      await withImap(lab, 'source', address, async (c) => {
+        const lock = await c.getMailboxLock('Bulk/001');
+        try {
+          await c.messageDelete(String(uid), { uid: true });
+        } finally {
+          lock.release();
+        }
+      });
+      expunged.push(uid);
+    };
+
+    for (const path of ['raw', 'imapflow'] as const) {
+      it(`is counted as vanished, never appended nor failed, and the rest is copied exactly (${path} source connection)`, async () => {
+        const address = await seededPair(lab, `rel-vanish-${path}`, bulkCorpus(30, { folders: 1, bodyBytes: 1500, seed: `rel-vanish-${path}` }));
+        proxy = await FaultProxy.forLab(lab, 'source');
+        if (path === 'imapflow') proxy.hideCapabilities(['SASL-IR']);
+        const expunged: number[] = [];
+        proxy.addFault({ on: { name: 'UID FETCH', args: /BODY/, nth: 2 }, action: { kind: 'hold', run: expungeFifth(address, expunged) } });
+        const run = await runThroughEngine(lab, [address], { source: proxy, settings: SMALL_RANGES });
+        expect(expunged).toHaveLength(1);
+        await expectExactCopy(lab, address, run);
+        const folder = run.report.mailboxes[0]!.folders.find((f) => f.sourcePath === 'Bulk/001')!;
+        expect({ copied: folder.copied, failed: folder.failedCount, vanished: folder.vanished }).toEqual({ copied: 29, failed: 0, vanished: 1 });
+      });
+    }
   });
 });

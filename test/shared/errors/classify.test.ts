@@ -31,7 +31,9 @@ const ROWS: Row[] = [
   { rule: 'imap connection dropped or timed out', site: 'destination', err: e('read ECONNRESET', { code: 'ECONNRESET' }), code: 'IMAP_CONNECTION_FAILED', errorClass: 'transient' },
   { rule: 'token endpoint throttled', site: 'token', err: e('server_error', { errorCode: 'server_error', status: 429 }), code: 'TOKEN_THROTTLED', errorClass: 'throttled', retryAfterMs: 30000 },
   { rule: 'token invalid client', site: 'token', err: e('invalid_client: AADSTS7000215: Invalid client secret provided.', { errorCode: 'invalid_client' }), code: 'TOKEN_INVALID_CLIENT', errorClass: 'permanent' },
+  { rule: 'token endpoint temporarily unavailable', site: 'token', err: e('90033: AADSTS90033: A transient error has occurred. Please try again.', { errorCode: '90033', name: 'ServerError' }), code: 'TOKEN_REQUEST_FAILED', errorClass: 'transient' },
   { rule: 'token endpoint unavailable', site: 'token', err: e('network_error: Network request failed', { errorCode: 'network_error' }), code: 'TOKEN_REQUEST_FAILED', errorClass: 'transient' },
+  { rule: 'key vault sign-in failed', site: 'keyvault', err: e('invalid_client: Error(s): 7000215 - Description: AADSTS7000215: Invalid client secret provided.', { name: 'AuthenticationRequiredError' }), code: 'KEY_VAULT_SIGN_IN_FAILED', errorClass: 'permanent' },
   { rule: 'key vault secret missing', site: 'keyvault', err: e('Secret not found', { code: 'SecretNotFound', statusCode: 404 }), code: 'SECRET_NOT_FOUND', errorClass: 'permanent' },
   { rule: 'key vault access denied', site: 'keyvault', err: e('Forbidden', { code: 'Forbidden', statusCode: 403 }), code: 'SECRET_ACCESS_DENIED', errorClass: 'permanent' },
   { rule: 'azure throttled', site: 'storage', err: e('Too many requests', { statusCode: 429 }), code: 'STORAGE_UNAVAILABLE', errorClass: 'throttled', retryAfterMs: 30000 },
@@ -54,6 +56,14 @@ describe('classify', () => {
       if (row.retryAfterMs !== undefined) expect(m.retryAfterMs).toBe(row.retryAfterMs);
     });
   }
+
+  it('classify: a Key Vault credential that cannot get a token (unknown tenant, unreachable authority) is KEY_VAULT_SIGN_IN_FAILED, not INTERNAL', () => {
+    for (const message of ['The current credential is not configured to acquire tokens for tenant x.', 'endpoints_resolution_error: See https://aka.ms/msal.js.errors#endpoints_resolution_error for details']) {
+      expect(classify(e(message, { name: 'CredentialUnavailableError' }), 'keyvault').code).toBe('KEY_VAULT_SIGN_IN_FAILED');
+    }
+    // The name alone decides only for the identity library's errors: elsewhere an unknown name is still INTERNAL.
+    expect(classify(e('x', { name: 'RangeError' }), 'source').code).toBe('INTERNAL');
+  });
 
   it('classify: an unknown programmer error is INTERNAL and permanent (never retried)', () => {
     const m = classify(new TypeError('x is not a function'), 'source');

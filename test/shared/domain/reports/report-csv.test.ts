@@ -14,7 +14,7 @@ function report(folder: string): BatchReport {
     mailboxes: [{
       sourceEmail: 'a@x.com', destinationEmail: 'a@y.com', state: 'completed-with-issues', startedAt: '', finishedAt: '', skippedFolders: [], renamedFolders: [], error: undefined,
       totals: { folders: 1, copied: 3, copiedBytes: 30, copiedThisPass: 3, skipped: 1, failed: 0, alreadyPresent: 0 },
-      folders: [{ sourcePath: folder, destinationPath: folder, state: 'copied', messagesAtSource: 4, copied: 3, copiedBytes: 30, alreadyPresent: 0, skippedCount: 1, failedCount: 0, droppedKeywords: 0, skipped: [{ uid: 4, size: 9, code: 'MESSAGE_TOO_LARGE', reason: '<script>alert(1)</script>' }], failed: [], copiedThisPass: 3 }],
+      folders: [{ sourcePath: folder, destinationPath: folder, state: 'copied', messagesAtSource: 4, copied: 3, copiedBytes: 30, alreadyPresent: 0, skippedCount: 1, failedCount: 0, droppedKeywords: 0, vanished: 2, skipped: [{ uid: 4, size: 9, code: 'MESSAGE_TOO_LARGE', reason: '<script>alert(1)</script>' }], failed: [], copiedThisPass: 3 }],
     }],
   };
 }
@@ -55,5 +55,11 @@ describe('reports', () => {
     expect(html).not.toContain('<script>');
     expect(html).toContain('&lt;script&gt;');
     expect(html).toContain('1</strong> with issues');
+  });
+
+  it('csv and html: messages expunged at the source while being copied are counted in both', () => {
+    const rows = parse(renderReportCsv(report('Inbox')), { bom: true }) as string[][];
+    expect(rows[1]![rows[0]!.indexOf('Vanished')]).toBe('2');
+    expect(renderReportHtml(report('Inbox'))).toContain('Inbox: 2 expunged at the source while being copied');
   });
 });

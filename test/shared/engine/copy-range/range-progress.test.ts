@@ -37,7 +37,7 @@ describe('RangeProgress', () => {
     expect(new RangeProgress(store(), place, checkpoint(9), { fromUid: 1, toUid: 10 }).nothingLeft).toBe(false);
     const repeated = new RangeProgress(store(), place, checkpoint(12), { fromUid: 1, toUid: 10 });
     expect(repeated.nothingLeft).toBe(true);
-    expect(repeated.result).toEqual({ status: 'copied', copied: 0, copiedBytes: 0, alreadyPresent: 0, skipped: 0, failed: 0, lastUid: 12 });
+    expect(repeated.result).toEqual({ status: 'copied', copied: 0, copiedBytes: 0, alreadyPresent: 0, skipped: 0, failed: 0, vanished: 0, lastUid: 12 });
   });
 
   it('skips messages over the size limit with their reason and keeps the rest in order', () => {
@@ -84,7 +84,7 @@ describe('RangeProgress', () => {
     p.stored(queued(2, 50), {});
     p.alreadyPresent(3, 503);
     p.refused(queued(4, 7, Buffer.from('Subject: Hi there\r\n\r\nbody')), new MigrationError('MESSAGE_REJECTED', 'permanent', 'malformed'));
-    expect(p.result).toEqual({ status: 'copied', copied: 2, copiedBytes: 150, alreadyPresent: 1, skipped: 0, failed: 1, lastUid: 10 });
+    expect(p.result).toEqual({ status: 'copied', copied: 2, copiedBytes: 150, alreadyPresent: 1, skipped: 0, failed: 1, vanished: 0, lastUid: 10 });
     expect(p.cp).toMatchObject({ copied: 2, copiedBytes: 150, alreadyPresent: 1, failedCount: 1, droppedKeywords: 2 });
     expect(p.cp.failed).toEqual([{ uid: 4, size: 7, code: 'MESSAGE_REJECTED', reason: 'malformed', subject: 'Hi there' }]);
   });
