@@ -2,9 +2,8 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { loadSettings } from '../../shared/config/settings.js';
 import type { MailboxReport } from '../../shared/contracts/report.js';
-import { createEngine, redactingLogger } from '../../shared/composition/create-engine.js';
+import { createEngine, createMailboxLeases, redactingLogger } from '../../shared/composition/create-engine.js';
 import { batchWideCause, closedMailboxes, runBatch } from '../../shared/engine/run-batch.js';
-import { FileLeases } from '../../shared/adapters/state/file-leases.js';
 import { writeBatchReportFiles } from '../../shared/engine/mailbox-pass/batch-report-files.js';
 import { formatBytes } from '../../shared/domain/reports/format-bytes.js';
 import { describeVerification } from './verify.js';
@@ -62,7 +61,7 @@ export async function migrateCommand(opts: MigrateOptions, final = false): Promi
       retryBaseMs,
       onCopied: (n, b) => progress.copied(n, b),
       onMailboxDone: (r) => (quiet(r) ? progress.mailboxDone() : progress.mailboxDone(describeMailbox(r))),
-      leases: new FileLeases(join(settings.stateDir, 'leases')),
+      leases: createMailboxLeases(settings),
     });
     progress.end();
     await mkdir(dirname(reportPath), { recursive: true });

@@ -1,7 +1,10 @@
+import { join } from 'node:path';
 import type { Settings } from '../config/settings.js';
 import type { TableClient } from '@azure/data-tables';
 import type { CheckpointStore } from '../domain/checkpoints/checkpoint-store.js';
 import type { PairLeases } from '../domain/leases/batch-lease.js';
+import type { MailboxLeases } from '../domain/leases/mailbox-lease.js';
+import { FileLeases } from '../adapters/state/file-leases.js';
 import { certificateFacts } from '../adapters/auth/certificate-facts.js';
 import type { CertificateReader } from '../contracts/certificate-reader.js';
 import { ImapConnectionPool } from '../adapters/imap/imap-connection-pool.js';
@@ -67,6 +70,11 @@ export function createPairLeases(settings: Settings, env: Env): PairLeases {
     renew: async (mailbox, claim) => (await leases()).renew(mailbox, claim),
     release: async (mailbox, claim) => (await leases()).release(mailbox, claim),
   };
+}
+
+/** The command line's pair leases: a lock file per pair under STATE_DIR/leases (see FileLeases). */
+export function createMailboxLeases(settings: Settings): MailboxLeases {
+  return new FileLeases(join(settings.stateDir, 'leases'));
 }
 
 /** Every log line passes through redact(): libraries quote tokens and secrets in their errors. */
