@@ -45,16 +45,22 @@ export async function migrateCommand(opts: MigrateOptions, final = false): Promi
   const base = reportPath.replace(/\.json$/i, '');
   if (opts.report) await refuseForeignReportTargets([reportPath, `${base}.csv`, `${base}.html`]);
   const engine = createEngine(settings, env, { log: redactingLogger(writeLogLine) });
-  const progress = new Progress(rows.length);
   // A cause every mailbox shares is printed once, when the batch has stopped on it, not per mailbox.
   const quiet = (r: MailboxReport): boolean => r.error?.code === 'BATCH_STOPPED' || batchWideCause(r) !== undefined;
   try {
     const closed = await closedMailboxes(engine, rows);
-    if (closed.length > 0) {
-      const list = closed.map((c) => `  line ${c.row.line}: ${c.row.sourceEmail} -> ${c.row.destinationEmail} was cut over at ${c.closedAt}`);
+    const list = closed.map((c) => terminalSafe(`  line ${c.row.line}: ${c.row.sourceEmail} -> ${c.row.destinationEmail} was cut over at ${c.closedAt}`));
+    if (closed.length > 0 && !final) {
       throw new UsageError(`refused: ${closed.length} mailbox(es) of this CSV were already cut over (mailmig complete); no pass may copy into them again. Remove them from the CSV:\n${list.join('\n')}`);
     }
-    const report = await runBatch(engine, rows, {
+    // `complete` run again after it closed some pairs (a crash, Ctrl-C): those are done, the rest
+    // is cut over now. Nothing is copied into a closed pair; `verify` shows its state.
+    const done = new Set(closed.map((c) => c.row));
+    const open = rows.filter((r) => !done.has(r));
+    if (closed.length > 0) process.stdout.write(`Already cut over, left as they are (run \`mailmig verify\` to compare them again):\n${list.join('\n')}\n`);
+    if (open.length === 0) return 0;
+    const progress = new Progress(open.length);
+    const report = await runBatch(engine, open, {
       batchId,
       final,
       concurrency,

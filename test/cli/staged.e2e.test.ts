@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { BatchReport } from '../../shared/contracts/report.js';
 import { getLab, labSettings, type LabInfo } from '../lab/lab-info.js';
@@ -69,6 +70,37 @@ describe('staged migration with mailmig: first pass, delta, verify, cut-over', (
     expect(after.code).toBe(2);
     expect(after.stderr).toContain('cut over');
     expect(after.stderr).toContain(staged);
+  });
+
+  it('complete run again after it closed some pairs (a crash mid-way): the closed pair is left as it is, the rest is cut over, nothing twice', async () => {
+    const first = uniqueAddress('cut-first');
+    const second = uniqueAddress('cut-second');
+    for (const a of [first, second]) {
+      await addMailbox(lab, 'source', a);
+      await addMailbox(lab, 'destination', a);
+      await seedMailbox(lab, 'source', a, bulkCorpus(12, { folders: 2, seed: a }));
+    }
+    const settings = labSettings(lab, { STORAGE_CONNECTION_STRING: '' });
+    // The first pair is cut over alone: its pair is closed in the ledger, as a killed `complete` leaves it.
+    const one = workDir(settings, `Email\n${first}\n`);
+    expect((await runCli(['complete', '--csv', one.csvPath, '--settings', one.settingsPath])).code).toBe(0);
+    // The same STATE_DIR, the whole CSV: the operator runs the same command again.
+    const both = workDir({ ...settings, STATE_DIR: join(one.dir, 'state') }, `Email\n${first}\n${second}\n`);
+    const again = await runCli(['complete', '--csv', both.csvPath, '--settings', both.settingsPath]);
+    expect(again.code, again.stdout + again.stderr).toBe(0);
+    expect(again.stdout).toContain('Already cut over');
+    expect(again.stdout).toContain(first);
+    const r = report(again.stdout);
+    expect(r.mailboxes.map((m) => m.sourceEmail)).toEqual([second]);
+    expect(r.mailboxes[0]!.verification?.result).toBe('PASS');
+    for (const a of [first, second]) {
+      const cmp = compareSnapshots(await snapshotMailbox(lab, 'source', a), await snapshotMailbox(lab, 'destination', a));
+      expect(cmp.diffs).toEqual([]);
+    }
+    // `migrate` on closed pairs is still refused.
+    const after = await runCli(['migrate', '--csv', both.csvPath, '--settings', both.settingsPath]);
+    expect(after.code).toBe(2);
+    expect(after.stderr).toContain('cut over');
   });
 
   it('verify: a message deleted from the destination after a pass makes verification FAIL and names it', async () => {
