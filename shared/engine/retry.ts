@@ -59,3 +59,9 @@ export async function withRetry<T>(fn: () => Promise<T>, opts: RetryOptions): Pr
     }
   }
 }
+
+/** Runs one engine call the way the driver wants it tried (the CLI retries in-process; the Durable driver retries from the orchestrator). */
+export type Attempt = <T>(fn: () => Promise<T>) => Promise<T>;
+
+/** Tried once: a failure goes to the caller. */
+export const once: Attempt = (fn) => fn();

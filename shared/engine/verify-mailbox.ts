@@ -7,7 +7,7 @@ import type { EngineDeps } from './engine-deps.js';
 import { headerHash, IDENTITY_HEADERS, parseHeaders, type HeaderWordDecoder } from './fingerprint.js';
 import { prepareFolders } from './prepare-folders.js';
 import { isSelectable } from '../domain/folders/special-use.js';
-import type { Attempt } from './mailbox-pass/prepare-mailbox.js';
+import { once, type Attempt } from './retry.js';
 
 export interface VerifyOptions {
   /**
@@ -23,7 +23,6 @@ export interface VerifyOptions {
   handBack?: (err: MigrationError) => boolean;
 }
 
-const once: Attempt = (fn) => fn();
 
 const PAGE = 2000;
 /** Lists in a verification are capped; the counts stay exact. */

@@ -7,11 +7,8 @@ import { beginFolderPass, folderRef, folderStatuses } from '../folder-pass.js';
 import type { DestinationSeen } from '../../domain/checkpoints/destination-repair.js';
 import type { FolderTask } from '../../contracts/engine-types.js';
 import { prepareFolders } from '../prepare-folders.js';
+import { once, type Attempt } from '../retry.js';
 
-/** Runs one engine call the way the driver wants it tried (the CLI retries in-process; the Durable driver retries from the orchestrator). */
-export type Attempt = <T>(fn: () => Promise<T>) => Promise<T>;
-
-const once: Attempt = (fn) => fn();
 
 export interface PrepareMailboxOptions {
   /** Refuse a pair already cut over. The activity checks its own mailbox; the CLI checks the whole batch before it starts. */
