@@ -67,7 +67,7 @@ export async function migrateCommand(opts: MigrateOptions, final = false): Promi
       retryBaseMs,
       onCopied: (n, b) => progress.copied(n, b),
       onMailboxDone: (r) => (quiet(r) ? progress.mailboxDone() : progress.mailboxDone(describeMailbox(r))),
-      leases: createMailboxLeases(settings),
+      leases: createMailboxLeases(settings, env, 'auto', engine.log),
     });
     progress.end();
     await mkdir(dirname(reportPath), { recursive: true });

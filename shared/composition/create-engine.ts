@@ -3,7 +3,8 @@ import type { Settings } from '../config/settings.js';
 import type { TableClient } from '@azure/data-tables';
 import type { CheckpointStore } from '../domain/checkpoints/checkpoint-store.js';
 import type { PairLeases } from '../domain/leases/batch-lease.js';
-import type { MailboxLeases } from '../domain/leases/mailbox-lease.js';
+import { bothLeases, type MailboxLeases } from '../domain/leases/mailbox-lease.js';
+import { TableMailboxLeases } from '../adapters/state/table-mailbox-leases.js';
 import { FileLeases } from '../adapters/state/file-leases.js';
 import { certificateFacts } from '../adapters/auth/certificate-facts.js';
 import type { CertificateReader } from '../contracts/certificate-reader.js';
@@ -35,12 +36,16 @@ export function createSecretStore(settings: Settings, env: Env): SecretStore {
 
 /** Table Storage when storage is configured, else (CLI only) a local file ledger in STATE_DIR. */
 export function createCheckpointStore(settings: Settings, env: Env, prefer: 'table' | 'file' | 'auto' = 'auto', log?: Logger): CheckpointStore {
-  const hasStorage = Boolean(settings.storageConnectionString || settings.storageAccountName);
-  if (prefer === 'file' || (prefer === 'auto' && !hasStorage)) return new FileCheckpointStore(settings.stateDir, log ? (m) => log.warn(m) : undefined);
+  if (!usesTable(settings, prefer)) return new FileCheckpointStore(settings.stateDir, log ? (m) => log.warn(m) : undefined);
   return lazyCheckpointStore(async () => {
     const { TableCheckpointStore } = await import('../adapters/state/table-checkpoint-store.js');
     return new TableCheckpointStore(await checkpointTableClient(settings, env));
   });
+}
+
+function usesTable(settings: Settings, prefer: 'table' | 'file' | 'auto'): boolean {
+  const hasStorage = Boolean(settings.storageConnectionString || settings.storageAccountName);
+  return prefer === 'table' || (prefer === 'auto' && hasStorage);
 }
 
 /** The checkpoint table's client, by connection string (Azurite) or managed identity. */
@@ -72,9 +77,17 @@ export function createPairLeases(settings: Settings, env: Env): PairLeases {
   };
 }
 
-/** The command line's pair leases: a lock file per pair under STATE_DIR/leases (see FileLeases). */
-export function createMailboxLeases(settings: Settings): MailboxLeases {
-  return new FileLeases(join(settings.stateDir, 'leases'));
+/**
+ * The command line's pair leases: a lock file per pair under STATE_DIR/leases (see FileLeases);
+ * and when its ledger is the shared checkpoint table (the same `state` choice as createEngine's),
+ * the Functions app's pair lease too, so a run never copies beside a batch of the app.
+ */
+export function createMailboxLeases(settings: Settings, env: Env, state: 'table' | 'file' | 'auto' = 'auto', log?: Logger): MailboxLeases {
+  const files = new FileLeases(join(settings.stateDir, 'leases'));
+  if (!usesTable(settings, state)) return files;
+  const pairs = createPairLeases(settings, env);
+  const table = new TableMailboxLeases(pairs, log ? { warn: (m) => log.warn(m) } : {});
+  return bothLeases(files, table);
 }
 
 /** Every log line passes through redact(): libraries quote tokens and secrets in their errors. */

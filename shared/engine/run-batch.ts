@@ -6,10 +6,11 @@ import type { EngineDeps } from './engine-deps.js';
 import { lookAhead, migrateMailbox, type MigrateMailboxOptions } from './migrate-mailbox.js';
 import type { SourceLook } from './unchanged-mailbox.js';
 import { SpareWorkers } from './spare-workers.js';
-import { describeHolder, type MailboxLeases } from '../domain/leases/mailbox-lease.js';
+import type { MailboxLeases } from '../domain/leases/mailbox-lease.js';
 import { summariseMailbox } from './summarise.js';
 import { batchReport } from './mailbox-pass/batch-report.js';
 import { BATCH_WIDE } from '../contracts/error-codes.js';
+import { classify } from '../errors/classify.js';
 
 export interface RunBatchOptions {
   batchId: string;
@@ -82,11 +83,17 @@ export async function runBatch(deps: EngineDeps, rows: readonly MailboxRow[], op
   const leased = async (row: MailboxRow): Promise<MailboxReport> => {
     if (stop) return notStarted(row);
     const pair = mailboxPair(row);
-    const lease = await opts.leases?.acquire(pair.key);
-    if (lease && 'heldBy' in lease) {
-      const error = { code: 'MAILBOX_LEASED', message: describeHolder(lease.heldBy, lease.file) };
-      return summariseMailbox({ sourceEmail: row.sourceEmail, destinationEmail: row.destinationEmail, startedAt: new Date().toISOString(), folders: [], skippedFolders: [], renamedFolders: [], error });
+    const refusedWith = (error: { code: string; message: string }): MailboxReport =>
+      summariseMailbox({ sourceEmail: row.sourceEmail, destinationEmail: row.destinationEmail, startedAt: new Date().toISOString(), folders: [], skippedFolders: [], renamedFolders: [], error });
+    let lease: Awaited<ReturnType<MailboxLeases['acquire']>> | undefined;
+    try {
+      lease = await opts.leases?.acquire(pair.key);
+    } catch (e) {
+      // The lease store unreachable: this pair is not worked on unguarded, and the batch goes on.
+      const err = classify(e, 'storage');
+      return refusedWith({ code: err.code, message: `the mailbox pair's lease could not be taken: ${err.message}` });
     }
+    if (lease && 'refused' in lease) return refusedWith({ code: 'MAILBOX_LEASED', message: lease.refused });
     try {
       return await one(pair);
     } finally {

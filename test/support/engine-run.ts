@@ -5,6 +5,7 @@ import { loadSettings } from '../../shared/config/settings.js';
 import type { BatchReport } from '../../shared/contracts/report.js';
 import { createEngine } from '../../shared/composition/create-engine.js';
 import { runBatch } from '../../shared/engine/run-batch.js';
+import type { MailboxLeases } from '../../shared/domain/leases/mailbox-lease.js';
 import type { FaultProxy } from '../lab/fault-proxy.js';
 import { labSettings, type LabInfo } from '../lab/lab-info.js';
 
@@ -24,6 +25,7 @@ export interface RunOptions {
   stateDir?: string;
   /** Mailboxes at once (default 4). */
   concurrency?: number;
+  leases?: MailboxLeases;
 }
 
 /**
@@ -43,7 +45,7 @@ export async function runThroughEngine(lab: LabInfo, addresses: string[], opts: 
   const started = Date.now();
   try {
     const rows = addresses.map((a, i) => ({ line: i + 2, sourceEmail: a, destinationEmail: a }));
-    const report = await runBatch(engine, rows, { batchId: `reliability-${started}`, concurrency: opts.concurrency ?? 4, retryBaseMs: 50 });
+    const report = await runBatch(engine, rows, { batchId: `reliability-${started}`, concurrency: opts.concurrency ?? 4, retryBaseMs: 50, ...(opts.leases ? { leases: opts.leases } : {}) });
     return { report, log, elapsedMs: Date.now() - started };
   } finally {
     await engine.close();

@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { link, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
-import type { LeaseHolder, MailboxLeases } from '../../domain/leases/mailbox-lease.js';
+import { describeHolder, type HeldLease, type LeaseHolder, type LeaseRefusal, type MailboxLeases } from '../../domain/leases/mailbox-lease.js';
 import { isAlive } from './process-alive.js';
 import { sweepTemporaryFiles } from './stale-files.js';
 
@@ -22,7 +22,7 @@ export class FileLeases implements MailboxLeases {
     return join(this.dir, `${createHash('sha256').update(mailbox).digest('hex').slice(0, 40)}.lock`);
   }
 
-  async acquire(mailbox: string): Promise<{ release(): Promise<void> } | { heldBy: LeaseHolder; file: string }> {
+  async acquire(mailbox: string): Promise<HeldLease | (LeaseRefusal & { heldBy: LeaseHolder; file: string })> {
     if (!this.made) {
       await mkdir(this.dir, { recursive: true });
       this.made = true;
@@ -36,7 +36,7 @@ export class FileLeases implements MailboxLeases {
       const text = await readFile(path, 'utf8').catch(() => undefined);
       if (text === undefined) continue; // released meanwhile
       const holder = parseHolder(text);
-      if (holder && !(holder.host === this.host && !isAlive(holder.pid))) return { heldBy: holder, file: path };
+      if (holder && !(holder.host === this.host && !isAlive(holder.pid))) return refusal(holder, path);
       // Stale (its holder is gone from this host) or unreadable (a crash mid-write): taken away by
       // rename, so that of two runs breaking it at once only one removes it.
       const aside = `${path}.${process.pid}.${me.token}.stale`;
@@ -47,8 +47,12 @@ export class FileLeases implements MailboxLeases {
       await rm(aside, { force: true });
     }
     const text = await readFile(path, 'utf8').catch(() => '');
-    return { heldBy: parseHolder(text) ?? { host: 'unknown', pid: 0, since: 'unknown' }, file: path };
+    return refusal(parseHolder(text) ?? { host: 'unknown', pid: 0, since: 'unknown' }, path);
   }
+}
+
+function refusal(heldBy: LeaseHolder, file: string): LeaseRefusal & { heldBy: LeaseHolder; file: string } {
+  return { refused: describeHolder(heldBy, file), heldBy, file };
 }
 
 /** Creates the lock whole or not at all: written beside it, then linked (link fails if the lock exists). */

@@ -40,8 +40,8 @@ export class TablePairLeases implements PairLeases {
     return this.ready;
   }
 
-  take(mailbox: string, claim: PairLeaseClaim): Promise<PairLeaseOutcome> {
-    return this.claim(mailbox, claim, (h) => h.batchId === claim.batchId);
+  take(mailbox: string, claim: PairLeaseClaim, opts: { stale?: (holder: BatchLeaseHolder) => boolean } = {}): Promise<PairLeaseOutcome> {
+    return this.claim(mailbox, claim, (h) => h.batchId === claim.batchId || (opts.stale?.(h) ?? false));
   }
 
   renew(mailbox: string, claim: PairLeaseClaim): Promise<PairLeaseOutcome> {
@@ -61,7 +61,7 @@ export class TablePairLeases implements PairLeases {
     }
   }
 
-  /** Takes or keeps the lease when it is free, lapsed, or `mine(holder)`; else names who holds it. */
+  /** Takes or keeps the lease when it is free, lapsed, or `mine(holder)` (ours, or a holder known gone); else names who holds it. */
   private async claim(mailbox: string, claim: PairLeaseClaim, mine: (h: BatchLeaseHolder) => boolean): Promise<PairLeaseOutcome> {
     await this.ensure();
     for (let round = 0; round < MAX_ROUNDS; round++) {
@@ -74,7 +74,7 @@ export class TablePairLeases implements PairLeases {
       }
       const h = found.row;
       const lapsed = Date.parse(h.expiresAt) <= now;
-      if (!lapsed && !mine(h)) return { held: false, heldBy: holder(h) };
+      if (!lapsed && !mine(holder(h))) return { held: false, heldBy: holder(h) };
       const same = h.instanceId === claim.instanceId && h.batchId === claim.batchId;
       // Our own lease with most of its time left: nothing to write.
       if (same && !lapsed && Date.parse(h.expiresAt) - now > this.ttlMs * (1 - REWRITE_AFTER_SHARE)) return { held: true };

@@ -1,4 +1,5 @@
 import type { PairLeaseClaim } from '../../contracts/pair-lease.js';
+import { parseCliClaim } from './cli-claim.js';
 
 /**
  * How long a pair's lease in the Functions app lives past its last renewal. Every activity of
@@ -35,12 +36,15 @@ export type PairLeaseOutcome = { held: true } | { held: false; heldBy: BatchLeas
  * - release: at the end of the pass, only if the lease is still this instance's.
  */
 export interface PairLeases {
-  take(mailbox: string, claim: PairLeaseClaim): Promise<PairLeaseOutcome>;
+  /** `stale`: a holder known to be gone (a crashed command-line run on this host) is taken over at once. */
+  take(mailbox: string, claim: PairLeaseClaim, opts?: { stale?: (holder: BatchLeaseHolder) => boolean }): Promise<PairLeaseOutcome>;
   renew(mailbox: string, claim: PairLeaseClaim): Promise<PairLeaseOutcome>;
   release(mailbox: string, claim: PairLeaseClaim): Promise<void>;
 }
 
 /** The refusal as reports and errors give it: who holds the pair, since when, until when at the latest. */
 export function describeBatchHolder(h: BatchLeaseHolder): string {
+  const cli = parseCliClaim(h.batchId);
+  if (cli) return `held by a mailmig command-line run (host ${cli.host}, pid ${cli.pid}) since ${h.since}; not copied beside it. That run releases it when its pass of this mailbox ends; if that process is gone, the lease lapses at ${h.expiresAt} (at once for a run on this host)`;
   return `held by batch ${h.batchId} (mailbox run ${h.instanceId}) since ${h.since}; not copied beside it. That batch releases it when its pass of this mailbox ends; if that batch is gone, the lease lapses at ${h.expiresAt}`;
 }
