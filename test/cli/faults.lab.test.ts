@@ -116,5 +116,13 @@ describe('reliability: mailmig migrate (a process) through the fault proxy', () 
       expect(r.out).toContain('SOURCE_AUTHORITY_HOST');
       expect(r.ms, r.out).toBeLessThan(15_000);
     }, 120_000);
+
+    it('a refused Key Vault port: exit 1 within seconds (not a minute of retries per mailbox), one message naming KEY_VAULT_URL', async () => {
+      const r = await run({ KEY_VAULT_URL: `https://127.0.0.1:${await closedPort()}` }, 20, 'refusedvault');
+      expectStopped(r, 'HOST_UNREACHABLE', 20);
+      expect(r.out).toContain('KEY_VAULT_URL');
+      expect(r.ms, r.out).toBeLessThan(20_000);
+      console.log(`refused vault, 20 rows: ${r.ms} ms\n${r.out}`);
+    }, 120_000);
   });
 });

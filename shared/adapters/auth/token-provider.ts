@@ -7,14 +7,12 @@ import { MigrationError } from '../../errors/migration-error.js';
 import { registerSecret } from '../../errors/redact.js';
 import type { SecretStore } from '../../contracts/secret-store.js';
 import { certificateCredential, type ClientCredential } from './client-credential.js';
+import { FIRST_CONTACT_FAILURES } from '../../errors/first-contact.js';
 
 export interface AccessToken {
   token: string;
   expiresOnMs: number;
 }
-
-/** Connection failures that, before any answer, mean a wrong host or port rather than a blip. */
-export const FIRST_CONTACT_FAILURES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN']);
 
 const MICROSOFT_AUTHORITY_HOSTS = /^(login\.microsoftonline\.(com|us)|login\.chinacloudapi\.cn|login\.partner\.microsoftonline\.cn)$/i;
 

@@ -3,7 +3,8 @@ import type { ImapAuth, ImapSite } from '../../contracts/imap.js';
 import type { ImapLogins, Leased } from '../../contracts/imap-ports.js';
 import { addressKey } from '../../contracts/mailbox-pair.js';
 import { passwordSecretName } from '../../domain/secrets/password-secret-name.js';
-import { AppTokenProvider, FIRST_CONTACT_FAILURES, type AccessToken } from '../auth/token-provider.js';
+import { AppTokenProvider, type AccessToken } from '../auth/token-provider.js';
+import { firstContactCode } from '../../errors/first-contact.js';
 import { MigrationError } from '../../errors/migration-error.js';
 import type { SecretStore } from '../../contracts/secret-store.js';
 import type { ImapSession } from './imap-session.js';
@@ -112,19 +113,10 @@ export class ImapDialer implements ImapLogins {
       this.reached.add(site);
       return connected;
     } catch (e) {
-      const code = networkCode(e);
+      const code = firstContactCode(e);
       if (this.reached.has(site) || code === undefined) throw e;
       const prefix = site.toUpperCase();
       throw new MigrationError('HOST_UNREACHABLE', 'permanent', `${site} IMAP: ${code} at the first contact. Check ${prefix}_IMAP_HOST and ${prefix}_IMAP_PORT.`, { cause: e });
     }
   }
-}
-
-/** The first-contact failure code anywhere on an error's cause chain. */
-function networkCode(e: unknown): string | undefined {
-  for (let cur: unknown = e, depth = 0; typeof cur === 'object' && cur !== null && depth < 5; cur = (cur as { cause?: unknown }).cause, depth++) {
-    const code = (cur as { code?: unknown }).code;
-    if (typeof code === 'string' && FIRST_CONTACT_FAILURES.has(code)) return code;
-  }
-  return undefined;
 }

@@ -2,9 +2,12 @@ import type { TokenCredential } from '@azure/identity';
 import type { SecretClient } from '@azure/keyvault-secrets';
 import { classify } from '../../errors/classify.js';
 import { aadstsSummary } from '../../errors/aadsts.js';
+import { firstContactCode } from '../../errors/first-contact.js';
+import { MigrationError } from '../../errors/migration-error.js';
 import { registerSecret } from '../../errors/redact.js';
 import type { SecretStore } from '../../contracts/secret-store.js';
 
+const UNREACHABLE_MEMO_MS = 60_000;
 const AZURE_CLOUD_VAULT = /\.vault\.(azure\.net|azure\.cn|usgovcloudapi\.net|microsoftazure\.de)$/i;
 
 /**
@@ -13,6 +16,10 @@ const AZURE_CLOUD_VAULT = /\.vault\.(azure\.net|azure\.cn|usgovcloudapi\.net|mic
  */
 export class KeyVaultSecretStore implements SecretStore {
   private client?: Promise<SecretClient>;
+  /** Whether any read of this process reached the vault: after that, a refused connection is a blip. */
+  private reached = false;
+  /** The first contact's failure, answered for a minute without asking again (the SDK already retried it). */
+  private unreachable?: { error: MigrationError; atMs: number };
   private readonly cache = new Map<string, Promise<string>>();
 
   constructor(
@@ -44,12 +51,22 @@ export class KeyVaultSecretStore implements SecretStore {
   }
 
   private async read(name: string): Promise<string> {
+    if (this.unreachable && Date.now() - this.unreachable.atMs < UNREACHABLE_MEMO_MS) throw this.unreachable.error;
     try {
       const s = await (await this.getClient()).getSecret(name);
       if (s.value === undefined || s.value === '') throw Object.assign(new Error(`secret "${name}" is empty`), { code: 'SecretNotFound' });
+      this.reached = true;
       registerSecret(s.value);
       return s.value;
     } catch (e) {
+      // A vault that no read of this process ever reached, refusing or not resolving, is mis-set
+      // (KEY_VAULT_URL), not briefly down: every mailbox would spend a minute of retries on it.
+      const unreachable = this.reached ? undefined : firstContactCode(e);
+      if (unreachable) {
+        const error = new MigrationError('HOST_UNREACHABLE', 'permanent', `Key Vault: ${unreachable} at the first contact with ${new URL(this.vaultUrl).host}. Check KEY_VAULT_URL.`, { cause: e });
+        this.unreachable = { error, atMs: Date.now() };
+        throw error;
+      }
       const err = classify(e, 'keyvault');
       // No secret can be read at all: say which settings sign in, not which secret was asked for.
       if (err.code === 'KEY_VAULT_SIGN_IN_FAILED') {
