@@ -57,7 +57,7 @@ export async function beginFolderPass(deps: EngineDeps, ref: FolderRef, known?: 
   }
   if (!cp || cp.uidValidity !== status.uidValidity || repair) {
     const fresh = emptyCheckpoint(ref.sourcePath, ref.destinationPath, status.uidValidity, new Date().toISOString());
-    const dest = repair ? seen!.status : cp ? 'missing' : await destinationStatus(deps, ref);
+    const dest = repair ? seen!.status : cp ? 'missing' : (destination?.status ?? (await destinationStatus(deps, ref)));
     // No ledger, yet the destination holds messages (a lost ledger, another STATE_DIR), or a
     // repair: the destination is the truth. Compare with what it holds now; what this pass appends is ours.
     if (dest === 'refused') fresh.reconcile = { destUidValidity: '', belowUid: Number.MAX_SAFE_INTEGER };

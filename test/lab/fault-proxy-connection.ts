@@ -28,8 +28,8 @@ export interface ConnectionHooks {
   droppedLines(): RegExp | undefined;
   recordCommand(r: CommandRecord): void;
   recordFired(f: FiredFault): void;
-  /** Commands sent and not yet answered on this connection (pipelining depth). */
-  recordInFlight(n: number): void;
+  /** Commands sent and not yet answered on this connection (pipelining depth): all, and of this command's name. */
+  recordInFlight(n: number, name: string, ofName: number): void;
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -60,6 +60,7 @@ export class ProxiedConnection {
   private cutOnContinuation?: { tag: string; name: string };
   private responseBudget?: { left: number; tag: string; name: string };
   private inFlight = 0;
+  private readonly inFlightByName = new Map<string, number>();
   private readonly pending = new Map<string, CommandRecord>();
 
   constructor(
@@ -146,19 +147,27 @@ export class ProxiedConnection {
     this.hooks.recordCommand(record);
     this.pending.set(cmd.tag, record);
     this.current = { cmd, dropping: false, literalForwarded: 0 };
-    this.hooks.recordInFlight(++this.inFlight);
+    const ofName = (this.inFlightByName.get(cmd.name) ?? 0) + 1;
+    this.inFlightByName.set(cmd.name, ofName);
+    this.hooks.recordInFlight(++this.inFlight, cmd.name, ofName);
     if (cmd.name === 'AUTHENTICATE' && cmd.args.trim().split(/\s+/).length === 1) this.rawUntilTag = { tag: cmd.tag, mech: cmd.args.trim().toUpperCase() };
     if (cmd.name === 'IDLE') this.rawUntilTag = { tag: cmd.tag };
     if (cmd.name === 'COMPRESS') {
       // Compressed traffic could not be parsed: refuse it the way a server without the extension would.
       this.current.dropping = true;
-      this.inFlight = Math.max(0, this.inFlight - 1);
+      this.settled(cmd.name);
       this.client.write(`${cmd.tag} NO COMPRESS is not available through the fault proxy\r\n`);
       return;
     }
     const action = this.hooks.commandFault(cmd, this.user);
     if (action) return this.apply(action, cmd, seg.data);
     return this.relay('client-to-server', seg.data);
+  }
+
+  /** A command answered (by the server or the proxy): one fewer in flight. */
+  private settled(name: string | undefined): void {
+    this.inFlight = Math.max(0, this.inFlight - 1);
+    if (name !== undefined) this.inFlightByName.set(name, Math.max(0, (this.inFlightByName.get(name) ?? 0) - 1));
   }
 
   private async apply(action: CommandAction, cmd: CommandLine, line: Buffer): Promise<void> {
@@ -170,7 +179,7 @@ export class ProxiedConnection {
       case 'answer':
         this.fire('answer', at);
         this.current!.dropping = true;
-        this.inFlight = Math.max(0, this.inFlight - 1);
+        this.settled(cmd.name);
         this.client.write(`${cmd.tag} ${action.text}\r\n`);
         return;
       case 'bye':
@@ -224,8 +233,8 @@ export class ProxiedConnection {
       if (seg.kind === 'line' && seg.first) {
         const line = parseServerLine(seg.text);
         if (line.type === 'tagged') {
-          this.inFlight = Math.max(0, this.inFlight - 1);
           const record = this.pending.get(line.tag);
+          this.settled(record?.name);
           this.pending.delete(line.tag);
           if (record) Object.assign(record, { doneAt: Date.now(), status: line.status });
         }

@@ -35,6 +35,8 @@ export interface ProxyStats {
   commands: Record<string, number>;
   /** Most commands one connection had sent and not yet seen answered (1 = no pipelining). */
   maxInFlight: number;
+  /** The same, per command name: `APPEND` 1 means no connection ever had two APPENDs unanswered. */
+  maxInFlightByCommand: Record<string, number>;
   /** Most client connections open at the same time. */
   maxOpen: number;
 }
@@ -50,6 +52,7 @@ export class FaultProxy {
   private dropped?: RegExp;
   private connectionCount = 0;
   private maxInFlight = 0;
+  private readonly maxInFlightByCommand: Record<string, number> = {};
   private maxOpen = 0;
 
   private constructor(private readonly server: Server, private readonly opts: FaultProxyOptions) {}
@@ -134,7 +137,7 @@ export class FaultProxy {
         byUser[c.user.toLowerCase()] = (byUser[c.user.toLowerCase()] ?? 0) + 1;
       }
     }
-    return { connections: this.connectionCount, connectionsByUser: byUser, commands, maxInFlight: this.maxInFlight, maxOpen: this.maxOpen };
+    return { connections: this.connectionCount, connectionsByUser: byUser, commands, maxInFlight: this.maxInFlight, maxInFlightByCommand: { ...this.maxInFlightByCommand }, maxOpen: this.maxOpen };
   }
 
   async stop(): Promise<void> {
@@ -152,7 +155,10 @@ export class FaultProxy {
       latencyMs: () => this.latency,
       hiddenCapabilities: () => this.hidden,
       droppedLines: () => this.dropped,
-      recordInFlight: (n) => (this.maxInFlight = Math.max(this.maxInFlight, n)),
+      recordInFlight: (n, name, ofName) => {
+        this.maxInFlight = Math.max(this.maxInFlight, n);
+        this.maxInFlightByCommand[name] = Math.max(this.maxInFlightByCommand[name] ?? 0, ofName);
+      },
       recordCommand: (r) => this.log.push(r),
       recordFired: (f) => {
         this.firedLog.push(f);

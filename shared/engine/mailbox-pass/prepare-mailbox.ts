@@ -52,17 +52,16 @@ export async function prepareMailbox(deps: EngineDeps, pair: MailboxPair, opts: 
 }
 
 /**
- * The destination folders of the folders with a checkpoint, as they are now: one pipelined STATUS
- * round at the destination (source path → what was seen), so a folder deleted, recreated or
- * emptied there since its last pass is repaired. A first pass has no checkpoint yet: no round.
+ * The destination folders as they are now: one pipelined STATUS round at the destination (source
+ * path → what was seen). A folder with a checkpoint that was deleted, recreated or emptied there
+ * since its last pass is repaired; one without a checkpoint is reconciled when it already holds
+ * messages (a lost ledger) — in one round instead of one STATUS per folder.
  */
 async function destinationStatuses(deps: EngineDeps, pair: MailboxPair, tasks: readonly FolderTask[], untilMs?: number): Promise<Map<string, DestinationSeen>> {
-  const recorded = new Set((await deps.checkpoints.list(pair.key)).map((cp) => cp.sourcePath));
-  const asked = tasks.filter((t) => recorded.has(t.sourcePath));
   const out = new Map<string, DestinationSeen>();
-  if (asked.length === 0) return out;
-  const got = await folderStatuses(deps, pair.destinationEmail, asked.map((t) => t.destinationPath), untilMs, 'destination');
-  for (const t of asked) {
+  if (tasks.length === 0) return out;
+  const got = await folderStatuses(deps, pair.destinationEmail, tasks.map((t) => t.destinationPath), untilMs, 'destination');
+  for (const t of tasks) {
     const status = got.get(t.destinationPath);
     if (status) out.set(t.sourcePath, { status, ...(t.createdAtDestination ? { created: true as const } : {}) });
   }

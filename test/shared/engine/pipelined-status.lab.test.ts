@@ -47,6 +47,19 @@ describe('STATUS of a mailbox, pipelined', () => {
     expect(proxy.stats().maxInFlight).toBe(folders);
   });
 
+  it('a first pass asks the destination folders\' STATUS (is anything there already?) in one round, not one per folder', async () => {
+    const address = await seededPair(lab, 'rel-status-dst', corpus('rel-status-dst'));
+    proxy = await FaultProxy.forLab(lab, 'destination');
+    const run = await runThroughEngine(lab, [address], { destination: proxy });
+    await expectExactCopy(lab, address, run);
+    const folders = run.report.mailboxes[0]!.folders.length;
+    expect(folders).toBeGreaterThanOrEqual(FOLDERS);
+    const statuses = proxy.commands.filter((c) => c.name === 'STATUS');
+    // One round before the copy, and one STATUS per folder as its pass ends (the record a later pass checks).
+    expect(statuses.length).toBe(2 * folders);
+    expect(proxy.stats().maxInFlightByCommand.STATUS).toBe(folders);
+  });
+
   it('a folder whose pipelined STATUS is refused is asked alone, and the mailbox is still copied exactly', async () => {
     const address = await seededPair(lab, 'rel-status-no', corpus('rel-status-no'));
     proxy = await FaultProxy.forLab(lab, 'source');
