@@ -106,6 +106,8 @@ export function toSignal(err: unknown, site: ErrorSite): ErrorSignal {
   const text = [field(err, 'message'), field(err, 'responseText'), typeof response === 'string' ? response : '', field(err, 'reason'), field(err, 'errorMessage'), field(err, 'subError')]
     .map(str)
     .filter(Boolean)
+    // A server's text often comes twice (in the message and as responseText): said once.
+    .filter((part, i, parts) => !parts.slice(0, i).some((earlier) => earlier.includes(part)))
     .join(' | ');
   const statusCode = Number(field(err, 'statusCode') ?? field(err, 'status') ?? field(field(err, 'response'), 'status') ?? 0) || 0;
   const throttleReset = field(err, 'throttleReset');

@@ -82,6 +82,13 @@ describe('classify', () => {
     expect(classify(classified, 'engine')).toBe(classified);
   });
 
+  it('classify: a server text the error carries twice (message and responseText) is said once', () => {
+    const text = 'Request is throttled. Suggested Backoff Time: 3000 milliseconds';
+    const m = classify(e(`Command failed: ${text}`, { responseText: text, response: text, responseStatus: 'NO' }), 'destination');
+    expect(m.code).toBe('IMAP_THROTTLED');
+    expect(m.message.split(text).length - 1, m.message).toBe(1);
+  });
+
   it('classify: a token in the error text is redacted from the message', () => {
     const jwt = 'eyJhbGciOiJSUzI1NiJ9.eyJhdWQiOiJodHRwcyJ9.c2lnbmF0dXJlLXZhbHVl';
     const m = classify(e(`AUTHENTICATE XOAUTH2 failed for Bearer ${jwt}`, { authenticationFailed: true }), 'source');
