@@ -16,6 +16,7 @@ import { UsageError } from '../usage-error.js';
 import { refuseForeignReportTargets } from '../report-target.js';
 import { loadCsv, positiveInt } from '../csv-input.js';
 import { createNotifier } from '../../shared/adapters/notify/webhook-notifier.js';
+import { BatchStateWriter } from '../batch-state.js';
 import { mailboxFailed, passEnded, worthTelling } from '../../shared/domain/notifications/notification.js';
 
 export interface MigrateOptions {
@@ -62,10 +63,11 @@ export async function migrateCommand(opts: MigrateOptions, final = false): Promi
     if (closed.length > 0) process.stdout.write(`Already cut over, left as they are (run \`mailmig verify\` to compare them again):\n${list.join('\n')}\n`);
     if (open.length === 0) return 0;
     const progress = new Progress(open.length);
+    const state = await BatchStateWriter.start(settings.stateDir, batchId, open, final);
     const notifier = createNotifier(settings.notifyWebhookSecretName, engine.secrets, engine.log);
-    const told: Promise<void>[] = [];
+    const pending: Promise<void>[] = [];
     const tell = (r: MailboxReport): void => {
-      if (worthTelling(r)) told.push(notifier.notify(mailboxFailed(r, { driver: 'cli', batchId, at: new Date() })));
+      if (worthTelling(r)) pending.push(notifier.notify(mailboxFailed(r, { driver: 'cli', batchId, at: new Date() })));
     };
     const report = await runBatch(engine, open, {
       batchId,
@@ -75,6 +77,7 @@ export async function migrateCommand(opts: MigrateOptions, final = false): Promi
       onCopied: (n, b) => progress.copied(n, b),
       onMailboxDone: (r) => {
         tell(r);
+        pending.push(state.mailboxDone(r).catch(() => undefined));
         if (quiet(r)) progress.mailboxDone();
         else progress.mailboxDone(describeMailbox(r));
       },
@@ -82,8 +85,9 @@ export async function migrateCommand(opts: MigrateOptions, final = false): Promi
     });
     progress.end();
     await mkdir(dirname(reportPath), { recursive: true });
-    await writeBatchReportFiles(report, { put: (extension, body) => writeFile(extension === 'json' ? reportPath : `${base}.${extension}`, redact(body)) });
-    await Promise.all(told);
+    await writeBatchReportFiles(report, { put: (extension, body) => writeFile(extension === 'json' ? reportPath : `${base}.${extension}`, redact(body)) }, settings.dashboardUrl ? { url: settings.dashboardUrl } : { command: `mailmig status --batch ${batchId}` });
+    await Promise.all(pending);
+    await state.finish(reportPath);
     await notifier.notify(passEnded(report, { driver: 'cli', batchId, at: new Date() }, final));
     const t = report.totals;
     process.stdout.write(

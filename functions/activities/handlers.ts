@@ -22,6 +22,7 @@ import { underLease } from './under-lease.js';
 import { noNotifier, type Notifier } from '../../shared/adapters/notify/webhook-notifier.js';
 import { mailboxFailed, passEnded, worthTelling } from '../../shared/domain/notifications/notification.js';
 import { passOfMailboxInstance } from '../../shared/contracts/instance-ids.js';
+import { DASHBOARD_ROUTES } from '../../shared/contracts/functions.js';
 
 /** How long the prepare activity spends taking folders' STATUS before it hands the rest to their own passes. */
 const PREPARE_STATUS_BUDGET_MS = 60_000;
@@ -34,6 +35,8 @@ export interface ActivityDeps {
   leases: PairLeases;
   /** NOTIFY_WEBHOOK_SECRET_NAME's webhook: told when a mailbox fails and when a pass or the batch ends. */
   notify?: Notifier;
+  /** DASHBOARD_URL: where the HTML report links for the live view (default: this app's own page). */
+  dashboardUrl?: string;
 }
 
 /**
@@ -170,7 +173,7 @@ export function createActivities(deps: ActivityDeps) {
         }
         const report = batchReport(input.batchId, input.startedAt, mailboxes);
         const path = reportPaths.batchJson(input.batchId);
-        await writeBatchReportFiles(report, { put: (extension, body, contentType) => blobs.put(deps.reportsContainer, path.replace(/\.json$/, `.${extension}`), body, contentType) });
+        await writeBatchReportFiles(report, { put: (extension, body, contentType) => blobs.put(deps.reportsContainer, path.replace(/\.json$/, `.${extension}`), body, contentType) }, { url: `${deps.dashboardUrl ?? `/api/${DASHBOARD_ROUTES.page}`}#${input.batchId}:0` });
         if (input.pass !== undefined) await blobs.put(deps.reportsContainer, `${input.batchId}/pass-${input.pass}/report.json`, JSON.stringify(report, null, 2), 'application/json');
         await notifier.notify(passEnded(report, { driver: 'functions', batchId: input.batchId, ...(input.pass !== undefined ? { pass: input.pass } : {}), at: new Date() }, input.final === true));
         return { path };

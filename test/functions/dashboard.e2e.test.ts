@@ -142,6 +142,9 @@ describe('live dashboard: one page served by the Functions app, in a real headle
     expect(after.rows[2]!['Errors and fixes']).toMatch(/^IMAP_AUTH_FAILED: .*Fix: Check the app has FullAccess/);
     expect(after.summary).toMatch(/phase closed, pass 2 \(cut-over\)\. 3 mailboxes: 2 completed, 0 with issues, 1 failed/);
     expect(after.report).toBe(`/api/migrations/${id}/report?format=html&code=${host.key}`);
+    // And the HTML report links back here, to this batch.
+    const html = (await app.blobs.get(app.settings.reportsContainer, reportPaths.batchJson(id).replace(/\.json$/, '.html')))!.toString('utf8');
+    expect(html).toContain(`Live view: <a href="/api/dashboard#${id}:0">`);
     expect(after.injected).toBe(0);
     expect(after.pwned).toBeUndefined();
     expect(after.text).not.toContain(HOSTILE_SUBJECT.slice(0, 20));
