@@ -8,7 +8,7 @@ import type { BatchStatus } from '../../shared/contracts/orchestration.js';
 import type { MailboxReport } from '../../shared/contracts/report.js';
 import type { CheckpointStore } from '../../shared/domain/checkpoints/checkpoint-store.js';
 import { parseMailboxCsv } from '../../shared/domain/csv/parse-mailbox-csv.js';
-import { mailboxProgress, type BatchProgress, type MailboxFacts, type ProgressView } from '../../shared/domain/dashboard/progress-view.js';
+import { countMailboxes, mailboxProgress, type BatchProgress, type MailboxFacts, type ProgressView } from '../../shared/domain/dashboard/progress-view.js';
 import { reportPaths } from '../../shared/engine/batch-ids.js';
 import type { DurableClientLike } from './durable-client.js';
 import type { BatchRecord } from './start-batch.js';
@@ -78,13 +78,15 @@ async function batchProgress(src: DashboardSources, record: BatchRecord, offset:
       }),
     ),
   );
+  // The orchestration counts a wave's mailboxes when the whole wave is done; a page holding every
+  // row counts from what each row shows (its report, its ledger), so the line and the table agree.
   const s = custom?.summary;
   const running = mailboxes.filter((m) => m.state === 'running').length;
   const done = s?.done ?? 0;
-  // The orchestration counts finished mailboxes only; a page holding every row also sees the running ones' ledgers.
   const whole = offset === 0 && mailboxes.length === record.totalRows;
-  const messages = whole ? mailboxes.reduce((n, m) => n + m.messages, 0) : (s?.copied ?? 0);
-  const bytes = whole ? mailboxes.reduce((n, m) => n + m.bytes, 0) : (s?.copiedBytes ?? 0);
+  const counts = whole
+    ? countMailboxes(mailboxes)
+    : { pending: Math.max(0, record.totalRows - done - running), running, completed: s?.completed ?? 0, withIssues: s?.withIssues ?? 0, failed: s?.failed ?? 0, messages: s?.copied ?? 0, bytes: s?.copiedBytes ?? 0 };
   return {
     id: record.id,
     status: status?.runtimeStatus ?? 'Unknown',
@@ -93,7 +95,7 @@ async function batchProgress(src: DashboardSources, record: BatchRecord, offset:
     mode: custom?.mode ?? null,
     total: record.totalRows,
     startedAt: record.startedAt,
-    counts: { pending: Math.max(0, record.totalRows - done - running), running, completed: s?.completed ?? 0, withIssues: s?.withIssues ?? 0, failed: s?.failed ?? 0, messages, bytes },
+    counts,
     offset,
     mailboxes,
     reportUrl: custom?.phase === 'waiting' || custom?.phase === 'closed' ? `/api/migrations/${record.id}/report?format=html` : null,

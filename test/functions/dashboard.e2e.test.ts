@@ -106,11 +106,12 @@ describe('live dashboard: one page served by the Functions app, in a real headle
 
     // Running: each copying mailbox has copied its first range and waits at the gate.
     const running = (line: number): string => `(() => { const r = ${rowText(line)}; return r && r.State === 'Running' && Number(r.Messages) > 0; })()`;
-    await page.waitFor(`${running(2)} && ${running(3)}`, 90_000);
+    await page.waitFor(`${running(2)} && ${running(3)} && ${rowText(4)}?.State === 'Failed'`, 90_000);
     await page.waitFor(`document.querySelector('tr[data-line="2"] .current q')`);
-    const during = await page.evaluate<{ row2: Row; row3: Row; latest: string; text: string; injected: number; pwned: unknown }>(
-      `({ row2: ${rowText(2)}, row3: ${rowText(3)}, latest: document.querySelector('tr[data-line="2"] .current q').textContent, text: document.body.textContent, injected: document.querySelectorAll('img, svg, iframe, script:not(:first-of-type), b').length, pwned: window.__pwned })`,
+    const during = await page.evaluate<{ row2: Row; row3: Row; summary: string; latest: string; text: string; injected: number; pwned: unknown }>(
+      `({ row2: ${rowText(2)}, row3: ${rowText(3)}, summary: document.querySelector('[data-summary]').textContent, latest: document.querySelector('tr[data-line="2"] .current q').textContent, text: document.body.textContent, injected: document.querySelectorAll('img, svg, iframe, script:not(:first-of-type), b').length, pwned: window.__pwned })`,
     );
+    expect(during.summary).toMatch(/^Running, phase running, pass 1\. 3 mailboxes: 0 completed, 0 with issues, 1 failed, 2 running, 0 waiting; \d+ messages/);
     expect(Number(during.row2!.Messages)).toBeLessThan(36);
     expect(Number(during.row3!.Messages)).toBeLessThan(24);
     // A hostile folder name, shown as the characters it is made of.
