@@ -54,6 +54,16 @@ program
   .action((o: { csv: string; settings?: string; concurrency?: string; report?: string; retryBaseMs?: string }) => run(async () => (await import('./commands/migrate.js')).migrateCommand(o, true)));
 
 program
+  .command('status')
+  .description("the live view of this machine's runs (STATE_DIR): per mailbox its state, folders, messages, bytes, rate, errors with their fix, verification")
+  .option('--settings <file>', 'local.settings.json-shaped settings file; environment variables override it')
+  .option('--batch <id>', 'one run only (the id migrate prints)')
+  .option('--offset <n>', 'first mailbox shown (0-based)', '0')
+  .option('--limit <n>', 'mailboxes shown per batch', '50')
+  .option('--json', 'the same view as JSON (the app dashboard\'s data shape)')
+  .action((o: { settings?: string; batch?: string; offset?: string; limit?: string; json?: boolean }) => run(async () => (await import('./commands/status.js')).statusCommand(o)));
+
+program
   .command('verify')
   .description('compare every folder of every mailbox, source against destination (PASS/FAIL)')
   .requiredOption('--csv <file>', 'CSV of mailboxes')

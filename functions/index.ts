@@ -29,3 +29,5 @@ await import('./triggers/httpMigrationReport.js');
 await import('./triggers/httpMigrationDelta.js');
 await import('./triggers/httpMigrationComplete.js');
 await import('./triggers/httpMigrationPreflight.js');
+await import('./triggers/httpDashboard.js');
+await import('./triggers/httpDashboardData.js');

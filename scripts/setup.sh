@@ -7,6 +7,8 @@ need=()
 command -v dovecot >/dev/null 2>&1 || need+=(dovecot-imapd)
 command -v mbsync >/dev/null 2>&1 || need+=(isync)
 command -v openssl >/dev/null 2>&1 || need+=(openssl)
+# The live dashboard's test drives a real headless browser over the DevTools protocol.
+command -v chromium >/dev/null 2>&1 || need+=(chromium)
 if [ ${#need[@]} -gt 0 ]; then
   SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
   export DEBIAN_FRONTEND=noninteractive

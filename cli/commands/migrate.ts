@@ -15,6 +15,9 @@ import { writeLogLine } from '../terminal-log.js';
 import { UsageError } from '../usage-error.js';
 import { refuseForeignReportTargets } from '../report-target.js';
 import { loadCsv, positiveInt } from '../csv-input.js';
+import { createNotifier } from '../../shared/adapters/notify/webhook-notifier.js';
+import { BatchStateWriter } from '../batch-state.js';
+import { mailboxFailed, passEnded, worthTelling } from '../../shared/domain/notifications/notification.js';
 
 export interface MigrateOptions {
   csv: string;
@@ -60,18 +63,32 @@ export async function migrateCommand(opts: MigrateOptions, final = false): Promi
     if (closed.length > 0) process.stdout.write(`Already cut over, left as they are (run \`mailmig verify\` to compare them again):\n${list.join('\n')}\n`);
     if (open.length === 0) return 0;
     const progress = new Progress(open.length);
+    const state = await BatchStateWriter.start(settings.stateDir, batchId, open, final);
+    const notifier = createNotifier(settings.notifyWebhookSecretName, engine.secrets, engine.log);
+    const pending: Promise<void>[] = [];
+    const tell = (r: MailboxReport): void => {
+      if (worthTelling(r)) pending.push(notifier.notify(mailboxFailed(r, { driver: 'cli', batchId, at: new Date() })));
+    };
     const report = await runBatch(engine, open, {
       batchId,
       final,
       concurrency,
       retryBaseMs,
       onCopied: (n, b) => progress.copied(n, b),
-      onMailboxDone: (r) => (quiet(r) ? progress.mailboxDone() : progress.mailboxDone(describeMailbox(r))),
+      onMailboxDone: (r) => {
+        tell(r);
+        pending.push(state.mailboxDone(r).catch(() => undefined));
+        if (quiet(r)) progress.mailboxDone();
+        else progress.mailboxDone(describeMailbox(r));
+      },
       leases: createMailboxLeases(settings, env, 'auto', engine.log),
     });
     progress.end();
     await mkdir(dirname(reportPath), { recursive: true });
-    await writeBatchReportFiles(report, { put: (extension, body) => writeFile(extension === 'json' ? reportPath : `${base}.${extension}`, redact(body)) });
+    await writeBatchReportFiles(report, { put: (extension, body) => writeFile(extension === 'json' ? reportPath : `${base}.${extension}`, redact(body)) }, settings.dashboardUrl ? { url: settings.dashboardUrl } : { command: `mailmig status --batch ${batchId}` });
+    await Promise.all(pending);
+    await state.finish(reportPath);
+    await notifier.notify(passEnded(report, { driver: 'cli', batchId, at: new Date() }, final));
     const t = report.totals;
     process.stdout.write(
       `\nBatch ${batchId}: ${t.mailboxes} mailboxes, ${t.completed} completed, ${t.withIssues} with issues, ${t.failed} failed; ` +

@@ -19,6 +19,10 @@ import { classify } from '../../shared/errors/classify.js';
 import { MigrationError } from '../../shared/errors/migration-error.js';
 import { describeBatchHolder, type PairLeases } from '../../shared/domain/leases/batch-lease.js';
 import { underLease } from './under-lease.js';
+import { noNotifier, type Notifier } from '../../shared/adapters/notify/webhook-notifier.js';
+import { mailboxFailed, passEnded, worthTelling } from '../../shared/domain/notifications/notification.js';
+import { passOfMailboxInstance } from '../../shared/contracts/instance-ids.js';
+import { DASHBOARD_ROUTES } from '../../shared/contracts/functions.js';
 
 /** How long the prepare activity spends taking folders' STATUS before it hands the rest to their own passes. */
 const PREPARE_STATUS_BUDGET_MS = 60_000;
@@ -29,6 +33,10 @@ export interface ActivityDeps {
   reportsContainer: string;
   /** One batch at a time per mailbox pair (the checkpoint table's lease rows). */
   leases: PairLeases;
+  /** NOTIFY_WEBHOOK_SECRET_NAME's webhook: told when a mailbox fails and when a pass or the batch ends. */
+  notify?: Notifier;
+  /** DASHBOARD_URL: where the HTML report links for the live view (default: this app's own page). */
+  dashboardUrl?: string;
 }
 
 /**
@@ -74,6 +82,7 @@ export type { WriteMailboxReportInput };
 /** Activity handlers, built from their dependencies so tests can run them against the lab. */
 export function createActivities(deps: ActivityDeps) {
   const { engine, blobs, leases } = deps;
+  const notifier = deps.notify ?? noNotifier;
   return {
     readBatchPage: (input: ActivityInput<'readBatchPage'>) =>
       guarded(async () => {
@@ -139,6 +148,9 @@ export function createActivities(deps: ActivityDeps) {
         await engine.pool.closeMailbox(pair);
         // Only if still this pass's: a refused pass's release is a no-op.
         await leases.release(pair.key, input.lease);
+        // Last, after everything the pass must record: a retry of this activity never tells twice.
+        const pass = passOfMailboxInstance(input.lease.instanceId);
+        if (worthTelling(report)) await notifier.notify(mailboxFailed(report, { driver: 'functions', batchId: input.batchId, ...(pass ? { pass } : {}), at: new Date() }, input.row.line));
         return {
           line: input.row.line,
           state: report.state,
@@ -161,8 +173,9 @@ export function createActivities(deps: ActivityDeps) {
         }
         const report = batchReport(input.batchId, input.startedAt, mailboxes);
         const path = reportPaths.batchJson(input.batchId);
-        await writeBatchReportFiles(report, { put: (extension, body, contentType) => blobs.put(deps.reportsContainer, path.replace(/\.json$/, `.${extension}`), body, contentType) });
+        await writeBatchReportFiles(report, { put: (extension, body, contentType) => blobs.put(deps.reportsContainer, path.replace(/\.json$/, `.${extension}`), body, contentType) }, { url: `${deps.dashboardUrl ?? `/api/${DASHBOARD_ROUTES.page}`}#${input.batchId}:0` });
         if (input.pass !== undefined) await blobs.put(deps.reportsContainer, `${input.batchId}/pass-${input.pass}/report.json`, JSON.stringify(report, null, 2), 'application/json');
+        await notifier.notify(passEnded(report, { driver: 'functions', batchId: input.batchId, ...(input.pass !== undefined ? { pass: input.pass } : {}), at: new Date() }, input.final === true));
         return { path };
       }),
   } satisfies ActivityHandlers;

@@ -1,6 +1,7 @@
 import { loadSettings, type Settings } from '../../shared/config/settings.js';
 import { BlobStore } from '../../shared/adapters/blob/blob-store.js';
 import { createEngine, createPairLeases, redactingLogger, type Engine } from '../../shared/composition/create-engine.js';
+import { createNotifier } from '../../shared/adapters/notify/webhook-notifier.js';
 import { createActivities, type Activities } from '../activities/handlers.js';
 
 export interface Runtime {
@@ -21,7 +22,7 @@ export function getRuntime(env: NodeJS.ProcessEnv = process.env): Runtime {
     const settings = loadSettings(env);
     const engine = createEngine(settings, env, { log: redactingLogger((l) => console.log(l)), state: 'table' });
     const blobs = BlobStore.fromSettings(settings, env);
-    runtime = { settings, engine, blobs, activities: createActivities({ engine, blobs, reportsContainer: settings.reportsContainer, leases: createPairLeases(settings, env) }) };
+    runtime = { settings, engine, blobs, activities: createActivities({ engine, blobs, reportsContainer: settings.reportsContainer, leases: createPairLeases(settings, env), notify: createNotifier(settings.notifyWebhookSecretName, engine.secrets, engine.log), ...(settings.dashboardUrl ? { dashboardUrl: settings.dashboardUrl } : {}) }) };
   }
   return runtime;
 }

@@ -5,6 +5,15 @@ import type { Settings } from '../../shared/config/settings.js';
 import { parseMailboxCsv } from '../../shared/domain/csv/parse-mailbox-csv.js';
 import type { BlobStore } from '../../shared/adapters/blob/blob-store.js';
 import type { DurableClientLike } from './durable-client.js';
+import { reportPaths } from '../../shared/engine/batch-ids.js';
+
+/** What the dashboard knows of a batch before any mailbox of it reports (reportPaths.batchRecord). */
+export interface BatchRecord {
+  id: string;
+  csv: CsvRef;
+  totalRows: number;
+  startedAt: string;
+}
 
 export type StartOutcome =
   | { kind: 'invalid'; problems: CsvProblem[] }
@@ -53,5 +62,7 @@ export async function startBatch(args: { client: DurableClientLike; blobs: BlobS
     if (again?.runtimeStatus && RUNNING_OR_DONE.has(again.runtimeStatus)) return { kind: 'duplicate', batchId: args.batchId, runtimeStatus: again.runtimeStatus };
     throw e;
   }
+  const record: BatchRecord = { id: args.batchId, csv: args.csvRef, totalRows: parsed.rows.length, startedAt: input.startedAt };
+  await args.blobs.put(s.reportsContainer, reportPaths.batchRecord(args.batchId), JSON.stringify(record), 'application/json');
   return { kind: 'started', batchId: args.batchId, rows: parsed.rows.length };
 }

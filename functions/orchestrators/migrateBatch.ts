@@ -3,6 +3,7 @@ import type { OrchestrationContext, OrchestrationHandler } from 'durable-functio
 import { ACTIVITIES, ORCHESTRATORS } from '../../shared/contracts/functions.js';
 import { BATCH_WIDE } from '../../shared/contracts/error-codes.js';
 import { BATCH_EVENTS, type BatchInput, type BatchStatus, type BatchSummary, type MailboxInput, type MailboxSummary, type PassMode } from '../../shared/contracts/orchestration.js';
+import { mailboxInstanceId } from '../../shared/contracts/instance-ids.js';
 import { callActivity } from './call-activity.js';
 import { transientRetry } from './retry-options.js';
 
@@ -27,7 +28,7 @@ export const migrateBatch: OrchestrationHandler = function* (context: Orchestrat
     const rows = page.value;
     for (let i = 0; i < rows.length; i += input.limits.mailboxWave) {
       const wave = rows.slice(i, i + input.limits.mailboxWave).map((row) =>
-        context.df.callSubOrchestrator(ORCHESTRATORS.migrateMailbox, { batchId: input.batchId, row, folderWave: input.limits.folderWave, ...(input.limits.messagesPerFolderWorker ? { messagesPerFolderWorker: input.limits.messagesPerFolderWorker } : {}), final: input.mode === 'final', authPropagationWindowMs: input.limits.authPropagationWindowMs ?? 0 } satisfies MailboxInput, `${input.batchId}:p${input.pass}:m${row.line}`),
+        context.df.callSubOrchestrator(ORCHESTRATORS.migrateMailbox, { batchId: input.batchId, row, folderWave: input.limits.folderWave, ...(input.limits.messagesPerFolderWorker ? { messagesPerFolderWorker: input.limits.messagesPerFolderWorker } : {}), final: input.mode === 'final', authPropagationWindowMs: input.limits.authPropagationWindowMs ?? 0 } satisfies MailboxInput, mailboxInstanceId(input.batchId, input.pass, row.line)),
       );
       const results: MailboxSummary[] = yield context.df.Task.all(wave);
       for (const r of results) {

@@ -70,6 +70,8 @@ export const SETTING_SPECS: readonly SettingSpec[] = [
   { key: 'DELTA_INTERVAL_MINUTES', description: 'Minutes between scheduled delta passes of an open batch; 0 = only on demand.', defaultValue: '0', example: '0', requiredInApp: true },
   { key: 'DURABLE_TASK_HUB', description: 'Durable Functions task hub name (host.json reads it).', defaultValue: 'mailmig', example: 'mailmig', requiredInApp: true },
   { key: 'AUTH_PROPAGATION_WINDOW_MINUTES', description: 'How long authentication refusals are retried (permissions can take about an hour to propagate) before they are reported as permanent.', defaultValue: '0', example: '0', requiredInApp: true },
+  { key: 'NOTIFY_WEBHOOK_SECRET_NAME', description: 'Optional. Name of the Key Vault secret (LOCAL_SECRETS_FILE for local runs) holding a webhook URL: a JSON POST when a pass or the batch ends and when a mailbox fails (Slack and Teams incoming webhooks show its "text"). Unset: no notifications.', example: '', requiredInApp: false },
+  { key: 'DASHBOARD_URL', description: 'Optional. Address of the live dashboard that HTML reports link to (the Functions app links to its own /api/dashboard when unset).', example: '', requiredInApp: false },
 ];
 
 export const SETTING_KEYS: readonly string[] = SETTING_SPECS.map((s) => s.key);

@@ -46,6 +46,10 @@ export interface Settings {
   imapResponseTimeoutMs: number;
   deltaIntervalMinutes: number;
   authPropagationWindowMinutes: number;
+  /** Key Vault secret holding the notification webhook's URL; unset: no notifications. */
+  notifyWebhookSecretName?: string;
+  /** Where HTML reports link for the live view. */
+  dashboardUrl?: string;
 }
 
 export type SettingsSource = Readonly<Record<string, string | undefined>>;
@@ -178,7 +182,10 @@ export function loadSettings(env: SettingsSource): Settings {
     imapResponseTimeoutMs: r.int('IMAP_RESPONSE_TIMEOUT_SECONDS', 1, 3600) * 1000,
     deltaIntervalMinutes: r.int('DELTA_INTERVAL_MINUTES', 0, 60 * 24 * 30),
     authPropagationWindowMinutes: r.int('AUTH_PROPAGATION_WINDOW_MINUTES', 0, 24 * 60),
+    notifyWebhookSecretName: r.str('NOTIFY_WEBHOOK_SECRET_NAME'),
+    dashboardUrl: r.url('DASHBOARD_URL', { https: false, allowPath: true }),
   };
+  if (settings.notifyWebhookSecretName !== undefined && !/^[A-Za-z0-9-]{1,127}$/.test(settings.notifyWebhookSecretName)) r.problems.push('NOTIFY_WEBHOOK_SECRET_NAME must be a Key Vault name (letters, digits, "-")');
   if (!settings.keyVaultUrl && !settings.localSecretsFile) {
     r.problems.push('KEY_VAULT_URL is missing (or LOCAL_SECRETS_FILE for local runs)');
   }

@@ -29,4 +29,9 @@ export const TRIGGERS = {
   httpMigrationDelta: 'httpMigrationDelta',
   httpMigrationComplete: 'httpMigrationComplete',
   httpMigrationPreflight: 'httpMigrationPreflight',
+  httpDashboard: 'httpDashboard',
+  httpDashboardData: 'httpDashboardData',
 } as const;
+
+/** HTTP routes (below the host's /api prefix) of the live dashboard. */
+export const DASHBOARD_ROUTES = { page: 'dashboard', data: 'dashboard/data' } as const;

@@ -24,4 +24,7 @@ export const reportPaths = {
   mailboxPrefix: (batchId: string): string => `${batchId}/mailboxes/`,
   batchJson: (batchId: string): string => `${batchId}/report.json`,
   uploadedCsv: (batchId: string): string => `api/${batchId}.csv`,
+  /** One small record per batch started (id, CSV reference, rows, start): how the dashboard finds batches. */
+  batchRecord: (batchId: string): string => `batches/${batchId}.json`,
+  batchRecordPrefix: 'batches/',
 };

@@ -20,8 +20,17 @@ function issues(m: MailboxReport): string {
   return items.length === 0 ? '' : `<ul>${items.slice(0, 20).map((i) => `<li>${esc(i)}</li>`).join('')}${items.length > 20 ? `<li>and ${items.length - 20} more (see the CSV)</li>` : ''}</ul>`;
 }
 
+/** Where the report points for the live view: the app's dashboard (a URL), or the command that shows it. */
+export type LiveView = { url: string } | { command: string };
+
+function liveView(live: LiveView | undefined): string {
+  if (!live) return '';
+  if ('url' in live) return `<p>Live view: <a href="${esc(live.url)}">the migration dashboard</a> (add <code>?code=</code> and the function key).</p>\n`;
+  return `<p>Live view: run <code>${esc(live.command)}</code>.</p>\n`;
+}
+
 /** A one-page summary an admin can forward: totals first, then one row per mailbox. Everything user-supplied is escaped. */
-export function renderReportHtml(report: BatchReport, verification: ReadonlyMap<string, string> = new Map()): string {
+export function renderReportHtml(report: BatchReport, verification: ReadonlyMap<string, string> = new Map(), live?: LiveView): string {
   const t = report.totals;
   const rows = report.mailboxes
     .map((m) => `<tr class="${esc(m.state)}"><td>${esc(m.sourceEmail)}</td><td>${esc(m.destinationEmail)}</td><td>${esc(m.state)}</td><td>${m.totals.folders}</td><td>${m.totals.copied}</td><td>${mb(m.totals.copiedBytes)}</td><td>${m.totals.skipped}</td><td>${m.totals.failed}</td><td>${esc(verification.get(addressKey(m.sourceEmail)) ?? '')}</td><td>${issues(m)}</td></tr>`)
@@ -31,7 +40,7 @@ export function renderReportHtml(report: BatchReport, verification: ReadonlyMap<
 <style>body{font-family:system-ui,sans-serif;margin:2em}table{border-collapse:collapse;width:100%}td,th{border:1px solid #ccc;padding:4px 6px;text-align:left;vertical-align:top;font-size:13px}tr.failed td{background:#fde8e8}tr.completed-with-issues td{background:#fff6dd}</style></head>
 <body><h1>Migration report</h1>
 <p>Batch <code>${esc(report.batchId)}</code>, ${esc(report.startedAt)} to ${esc(report.finishedAt)}.</p>
-<p><strong>${t.mailboxes}</strong> mailboxes: <strong>${t.completed}</strong> completed, <strong>${t.withIssues}</strong> with issues, <strong>${t.failed}</strong> failed. ${t.copied} messages (${mb(t.copiedBytes)}) copied; ${t.skipped} skipped, ${t.failedMessages} failed.</p>
+${liveView(live)}<p><strong>${t.mailboxes}</strong> mailboxes: <strong>${t.completed}</strong> completed, <strong>${t.withIssues}</strong> with issues, <strong>${t.failed}</strong> failed. ${t.copied} messages (${mb(t.copiedBytes)}) copied; ${t.skipped} skipped, ${t.failedMessages} failed.</p>
 <table><thead><tr><th>Source</th><th>Destination</th><th>State</th><th>Folders</th><th>Messages</th><th>Size</th><th>Skipped</th><th>Failed</th><th>Verification</th><th>Issues</th></tr></thead>
 <tbody>
 ${rows}

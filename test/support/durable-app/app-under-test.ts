@@ -2,6 +2,7 @@ import { InvocationContext } from '@azure/functions';
 import { loadSettings, type Settings } from '../../../shared/config/settings.js';
 import { BlobStore } from '../../../shared/adapters/blob/blob-store.js';
 import { createEngine, createPairLeases, type Engine } from '../../../shared/composition/create-engine.js';
+import { createNotifier } from '../../../shared/adapters/notify/webhook-notifier.js';
 import { createActivities, type Activities } from '../../../functions/activities/handlers.js';
 import { migrateBatch } from '../../../functions/orchestrators/migrateBatch.js';
 import { migrateMailbox } from '../../../functions/orchestrators/migrateMailbox.js';
@@ -47,7 +48,7 @@ export function appUnderTest(overrides: Record<string, string> = {}, wrap: (a: A
   const settings = loadSettings(env);
   const engine = createEngine(settings, env, { log: { info: () => undefined, warn: () => undefined }, state: 'table' });
   const blobs = BlobStore.fromSettings(settings, env);
-  const activities = createActivities({ engine, blobs, reportsContainer: settings.reportsContainer, leases: createPairLeases(settings, env) });
+  const activities = createActivities({ engine, blobs, reportsContainer: settings.reportsContainer, leases: createPairLeases(settings, env), notify: createNotifier(settings.notifyWebhookSecretName, engine.secrets, engine.log) });
   const wrapped = wrap(activities);
   // Assigned below: the activity needs the host, the host needs the activities.
   const hostRef: { host?: ReplayHost } = {};
