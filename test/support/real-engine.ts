@@ -36,10 +36,13 @@ export interface RealApp {
   stop(): Promise<void>;
 }
 
-/** The app on its own engine and task hub, with the lab's settings (plus `overrides`) as app settings. */
-export async function startRealApp(lab: LabInfo, overrides: Record<string, string> = {}): Promise<RealApp> {
+/**
+ * The app on its own engine and task hub, with the lab's settings (plus `overrides`) as app
+ * settings and host.json's durableTask section (plus `engineOverrides`, see EngineOptions).
+ */
+export async function startRealApp(lab: LabInfo, overrides: Record<string, string> = {}, engineOverrides: Record<string, string> = {}): Promise<RealApp> {
   const settings = labSettings(lab, { CHECKPOINT_TABLE: `cp${Math.random().toString(36).slice(2, 10)}`, ...overrides });
-  const engine = await startDurableEngine(lab, { settings });
+  const engine = await startDurableEngine(lab, { settings, overrides: engineOverrides });
   const blobs = BlobStore.fromSettings(loadSettings(settings), settings);
   return { engine, blobs, settings, stop: () => engine.stop() };
 }

@@ -37,8 +37,12 @@ export interface EngineOptions {
   settings: Record<string, string>;
   /** Task hub; default a new one per start (`mm` + 12 hex digits). */
   hub?: string;
-  /** maxQueuePollingInterval for the host: the lab's one override of host.json (default 1 s). */
-  maxPollInterval?: string;
+  /**
+   * durableTask settings that replace host.json's (keys relative to the section, ':' between
+   * levels). Always: `storageProvider:maxQueuePollingInterval` 1 s, else an idle engine takes up
+   * to 30 s to see new work.
+   */
+  overrides?: Record<string, string>;
 }
 
 export interface DurableEngine {
@@ -108,7 +112,7 @@ export async function startDurableEngine(info: LabInfo, opts: EngineOptions): Pr
         MAILMIG_ENGINE_WORKER_URL: workerUrl,
         MAILMIG_ENGINE_HOST_JSON: join(root, 'host.json'),
         MAILMIG_ENGINE_CLIENT_FILE: clientFile,
-        MAILMIG_ENGINE_MAX_POLL: opts.maxPollInterval ?? '00:00:01',
+        MAILMIG_ENGINE_OVERRIDES: JSON.stringify({ 'storageProvider:maxQueuePollingInterval': '00:00:01', ...opts.overrides }),
       },
     });
     const text = await waitFor(async () => (existsSync(clientFile) ? await readFile(clientFile, 'utf8') : undefined), host, 'the engine host');

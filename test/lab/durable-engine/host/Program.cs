@@ -13,8 +13,10 @@ using Microsoft.Extensions.Logging;
 //   MAILMIG_ENGINE_WORKER_URL     the worker stand-in's base URL
 //   MAILMIG_ENGINE_HOST_JSON      the project's host.json (its extensions.durableTask section is applied)
 //   MAILMIG_ENGINE_CLIENT_FILE    where to write the durable client binding JSON once started
-//   MAILMIG_ENGINE_MAX_POLL       optional: maxQueuePollingInterval override (the lab's only override:
-//                                 the default 30 s idle back-off would make every test wait)
+//   MAILMIG_ENGINE_OVERRIDES      optional JSON object of durableTask settings that replace host.json's
+//                                 (keys relative to the section, ':' between levels), e.g. the lab's
+//                                 {"storageProvider:maxQueuePollingInterval":"00:00:01"}: the default
+//                                 30 s idle back-off would make every test wait
 //   AzureWebJobsStorage, DURABLE_TASK_HUB and the app settings, as on a Function App.
 // `inventory <out.json>` instead writes what the task hub holds in storage (HubInventory) and exits.
 string Need(string name) => Environment.GetEnvironmentVariable(name) is { Length: > 0 } v ? v : throw new ArgumentException($"{name} is not set");
@@ -36,8 +38,11 @@ var functions = await WorkerBridge.ListFunctionsAsync();
 Type shims = FunctionShims.Emit(functions);
 
 var settings = HostJsonSettings.Read(Need("MAILMIG_ENGINE_HOST_JSON"));
-if (Environment.GetEnvironmentVariable("MAILMIG_ENGINE_MAX_POLL") is { Length: > 0 } poll)
-    settings[$"{HostJsonSettings.Section}:storageProvider:maxQueuePollingInterval"] = poll;
+if (Environment.GetEnvironmentVariable("MAILMIG_ENGINE_OVERRIDES") is { Length: > 0 } overrides)
+{
+    foreach (var (key, value) in Newtonsoft.Json.JsonConvert.DeserializeObject<Dictionary<string, string>>(overrides))
+        settings[$"{HostJsonSettings.Section}:{key}"] = value;
+}
 
 using IHost host = new HostBuilder()
     .ConfigureAppConfiguration(c => c.AddEnvironmentVariables().AddInMemoryCollection(settings))
