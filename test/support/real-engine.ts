@@ -7,7 +7,7 @@ import type { BatchStatus } from '../../shared/contracts/orchestration.js';
 import type { BatchReport } from '../../shared/contracts/report.js';
 import { EXCHANGE_TO_STANDARD_FOLDERS } from '../lab/corpus.js';
 import { engineUnavailable, startDurableEngine, type DurableEngine } from '../lab/durable-engine/engine.js';
-import type { HttpAnswer } from '../lab/durable-engine/worker-protocol.js';
+import type { HttpAnswer, HubInventory } from '../lab/durable-engine/worker-protocol.js';
 import { labSettings, type LabInfo } from '../lab/lab-info.js';
 import { compareSnapshots, snapshotMailbox } from '../lab/snapshot.js';
 
@@ -105,4 +105,13 @@ export async function readReport(app: RealApp, path: string): Promise<BatchRepor
 export async function expectExactCopy(lab: LabInfo, address: string): Promise<void> {
   const cmp = compareSnapshots(await snapshotMailbox(lab, 'source', address), await snapshotMailbox(lab, 'destination', address), { folderMap: EXCHANGE_TO_STANDARD_FOLDERS });
   expect(cmp.diffs, address).toEqual([]);
+}
+
+/** Every table row, queued message and blob of a task hub, keyed by where it is: what a secret scan reads. */
+export function hubTexts(hub: HubInventory): Record<string, string> {
+  const texts: Record<string, string> = {};
+  for (const [table, rows] of Object.entries(hub.Tables)) rows.forEach((r, i) => (texts[`${table}#${i}`] = JSON.stringify(r)));
+  for (const [queue, messages] of Object.entries(hub.Queues)) messages.forEach((m, i) => (texts[`${queue}#${i}`] = m));
+  for (const [blob, content] of Object.entries(hub.Blobs)) texts[blob] = content;
+  return texts;
 }

@@ -6,7 +6,7 @@ import { getLab, type LabInfo } from '../../lab/lab-info.js';
 import { addMailbox, uniqueAddress } from '../../lab/mailboxes.js';
 import { seedMailbox } from '../../lab/seed.js';
 import { findLeaks } from '../../support/secrets-scan.js';
-import { dropCsv, expectExactCopy, postBatch, readReport, realEngineSkipReason, startRealApp, waitForBatch, waitingAfterPass, type RealApp } from '../../support/real-engine.js';
+import { dropCsv, expectExactCopy, hubTexts, postBatch, readReport, realEngineSkipReason, startRealApp, waitForBatch, waitingAfterPass, type RealApp } from '../../support/real-engine.js';
 
 const skip = realEngineSkipReason();
 let lab: LabInfo;
@@ -53,11 +53,6 @@ describe.skipIf(skip !== undefined)('The app on the real Durable Task engine: th
     for (const box of boxes) await expectExactCopy(lab, box);
 
     // What the dead host left behind in storage holds no secret either.
-    const hub = await a.engine.inventory();
-    const texts: Record<string, string> = {};
-    for (const [table, rows] of Object.entries(hub.Tables)) rows.forEach((r, i) => (texts[`${table}#${i}`] = JSON.stringify(r)));
-    for (const [queue, messages] of Object.entries(hub.Queues)) messages.forEach((m, i) => (texts[`${queue}#${i}`] = m));
-    for (const [blob, content] of Object.entries(hub.Blobs)) texts[blob] = content;
-    expect(findLeaks(lab, texts)).toEqual([]);
+    expect(findLeaks(lab, hubTexts(await a.engine.inventory()))).toEqual([]);
   }, 600_000);
 });

@@ -8,7 +8,7 @@ import { addMailbox, uniqueAddress } from '../../lab/mailboxes.js';
 import { seedMailbox } from '../../lab/seed.js';
 import { findLeaks } from '../../support/secrets-scan.js';
 import {
-  deliverBlobEvent, dropCsv, expectExactCopy, postBatch, readReport, realEngineSkipReason, startRealApp, waitForBatch, waitingAfterPass, type RealApp,
+  deliverBlobEvent, hubTexts, dropCsv, expectExactCopy, postBatch, readReport, realEngineSkipReason, startRealApp, waitForBatch, waitingAfterPass, type RealApp,
 } from '../../support/real-engine.js';
 
 const skip = realEngineSkipReason();
@@ -144,13 +144,26 @@ describe.skipIf(skip !== undefined)('The app on the real Durable Task engine: du
     expect(again.status).toBe(409);
   }, 300_000);
 
+  it('a failure text too large for a table row lands in a large-message blob, which the hub scan reads', async () => {
+    const a = app!;
+    const box = await mailbox('large', 3);
+    const marker = `planted-${Date.now()}`;
+    // 80 KB of hostile mailbox text in an error: over the ~45 KB the engine keeps in a row or a queue message.
+    await a.engine.setFaults([{ activity: ACTIVITIES.copyMessageRange, action: 'throw-before', count: 1, inputContains: box, message: `IMAP_CONNECTION_FAILED: ${marker} ${'Betreff: Ünïcödé '.repeat(5_000)}` }]);
+    const id = await dropCsv(a, 'large.csv', Buffer.from(`Email\n${box}\n`));
+    await runToClose(a, id);
+    await expectExactCopy(lab, box);
+    const hub = await a.engine.inventory();
+    const holders = Object.entries(hub.Blobs).filter(([, content]) => content.includes(marker)).map(([name]) => name);
+    expect(holders.length).toBeGreaterThan(0);
+    expect(holders.every((name) => name.startsWith(`${a.engine.hub}-largemessages/`))).toBe(true);
+  }, 300_000);
+
   it('after all of the above, no table, queue or blob of the task hub holds a lab secret, token or key', async () => {
     const hub = await app!.engine.inventory();
-    const texts: Record<string, string> = {};
-    for (const [table, rows] of Object.entries(hub.Tables)) rows.forEach((r, i) => (texts[`${table}#${i}`] = JSON.stringify(r)));
-    for (const [queue, messages] of Object.entries(hub.Queues)) messages.forEach((m, i) => (texts[`${queue}#${i}`] = m));
-    for (const [blob, content] of Object.entries(hub.Blobs)) texts[blob] = content;
+    const texts = hubTexts(hub);
     expect(Object.keys(texts).length).toBeGreaterThan(100);
+    expect(Object.keys(texts).some((k) => k.includes('-largemessages/'))).toBe(true);
     expect(findLeaks(lab, texts)).toEqual([]);
     expect(Object.entries(texts).filter(([, t]) => /AccountKey=|sig=/.test(t)).map(([w]) => w)).toEqual([]);
   });
