@@ -20,3 +20,15 @@ if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.j
   npm ci --no-audit --no-fund
 fi
 npm run build
+# The real Durable Task engine host of the lab (test/lab/durable-engine/host): the .NET SDK restores
+# it from NuGet and builds it, once; later runs only compare timestamps.
+engine=test/lab/durable-engine/host
+if command -v dotnet >/dev/null 2>&1; then
+  dll=$engine/bin/Debug/net10.0/MailmigDurableHost.dll
+  if [ ! -f "$dll" ] || [ -n "$(find "$engine" -maxdepth 1 \( -name '*.cs' -o -name '*.csproj' \) -newer "$dll")" ]; then
+    dotnet restore "$engine" -v q
+    dotnet build "$engine" --no-restore -nologo -v q
+  fi
+else
+  echo "setup: no dotnet here: the tests on the real Durable Task engine (test/functions/real-engine) will be skipped" >&2
+fi
