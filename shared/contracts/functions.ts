@@ -29,4 +29,5 @@ export const TRIGGERS = {
   httpMigrationDelta: 'httpMigrationDelta',
   httpMigrationComplete: 'httpMigrationComplete',
   httpMigrationPreflight: 'httpMigrationPreflight',
+  httpHealth: 'httpHealth',
 } as const;
