@@ -5,47 +5,16 @@
  * recorded bindings are checked against the contract constants and the app settings both
  * deployment stacks set. Needs `npm run build` (npm test builds first).
  */
-import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ACTIVITIES, ORCHESTRATORS, TRIGGERS } from '../../shared/contracts/functions.js';
 import { bicepFactsFromText, parseTerraformFiles, repoRoot, terraformBodies, terraformFacts, readBicep } from '../infra/stacks.js';
+import { registerFunctions, type Binding, type Registration } from '../support/register-functions.js';
 import { VALID_SETTINGS } from '../support/valid-settings.js';
 
-const run = promisify(execFile);
-
-interface Binding {
-  type: string;
-  direction: string;
-  [key: string]: unknown;
-}
-interface Registration {
-  name: string;
-  bindings: Record<string, Binding>;
-}
-
 const entry = join(repoRoot, 'dist', 'functions', 'index.js');
-const standin = join(repoRoot, 'test', 'support', 'functions-core-standin.mjs');
-
-/** Imports the built app in a fresh Node process with only `env`, and returns what it registered. */
-async function register(env: Record<string, string>): Promise<{ registrations: Registration[]; stderr: string }> {
-  const dir = mkdtempSync(join(tmpdir(), 'mailmig-registrations-'));
-  try {
-    const record = join(dir, 'registrations.json');
-    const { stderr } = await run(process.execPath, ['--import', pathToFileURL(standin).href, '--input-type=module', '-e', `await import(${JSON.stringify(entry)})`], {
-      cwd: dir,
-      env: { PATH: process.env.PATH ?? '', ...env, FUNCTIONS_CORE_RECORD: record },
-      timeout: 60_000,
-    });
-    return { registrations: JSON.parse(readFileSync(record, 'utf8')) as Registration[], stderr };
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
+const register = (env: Record<string, string>): ReturnType<typeof registerFunctions> => registerFunctions(entry, env);
 
 const triggerOf = (r: Registration): Binding | undefined => Object.values(r.bindings).find((b) => b.direction === 'in' && /Trigger$/.test(b.type));
 
