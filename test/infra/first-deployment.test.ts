@@ -148,6 +148,15 @@ describe('2. the Event Grid subscription: declared in IaC with the blobs_extensi
     }
   });
 
+  it('a provision after `azd down` (or for a new app) does not declare it: the preprovision hooks turn it off unless the key exists', () => {
+    for (const hook of ['preprovision.sh', 'preprovision.ps1']) {
+      const text = readFileSync(join(repoRoot, 'infra', 'hooks', hook), 'utf8');
+      expect(text, hook).toContain('systemKeys.blobs_extension');
+      expect(text, hook).toMatch(/azd env set MAILMIG_BLOB_SUBSCRIPTION "?\$[Bb]lob_?[Ss]ubscription"?/);
+      expect(text, hook).toMatch(/[Bb]lob_?[Ss]ubscription\s*=\s*'?false'?/);
+    }
+  });
+
   it('both hooks retry the subscription PUT (the validation handshake fails on a cold start) instead of failing azd up at the first refusal', () => {
     const sh = readFileSync(join(repoRoot, 'infra', 'hooks', 'postdeploy.sh'), 'utf8');
     // The PUT sits inside a loop bounded by an attempt count, with a wait between attempts.
