@@ -5,8 +5,12 @@
 
 locals {
   app_settings = {
-    # Host storage through the identity: no connection string, no key.
+    # Host storage through the identity: no connection string, no key. The service URIs carry
+    # the cloud's storage suffix (accountName alone means the public cloud).
     AzureWebJobsStorage__accountName          = azurerm_storage_account.main.name
+    AzureWebJobsStorage__blobServiceUri       = "https://${azurerm_storage_account.main.name}.blob.${local.cloud.storage_suffix}"
+    AzureWebJobsStorage__queueServiceUri      = "https://${azurerm_storage_account.main.name}.queue.${local.cloud.storage_suffix}"
+    AzureWebJobsStorage__tableServiceUri      = "https://${azurerm_storage_account.main.name}.table.${local.cloud.storage_suffix}"
     AzureWebJobsStorage__credential           = "managedidentity"
     AzureWebJobsStorage__clientId             = azurerm_user_assigned_identity.app.client_id
     APPLICATIONINSIGHTS_AUTHENTICATION_STRING = "ClientId=${azurerm_user_assigned_identity.app.client_id};Authorization=AAD"
@@ -71,6 +75,9 @@ locals {
   durable_storage_app_settings = {
     AzureFunctionsJobHost__extensions__durableTask__storageProvider__connectionName = "DurableStorage"
     DurableStorage__accountName                                                     = local.durable_storage_account_name
+    DurableStorage__blobServiceUri                                                  = "https://${local.durable_storage_account_name}.blob.${local.cloud.storage_suffix}"
+    DurableStorage__queueServiceUri                                                 = "https://${local.durable_storage_account_name}.queue.${local.cloud.storage_suffix}"
+    DurableStorage__tableServiceUri                                                 = "https://${local.durable_storage_account_name}.table.${local.cloud.storage_suffix}"
     DurableStorage__credential                                                      = "managedidentity"
     DurableStorage__clientId                                                        = azurerm_user_assigned_identity.app.client_id
   }

@@ -242,6 +242,18 @@ describe('6. sovereign clouds: endpoints come from the cloud, not from public-cl
     expect(at(terraformLocals(tf).get('clouds'), 'usgovernment', 'storage_suffix')).toBe('core.usgovcloudapi.net');
   });
 
+  it('the host and Durable storage connections name their services by URI in the cloud\'s suffix (accountName alone means the public cloud)', ({ skip }) => {
+    const bicep = appSettingsOf('default', skip);
+    const tfSettings = { ...(terraformLocals(tf).get('app_settings') as JsonObject), ...(terraformLocals(tf).get('durable_storage_app_settings') as JsonObject) };
+    for (const connection of ['AzureWebJobsStorage', 'DurableStorage']) {
+      for (const service of ['blob', 'queue', 'table']) {
+        const key = `${connection}__${service}ServiceUri`;
+        expect(bicep.get(key), `bicep ${key}`).toMatch(new RegExp(`^https://stmailmig\\w+\\.${service}\\.core\\.windows\\.net$|environment\\(\\)\\.suffixes\\.storage`));
+        expect(String(tfSettings[key]), `terraform ${key}`).toMatch(new RegExp(`\\.${service}\\.\\$\\{local\\.cloud\\.storage_suffix\\}"?$`));
+      }
+    }
+  });
+
   it('no Terraform file or app source names a public-cloud endpoint outside the per-cloud table', () => {
     const tfText = readFileSync(join(repoRoot, 'infra', 'terraform', 'variables.tf'), 'utf8') + readFileSync(join(repoRoot, 'infra', 'terraform', 'function-app.tf'), 'utf8');
     expect(tfText).not.toMatch(/login\.microsoftonline\.com|core\.windows\.net/);

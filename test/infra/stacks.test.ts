@@ -31,6 +31,8 @@ const PLATFORM_SETTINGS = [
   'DurableStorage__accountName',
   'DurableStorage__credential',
   'DurableStorage__clientId',
+  // identity-based connections by service URI, which carry the cloud's storage suffix
+  ...['AzureWebJobsStorage', 'DurableStorage'].flatMap((c) => ['blob', 'queue', 'table'].map((s) => `${c}__${s}ServiceUri`)),
 ];
 
 /**

@@ -120,9 +120,13 @@ var schedulerSettings = [
   { name: 'AzureFunctionsJobHost__extensions__durableTask__storageProvider__connectionStringName', value: 'DURABLE_TASK_SCHEDULER_CONNECTION_STRING' }
   { name: 'DURABLE_TASK_SCHEDULER_CONNECTION_STRING', value: durableTaskSchedulerConnection }
 ]
+var durableAccount = empty(durableStorageAccountName) ? storageAccountName : durableStorageAccountName
 var storageProviderSettings = [
   { name: 'AzureFunctionsJobHost__extensions__durableTask__storageProvider__connectionName', value: 'DurableStorage' }
-  { name: 'DurableStorage__accountName', value: empty(durableStorageAccountName) ? storageAccountName : durableStorageAccountName }
+  { name: 'DurableStorage__accountName', value: durableAccount }
+  { name: 'DurableStorage__blobServiceUri', value: 'https://${durableAccount}.blob.${storageEndpointSuffix}' }
+  { name: 'DurableStorage__queueServiceUri', value: 'https://${durableAccount}.queue.${storageEndpointSuffix}' }
+  { name: 'DurableStorage__tableServiceUri', value: 'https://${durableAccount}.table.${storageEndpointSuffix}' }
   { name: 'DurableStorage__credential', value: 'managedidentity' }
   { name: 'DurableStorage__clientId', value: identityClientId }
 ]
@@ -186,8 +190,12 @@ resource app 'Microsoft.Web/sites@2024-04-01' = {
     siteConfig: {
       minTlsVersion: '1.2'
       appSettings: concat([
-        // Host storage through the identity: no connection string, no key.
+        // Host storage through the identity: no connection string, no key. The service URIs
+        // carry the cloud's storage suffix (accountName alone means the public cloud).
         { name: 'AzureWebJobsStorage__accountName', value: storageAccountName }
+        { name: 'AzureWebJobsStorage__blobServiceUri', value: 'https://${storageAccountName}.blob.${storageEndpointSuffix}' }
+        { name: 'AzureWebJobsStorage__queueServiceUri', value: 'https://${storageAccountName}.queue.${storageEndpointSuffix}' }
+        { name: 'AzureWebJobsStorage__tableServiceUri', value: 'https://${storageAccountName}.table.${storageEndpointSuffix}' }
         { name: 'AzureWebJobsStorage__credential', value: 'managedidentity' }
         { name: 'AzureWebJobsStorage__clientId', value: identityClientId }
         { name: 'APPLICATIONINSIGHTS_CONNECTION_STRING', value: applicationInsightsConnectionString }
