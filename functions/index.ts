@@ -1,11 +1,17 @@
 /**
- * Entry point of the Functions app: validates settings at start-up (one error listing every
- * bad key, no values), then registers every function. Registration order does not matter.
+ * Entry point of the Functions app: validates settings at start-up, then registers every
+ * function. Registration order does not matter.
+ *
+ * Invalid settings are logged (keys, never values) but do not stop the registrations: a module
+ * that throws here makes the host index nothing, so the blob extension key never appears and the
+ * deployment fails far from its cause. Instead GET /api/health reports the problems and each
+ * function refuses to run (getRuntime validates again).
  */
 import { app } from '@azure/functions';
-import { loadSettings } from '../shared/config/settings.js';
+import { settingsProblems } from './lib/health-handler.js';
 
-loadSettings(process.env);
+const problems = settingsProblems(process.env);
+if (problems.length > 0) console.error(`mailmig: invalid settings (${problems.length}); GET /api/health lists them:\n  - ${problems.join('\n  - ')}`);
 app.setup({ enableHttpStream: false });
 
 await import('./orchestrators/migrateBatch.js');
@@ -31,3 +37,4 @@ await import('./triggers/httpMigrationComplete.js');
 await import('./triggers/httpMigrationPreflight.js');
 await import('./triggers/httpDashboard.js');
 await import('./triggers/httpDashboardData.js');
+await import('./triggers/httpHealth.js');

@@ -62,6 +62,29 @@ param maximumInstanceCount int = 100
 ])
 param instanceMemoryMB int = 2048
 
+@description('Optional. Always-ready instances of the function app\'s `durable` group (Durable on Flex Consumption: a warm instance keeps polling the task hub). 0: none.')
+@minValue(0)
+@maxValue(20)
+param durableAlwaysReadyInstances int = 1
+
+@description('Optional. Where Durable Functions keeps its task hub: "storage" (the host storage account), "storage-separate" (its own account, for heavy fleets on Azure Storage) or "scheduler" (the Durable Task Scheduler). See docs/deploy.md.')
+@allowed([
+  'storage'
+  'storage-separate'
+  'scheduler'
+])
+param durableBackend string = 'storage'
+
+@description('Optional. "recover" restores this environment\'s soft-deleted Key Vault instead of creating it (infra/hooks/preprovision.* sets AZURE_KEY_VAULT_CREATE_MODE when it finds one).')
+@allowed([
+  'default'
+  'recover'
+])
+param keyVaultCreateMode string = 'default'
+
+@description('Optional. Declare the Event Grid subscription of the blob trigger. The app code must be deployed first: infra/hooks/postdeploy.* creates it on the first `azd up` and sets MAILMIG_BLOB_SUBSCRIPTION=true for later provisions.')
+param blobTriggerSubscriptionEnabled bool = false
+
 @description('Optional. Days a deleted Key Vault or secret stays recoverable (7-90). Cannot be changed after creation.')
 @minValue(7)
 @maxValue(90)
@@ -84,6 +107,14 @@ var functionAppName = 'func-mailmig-${resourceToken}'
 var migrationsContainerName = storageLayout.?migrationsContainer ?? 'migrations'
 var reportsContainerName = storageLayout.?reportsContainer ?? 'reports'
 var checkpointTableName = storageLayout.?checkpointTable ?? 'mailmigcheckpoints'
+
+// Memory budget of one instance: the host and the Node worker take about 256 MB at rest; each
+// running copyMessageRange activity holds up to its append pipeline (16 MB,
+// shared/engine/copy-range/append-queue.ts) plus a message read and a message written (2 x
+// MAX_MESSAGE_BYTES). host.json's 8 activities is lowered to what fits; below 1 the deployment
+// stops (function-app.bicep's @minValue) instead of an instance running out of memory.
+var maxMessageMB = ((tuning.?maxMessageBytes ?? 36700160) + 1048575) / 1048576
+var maxConcurrentActivityFunctions = min(8, (instanceMemoryMB - 256) / (16 + 2 * maxMessageMB))
 
 resource rg 'Microsoft.Resources/resourceGroups@2024-03-01' = {
   name: empty(resourceGroupName) ? 'rg-${environmentName}' : resourceGroupName
@@ -122,6 +153,7 @@ module keyVault 'modules/keyvault.bicep' = {
     location: location
     tags: allTags
     softDeleteRetentionInDays: keyVaultSoftDeleteRetentionInDays
+    createMode: keyVaultCreateMode
   }
 }
 
@@ -134,6 +166,21 @@ module monitoring 'modules/monitoring.bicep' = {
     location: location
     tags: allTags
     retentionInDays: logRetentionInDays
+  }
+}
+
+module durable 'modules/durable.bicep' = {
+  name: 'durable'
+  scope: rg
+  params: {
+    backend: durableBackend
+    storageAccountName: 'stmailmigdf${take(resourceToken, 13)}'
+    schedulerName: 'dts-mailmig-${resourceToken}'
+    taskHubName: durableTaskHub
+    location: location
+    tags: allTags
+    identityPrincipalId: identity.outputs.principalId
+    identityClientId: identity.outputs.clientId
   }
 }
 
@@ -179,6 +226,11 @@ module functionApp 'modules/function-app.bicep' = {
     durableTaskHub: durableTaskHub
     maximumInstanceCount: maximumInstanceCount
     instanceMemoryMB: instanceMemoryMB
+    maxConcurrentActivityFunctions: maxConcurrentActivityFunctions
+    durableAlwaysReadyInstances: durableAlwaysReadyInstances
+    durableBackend: durableBackend
+    durableStorageAccountName: durable.outputs.storageAccountName
+    durableTaskSchedulerConnection: durable.outputs.schedulerConnection
   }
 }
 
@@ -190,6 +242,12 @@ module eventGrid 'modules/eventgrid.bicep' = {
     location: location
     tags: allTags
     storageAccountName: storage.outputs.name
+    identityResourceId: identity.outputs.resourceId
+    deadLetterContainerName: storage.outputs.deadLetterContainerName
+    migrationsContainerName: storage.outputs.migrationsContainerName
+    functionAppName: functionApp.outputs.name
+    blobTriggerFunctionName: 'onMigrationCsvUploaded'
+    subscriptionEnabled: blobTriggerSubscriptionEnabled
   }
 }
 
@@ -206,6 +264,8 @@ output AZURE_REPORTS_CONTAINER string = storage.outputs.reportsContainerName
 output AZURE_KEY_VAULT_NAME string = keyVault.outputs.name
 output AZURE_KEY_VAULT_URL string = keyVault.outputs.uri
 output AZURE_MANAGED_IDENTITY_CLIENT_ID string = identity.outputs.clientId
+output AZURE_MANAGED_IDENTITY_RESOURCE_ID string = identity.outputs.resourceId
 output AZURE_MANAGED_IDENTITY_PRINCIPAL_ID string = identity.outputs.principalId
 output AZURE_EVENTGRID_SYSTEM_TOPIC_NAME string = eventGrid.outputs.name
+output AZURE_DEADLETTER_CONTAINER string = storage.outputs.deadLetterContainerName
 output APPLICATIONINSIGHTS_CONNECTION_STRING string = monitoring.outputs.connectionString

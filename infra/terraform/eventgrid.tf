@@ -1,5 +1,7 @@
 # Event Grid system topic on the storage account, and the subscription that delivers
-# BlobCreated for <migrations>/incoming/*.csv to the blob trigger (EventGrid source).
+# BlobCreated for <migrations>/incoming/*.csv to the blob trigger (EventGrid source). Events it
+# cannot deliver (30 attempts over 24 h) are dead-lettered to the `deadletter` container, written
+# with the app's identity (the topic runs as it; the account has no shared keys).
 #
 # The webhook URL carries the blobs_extension system key, which exists only after the app code
 # has been deployed and the host has started. So the subscription is off on the first apply:
@@ -17,6 +19,11 @@ resource "azurerm_eventgrid_system_topic" "storage" {
   source_resource_id  = azurerm_storage_account.main.id
   topic_type          = "Microsoft.Storage.StorageAccounts"
   tags                = local.tags
+
+  identity {
+    type         = "UserAssigned"
+    identity_ids = [azurerm_user_assigned_identity.app.id]
+  }
 }
 
 data "azurerm_function_app_host_keys" "main" {
@@ -46,5 +53,15 @@ resource "azurerm_eventgrid_system_topic_event_subscription" "migration_csv" {
   retry_policy {
     max_delivery_attempts = 30
     event_time_to_live    = 1440
+  }
+
+  dead_letter_identity {
+    type                   = "UserAssigned"
+    user_assigned_identity = azurerm_user_assigned_identity.app.id
+  }
+
+  storage_blob_dead_letter_destination {
+    storage_account_id          = azurerm_storage_account.main.id
+    storage_blob_container_name = azurerm_storage_container.deadletter.name
   }
 }

@@ -5,8 +5,12 @@
 
 locals {
   app_settings = {
-    # Host storage through the identity: no connection string, no key.
+    # Host storage through the identity: no connection string, no key. The service URIs carry
+    # the cloud's storage suffix (accountName alone means the public cloud).
     AzureWebJobsStorage__accountName          = azurerm_storage_account.main.name
+    AzureWebJobsStorage__blobServiceUri       = "https://${azurerm_storage_account.main.name}.blob.${local.cloud.storage_suffix}"
+    AzureWebJobsStorage__queueServiceUri      = "https://${azurerm_storage_account.main.name}.queue.${local.cloud.storage_suffix}"
+    AzureWebJobsStorage__tableServiceUri      = "https://${azurerm_storage_account.main.name}.table.${local.cloud.storage_suffix}"
     AzureWebJobsStorage__credential           = "managedidentity"
     AzureWebJobsStorage__clientId             = azurerm_user_assigned_identity.app.client_id
     APPLICATIONINSIGHTS_AUTHENTICATION_STRING = "ClientId=${azurerm_user_assigned_identity.app.client_id};Authorization=AAD"
@@ -21,7 +25,7 @@ locals {
     SOURCE_AUTH                     = var.servers["source"].auth
     SOURCE_TENANT_ID                = var.servers["source"].tenant_id
     SOURCE_CLIENT_ID                = var.servers["source"].client_id
-    SOURCE_AUTHORITY_HOST           = var.servers["source"].authority_host
+    SOURCE_AUTHORITY_HOST           = coalesce(var.servers["source"].authority_host, local.cloud.login_host)
     SOURCE_TOKEN_SCOPE              = var.servers["source"].token_scope
     SOURCE_CLIENT_SECRET_NAME       = var.servers["source"].client_secret_name
     SOURCE_CLIENT_CERT_NAME         = var.servers["source"].client_cert_name
@@ -35,7 +39,7 @@ locals {
     DESTINATION_AUTH                     = var.servers["destination"].auth
     DESTINATION_TENANT_ID                = var.servers["destination"].tenant_id
     DESTINATION_CLIENT_ID                = var.servers["destination"].client_id
-    DESTINATION_AUTHORITY_HOST           = var.servers["destination"].authority_host
+    DESTINATION_AUTHORITY_HOST           = coalesce(var.servers["destination"].authority_host, local.cloud.login_host)
     DESTINATION_TOKEN_SCOPE              = var.servers["destination"].token_scope
     DESTINATION_CLIENT_SECRET_NAME       = var.servers["destination"].client_secret_name
     DESTINATION_CLIENT_CERT_NAME         = var.servers["destination"].client_cert_name
@@ -55,7 +59,40 @@ locals {
     MAX_MESSAGE_BYTES               = tostring(var.tuning.max_message_bytes)
     DELTA_INTERVAL_MINUTES          = tostring(var.tuning.delta_interval_minutes)
     AUTH_PROPAGATION_WINDOW_MINUTES = tostring(var.tuning.auth_propagation_window_minutes)
+    MESSAGES_PER_FOLDER_WORKER      = tostring(var.tuning.messages_per_folder_worker)
+    APPEND_PIPELINE_DEPTH           = tostring(var.tuning.append_pipeline_depth)
+    APPEND_BATCH_MESSAGES           = tostring(var.tuning.append_batch_messages)
+    IMAP_RESPONSE_TIMEOUT_SECONDS   = tostring(var.tuning.imap_response_timeout_seconds)
+    STORAGE_ENDPOINT_SUFFIX         = local.cloud.storage_suffix
+
+    # host.json's 8, lowered when the instance memory cannot buffer 8 activities' messages.
+    AzureFunctionsJobHost__extensions__durableTask__maxConcurrentActivityFunctions = tostring(local.max_concurrent_activity_functions)
   }
+
+  # Durable's storage provider: app settings override host.json (AzureFunctionsJobHost__ paths),
+  # so one host.json serves the local lab, Azure Storage (the same or a separate account) and the
+  # Durable Task Scheduler (durable.tf).
+  durable_storage_app_settings = {
+    AzureFunctionsJobHost__extensions__durableTask__storageProvider__connectionName = "DurableStorage"
+    DurableStorage__accountName                                                     = local.durable_storage_account_name
+    DurableStorage__blobServiceUri                                                  = "https://${local.durable_storage_account_name}.blob.${local.cloud.storage_suffix}"
+    DurableStorage__queueServiceUri                                                 = "https://${local.durable_storage_account_name}.queue.${local.cloud.storage_suffix}"
+    DurableStorage__tableServiceUri                                                 = "https://${local.durable_storage_account_name}.table.${local.cloud.storage_suffix}"
+    DurableStorage__credential                                                      = "managedidentity"
+    DurableStorage__clientId                                                        = azurerm_user_assigned_identity.app.client_id
+  }
+  durable_scheduler_app_settings = {
+    AzureFunctionsJobHost__extensions__durableTask__storageProvider__type                 = "azureManaged"
+    AzureFunctionsJobHost__extensions__durableTask__storageProvider__connectionStringName = "DURABLE_TASK_SCHEDULER_CONNECTION_STRING"
+    DURABLE_TASK_SCHEDULER_CONNECTION_STRING                                              = local.durable_scheduler_connection
+  }
+  deployed_app_settings = merge(local.app_settings, var.durable_backend == "scheduler" ? local.durable_scheduler_app_settings : local.durable_storage_app_settings)
+
+  # Memory budget of one instance: the host and the Node worker take about 256 MB at rest; each
+  # running copyMessageRange activity holds up to its append pipeline (16 MB,
+  # shared/engine/copy-range/append-queue.ts) plus a message read and one written
+  # (2 x max_message_bytes). variables.tf refuses a memory size below one activity.
+  max_concurrent_activity_functions = min(8, floor((var.instance_memory_mb - 256) / (16 + 2 * ceil(var.tuning.max_message_bytes / 1048576))))
 }
 
 resource "azurerm_service_plan" "main" {
@@ -80,6 +117,16 @@ resource "azurerm_function_app_flex_consumption" "main" {
   maximum_instance_count = var.maximum_instance_count
   instance_memory_in_mb  = var.instance_memory_mb
 
+  # The Durable-on-Flex advice: a warm `durable` instance, with host.json's
+  # maxQueuePollingInterval of a few seconds, keeps orchestrations moving between events.
+  dynamic "always_ready" {
+    for_each = var.durable_always_ready_instances > 0 ? [1] : []
+    content {
+      name           = "durable"
+      instance_count = var.durable_always_ready_instances
+    }
+  }
+
   storage_container_type            = "blobContainer"
   storage_container_endpoint        = "${azurerm_storage_account.main.primary_blob_endpoint}${azurerm_storage_container.deployment.name}"
   storage_authentication_type       = "UserAssignedIdentity"
@@ -99,7 +146,7 @@ resource "azurerm_function_app_flex_consumption" "main" {
     minimum_tls_version                    = "1.2"
   }
 
-  app_settings = local.app_settings
+  app_settings = local.deployed_app_settings
 
   # The host must find its storage, Key Vault and telemetry roles in place when it starts.
   depends_on = [
@@ -108,6 +155,10 @@ resource "azurerm_function_app_flex_consumption" "main" {
     azurerm_role_assignment.identity_table_contributor,
     azurerm_role_assignment.identity_secrets_user,
     azurerm_role_assignment.identity_metrics_publisher,
+    azurerm_role_assignment.durable_blob_owner,
+    azurerm_role_assignment.durable_queue_contributor,
+    azurerm_role_assignment.durable_table_contributor,
+    azurerm_role_assignment.scheduler_data_contributor,
   ]
 }
 
@@ -121,7 +172,7 @@ resource "azapi_resource_action" "app_settings" {
   method      = "PUT"
 
   body = {
-    properties = merge(local.app_settings, {
+    properties = merge(local.deployed_app_settings, {
       APPLICATIONINSIGHTS_CONNECTION_STRING = azurerm_application_insights.main.connection_string
     })
   }

@@ -56,6 +56,11 @@ output "AZURE_MANAGED_IDENTITY_CLIENT_ID" {
   value       = azurerm_user_assigned_identity.app.client_id
 }
 
+output "AZURE_MANAGED_IDENTITY_RESOURCE_ID" {
+  description = "Resource id of the app's user-assigned identity (the Event Grid topic dead-letters as it)."
+  value       = azurerm_user_assigned_identity.app.id
+}
+
 output "AZURE_MANAGED_IDENTITY_PRINCIPAL_ID" {
   description = "Object id of the app's user-assigned identity."
   value       = azurerm_user_assigned_identity.app.principal_id
@@ -64,6 +69,11 @@ output "AZURE_MANAGED_IDENTITY_PRINCIPAL_ID" {
 output "AZURE_EVENTGRID_SYSTEM_TOPIC_NAME" {
   description = "Event Grid system topic of the storage account."
   value       = azurerm_eventgrid_system_topic.storage.name
+}
+
+output "AZURE_DEADLETTER_CONTAINER" {
+  description = "Container holding upload events Event Grid could not deliver."
+  value       = azurerm_storage_container.deadletter.name
 }
 
 output "APPLICATIONINSIGHTS_CONNECTION_STRING" {

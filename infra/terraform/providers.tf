@@ -7,7 +7,8 @@ terraform {
       source  = "hashicorp/azurerm"
       version = "~> 4.42"
     }
-    # Only for the app-settings PUT in function-app.tf (works around an azurerm bug).
+    # The app-settings PUT in function-app.tf (works around an azurerm bug) and the Durable Task
+    # Scheduler (durable.tf), which azurerm does not have.
     azapi = {
       source  = "Azure/azapi"
       version = "~> 2.0"
@@ -16,6 +17,9 @@ terraform {
 }
 
 provider "azurerm" {
+  # The cloud: its login and storage endpoints also feed the app settings (main.tf, local.cloud).
+  environment = var.azure_environment
+
   # Shared keys are disabled on the storage account: whatever the provider does on the data
   # plane must use Entra ID, and it must not try keys.
   storage_use_azuread = true
@@ -35,4 +39,6 @@ provider "azurerm" {
   }
 }
 
-provider "azapi" {}
+provider "azapi" {
+  environment = var.azure_environment
+}

@@ -48,3 +48,10 @@ resource "azurerm_storage_container" "deployment" {
   storage_account_id    = azurerm_storage_account.main.id
   container_access_type = "private"
 }
+
+# Event Grid writes upload events it could not deliver (30 attempts over 24 h) here.
+resource "azurerm_storage_container" "deadletter" {
+  name                  = "deadletter"
+  storage_account_id    = azurerm_storage_account.main.id
+  container_access_type = "private"
+}

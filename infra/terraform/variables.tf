@@ -36,7 +36,7 @@ variable "servers" {
     auth                     = optional(string, "oauth2-app")
     tenant_id                = optional(string, "")
     client_id                = optional(string, "")
-    authority_host           = optional(string, "https://login.microsoftonline.com")
+    authority_host           = optional(string) # unset: the login host of var.azure_environment
     token_scope              = optional(string, "https://outlook.office365.com/.default")
     client_secret_name       = optional(string, "")
     client_cert_name         = optional(string, "")
@@ -81,7 +81,7 @@ variable "servers" {
     error_message = "servers.<side>.client_secret_name and client_cert_name must be Key Vault names (letters, digits, \"-\")."
   }
   validation {
-    condition     = alltrue([for s in values(var.servers) : can(regex("^https://[^/]+/?$", s.authority_host))])
+    condition     = alltrue([for s in values(var.servers) : s.authority_host == null || can(regex("^https://[^/]+/?$", s.authority_host))])
     error_message = "servers.<side>.authority_host must be an https URL without a path."
   }
 }
@@ -96,6 +96,10 @@ variable "tuning" {
     max_message_bytes               = optional(number, 36700160)
     delta_interval_minutes          = optional(number, 0)
     auth_propagation_window_minutes = optional(number, 0)
+    messages_per_folder_worker      = optional(number, 500)
+    append_pipeline_depth           = optional(number, 32)
+    append_batch_messages           = optional(number, 50)
+    imap_response_timeout_seconds   = optional(number, 300)
   })
   default = {}
 
@@ -116,8 +120,24 @@ variable "tuning" {
     error_message = "tuning.range_max_bytes must be a whole number of at least 1024."
   }
   validation {
-    condition     = var.tuning.max_message_bytes >= 1024 && floor(var.tuning.max_message_bytes) == var.tuning.max_message_bytes
-    error_message = "tuning.max_message_bytes must be a whole number of at least 1024."
+    condition     = var.tuning.max_message_bytes >= 1024 && var.tuning.max_message_bytes <= 157286400 && floor(var.tuning.max_message_bytes) == var.tuning.max_message_bytes
+    error_message = "tuning.max_message_bytes must be a whole number from 1024 to 157286400 (150 MB, Exchange Online's limit)."
+  }
+  validation {
+    condition     = var.tuning.messages_per_folder_worker >= 1 && var.tuning.messages_per_folder_worker <= 1000000 && floor(var.tuning.messages_per_folder_worker) == var.tuning.messages_per_folder_worker
+    error_message = "tuning.messages_per_folder_worker must be a whole number from 1 to 1000000."
+  }
+  validation {
+    condition     = var.tuning.append_pipeline_depth >= 0 && var.tuning.append_pipeline_depth <= 256 && floor(var.tuning.append_pipeline_depth) == var.tuning.append_pipeline_depth
+    error_message = "tuning.append_pipeline_depth must be a whole number from 0 to 256."
+  }
+  validation {
+    condition     = var.tuning.append_batch_messages >= 1 && var.tuning.append_batch_messages <= 500 && floor(var.tuning.append_batch_messages) == var.tuning.append_batch_messages
+    error_message = "tuning.append_batch_messages must be a whole number from 1 to 500."
+  }
+  validation {
+    condition     = var.tuning.imap_response_timeout_seconds >= 1 && var.tuning.imap_response_timeout_seconds <= 3600 && floor(var.tuning.imap_response_timeout_seconds) == var.tuning.imap_response_timeout_seconds
+    error_message = "tuning.imap_response_timeout_seconds must be a whole number from 1 to 3600."
   }
   validation {
     condition     = var.tuning.delta_interval_minutes >= 0 && var.tuning.delta_interval_minutes <= 43200 && floor(var.tuning.delta_interval_minutes) == var.tuning.delta_interval_minutes
@@ -200,6 +220,44 @@ variable "instance_memory_mb" {
   validation {
     condition     = contains([512, 2048, 4096], var.instance_memory_mb)
     error_message = "instance_memory_mb must be 512, 2048 or 4096."
+  }
+  # Same budget as local.max_concurrent_activity_functions (function-app.tf).
+  validation {
+    condition     = floor((var.instance_memory_mb - 256) / (16 + 2 * ceil(var.tuning.max_message_bytes / 1048576))) >= 1
+    error_message = "instance_memory_mb cannot hold one copy activity with messages of tuning.max_message_bytes: choose more memory or a smaller limit."
+  }
+}
+
+variable "durable_always_ready_instances" {
+  description = "Optional. Always-ready instances of the function app's `durable` group (Durable on Flex Consumption: a warm instance keeps polling the task hub). 0: none."
+  type        = number
+  default     = 1
+
+  validation {
+    condition     = var.durable_always_ready_instances >= 0 && var.durable_always_ready_instances <= 20 && floor(var.durable_always_ready_instances) == var.durable_always_ready_instances
+    error_message = "durable_always_ready_instances must be a whole number from 0 to 20."
+  }
+}
+
+variable "durable_backend" {
+  description = "Optional. Where Durable Functions keeps its task hub: \"storage\" (the host storage account), \"storage-separate\" (its own account, for heavy fleets on Azure Storage) or \"scheduler\" (the Durable Task Scheduler). See docs/deploy.md."
+  type        = string
+  default     = "storage"
+
+  validation {
+    condition     = contains(["storage", "storage-separate", "scheduler"], var.durable_backend)
+    error_message = "durable_backend must be \"storage\", \"storage-separate\" or \"scheduler\"."
+  }
+}
+
+variable "azure_environment" {
+  description = "Optional. Azure cloud: \"public\", \"usgovernment\" or \"china\". Sets the providers' cloud and the login and storage endpoints the app uses."
+  type        = string
+  default     = "public"
+
+  validation {
+    condition     = contains(["public", "usgovernment", "china"], var.azure_environment)
+    error_message = "azure_environment must be \"public\", \"usgovernment\" or \"china\"."
   }
 }
 

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import type { Settings } from '../config/settings.js';
+import { storageServiceUrl } from '../config/storage-endpoint.js';
 import type { TableClient } from '@azure/data-tables';
 import type { CheckpointStore } from '../domain/checkpoints/checkpoint-store.js';
 import type { PairLeases } from '../domain/leases/batch-lease.js';
@@ -53,7 +54,7 @@ async function checkpointTableClient(settings: Settings, env: Env): Promise<Tabl
   const [{ TableClient }, { DefaultAzureCredential }] = await Promise.all([import('@azure/data-tables'), import('@azure/identity')]);
   return settings.storageConnectionString
     ? TableClient.fromConnectionString(settings.storageConnectionString, settings.checkpointTable, { allowInsecureConnection: true })
-    : new TableClient(`https://${settings.storageAccountName}.table.core.windows.net`, settings.checkpointTable, new DefaultAzureCredential(env.AZURE_CLIENT_ID ? { managedIdentityClientId: env.AZURE_CLIENT_ID } : {}));
+    : new TableClient(storageServiceUrl(settings, 'table'), settings.checkpointTable, new DefaultAzureCredential(env.AZURE_CLIENT_ID ? { managedIdentityClientId: env.AZURE_CLIENT_ID } : {}));
 }
 
 /**

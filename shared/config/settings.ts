@@ -28,6 +28,8 @@ export interface Settings {
   localSecretsFile?: string;
   storageConnectionString?: string;
   storageAccountName?: string;
+  /** Storage endpoint suffix of the cloud (core.windows.net in the public cloud). */
+  storageEndpointSuffix: string;
   migrationsContainer: string;
   reportsContainer: string;
   checkpointTable: string;
@@ -167,6 +169,7 @@ export function loadSettings(env: SettingsSource): Settings {
     localSecretsFile: r.str('LOCAL_SECRETS_FILE'),
     storageConnectionString: r.str('STORAGE_CONNECTION_STRING'),
     storageAccountName: r.str('STORAGE_ACCOUNT_NAME'),
+    storageEndpointSuffix: r.str('STORAGE_ENDPOINT_SUFFIX') ?? '',
     migrationsContainer: r.str('MIGRATIONS_CONTAINER') ?? '',
     reportsContainer: r.str('REPORTS_CONTAINER') ?? '',
     checkpointTable: r.str('CHECKPOINT_TABLE') ?? '',
@@ -198,6 +201,7 @@ export function loadSettings(env: SettingsSource): Settings {
     const v = r.str(c) ?? '';
     if (!/^[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]$/.test(v)) r.problems.push(`${c} must be a blob container name (3-63 lower-case letters, digits, "-")`);
   }
+  if (!/^[a-z0-9-]+(\.[a-z0-9-]+)+$/i.test(settings.storageEndpointSuffix)) r.problems.push('STORAGE_ENDPOINT_SUFFIX must be a DNS suffix such as core.windows.net');
   if (!/^[A-Za-z][A-Za-z0-9]{2,62}$/.test(settings.checkpointTable)) r.problems.push('CHECKPOINT_TABLE must be a table name (3-63 letters and digits, starting with a letter)');
   if (r.problems.length > 0) throw new SettingsError(r.problems);
   return settings;

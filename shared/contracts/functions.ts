@@ -31,6 +31,7 @@ export const TRIGGERS = {
   httpMigrationPreflight: 'httpMigrationPreflight',
   httpDashboard: 'httpDashboard',
   httpDashboardData: 'httpDashboardData',
+  httpHealth: 'httpHealth',
 } as const;
 
 /** HTTP routes (below the host's /api prefix) of the live dashboard. */

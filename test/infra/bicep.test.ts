@@ -93,7 +93,7 @@ describe('azure.yaml and the postdeploy hook', () => {
 
   it('runs hook scripts that exist', () => {
     const scripts = [...azureYaml.matchAll(/run: (\.\/infra\/hooks\/\S+)/g)].map((m) => m[1] ?? '');
-    expect(scripts.sort()).toEqual(['./infra/hooks/postdeploy.ps1', './infra/hooks/postdeploy.sh']);
+    expect(scripts.sort()).toEqual(['./infra/hooks/postdeploy.ps1', './infra/hooks/postdeploy.sh', './infra/hooks/preprovision.ps1', './infra/hooks/preprovision.sh']);
     for (const s of scripts) expect(existsSync(join(repoRoot, s)), s).toBe(true);
   });
 
@@ -114,13 +114,14 @@ describe('azure.yaml and the postdeploy hook', () => {
       expect(text, hook).toMatch(new RegExp(`FUNCTION_?NAME\\s*=\\s*["']${name}["']`, 'i'));
       expect(text, hook).toContain('/runtime/webhooks/blobs?functionName=Host.Functions.$');
       expect(text, hook).toContain('systemKeys.blobs_extension');
-      expect(text, hook).toContain('--included-event-types Microsoft.Storage.BlobCreated');
-      expect(text, hook).toMatch(/--subject-begins-with "\/blobServices\/default\/containers\/\$container\/blobs\/incoming\/"/i);
-      expect(text, hook).toMatch(/--subject-ends-with ["']\.csv["']/);
+      expect(text, hook).toMatch(/includedEventTypes"?\s*[:=]\s*@?[[(]\s*["']Microsoft\.Storage\.BlobCreated["']/);
+      expect(text, hook).toMatch(/subjectBeginsWith"?\s*[:=]\s*"\/blobServices\/default\/containers\/\$container\/blobs\/incoming\/"/i);
+      expect(text, hook).toMatch(/subjectEndsWith"?\s*[:=]\s*["']\.csv["']/);
     }
   });
 
-  it('the sh hook is valid POSIX sh', async () => {
+  it('the sh hooks are valid POSIX sh', async () => {
     await expect(run('sh', ['-n', join(repoRoot, 'infra', 'hooks', 'postdeploy.sh')])).resolves.toBeDefined();
+    await expect(run('sh', ['-n', join(repoRoot, 'infra', 'hooks', 'preprovision.sh')])).resolves.toBeDefined();
   });
 });

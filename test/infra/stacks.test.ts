@@ -9,7 +9,9 @@ import {
   terraformBodies,
   terraformDefault,
   terraformFacts,
+  terraformLocals,
   terraformVariables,
+  isObject,
   type StackFacts,
   type TerraformFile,
 } from './stacks.js';
@@ -23,6 +25,14 @@ const PLATFORM_SETTINGS = [
   'APPLICATIONINSIGHTS_AUTHENTICATION_STRING',
   'AZURE_CLIENT_ID',
   'DURABLE_TASK_HUB',
+  // host.json overrides: activity concurrency by instance memory, and the Durable storage connection
+  'AzureFunctionsJobHost__extensions__durableTask__maxConcurrentActivityFunctions',
+  'AzureFunctionsJobHost__extensions__durableTask__storageProvider__connectionName',
+  'DurableStorage__accountName',
+  'DurableStorage__credential',
+  'DurableStorage__clientId',
+  // identity-based connections by service URI, which carry the cloud's storage suffix
+  ...['AzureWebJobsStorage', 'DurableStorage'].flatMap((c) => ['blob', 'queue', 'table'].map((s) => `${c}__${s}ServiceUri`)),
 ];
 
 /**
@@ -61,6 +71,9 @@ const REQUIRED_OUTPUTS = [
   // read by infra/hooks/postdeploy.*
   'AZURE_EVENTGRID_SYSTEM_TOPIC_NAME',
   'AZURE_MIGRATIONS_CONTAINER',
+  'AZURE_STORAGE_ACCOUNT_NAME',
+  'AZURE_MANAGED_IDENTITY_RESOURCE_ID',
+  'AZURE_DEADLETTER_CONTAINER',
 ];
 
 /** Read at test time: keys added to the schema later are covered without editing this file. */
@@ -151,8 +164,18 @@ describe('defaults are the schema defaults', () => {
 
   it('terraform: every defaulted setting resolves to the schema default through variables.tf', () => {
     const variables = terraformVariables(tfFiles);
+    // Cloud endpoints come from the per-cloud table in main.tf, public by default.
+    const publicCloud = terraformLocals(tfFiles).get('clouds');
+    const fromCloud = (expr: string): string | undefined => {
+      const m = /local\.cloud\.(\w+)\)?\}$/.exec(expr);
+      const cloud = isObject(publicCloud) && isObject(publicCloud.public) ? publicCloud.public : {};
+      return m?.[1] ? String(cloud[m[1]]) : undefined;
+    };
     const wrong = withDefaults()
-      .map(({ key, defaultValue }) => ({ key, expected: defaultValue, actual: terraformDefault(terraform.appSettings.get(key) ?? '', variables) }))
+      .map(({ key, defaultValue }) => {
+        const expr = terraform.appSettings.get(key) ?? '';
+        return { key, expected: defaultValue, actual: terraformDefault(expr, variables) ?? fromCloud(expr) };
+      })
       .filter((r) => r.actual !== r.expected);
     expect(wrong).toEqual([]);
   });
@@ -164,6 +187,7 @@ describe('defaults are the schema defaults', () => {
       // The authority host default is the public cloud's login endpoint: Bicep takes the login
       // endpoint of the cloud it deploys to, which the snapshot leaves unevaluated.
       .filter((r) => !(r.expected === 'https://login.microsoftonline.com' && r.actual?.includes('environment().authentication.loginEndpoint')))
+      .filter((r) => !(r.key === 'STORAGE_ENDPOINT_SUFFIX' && r.actual?.includes('environment().suffixes.storage')))
       .filter((r) => r.actual !== r.expected);
     expect(wrong).toEqual([]);
   });
@@ -183,9 +207,10 @@ describe('settings come from the resources they name', () => {
 
   it('terraform: the function app and the app-settings PUT both deploy local.app_settings', () => {
     const [app] = terraformBodies(tfFiles, 'resource', 'azurerm_function_app_flex_consumption').values();
-    expect(app?.app_settings).toBe('${local.app_settings}');
+    expect(app?.app_settings).toBe('${local.deployed_app_settings}');
     const [put] = terraformBodies(tfFiles, 'resource', 'azapi_resource_action').values();
-    expect(JSON.stringify(put?.body)).toContain('merge(local.app_settings');
+    expect(JSON.stringify(put?.body)).toContain('merge(local.deployed_app_settings');
+    expect(String(terraformLocals(tfFiles).get('deployed_app_settings'))).toMatch(/^\$\{merge\(local\.app_settings, /);
   });
 
   it('bicep: KEY_VAULT_URL from the vault, STORAGE_ACCOUNT_NAME from the account, ids and secret names from parameters', ({ skip }) => {

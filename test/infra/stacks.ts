@@ -113,10 +113,17 @@ export function terraformVariables(files: TerraformFile[]): Map<string, JsonObje
   return out;
 }
 
+/**
+ * The facts of a deployment with the default options: local.app_settings plus the Durable
+ * settings of the default backend (Azure Storage), and the role assignments that are not
+ * conditional on another Durable backend (durable.tf).
+ */
 export function terraformFacts(files: TerraformFile[]): StackFacts {
-  const settings = terraformLocals(files).get('app_settings');
+  const locals = terraformLocals(files);
   const appSettings = new Map<string, string>();
-  for (const [k, v] of Object.entries(asObject(settings, 'locals.app_settings'))) appSettings.set(k, String(v));
+  for (const name of ['app_settings', 'durable_storage_app_settings']) {
+    for (const [k, v] of Object.entries(asObject(locals.get(name), `locals.${name}`))) appSettings.set(k, String(v));
+  }
   // azurerm keeps the Application Insights connection string in site_config, not app_settings.
   for (const app of terraformBodies(files, 'resource', 'azurerm_function_app_flex_consumption').values()) {
     const [siteConfig] = blocks(app.site_config ?? [], 'site_config');
@@ -126,6 +133,7 @@ export function terraformFacts(files: TerraformFile[]): StackFacts {
 
   const roles: RoleGrant[] = [];
   for (const [name, body] of terraformBodies(files, 'resource', 'azurerm_role_assignment')) {
+    if (/local\.durable_(separate|scheduler)/.test(String(body.count ?? ''))) continue;
     const principal = String(body.principal_id);
     roles.push({
       name,
@@ -190,7 +198,7 @@ export const SNAPSHOT_OPERATOR_ID = '00000000-0000-0000-0000-0000000000aa';
  * Evaluates main.bicep with `bicep snapshot`, passing only the required parameters (so every
  * optional one takes its default) plus an operator, and returns the predicted resources.
  */
-export async function bicepSnapshot(bicep: string): Promise<JsonObject> {
+export async function bicepSnapshot(bicep: string, extraParams: readonly string[] = []): Promise<JsonObject> {
   const dir = mkdtempSync(join(tmpdir(), 'mailmig-bicep-'));
   try {
     const using = relative(dir, join(bicepDir, 'main.bicep')).split('\\').join('/');
@@ -201,6 +209,7 @@ export async function bicepSnapshot(bicep: string): Promise<JsonObject> {
       `param sourceServer = { host: 'outlook.office365.com', tenantId: 'contoso.onmicrosoft.com', clientId: '11111111-1111-1111-1111-111111111111', clientSecretName: 'source-client-secret' }`,
       `param destinationServer = { host: 'imap.example.net', tenantId: 'fabrikam.onmicrosoft.com', clientId: '22222222-2222-2222-2222-222222222222', clientCertName: 'destination-cert' }`,
       `param operatorPrincipalId = '${SNAPSHOT_OPERATOR_ID}'`,
+      ...extraParams,
       '',
     ].join('\n'));
     await run(bicep, [
@@ -251,7 +260,9 @@ function bicepSource(file: string): string {
 /** Without the compiler: reads the same facts from the Bicep source text. */
 export function bicepFactsFromText(): StackFacts {
   const appSettings = new Map<string, string>();
-  for (const m of bicepSource('modules/function-app.bicep').matchAll(/\{\s*name:\s*'([^']+)',\s*value:\s*(.+?)\s*\}\s*$/gm)) {
+  // The Durable Task Scheduler's settings replace the Azure Storage provider's only when chosen.
+  const functionApp = bicepSource('modules/function-app.bicep').replace(/^var schedulerSettings = \[[\s\S]*?^\]$/m, '');
+  for (const m of functionApp.matchAll(/\{\s*name:\s*'([^']+)',\s*value:\s*(.+?)\s*\}\s*$/gm)) {
     // A plain string literal is its value; anything else stays an expression.
     if (m[1] && m[2]) appSettings.set(m[1], /^'[^'$]*'$/.test(m[2]) ? m[2].slice(1, -1) : m[2]);
   }
@@ -278,4 +289,11 @@ export function bicepFiles(): string[] {
 
 export function readBicep(file: string): string {
   return readFileSync(join(bicepDir, file), 'utf8');
+}
+
+/** The predicted resources of a snapshot of one type (a resource whose condition is false is absent). */
+export function snapshotResources(snapshot: JsonObject, type: string): JsonObject[] {
+  const resources = snapshot.predictedResources;
+  if (!Array.isArray(resources)) throw new Error('snapshot: no predictedResources');
+  return resources.filter((r): r is JsonObject => isObject(r) && r.type === type);
 }

@@ -6,6 +6,7 @@ import { isObject, parseTerraformFiles, terraformBodies, terraformDir, terraform
 
 /** One file per concern. */
 const EXPECTED_FILES = [
+  'durable.tf',
   'eventgrid.tf',
   'function-app.tf',
   'identity.tf',

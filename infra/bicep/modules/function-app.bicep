@@ -79,9 +79,57 @@ param maximumInstanceCount int = 100
 ])
 param instanceMemoryMB int = 2048
 
+@description('Required. Activities one instance runs at once: main.bicep derives it from instanceMemoryMB and the largest message, so their buffers fit in memory. Below 1, the memory cannot hold even one.')
+@minValue(1)
+@maxValue(8)
+param maxConcurrentActivityFunctions int
+
+@description('Optional. Always-ready instances of the `durable` function group (orchestrators and activities): one warm instance keeps polling the task hub, so a batch does not wait for a cold start at every step. 0 turns it off (cheaper when idle, slower to start).')
+@minValue(0)
+@maxValue(20)
+param durableAlwaysReadyInstances int = 1
+
+@description('Optional. Durable backend: "storage" (the host account), "storage-separate" or "scheduler" (main.bicep\'s durableBackend).')
+@allowed([
+  'storage'
+  'storage-separate'
+  'scheduler'
+])
+param durableBackend string = 'storage'
+
+@description('Optional. Storage account holding the Durable task hub (the `DurableStorage` connection). Empty: the host storage account.')
+param durableStorageAccountName string = ''
+
+@description('Optional. Durable Task Scheduler connection string (Endpoint=...;TaskHub=...;Authentication=ManagedIdentity;ClientID=...), for the "scheduler" backend.')
+param durableTaskSchedulerConnection string = ''
+
+@description('Optional. Storage endpoint suffix of the cloud (STORAGE_ENDPOINT_SUFFIX). Default: the suffix of the cloud being deployed to.')
+param storageEndpointSuffix string = environment().suffixes.storage
+
 // The schema's default authority host, https://login.microsoftonline.com, is the public cloud's
 // login endpoint: take the login host of the cloud being deployed to.
 var defaultAuthorityHost = 'https://${split(environment().authentication.loginEndpoint, '/')[2]}'
+
+var useScheduler = durableBackend == 'scheduler'
+
+// Durable's storage provider: app settings override host.json (AzureFunctionsJobHost__ paths),
+// so one host.json serves the local lab, Azure Storage (the same or a separate account) and the
+// Durable Task Scheduler.
+var schedulerSettings = [
+  { name: 'AzureFunctionsJobHost__extensions__durableTask__storageProvider__type', value: 'azureManaged' }
+  { name: 'AzureFunctionsJobHost__extensions__durableTask__storageProvider__connectionStringName', value: 'DURABLE_TASK_SCHEDULER_CONNECTION_STRING' }
+  { name: 'DURABLE_TASK_SCHEDULER_CONNECTION_STRING', value: durableTaskSchedulerConnection }
+]
+var durableAccount = empty(durableStorageAccountName) ? storageAccountName : durableStorageAccountName
+var storageProviderSettings = [
+  { name: 'AzureFunctionsJobHost__extensions__durableTask__storageProvider__connectionName', value: 'DurableStorage' }
+  { name: 'DurableStorage__accountName', value: durableAccount }
+  { name: 'DurableStorage__blobServiceUri', value: 'https://${durableAccount}.blob.${storageEndpointSuffix}' }
+  { name: 'DurableStorage__queueServiceUri', value: 'https://${durableAccount}.queue.${storageEndpointSuffix}' }
+  { name: 'DurableStorage__tableServiceUri', value: 'https://${durableAccount}.table.${storageEndpointSuffix}' }
+  { name: 'DurableStorage__credential', value: 'managedidentity' }
+  { name: 'DurableStorage__clientId', value: identityClientId }
+]
 
 resource plan 'Microsoft.Web/serverfarms@2024-04-01' = {
   name: planName
@@ -126,6 +174,13 @@ resource app 'Microsoft.Web/sites@2024-04-01' = {
       scaleAndConcurrency: {
         maximumInstanceCount: maximumInstanceCount
         instanceMemoryMB: instanceMemoryMB
+        // The Durable-on-Flex advice: a warm `durable` instance, with host.json's
+        // maxQueuePollingInterval of a few seconds, keeps orchestrations moving between events.
+        alwaysReady: durableAlwaysReadyInstances == 0
+          ? []
+          : [
+              { name: 'durable', instanceCount: durableAlwaysReadyInstances }
+            ]
       }
       runtime: {
         name: 'node'
@@ -134,9 +189,13 @@ resource app 'Microsoft.Web/sites@2024-04-01' = {
     }
     siteConfig: {
       minTlsVersion: '1.2'
-      appSettings: [
-        // Host storage through the identity: no connection string, no key.
+      appSettings: concat([
+        // Host storage through the identity: no connection string, no key. The service URIs
+        // carry the cloud's storage suffix (accountName alone means the public cloud).
         { name: 'AzureWebJobsStorage__accountName', value: storageAccountName }
+        { name: 'AzureWebJobsStorage__blobServiceUri', value: 'https://${storageAccountName}.blob.${storageEndpointSuffix}' }
+        { name: 'AzureWebJobsStorage__queueServiceUri', value: 'https://${storageAccountName}.queue.${storageEndpointSuffix}' }
+        { name: 'AzureWebJobsStorage__tableServiceUri', value: 'https://${storageAccountName}.table.${storageEndpointSuffix}' }
         { name: 'AzureWebJobsStorage__credential', value: 'managedidentity' }
         { name: 'AzureWebJobsStorage__clientId', value: identityClientId }
         { name: 'APPLICATIONINSIGHTS_CONNECTION_STRING', value: applicationInsightsConnectionString }
@@ -186,7 +245,14 @@ resource app 'Microsoft.Web/sites@2024-04-01' = {
         { name: 'MAX_MESSAGE_BYTES', value: string(tuning.?maxMessageBytes ?? 36700160) }
         { name: 'DELTA_INTERVAL_MINUTES', value: string(tuning.?deltaIntervalMinutes ?? 0) }
         { name: 'AUTH_PROPAGATION_WINDOW_MINUTES', value: string(tuning.?authPropagationWindowMinutes ?? 0) }
-      ]
+        { name: 'MESSAGES_PER_FOLDER_WORKER', value: string(tuning.?messagesPerFolderWorker ?? 500) }
+        { name: 'APPEND_PIPELINE_DEPTH', value: string(tuning.?appendPipelineDepth ?? 32) }
+        { name: 'APPEND_BATCH_MESSAGES', value: string(tuning.?appendBatchMessages ?? 50) }
+        { name: 'IMAP_RESPONSE_TIMEOUT_SECONDS', value: string(tuning.?imapResponseTimeoutSeconds ?? 300) }
+        { name: 'STORAGE_ENDPOINT_SUFFIX', value: storageEndpointSuffix }
+        // host.json's 8, lowered when the instance memory cannot buffer 8 activities' messages.
+        { name: 'AzureFunctionsJobHost__extensions__durableTask__maxConcurrentActivityFunctions', value: string(maxConcurrentActivityFunctions) }
+      ], useScheduler ? schedulerSettings : storageProviderSettings)
     }
   }
 }

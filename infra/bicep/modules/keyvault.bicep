@@ -19,11 +19,19 @@ param tags object = {}
 @maxValue(90)
 param softDeleteRetentionInDays int = 90
 
+@description('Optional. "recover" restores the soft-deleted vault of the same name (a redeploy after `azd down`: purge protection keeps the name taken for the retention period); "default" creates it. infra/hooks/preprovision.* chooses.')
+@allowed([
+  'default'
+  'recover'
+])
+param createMode string = 'default'
+
 resource vault 'Microsoft.KeyVault/vaults@2024-11-01' = {
   name: name
   location: location
   tags: tags
   properties: {
+    createMode: createMode
     tenantId: tenant().tenantId
     sku: {
       family: 'A'

@@ -22,6 +22,9 @@ param reportsContainerName string
 @description('Required. Blob container the Flex Consumption plan deploys the app package from.')
 param deploymentContainerName string
 
+@description('Optional. Blob container Event Grid writes undeliverable upload events to.')
+param deadLetterContainerName string = 'deadletter'
+
 @description('Optional. Days a deleted blob (a CSV, a report) can be restored.')
 @minValue(1)
 @maxValue(365)
@@ -86,6 +89,14 @@ resource deployment 'Microsoft.Storage/storageAccounts/blobServices/containers@2
   }
 }
 
+resource deadLetter 'Microsoft.Storage/storageAccounts/blobServices/containers@2024-01-01' = {
+  parent: blobService
+  name: deadLetterContainerName
+  properties: {
+    publicAccess: 'None'
+  }
+}
+
 @description('Resource id of the storage account.')
 output resourceId string = account.id
 
@@ -103,3 +114,6 @@ output migrationsContainerName string = migrations.name
 
 @description('Name of the reports container.')
 output reportsContainerName string = reports.name
+
+@description('Name of the dead-letter container.')
+output deadLetterContainerName string = deadLetter.name

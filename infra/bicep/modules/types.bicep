@@ -67,8 +67,9 @@ type migrationTuningType = {
   @minValue(1024)
   rangeMaxBytes: int?
 
-  @description('Optional. MAX_MESSAGE_BYTES: largest message the destination accepts. Default 36700160.')
+  @description('Optional. MAX_MESSAGE_BYTES: largest message the destination accepts, at most 150 MB (Exchange Online\'s limit). With instanceMemoryMB it decides how many activities an instance runs at once. Default 36700160.')
   @minValue(1024)
+  @maxValue(157286400)
   maxMessageBytes: int?
 
   @description('Optional. DELTA_INTERVAL_MINUTES: minutes between scheduled delta passes; 0 = on demand only. Default 0.')
@@ -80,6 +81,26 @@ type migrationTuningType = {
   @minValue(0)
   @maxValue(1440)
   authPropagationWindowMinutes: int?
+
+  @description('Optional. MESSAGES_PER_FOLDER_WORKER: a mailbox gets one more folder lane for every this many messages to copy. Default 500.')
+  @minValue(1)
+  @maxValue(1000000)
+  messagesPerFolderWorker: int?
+
+  @description('Optional. APPEND_PIPELINE_DEPTH: APPENDs in flight on one destination connection (LITERAL+ and UIDPLUS); 0 sends one at a time. Default 32.')
+  @minValue(0)
+  @maxValue(256)
+  appendPipelineDepth: int?
+
+  @description('Optional. APPEND_BATCH_MESSAGES: messages per MULTIAPPEND command (RFC 3502); 1 sends one per command. Default 50.')
+  @minValue(1)
+  @maxValue(500)
+  appendBatchMessages: int?
+
+  @description('Optional. IMAP_RESPONSE_TIMEOUT_SECONDS: a connection silent for this long while waiting is dropped and its work retried. Default 300.')
+  @minValue(1)
+  @maxValue(3600)
+  imapResponseTimeoutSeconds: int?
 }
 
 @export()

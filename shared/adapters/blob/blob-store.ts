@@ -1,6 +1,7 @@
 import { BlobServiceClient, type ContainerClient } from '@azure/storage-blob';
 import { DefaultAzureCredential } from '@azure/identity';
 import type { Settings } from '../../config/settings.js';
+import { storageServiceUrl } from '../../config/storage-endpoint.js';
 import { classify } from '../../errors/classify.js';
 
 /** Blob access for CSVs, status documents and reports; errors are classified as storage errors. */
@@ -12,7 +13,7 @@ export class BlobStore {
   static fromSettings(settings: Settings, env: Readonly<Record<string, string | undefined>>): BlobStore {
     if (settings.storageConnectionString) return new BlobStore(BlobServiceClient.fromConnectionString(settings.storageConnectionString));
     const cred = new DefaultAzureCredential(env.AZURE_CLIENT_ID ? { managedIdentityClientId: env.AZURE_CLIENT_ID } : {});
-    return new BlobStore(new BlobServiceClient(`https://${settings.storageAccountName ?? ''}.blob.core.windows.net`, cred));
+    return new BlobStore(new BlobServiceClient(storageServiceUrl(settings, 'blob'), cred));
   }
 
   private async container(name: string): Promise<ContainerClient> {
