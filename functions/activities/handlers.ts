@@ -130,6 +130,7 @@ export function createActivities(deps: ActivityDeps) {
           folders,
           skippedFolders: input.prepared?.skipped ?? [],
           renamedFolders: input.prepared?.renamed ?? [],
+          ...(input.prepared?.excluded ? { excludedFolders: input.prepared.excluded } : {}),
           ...(error ? { error } : {}),
           final: input.final,
           // A throttled verification is not a FAIL: the orchestrator waits the suggested time and asks again.

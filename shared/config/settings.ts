@@ -1,6 +1,8 @@
 import { SETTING_SPECS, SIDES, type AuthKind, type Side, type TlsMode } from './schema.js';
 import { defaultStateDir } from './state-dir.js';
 import { readLocalSecrets } from './local-secrets-file.js';
+import type { MailboxControls } from '../contracts/mailbox-controls.js';
+import { readControls } from '../domain/controls/read-controls.js';
 
 export type ServerKind = 'exchange' | 'generic';
 
@@ -46,6 +48,8 @@ export interface Settings {
   imapResponseTimeoutMs: number;
   deltaIntervalMinutes: number;
   authPropagationWindowMinutes: number;
+  /** The batch's folder and date controls; a CSV row's own columns override them (effectiveControls). */
+  controls: MailboxControls;
 }
 
 export type SettingsSource = Readonly<Record<string, string | undefined>>;
@@ -178,7 +182,11 @@ export function loadSettings(env: SettingsSource): Settings {
     imapResponseTimeoutMs: r.int('IMAP_RESPONSE_TIMEOUT_SECONDS', 1, 3600) * 1000,
     deltaIntervalMinutes: r.int('DELTA_INTERVAL_MINUTES', 0, 60 * 24 * 30),
     authPropagationWindowMinutes: r.int('AUTH_PROPAGATION_WINDOW_MINUTES', 0, 24 * 60),
+    controls: {},
   };
+  const controls = readControls((f) => r.raw(f.setting), (f) => f.setting, false);
+  settings.controls = controls.controls;
+  r.problems.push(...controls.problems.map((p) => p.message));
   if (!settings.keyVaultUrl && !settings.localSecretsFile) {
     r.problems.push('KEY_VAULT_URL is missing (or LOCAL_SECRETS_FILE for local runs)');
   }

@@ -1,5 +1,6 @@
 import type { FolderStatus } from './imap.js';
 import type { RenamedFolder, SkippedFolder } from './report.js';
+import type { ExcludedFolder, MailboxControls } from './mailbox-controls.js';
 
 /** Shapes that cross the activity boundary; orchestrators see these types and nothing of the engine. */
 
@@ -17,6 +18,8 @@ export interface PreparedFolders {
   folders: FolderTask[];
   skipped: SkippedFolder[];
   renamed: RenamedFolder[];
+  /** Source folders the mailbox's folder controls left out, each with its pattern. */
+  excluded?: ExcludedFolder[];
 }
 
 /** Identifies one folder of one mailbox pair in every engine call. */
@@ -26,6 +29,8 @@ export interface FolderRef {
   destinationEmail: string;
   sourcePath: string;
   destinationPath: string;
+  /** The row's own controls, when its CSV row set any (the date window applies per folder). */
+  controls?: MailboxControls;
 }
 
 export interface FolderPassStart {

@@ -1,4 +1,5 @@
 import type { MailboxVerification } from './verification.js';
+import type { DateWindow, ExcludedFolder } from './mailbox-controls.js';
 
 /** A message skipped or failed, with why: kept in the ledger and listed in the report. */
 export interface MessageIssue {
@@ -68,6 +69,10 @@ export interface MailboxReport {
   folders: FolderReport[];
   skippedFolders: SkippedFolder[];
   renamedFolders: RenamedFolder[];
+  /** Source folders the folder controls left out (INCLUDE_FOLDERS / EXCLUDE_FOLDERS or the row's columns), with the pattern. */
+  excludedFolders?: ExcludedFolder[];
+  /** The date window this pass copied (MESSAGES_SINCE / MESSAGES_BEFORE or the row's Since / Before); absent: all dates. */
+  dateWindow?: DateWindow;
   totals: { folders: number; copied: number; copiedBytes: number; copiedThisPass: number; skipped: number; failed: number; alreadyPresent: number };
   error?: { code: string; message: string };
   /** Cut-over pass: source and destination compared folder by folder. */

@@ -38,7 +38,7 @@ export async function lookAhead(deps: EngineDeps, pair: MailboxPair): Promise<{ 
   const startedAt = new Date().toISOString();
   const look = await lookAtSource(deps, pair).catch((): SourceLook => ({ statuses: new Map() }));
   if (!look.unchanged) return { look };
-  return { report: summariseMailbox({ sourceEmail: pair.sourceEmail, destinationEmail: pair.destinationEmail, startedAt, folders: look.unchanged, skippedFolders: [], renamedFolders: [] }), look };
+  return { report: summariseMailbox({ sourceEmail: pair.sourceEmail, destinationEmail: pair.destinationEmail, startedAt, folders: look.unchanged, skippedFolders: [], renamedFolders: [], ...(look.excluded ? { excludedFolders: look.excluded } : {}) }), look };
 }
 
 /** One pass over one mailbox (first pass or delta): the CLI's unit of work. */
@@ -113,5 +113,5 @@ async function migrateMailboxPass(deps: EngineDeps, pair: MailboxPair, opts: Mig
   } finally {
     leave?.();
   }
-  return finishMailboxPass(deps, pair, { startedAt, folders, skippedFolders: prepared.skipped, renamedFolders: prepared.renamed, ...(fatal ? { error: { code: fatal.code, message: fatal.message } } : {}), final, verify: { attempt: retry } });
+  return finishMailboxPass(deps, pair, { startedAt, folders, skippedFolders: prepared.skipped, renamedFolders: prepared.renamed, ...(prepared.excluded ? { excludedFolders: prepared.excluded } : {}), ...(fatal ? { error: { code: fatal.code, message: fatal.message } } : {}), final, verify: { attempt: retry } });
 }

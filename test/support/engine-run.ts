@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadSettings } from '../../shared/config/settings.js';
 import type { BatchReport } from '../../shared/contracts/report.js';
+import type { MailboxControls } from '../../shared/contracts/mailbox-controls.js';
 import { createEngine } from '../../shared/composition/create-engine.js';
 import { runBatch } from '../../shared/engine/run-batch.js';
 import type { FaultProxy } from '../lab/fault-proxy.js';
@@ -24,6 +25,10 @@ export interface RunOptions {
   stateDir?: string;
   /** Mailboxes at once (default 4). */
   concurrency?: number;
+  /** The rows' own controls, as CSV columns would give them. */
+  controls?: MailboxControls;
+  /** The cut-over pass (copy, carry flags, verify, close). */
+  final?: boolean;
 }
 
 /**
@@ -42,8 +47,8 @@ export async function runThroughEngine(lab: LabInfo, addresses: string[], opts: 
   const engine = createEngine(loadSettings(env), env, { log: { info: (m) => log.push(m), warn: (m) => log.push(`warning: ${m}`) }, state: 'file' });
   const started = Date.now();
   try {
-    const rows = addresses.map((a, i) => ({ line: i + 2, sourceEmail: a, destinationEmail: a }));
-    const report = await runBatch(engine, rows, { batchId: `reliability-${started}`, concurrency: opts.concurrency ?? 4, retryBaseMs: 50 });
+    const rows = addresses.map((a, i) => ({ line: i + 2, sourceEmail: a, destinationEmail: a, ...(opts.controls ? { controls: opts.controls } : {}) }));
+    const report = await runBatch(engine, rows, { batchId: `reliability-${started}`, concurrency: opts.concurrency ?? 4, retryBaseMs: 50, ...(opts.final ? { final: true } : {}) });
     return { report, log, elapsedMs: Date.now() - started };
   } finally {
     await engine.close();

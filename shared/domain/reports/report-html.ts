@@ -1,6 +1,8 @@
 import { addressKey } from '../../contracts/mailbox-pair.js';
 import { formatBytes } from './format-bytes.js';
 import type { BatchReport, MailboxReport } from '../../contracts/report.js';
+import { describeWindow } from '../controls/date-window.js';
+import { leftOutBy } from '../controls/left-out-by.js';
 
 const esc = (s: string | number): string => String(s).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c);
 const mb = (b: number): string => formatBytes(b, { only: 'MB' });
@@ -16,6 +18,8 @@ function issues(m: MailboxReport): string {
     for (const s of f.failed.slice(0, 5)) items.push(`${f.sourcePath} UID ${s.uid} failed (${s.code}: ${s.reason})`);
   }
   for (const s of m.skippedFolders) items.push(`folder ${s.sourcePath} not copied (${s.code}: ${s.reason})`);
+  for (const x of m.excludedFolders ?? []) items.push(`folder ${x.sourcePath} left out: ${leftOutBy(x)}`);
+  if (m.dateWindow) items.push(`date window: messages dated ${describeWindow(m.dateWindow)} (UTC internal date)`);
   for (const r of m.renamedFolders) items.push(`folder ${r.sourcePath} copied as ${r.destinationPath} (${r.reason})`);
   return items.length === 0 ? '' : `<ul>${items.slice(0, 20).map((i) => `<li>${esc(i)}</li>`).join('')}${items.length > 20 ? `<li>and ${items.length - 20} more (see the CSV)</li>` : ''}</ul>`;
 }

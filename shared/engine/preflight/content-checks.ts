@@ -9,6 +9,29 @@ import { checkFolderNames } from './folder-name-check.js';
 import { scanSourceSizes } from './folder-scan.js';
 import { formatMessageSize as mb } from '../../domain/reports/format-bytes.js';
 import type { PreflightCheck, PreflightStats } from './types.js';
+import { folderFilter, type FolderFilter } from '../../domain/controls/folder-filter.js';
+import { effectiveControls } from '../../domain/controls/read-controls.js';
+import { leftOutBy } from '../../domain/controls/left-out-by.js';
+
+const LEFT_OUT_LISTED = 20;
+
+/**
+ * What the folder controls leave out of this mailbox, folder by folder with the pattern; a
+ * pattern that names no folder warns (a typo would silently copy what was meant to stay), and so
+ * does a filter that leaves nothing to copy. No check row when no folder control is set.
+ */
+function folderFilterCheck(filter: FolderFilter, copied: number): PreflightCheck[] {
+  if (filter.excluded.length === 0 && filter.unmatched.length === 0 && filter.left.size === 0) return [];
+  const lines = filter.excluded.map((x) => `"${x.sourcePath}" ${leftOutBy(x)}`);
+  const shown = lines.slice(0, LEFT_OUT_LISTED).join('; ') + (lines.length > LEFT_OUT_LISTED ? `; and ${lines.length - LEFT_OUT_LISTED} more` : '');
+  const left = `${filter.excluded.length} folder(s) left out${shown ? `: ${shown}` : ''}`;
+  const problems = [
+    ...(filter.unmatched.length > 0 ? [`pattern(s) naming no folder of this mailbox: ${filter.unmatched.map((p) => `"${p}"`).join(', ')}`] : []),
+    ...(copied === 0 ? ['no folder is left to copy'] : []),
+  ];
+  if (problems.length > 0) return [check('folder-filter', 'source', 'warn', `${problems.join('; ')}; ${left}`)];
+  return [check('folder-filter', 'source', 'pass', left)];
+}
 
 /**
  * What is in the mailbox, seen through the plan the migration will follow: the folders it would
@@ -43,14 +66,16 @@ export async function checkContent(
     kind: settings.destination.serverKind,
   });
   const names = checkFolderNames(plan, settings, row.destinationEmail, destinationFolders === undefined);
-  const copied = plan.mappings.filter((m) => m.selectable).map((m) => m.sourcePath);
+  const filter = folderFilter(sourceFolders, effectiveControls(settings.controls, row.controls));
+  const copied = plan.mappings.filter((m) => m.selectable && !filter.left.has(m.sourcePath)).map((m) => m.sourcePath);
+  const filtering = folderFilterCheck(filter, copied.length);
 
   let stats: PreflightStats;
   try {
     stats = await scanSourceSizes(source, copied, settings.maxMessageBytes, sizeWindow);
   } catch (e) {
     const err = classify(e, 'source');
-    return { checks: [failed('folders', 'source', err, { settings, mailbox: row.sourceEmail }), skipped('message-size', undefined, 'the folders could not be scanned'), names] };
+    return { checks: [failed('folders', 'source', err, { settings, mailbox: row.sourceEmail }), skipped('message-size', undefined, 'the folders could not be scanned'), names, ...filtering] };
   }
   const folders = check('folders', 'source', 'pass', `${stats.folders} folder(s) to copy, ${stats.messages} message(s), ${mb(stats.bytes)} in all`);
   const listed = stats.overLimit.map((m) => `"${m.folder}" UID ${m.uid}: ${mb(m.size)}`).join('; ');
@@ -62,5 +87,5 @@ export async function checkContent(
           detail: `${stats.overLimitCount} message(s) over MAX_MESSAGE_BYTES (${mb(settings.maxMessageBytes)}), largest ${mb(stats.largestMessageBytes)}: ${listed}${stats.overLimitCount > stats.overLimit.length ? `; and ${stats.overLimitCount - stats.overLimit.length} more` : ''}`,
         }, { settings, mailbox: row.destinationEmail, overLimitCount: stats.overLimitCount, largestMessageBytes: stats.largestMessageBytes })
       : check('message-size', undefined, 'pass', stats.messages === 0 ? 'no messages to copy' : `largest message ${mb(stats.largestMessageBytes)}, within MAX_MESSAGE_BYTES (${mb(settings.maxMessageBytes)})`);
-  return { checks: [folders, sizes, names], stats };
+  return { checks: [folders, sizes, names, ...filtering], stats };
 }
