@@ -10,6 +10,7 @@ import { fetchBatches } from './copy-range/fetch-batches.js';
 import { RangeLeases, type RangeOutcome } from './copy-range/range-leases.js';
 import { RangeProgress } from './copy-range/range-progress.js';
 import { fingerprintFolderKey, openRetryWindow } from './copy-range/retry-window.js';
+import { passWindow, wantedBy } from './pass-window.js';
 
 export interface CopyRangeInput extends FolderRef {
   range: UidRange;
@@ -50,15 +51,18 @@ async function copyLeased(deps: EngineDeps, input: CopyRangeInput, leases: Range
   const srcSel = await src.select(input.sourcePath, true);
   const stored = await checkpoints.get(input.mailbox, input.sourcePath);
   if (stored && stored.uidValidity !== srcSel.uidValidity) return { status: 'uidvalidity-changed', uidValidity: srcSel.uidValidity };
-  const progress = new RangeProgress(checkpoints, input, stored ?? emptyCheckpoint(input.sourcePath, input.destinationPath, srcSel.uidValidity, new Date().toISOString()), input.range);
+  const window = passWindow(deps, input);
+  const progress = new RangeProgress(checkpoints, input, stored ?? emptyCheckpoint(input.sourcePath, input.destinationPath, srcSel.uidValidity, new Date().toISOString()), input.range, window);
   if (progress.nothingLeft) return progress.result;
 
   const { from } = progress;
-  const metas = (await src.fetchMeta(`${from}:${input.range.toUid}`)).filter((m) => m.uid >= from && m.uid <= input.range.toUid).sort((a, b) => a.uid - b.uid);
+  // Outside the pass's date window, or copied by an earlier range (a wider window's pass copies only the rest): left alone.
+  const wanted = wantedBy(progress.cp, window);
+  const metas = (await src.fetchMeta(`${from}:${input.range.toUid}`)).filter((m) => m.uid >= from && m.uid <= input.range.toUid && wanted(m)).sort((a, b) => a.uid - b.uid);
   const appender = await leases.appender();
   const dstSel = appender ? await appender.selectFolder(input.destinationPath) : await (await leases.destination()).select(input.destinationPath, false);
   const identity = destinationIdentity(settings);
-  const window = await openRetryWindow(progress.cp, dstSel.uidValidity, {
+  const retryWindow = await openRetryWindow(progress.cp, dstSel.uidValidity, {
     identity,
     decodeWords: deps.decodeHeaderWords,
     cache: deps.fingerprints,
@@ -66,7 +70,7 @@ async function copyLeased(deps: EngineDeps, input: CopyRangeInput, leases: Range
     readUidMap: () => checkpoints.readUidMap(input.mailbox, input.sourcePath),
     destination: () => leases.destination(),
   });
-  progress.recordWindow(dstSel.uidValidity, window.start ?? dstSel.uidNext);
+  progress.recordWindow(dstSel.uidValidity, retryWindow.start ?? dstSel.uidNext);
   const toFetch = progress.skipTooLarge(metas, settings.maxMessageBytes);
 
   const queue = new AppendQueue(from, progress, appender, settings.appendPipelineDepth);
@@ -75,7 +79,7 @@ async function copyLeased(deps: EngineDeps, input: CopyRangeInput, leases: Range
       const fetched = new Set<number>();
       for await (const msg of src.fetchSources(batch.map((m) => m.uid).join(','))) {
         fetched.add(msg.uid);
-        const there = window.copies.claim(msg.source);
+        const there = retryWindow.copies.claim(msg.source);
         if (there !== undefined) {
           progress.alreadyPresent(msg.uid, there);
           queue.pushPresent(msg.uid);

@@ -9,6 +9,8 @@ import type { MailboxPair } from '../contracts/mailbox-pair.js';
 import type { ExcludedFolder } from '../contracts/mailbox-controls.js';
 import { folderFilter } from '../domain/controls/folder-filter.js';
 import { effectiveControls } from '../domain/controls/read-controls.js';
+import { coverageHolds } from '../domain/checkpoints/window-coverage.js';
+import { passWindow } from './pass-window.js';
 
 export interface SourceLook {
   /** Every folder of the mailbox is as the last completed pass left it: their reports. */
@@ -45,7 +47,9 @@ export async function lookAtSource(deps: EngineDeps, pair: MailboxPair): Promise
     const kept = [...cps.keys()].filter((path) => !filter.left.has(path)).length;
     if (listed.length !== kept || listed.some((f) => !cps.has(f.path))) return { statuses };
     // A folder the last pass did not finish (or never saw) needs the full pass anyway.
-    const settled = (cp: FolderCheckpoint): boolean => cp.lastStatus !== undefined && !cp.inFlight && cp.dedupeFromDestUid === undefined;
+    // So does one whose earlier passes copied a narrower date window than this one.
+    const window = passWindow(deps, pair);
+    const settled = (cp: FolderCheckpoint): boolean => cp.lastStatus !== undefined && !cp.inFlight && cp.dedupeFromDestUid === undefined && coverageHolds(cp, window);
     if (listed.some((f) => !settled(cps.get(f.path)!))) return { statuses };
     // All STATUS commands in one round trip where the connection can pipeline them.
     const got = await src.statusMany(listed.map((f) => f.path));

@@ -3,15 +3,7 @@ import type { MailboxReport } from '../../contracts/report.js';
 import type { EngineDeps } from '../engine-deps.js';
 import { summariseMailbox, type MailboxParts } from '../summarise.js';
 import { verifyMailbox, type VerifyOptions } from '../verify-mailbox.js';
-import { controlsWindow, effectiveControls } from '../../domain/controls/read-controls.js';
-import { isOpenWindow } from '../../domain/controls/date-window.js';
-import type { DateWindow } from '../../contracts/mailbox-controls.js';
-
-/** The pass's date window for the report; nothing when it copies all dates. */
-function reportedWindow(deps: EngineDeps, pair: MailboxPair): { dateWindow?: DateWindow } {
-  const w = controlsWindow(effectiveControls(deps.settings.controls, pair.controls));
-  return isOpenWindow(w) ? {} : { dateWindow: w };
-}
+import { reportedWindow } from '../pass-window.js';
 
 /** A pass's parts of the mailbox report (the pair gives the addresses, the pass the verification). */
 export type MailboxPassParts = Omit<MailboxParts, 'sourceEmail' | 'destinationEmail' | 'verification'> & {

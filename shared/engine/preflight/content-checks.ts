@@ -10,10 +10,19 @@ import { scanSourceSizes } from './folder-scan.js';
 import { formatMessageSize as mb } from '../../domain/reports/format-bytes.js';
 import type { PreflightCheck, PreflightStats } from './types.js';
 import { folderFilter, type FolderFilter } from '../../domain/controls/folder-filter.js';
-import { effectiveControls } from '../../domain/controls/read-controls.js';
+import { controlsWindow, effectiveControls } from '../../domain/controls/read-controls.js';
+import { describeWindow, isOpenWindow } from '../../domain/controls/date-window.js';
+import type { DateWindow } from '../../contracts/mailbox-controls.js';
 import { leftOutBy } from '../../domain/controls/left-out-by.js';
 
 const LEFT_OUT_LISTED = 20;
+
+/** The date window and what it leaves out; warns when nothing is in it. No row without a window. */
+function dateWindowCheck(dates: DateWindow, stats: PreflightStats): PreflightCheck[] {
+  if (isOpenWindow(dates)) return [];
+  const detail = `date window ${describeWindow(dates)} (UTC internal date): ${stats.messages} message(s) in it, ${stats.outsideWindow ?? 0} outside it not copied`;
+  return [check('date-window', 'source', stats.messages === 0 && (stats.outsideWindow ?? 0) > 0 ? 'warn' : 'pass', stats.messages === 0 ? `${detail}; nothing to copy` : detail)];
+}
 
 /**
  * What the folder controls leave out of this mailbox, folder by folder with the pattern; a
@@ -66,13 +75,15 @@ export async function checkContent(
     kind: settings.destination.serverKind,
   });
   const names = checkFolderNames(plan, settings, row.destinationEmail, destinationFolders === undefined);
-  const filter = folderFilter(sourceFolders, effectiveControls(settings.controls, row.controls));
+  const controls = effectiveControls(settings.controls, row.controls);
+  const dates = controlsWindow(controls);
+  const filter = folderFilter(sourceFolders, controls);
   const copied = plan.mappings.filter((m) => m.selectable && !filter.left.has(m.sourcePath)).map((m) => m.sourcePath);
   const filtering = folderFilterCheck(filter, copied.length);
 
   let stats: PreflightStats;
   try {
-    stats = await scanSourceSizes(source, copied, settings.maxMessageBytes, sizeWindow);
+    stats = await scanSourceSizes(source, copied, settings.maxMessageBytes, sizeWindow, dates);
   } catch (e) {
     const err = classify(e, 'source');
     return { checks: [failed('folders', 'source', err, { settings, mailbox: row.sourceEmail }), skipped('message-size', undefined, 'the folders could not be scanned'), names, ...filtering] };
@@ -87,5 +98,5 @@ export async function checkContent(
           detail: `${stats.overLimitCount} message(s) over MAX_MESSAGE_BYTES (${mb(settings.maxMessageBytes)}), largest ${mb(stats.largestMessageBytes)}: ${listed}${stats.overLimitCount > stats.overLimit.length ? `; and ${stats.overLimitCount - stats.overLimit.length} more` : ''}`,
         }, { settings, mailbox: row.destinationEmail, overLimitCount: stats.overLimitCount, largestMessageBytes: stats.largestMessageBytes })
       : check('message-size', undefined, 'pass', stats.messages === 0 ? 'no messages to copy' : `largest message ${mb(stats.largestMessageBytes)}, within MAX_MESSAGE_BYTES (${mb(settings.maxMessageBytes)})`);
-  return { checks: [folders, sizes, names, ...filtering], stats };
+  return { checks: [folders, sizes, names, ...filtering, ...dateWindowCheck(dates, stats)], stats };
 }

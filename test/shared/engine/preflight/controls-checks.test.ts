@@ -7,21 +7,37 @@ import { VALID_SETTINGS } from '../../../support/valid-settings.js';
 
 const listed: ListedFolder[] = ['INBOX', 'Junk Email', 'Sync Issues', 'Sync Issues/Conflicts', 'Projects'].map((path) => ({ path, delimiter: '/', flags: [] }));
 
-/** A source of empty folders: enough for the plan and the scan. */
-function source(scanned: string[]): SourceReader {
-  const empty = { messages: 0, uidNext: 1, uidValidity: '1' };
+/** A source whose every folder holds `dates` (one message each, 1 KB): enough for the plan and the scan. */
+function source(scanned: string[], dates: string[] = []): SourceReader {
+  const status = { messages: dates.length, uidNext: dates.length + 1, uidValidity: '1' };
   return {
     listFolders: () => Promise.resolve(listed),
     status: (path: string) => {
       scanned.push(path);
-      return Promise.resolve(empty);
+      return Promise.resolve(status);
     },
-    select: () => Promise.resolve({ ...empty, permanentFlags: [] }),
-    fetchMeta: () => Promise.resolve([]),
+    select: () => Promise.resolve({ ...status, permanentFlags: [] }),
+    fetchMeta: () => Promise.resolve(dates.map((internalDate, i) => ({ uid: i + 1, size: 1024, flags: [], internalDate }))),
   } as unknown as SourceReader;
 }
 
 const row = { line: 2, sourceEmail: 'a@contoso.com', destinationEmail: 'a@contoso.com' };
+
+describe('preflight: date window', () => {
+  const dates = ['2022-12-31T23:59:59.000Z', '2023-01-01T00:00:00.000Z', '2023-06-30T10:00:00.000Z', '2023-07-01T00:00:00.000Z'];
+
+  it('counts only the messages in the window, says how many it leaves out, and warns when nothing is in it', async () => {
+    const r = await checkContent(loadSettings({ ...VALID_SETTINGS, MESSAGES_SINCE: '2023-01-01', MESSAGES_BEFORE: '2023-07-01' }), row, source([], dates), undefined);
+    // 5 folders, 2 of their 4 messages each in the window.
+    expect(r.stats).toMatchObject({ messages: 10, outsideWindow: 10 });
+    expect(r.checks.find((c) => c.id === 'date-window')).toMatchObject({ status: 'pass', detail: expect.stringContaining('2023-01-01 up to (not including) 2023-07-01') });
+    const none = await checkContent(loadSettings(VALID_SETTINGS), { ...row, controls: { since: '2030-01-01' } }, source([], dates), undefined);
+    expect(none.checks.find((c) => c.id === 'date-window')).toMatchObject({ status: 'warn', detail: expect.stringContaining('nothing to copy') });
+    const all = await checkContent(loadSettings(VALID_SETTINGS), row, source([], dates), undefined);
+    expect(all.stats).toMatchObject({ messages: 20 });
+    expect(all.checks.some((c) => c.id === 'date-window')).toBe(false);
+  });
+});
 
 describe('preflight: folder controls', () => {
   it('lists each folder left out with its pattern, and scans only the folders that would be copied', async () => {
