@@ -38,7 +38,7 @@ export const migrateMailbox: OrchestrationHandler = function* (context: Orchestr
       final: input.final,
       lease,
       folders: args.folders,
-      ...(args.prepared ? { prepared: { skipped: args.prepared.skipped, renamed: args.prepared.renamed, ...(args.prepared.excluded ? { excluded: args.prepared.excluded } : {}) } } : {}),
+      ...(args.prepared ? { prepared: { skipped: args.prepared.skipped, renamed: args.prepared.renamed, ...(args.prepared.excluded ? { excluded: args.prepared.excluded } : {}), ...(args.prepared.sourceGone ? { sourceGone: args.prepared.sourceGone } : {}) } } : {}),
       ...(args.error ? { error: args.error } : {}),
     }, transientRetry());
   // The cut-over verifies in that activity: a throttling answer is waited out on a durable timer, as the copy's are.

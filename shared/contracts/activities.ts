@@ -1,5 +1,5 @@
 import type { ActivityResult } from './activity-result.js';
-import type { CopyRangeResult, FlagSyncResult, FolderPassStart, FolderPlanPage, FolderRef, PreparedFolders, UidRange } from './engine-types.js';
+import type { CopyRangeResult, FlagSyncResult, FolderPassStart, FolderPlanPage, FolderRef, GoneFolder, PreparedFolders, UidRange } from './engine-types.js';
 import type { MailboxRow } from './mailbox.js';
 import type { CsvRef, FolderOutcome, MailboxSummary } from './orchestration.js';
 import type { PairLeaseClaim } from './pair-lease.js';
@@ -10,7 +10,7 @@ export interface WriteMailboxReportInput {
   batchId: string;
   row: MailboxRow;
   startedAt: string;
-  prepared?: { skipped: SkippedFolder[]; renamed: RenamedFolder[]; excluded?: ExcludedFolder[] };
+  prepared?: { skipped: SkippedFolder[]; renamed: RenamedFolder[]; excluded?: ExcludedFolder[]; sourceGone?: GoneFolder[] };
   folders: FolderOutcome[];
   error?: { code: string; message: string };
   final: boolean;

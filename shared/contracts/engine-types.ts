@@ -20,6 +20,14 @@ export interface PreparedFolders {
   renamed: RenamedFolder[];
   /** Source folders the mailbox's folder controls left out, each with its pattern. */
   excluded?: ExcludedFolder[];
+  /** Folders earlier passes copied that the source no longer lists (deleted or renamed there since): reported, their copies left in place. */
+  sourceGone?: GoneFolder[];
+}
+
+/** A folder of the ledger the source no longer has. */
+export interface GoneFolder {
+  sourcePath: string;
+  destinationPath: string;
 }
 
 /** Identifies one folder of one mailbox pair in every engine call. */
@@ -70,4 +78,8 @@ export interface FlagSyncResult {
   changed: number;
   /** Why nothing could be compared, when that is the case. */
   skippedReason?: string;
+  /** DELETE_AT_CUTOVER: destination copies removed because their source message was expunged since. */
+  deleted?: number;
+  /** Why none could be removed, when that is the case. */
+  deleteSkippedReason?: string;
 }

@@ -11,6 +11,8 @@ export interface MailboxControls {
   since?: string;
   /** Messages whose internal date is before this UTC day (YYYY-MM-DD). */
   before?: string;
+  /** Cut-over: remove at the destination the copies of messages expunged at the source since (off unless set). */
+  deleteAtCutover?: boolean;
 }
 
 /** A source folder the controls left out, and the pattern that did it. */

@@ -41,6 +41,10 @@ export interface FolderReport {
   copiedThisPass: number;
   /** Cut-over pass: destination messages whose flags were brought in line with the source. */
   flagsChanged?: number;
+  /** Cut-over with DELETE_AT_CUTOVER: destination copies removed because the source message was expunged since. */
+  deletedAtCutover?: number;
+  /** Why none could be removed (a re-created folder, no UIDPLUS). */
+  deleteSkippedReason?: string;
   /** The pass began without a checkpoint and compared with the destination's messages (alreadyPresent counts those found). */
   reconciled?: true;
   /** The destination folder no longer held what earlier passes put there: this pass compared with what it holds and appended only what was missing. */
@@ -71,6 +75,8 @@ export interface MailboxReport {
   renamedFolders: RenamedFolder[];
   /** Source folders the folder controls left out (INCLUDE_FOLDERS / EXCLUDE_FOLDERS or the row's columns), with the pattern. */
   excludedFolders?: ExcludedFolder[];
+  /** Folders earlier passes copied that the source no longer lists (deleted or renamed there): their copies are left at the destination. */
+  sourceFoldersGone?: { sourcePath: string; destinationPath: string }[];
   /** The date window this pass copied (MESSAGES_SINCE / MESSAGES_BEFORE or the row's Since / Before); absent: all dates. */
   dateWindow?: DateWindow;
   totals: { folders: number; copied: number; copiedBytes: number; copiedThisPass: number; skipped: number; failed: number; alreadyPresent: number };

@@ -114,5 +114,5 @@ async function migrateMailboxPass(deps: EngineDeps, pair: MailboxPair, opts: Mig
   } finally {
     leave?.();
   }
-  return finishMailboxPass(deps, pair, { startedAt, folders, skippedFolders: prepared.skipped, renamedFolders: prepared.renamed, ...(prepared.excluded ? { excludedFolders: prepared.excluded } : {}), ...(fatal ? { error: { code: fatal.code, message: fatal.message } } : {}), final, verify: { attempt: retry } });
+  return finishMailboxPass(deps, pair, { startedAt, folders, skippedFolders: prepared.skipped, renamedFolders: prepared.renamed,  ...(prepared.excluded ? { excludedFolders: prepared.excluded } : {}), ...(prepared.sourceGone ? { sourceFoldersGone: prepared.sourceGone } : {}), ...(fatal ? { error: { code: fatal.code, message: fatal.message } } : {}), final, verify: { attempt: retry } });
 }

@@ -11,6 +11,7 @@ export const CONTROL_FIELDS = [
   { control: 'excludeFolders', setting: 'EXCLUDE_FOLDERS', column: 'ExcludeFolders' },
   { control: 'since', setting: 'MESSAGES_SINCE', column: 'Since' },
   { control: 'before', setting: 'MESSAGES_BEFORE', column: 'Before' },
+  { control: 'deleteAtCutover', setting: 'DELETE_AT_CUTOVER', column: 'DeleteAtCutover' },
 ] as const satisfies readonly { control: keyof MailboxControls; setting: string; column: string }[];
 
 export type ControlField = (typeof CONTROL_FIELDS)[number];
@@ -29,6 +30,10 @@ export function readControls(value: (f: ControlField) => string | undefined, lab
       const r = parseFolderPatterns(v, quote);
       if ('problem' in r) problems.push({ field: label(f), message: `${label(f)}: ${r.problem}` });
       else if (r.patterns.length > 0) controls[f.control] = r.patterns.map((p) => p.text);
+    } else if (f.control === 'deleteAtCutover') {
+      const yes = /^(true|yes|1)$/i.test(v);
+      if (!yes && !/^(false|no|0)$/i.test(v)) problems.push({ field: label(f), message: `${label(f)} must be true or false` });
+      else controls.deleteAtCutover = yes;
     } else {
       const why = dayProblem(v);
       if (why) problems.push({ field: label(f), message: `${label(f)} ${why}` });

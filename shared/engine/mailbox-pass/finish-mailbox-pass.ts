@@ -29,6 +29,7 @@ export async function finishMailboxPass(deps: EngineDeps, pair: MailboxPair, par
     renamedFolders: parts.renamedFolders,
     ...(parts.excludedFolders && parts.excludedFolders.length > 0 ? { excludedFolders: parts.excludedFolders } : {}),
     ...reportedWindow(deps, pair),
+    ...(parts.sourceFoldersGone && parts.sourceFoldersGone.length > 0 ? { sourceFoldersGone: parts.sourceFoldersGone } : {}),
     ...(parts.error ? { error: parts.error } : {}),
     ...(verification ? { verification } : {}),
   });

@@ -6,6 +6,7 @@ import type { EngineDeps } from '../engine-deps.js';
 import { beginFolderPass, folderRef, folderStatuses } from '../folder-pass.js';
 import type { DestinationSeen } from '../../domain/checkpoints/destination-repair.js';
 import type { FolderTask } from '../../contracts/engine-types.js';
+import type { FolderCheckpoint } from '../../domain/checkpoints/folder-checkpoint.js';
 import { prepareFolders } from '../prepare-folders.js';
 import { once, type Attempt } from '../retry.js';
 
@@ -40,7 +41,12 @@ export async function prepareMailbox(deps: EngineDeps, pair: MailboxPair, opts: 
   const unknown = prepared.folders.map((t) => t.sourcePath).filter((p) => !known.has(p));
   // Pipelined where the connection allows: one round trip for the mailbox, not one per folder.
   if (unknown.length > 0) for (const [path, status] of await folderStatuses(deps, pair.sourceEmail, unknown, opts.statusUntilMs)) known.set(path, status);
-  const destination = await destinationStatuses(deps, pair, prepared.folders, opts.statusUntilMs);
+  const ledger = await deps.checkpoints.list(pair.key);
+  const destination = await destinationStatuses(deps, pair, ledger, prepared.folders, opts.statusUntilMs);
+  // Folders of the ledger the source no longer lists: reported (cut-over deletes nothing of them).
+  const listed = new Set([...prepared.folders, ...prepared.skipped, ...(prepared.excluded ?? [])].map((f) => f.sourcePath));
+  const gone = ledger.filter((cp) => !listed.has(cp.sourcePath)).map((cp) => ({ sourcePath: cp.sourcePath, destinationPath: cp.destinationPath }));
+  if (gone.length > 0) prepared.sourceGone = gone;
   const beginning = opts.beginning ?? once;
   for (const task of prepared.folders) {
     const status = known.get(task.sourcePath);
@@ -56,8 +62,8 @@ export async function prepareMailbox(deps: EngineDeps, pair: MailboxPair, opts: 
  * round at the destination (source path → what was seen), so a folder deleted, recreated or
  * emptied there since its last pass is repaired. A first pass has no checkpoint yet: no round.
  */
-async function destinationStatuses(deps: EngineDeps, pair: MailboxPair, tasks: readonly FolderTask[], untilMs?: number): Promise<Map<string, DestinationSeen>> {
-  const recorded = new Set((await deps.checkpoints.list(pair.key)).map((cp) => cp.sourcePath));
+async function destinationStatuses(deps: EngineDeps, pair: MailboxPair, ledger: readonly FolderCheckpoint[], tasks: readonly FolderTask[], untilMs?: number): Promise<Map<string, DestinationSeen>> {
+  const recorded = new Set(ledger.map((cp) => cp.sourcePath));
   const asked = tasks.filter((t) => recorded.has(t.sourcePath));
   const out = new Map<string, DestinationSeen>();
   if (asked.length === 0) return out;

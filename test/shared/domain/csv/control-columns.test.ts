@@ -22,6 +22,13 @@ describe('CSV control columns', () => {
     ]);
   });
 
+  it('DeleteAtCutover takes true/false (yes/no, 1/0); anything else names the row and column', () => {
+    const ok = parseMailboxCsv('Email,DeleteAtCutover\na@contoso.com,Yes\nb@contoso.com,0\n');
+    expect(ok.ok && ok.rows.map((r) => r.controls?.deleteAtCutover)).toEqual([true, false]);
+    const bad = parseMailboxCsv('Email,DeleteAtCutover\na@contoso.com,maybe\n');
+    expect(!bad.ok && bad.problems.map((p) => [p.line, p.field, p.message])).toEqual([[2, 'DeleteAtCutover', 'DeleteAtCutover must be true or false']]);
+  });
+
   it('a control column given twice is refused', () => {
     const r = parseMailboxCsv('Email,Since,since\na@contoso.com,2024-01-01,2024-01-01\n');
     expect(r.ok).toBe(false);
