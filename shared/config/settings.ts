@@ -50,6 +50,8 @@ export interface Settings {
   authPropagationWindowMinutes: number;
   /** The batch's folder and date controls; a CSV row's own columns override them (effectiveControls). */
   controls: MailboxControls;
+  /** MAX_BYTES_PER_SECOND_PER_BATCH; 0 = no cap. */
+  batchBytesPerSecond: number;
 }
 
 export type SettingsSource = Readonly<Record<string, string | undefined>>;
@@ -183,6 +185,7 @@ export function loadSettings(env: SettingsSource): Settings {
     deltaIntervalMinutes: r.int('DELTA_INTERVAL_MINUTES', 0, 60 * 24 * 30),
     authPropagationWindowMinutes: r.int('AUTH_PROPAGATION_WINDOW_MINUTES', 0, 24 * 60),
     controls: {},
+    batchBytesPerSecond: r.int('MAX_BYTES_PER_SECOND_PER_BATCH', 0, 2 ** 40),
   };
   const controls = readControls((f) => r.raw(f.setting), (f) => f.setting, false);
   settings.controls = controls.controls;

@@ -13,6 +13,8 @@ export interface MailboxControls {
   before?: string;
   /** Cut-over: remove at the destination the copies of messages expunged at the source since (off unless set). */
   deleteAtCutover?: boolean;
+  /** Message bytes per second this mailbox may move, across all its connections (0 or unset: no cap). */
+  maxBytesPerSecond?: number;
 }
 
 /** A source folder the controls left out, and the pattern that did it. */

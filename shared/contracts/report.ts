@@ -77,6 +77,8 @@ export interface MailboxReport {
   excludedFolders?: ExcludedFolder[];
   /** Folders earlier passes copied that the source no longer lists (deleted or renamed there): their copies are left at the destination. */
   sourceFoldersGone?: { sourcePath: string; destinationPath: string }[];
+  /** The bandwidth caps the pass ran under (bytes/s of message bytes read from the source). */
+  bandwidth?: { mailboxBytesPerSecond?: number; batchBytesPerSecond?: number };
   /** The date window this pass copied (MESSAGES_SINCE / MESSAGES_BEFORE or the row's Since / Before); absent: all dates. */
   dateWindow?: DateWindow;
   totals: { folders: number; copied: number; copiedBytes: number; copiedThisPass: number; skipped: number; failed: number; alreadyPresent: number };

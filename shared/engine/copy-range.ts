@@ -11,6 +11,7 @@ import { RangeLeases, type RangeOutcome } from './copy-range/range-leases.js';
 import { RangeProgress } from './copy-range/range-progress.js';
 import { fingerprintFolderKey, openRetryWindow } from './copy-range/retry-window.js';
 import { passWindow, wantedBy } from './pass-window.js';
+import { effectiveControls } from '../domain/controls/read-controls.js';
 
 export interface CopyRangeInput extends FolderRef {
   range: UidRange;
@@ -19,6 +20,13 @@ export interface CopyRangeInput extends FolderRef {
 export type { CopyRangeResult };
 
 const PIPELINE_MAX_MESSAGE_BYTES = 8 * 1024 * 1024;
+
+/** Under a bandwidth cap: the mailbox's cap, and the bytes of one FETCH (a quarter second at the lower cap, at least 64 KiB). */
+function pacingOf(mailbox: number | undefined, batch: number): { mailbox?: number; batchBytes: number } | undefined {
+  const caps = [mailbox ?? 0, batch].filter((c) => c > 0);
+  if (caps.length === 0) return undefined;
+  return { ...(mailbox ? { mailbox } : {}), batchBytes: Math.max(64 * 1024, Math.floor(Math.min(...caps) / 4)) };
+}
 
 /**
  * Copies one bounded UID range of one folder, idempotently:
@@ -52,6 +60,7 @@ async function copyLeased(deps: EngineDeps, input: CopyRangeInput, leases: Range
   const stored = await checkpoints.get(input.mailbox, input.sourcePath);
   if (stored && stored.uidValidity !== srcSel.uidValidity) return { status: 'uidvalidity-changed', uidValidity: srcSel.uidValidity };
   const window = passWindow(deps, input);
+  const pacing = pacingOf(effectiveControls(settings.controls, input.controls).maxBytesPerSecond, settings.batchBytesPerSecond);
   const progress = new RangeProgress(checkpoints, input, stored ?? emptyCheckpoint(input.sourcePath, input.destinationPath, srcSel.uidValidity, new Date().toISOString()), input.range, window);
   if (progress.nothingLeft) return progress.result;
 
@@ -75,10 +84,15 @@ async function copyLeased(deps: EngineDeps, input: CopyRangeInput, leases: Range
 
   const queue = new AppendQueue(from, progress, appender, settings.appendPipelineDepth);
   try {
-    for (const batch of fetchBatches(toFetch)) {
+    for (const batch of fetchBatches(toFetch, pacing?.batchBytes)) {
+      // Under a cap each FETCH waits for its bytes first (the mailbox's and the batch's buckets,
+      // shared by all their connections) and asks for at most a quarter second's worth: the source
+      // sends at the cap, and the APPENDs follow at the pace the bodies arrive.
+      if (pacing) await deps.bandwidth?.consume(input.mailbox, pacing.mailbox, batch.reduce((n, m) => n + m.size, 0));
       const fetched = new Set<number>();
       for await (const msg of src.fetchSources(batch.map((m) => m.uid).join(','))) {
         fetched.add(msg.uid);
+        // The caps (batch, mailbox) hold across this mailbox's connections: the wait paces both the reads and the APPENDs.
         const there = retryWindow.copies.claim(msg.source);
         if (there !== undefined) {
           progress.alreadyPresent(msg.uid, there);

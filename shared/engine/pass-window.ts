@@ -21,3 +21,11 @@ export function reportedWindow(deps: Pick<EngineDeps, 'settings'>, of: { control
   const w = passWindow(deps, of);
   return isOpenWindow(w) ? {} : { dateWindow: w };
 }
+
+/** The bandwidth caps a pass ran under, for the report; nothing without a cap. */
+export function reportedCaps(deps: Pick<EngineDeps, 'settings'>, of: { controls?: MailboxControls }): { bandwidth?: { mailboxBytesPerSecond?: number; batchBytesPerSecond?: number } } {
+  const mailbox = effectiveControls(deps.settings.controls, of.controls).maxBytesPerSecond;
+  const batch = deps.settings.batchBytesPerSecond;
+  if (!mailbox && !batch) return {};
+  return { bandwidth: { ...(mailbox ? { mailboxBytesPerSecond: mailbox } : {}), ...(batch ? { batchBytesPerSecond: batch } : {}) } };
+}

@@ -12,6 +12,7 @@ export interface MailboxParts {
   /** Left out by the folder controls: shown, not an issue. */
   excludedFolders?: ExcludedFolder[];
   dateWindow?: DateWindow;
+  bandwidth?: { mailboxBytesPerSecond?: number; batchBytesPerSecond?: number };
   sourceFoldersGone?: { sourcePath: string; destinationPath: string }[];
   /** What stopped the mailbox (prepare failed, or an error no folder survives). */
   error?: { code: string; message: string };

@@ -30,6 +30,8 @@ export interface ConnectionHooks {
   recordFired(f: FiredFault): void;
   /** Commands sent and not yet answered on this connection (pipelining depth). */
   recordInFlight(n: number): void;
+  /** Bytes passed on in one direction (bandwidth measurements). */
+  recordRelayed(direction: Direction, bytes: number): void;
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -115,6 +117,7 @@ export class ProxiedConnection {
       return;
     }
     this.relayed[direction] += data.length;
+    this.hooks.recordRelayed(direction, data.length);
     if (!to.write(data)) await new Promise<void>((r) => to.once('drain', r));
   }
 

@@ -29,6 +29,8 @@ export interface RunOptions {
   controls?: MailboxControls;
   /** The cut-over pass (copy, carry flags, verify, close). */
   final?: boolean;
+  /** Called as ranges are copied (messages, bytes), e.g. to measure bytes over time. */
+  onCopied?: (n: number, bytes: number) => void;
 }
 
 /**
@@ -48,7 +50,7 @@ export async function runThroughEngine(lab: LabInfo, addresses: string[], opts: 
   const started = Date.now();
   try {
     const rows = addresses.map((a, i) => ({ line: i + 2, sourceEmail: a, destinationEmail: a, ...(opts.controls ? { controls: opts.controls } : {}) }));
-    const report = await runBatch(engine, rows, { batchId: `reliability-${started}`, concurrency: opts.concurrency ?? 4, retryBaseMs: 50, ...(opts.final ? { final: true } : {}) });
+    const report = await runBatch(engine, rows, { batchId: `reliability-${started}`, concurrency: opts.concurrency ?? 4, retryBaseMs: 50, ...(opts.final ? { final: true } : {}), ...(opts.onCopied ? { onCopied: opts.onCopied } : {}) });
     return { report, log, elapsedMs: Date.now() - started };
   } finally {
     await engine.close();

@@ -12,9 +12,13 @@ export const CONTROL_FIELDS = [
   { control: 'since', setting: 'MESSAGES_SINCE', column: 'Since' },
   { control: 'before', setting: 'MESSAGES_BEFORE', column: 'Before' },
   { control: 'deleteAtCutover', setting: 'DELETE_AT_CUTOVER', column: 'DeleteAtCutover' },
+  { control: 'maxBytesPerSecond', setting: 'MAX_BYTES_PER_SECOND_PER_MAILBOX', column: 'MaxBytesPerSecond' },
 ] as const satisfies readonly { control: keyof MailboxControls; setting: string; column: string }[];
 
 export type ControlField = (typeof CONTROL_FIELDS)[number];
+
+/** A cap below this would hold a mailbox on one small message for seconds: a typo, not a plan. */
+export const MIN_BYTES_PER_SECOND = 1024;
 
 /**
  * Reads what `value` gives for each field (trimmed; '' or undefined = not set). Problems name the
@@ -30,6 +34,9 @@ export function readControls(value: (f: ControlField) => string | undefined, lab
       const r = parseFolderPatterns(v, quote);
       if ('problem' in r) problems.push({ field: label(f), message: `${label(f)}: ${r.problem}` });
       else if (r.patterns.length > 0) controls[f.control] = r.patterns.map((p) => p.text);
+    } else if (f.control === 'maxBytesPerSecond') {
+      if (!/^\d{1,13}$/.test(v) || (Number(v) > 0 && Number(v) < MIN_BYTES_PER_SECOND)) problems.push({ field: label(f), message: `${label(f)} must be 0 (no cap) or a whole number of bytes per second from ${MIN_BYTES_PER_SECOND}` });
+      else if (Number(v) > 0) controls.maxBytesPerSecond = Number(v);
     } else if (f.control === 'deleteAtCutover') {
       const yes = /^(true|yes|1)$/i.test(v);
       if (!yes && !/^(false|no|0)$/i.test(v)) problems.push({ field: label(f), message: `${label(f)} must be true or false` });

@@ -22,6 +22,7 @@ function issues(m: MailboxReport): string {
   for (const s of m.skippedFolders) items.push(`folder ${s.sourcePath} not copied (${s.code}: ${s.reason})`);
   for (const x of m.excludedFolders ?? []) items.push(`folder ${x.sourcePath} left out: ${leftOutBy(x)}`);
   for (const g of m.sourceFoldersGone ?? []) items.push(`folder ${g.sourcePath} no longer exists at the source; its copy ${g.destinationPath} is left at the destination`);
+  if (m.bandwidth) items.push(`bandwidth cap: ${[m.bandwidth.mailboxBytesPerSecond ? `${m.bandwidth.mailboxBytesPerSecond} bytes/s for this mailbox` : '', m.bandwidth.batchBytesPerSecond ? `${m.bandwidth.batchBytesPerSecond} bytes/s for the batch` : ''].filter(Boolean).join(', ')}`);
   if (m.dateWindow) items.push(`date window: messages dated ${describeWindow(m.dateWindow)} (UTC internal date)`);
   for (const r of m.renamedFolders) items.push(`folder ${r.sourcePath} copied as ${r.destinationPath} (${r.reason})`);
   return items.length === 0 ? '' : `<ul>${items.slice(0, 20).map((i) => `<li>${esc(i)}</li>`).join('')}${items.length > 20 ? `<li>and ${items.length - 20} more (see the CSV)</li>` : ''}</ul>`;

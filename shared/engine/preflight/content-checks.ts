@@ -17,6 +17,20 @@ import { leftOutBy } from '../../domain/controls/left-out-by.js';
 
 const LEFT_OUT_LISTED = 20;
 
+/**
+ * Under a bandwidth cap: how long this mailbox's bytes take at least (its own cap; the batch's is
+ * shared by every mailbox, so it only bounds from below too). Warns past a day: a cap set in
+ * bytes where kilobytes were meant holds a mailbox for weeks. No row without a cap.
+ */
+function bandwidthCheck(mailboxCap: number | undefined, batchCap: number, stats: PreflightStats): PreflightCheck[] {
+  const cap = Math.min(...[mailboxCap ?? 0, batchCap].filter((c) => c > 0));
+  if (!Number.isFinite(cap)) return [];
+  const seconds = Math.ceil(stats.bytes / cap);
+  const took = seconds < 120 ? `${seconds} s` : seconds < 7200 ? `${Math.round(seconds / 60)} min` : `${(seconds / 3600).toFixed(1)} h`;
+  const which = [mailboxCap ? `${mailboxCap} bytes/s for this mailbox` : '', batchCap ? `${batchCap} bytes/s for the batch` : ''].filter(Boolean).join(', ');
+  return [check('bandwidth', 'source', seconds > 86_400 ? 'warn' : 'pass', `bandwidth cap ${which}: ${mb(stats.bytes)} take at least ${took}`)];
+}
+
 /** The date window and what it leaves out; warns when nothing is in it. No row without a window. */
 function dateWindowCheck(dates: DateWindow, stats: PreflightStats): PreflightCheck[] {
   if (isOpenWindow(dates)) return [];
@@ -98,5 +112,5 @@ export async function checkContent(
           detail: `${stats.overLimitCount} message(s) over MAX_MESSAGE_BYTES (${mb(settings.maxMessageBytes)}), largest ${mb(stats.largestMessageBytes)}: ${listed}${stats.overLimitCount > stats.overLimit.length ? `; and ${stats.overLimitCount - stats.overLimit.length} more` : ''}`,
         }, { settings, mailbox: row.destinationEmail, overLimitCount: stats.overLimitCount, largestMessageBytes: stats.largestMessageBytes })
       : check('message-size', undefined, 'pass', stats.messages === 0 ? 'no messages to copy' : `largest message ${mb(stats.largestMessageBytes)}, within MAX_MESSAGE_BYTES (${mb(settings.maxMessageBytes)})`);
-  return { checks: [folders, sizes, names, ...filtering, ...dateWindowCheck(dates, stats)], stats };
+  return { checks: [folders, sizes, names, ...filtering, ...dateWindowCheck(dates, stats), ...bandwidthCheck(controls.maxBytesPerSecond, settings.batchBytesPerSecond, stats)], stats };
 }

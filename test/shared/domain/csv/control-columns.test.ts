@@ -29,6 +29,13 @@ describe('CSV control columns', () => {
     expect(!bad.ok && bad.problems.map((p) => [p.line, p.field, p.message])).toEqual([[2, 'DeleteAtCutover', 'DeleteAtCutover must be true or false']]);
   });
 
+  it('MaxBytesPerSecond takes 0 (no cap) or at least 1024 bytes/s; a bad value names the row and column', () => {
+    const ok = parseMailboxCsv('Email,MaxBytesPerSecond\na@contoso.com,500000\nb@contoso.com,0\n');
+    expect(ok.ok && ok.rows.map((r) => r.controls?.maxBytesPerSecond)).toEqual([500000, undefined]);
+    const bad = parseMailboxCsv('Email,MaxBytesPerSecond\na@contoso.com,10\nb@contoso.com,1.5MB\n');
+    expect(!bad.ok && bad.problems.map((p) => [p.line, p.field])).toEqual([[2, 'MaxBytesPerSecond'], [3, 'MaxBytesPerSecond']]);
+  });
+
   it('a control column given twice is refused', () => {
     const r = parseMailboxCsv('Email,Since,since\na@contoso.com,2024-01-01,2024-01-01\n');
     expect(r.ok).toBe(false);

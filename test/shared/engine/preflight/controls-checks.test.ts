@@ -39,6 +39,18 @@ describe('preflight: date window', () => {
   });
 });
 
+describe('preflight: bandwidth cap', () => {
+  it('says how long the mailbox takes at least under its cap, and warns past a day', async () => {
+    const dates = Array.from({ length: 4 }, () => '2024-01-01T00:00:00.000Z');
+    const r = await checkContent(loadSettings({ ...VALID_SETTINGS, MAX_BYTES_PER_SECOND_PER_MAILBOX: '2048' }), row, source([], dates), undefined);
+    // 5 folders of 4 messages of 1 KB at 2 KB/s.
+    expect(r.checks.find((c) => c.id === 'bandwidth')).toMatchObject({ status: 'pass', detail: expect.stringContaining('take at least 10 s') });
+    const slow = await checkContent(loadSettings(VALID_SETTINGS), { ...row, controls: { maxBytesPerSecond: 1024 } }, source([], Array.from({ length: 20_000 }, () => dates[0]!)), undefined);
+    expect(slow.checks.find((c) => c.id === 'bandwidth')).toMatchObject({ status: 'warn' });
+    expect((await checkContent(loadSettings(VALID_SETTINGS), row, source([], dates), undefined)).checks.some((c) => c.id === 'bandwidth')).toBe(false);
+  });
+});
+
 describe('preflight: folder controls', () => {
   it('lists each folder left out with its pattern, and scans only the folders that would be copied', async () => {
     const scanned: string[] = [];
