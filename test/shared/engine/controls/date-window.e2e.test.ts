@@ -13,6 +13,7 @@ import { makeMessage } from '../../../lab/corpus.js';
 import { seedMailbox, type SeedFolder } from '../../../lab/seed.js';
 import { compareSnapshots, snapshotMailbox, type MailboxSnapshot } from '../../../lab/snapshot.js';
 import { runThroughEngine } from '../../../support/engine-run.js';
+import { FaultProxy } from '../../../lab/fault-proxy.js';
 import { duplicatesAtDestination, seededPair } from '../../../support/lab-mailbox.js';
 import type { ActivityFunction } from '../../../support/durable-harness/index.js';
 import { appUnderTest, blobContext, type AppUnderTest } from '../../../support/durable-app/app-under-test.js';
@@ -92,6 +93,28 @@ describe('date window (since, before) in both drivers', () => {
     expect(cut.report.mailboxes[0]!.totals.copiedThisPass).toBe(13);
     expect(cut.report.mailboxes[0]!.verification?.result, JSON.stringify(cut.report.mailboxes[0]!.verification)).toBe('PASS');
     await expectWindowCopied(address, {}, cut.log.join('\n'));
+  });
+
+  it.each([
+    { mode: 'one message per APPEND', settings: { APPEND_BATCH_MESSAGES: '1' } },
+    { mode: 'MULTIAPPEND', settings: { APPEND_BATCH_MESSAGES: '3' } },
+  ])('CLI driver, $mode: a wider window\'s range below the high-water UID cut after an APPEND was stored but before its OK is retried without a duplicate', async ({ mode, settings }) => {
+    const tag = `dwincut${mode.length}`;
+    const address = await seededPair(lab, tag, seed(tag));
+    const stateDir = mkdtempSync(join(tmpdir(), 'mailmig-dwincut-'));
+    const narrow = await runThroughEngine(lab, [address], { stateDir, settings: { MESSAGES_SINCE: summer.since, MESSAGES_BEFORE: summer.before, ...settings } });
+    expect(narrow.report.mailboxes[0]!.totals.copiedThisPass).toBe(3);
+    const proxy = await FaultProxy.forLab(lab, 'destination');
+    try {
+      // The wide pass starts below the high-water UID: its first APPENDs are the rest of the old ranges.
+      proxy.addFault({ on: { name: 'APPEND', nth: 2 }, action: { kind: 'cut-before-tagged-reply' } });
+      const wide = await runThroughEngine(lab, [address], { stateDir, destination: proxy, settings: { RANGE_MAX_MESSAGES: '6', ...settings } });
+      expect(proxy.fired.map((f) => f.action), wide.log.join('\n')).toEqual(['cut-before-tagged-reply']);
+      expect(wide.report.mailboxes[0]!.state, wide.log.join('\n')).toBe('completed');
+    } finally {
+      await proxy.stop();
+    }
+    await expectWindowCopied(address, {}, '');
   });
 
   it('Functions app, per row (Since, Before columns): a narrow batch, then a batch without a window on the same ledger copies exactly the rest and verifies PASS, 0 duplicates', async () => {
