@@ -92,7 +92,6 @@ async function copyLeased(deps: EngineDeps, input: CopyRangeInput, leases: Range
       const fetched = new Set<number>();
       for await (const msg of src.fetchSources(batch.map((m) => m.uid).join(','))) {
         fetched.add(msg.uid);
-        // The caps (batch, mailbox) hold across this mailbox's connections: the wait paces both the reads and the APPENDs.
         const there = retryWindow.copies.claim(msg.source);
         if (there !== undefined) {
           progress.alreadyPresent(msg.uid, there);

@@ -9,7 +9,7 @@ import { prepareFolders } from './prepare-folders.js';
 import { isSelectable } from '../domain/folders/special-use.js';
 import { once, type Attempt } from './retry.js';
 import { passWindow } from './pass-window.js';
-import { inWindow } from '../domain/controls/date-window.js';
+import { inWindow, isOpenWindow } from '../domain/controls/date-window.js';
 import type { DateWindow } from '../contracts/mailbox-controls.js';
 
 export interface VerifyOptions {
@@ -59,7 +59,8 @@ async function index(s: SourceReader, path: string, withSize: boolean, decodeWor
       refs.set(fp, list);
     }
   }
-  return { count, refs };
+  // Without a window every message counts, as SELECT said (a message expunged meanwhile is missing, not uncounted).
+  return { count: window && !isOpenWindow(window) ? count : sel.messages, refs };
 }
 
 function opt<K extends string>(k: K, v: string | undefined): Partial<Record<K, string>> {
