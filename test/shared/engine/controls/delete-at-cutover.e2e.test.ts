@@ -12,6 +12,7 @@ import { withImap } from '../../../lab/imap.js';
 import type { SeedFolder } from '../../../lab/seed.js';
 import { compareSnapshots, snapshotMailbox } from '../../../lab/snapshot.js';
 import { runThroughEngine } from '../../../support/engine-run.js';
+import { FaultProxy } from '../../../lab/fault-proxy.js';
 import { duplicatesAtDestination, seededPair } from '../../../support/lab-mailbox.js';
 import type { ActivityFunction } from '../../../support/durable-harness/index.js';
 import { appUnderTest, blobContext, type AppUnderTest } from '../../../support/durable-app/app-under-test.js';
@@ -91,6 +92,27 @@ describe('deletions at cut-over', () => {
     expect(inbox(m).deletedAtCutover).toBeUndefined();
     expect(m.sourceFoldersGone).toEqual([{ sourcePath: 'Work', destinationPath: 'Work' }]);
     await expectDestination(address, 5, cut.log.join('\n'));
+  });
+
+  it('a destination without UIDPLUS: nothing is removed (a bare EXPUNGE would take the user\'s \\Deleted message), and the report says why', async () => {
+    const tag = 'delnouidplus';
+    const address = await seededPair(lab, tag, seed(tag));
+    const stateDir = mkdtempSync(join(tmpdir(), 'mailmig-delnoup-'));
+    await runThroughEngine(lab, [address], { stateDir });
+    await changeBothSides(address, tag);
+    const proxy = await FaultProxy.forLab(lab, 'destination');
+    try {
+      proxy.hideCapabilities(['UIDPLUS']);
+      const cut = await runThroughEngine(lab, [address], { stateDir, destination: proxy, final: true, settings: { DELETE_AT_CUTOVER: 'true' } });
+      const f = inbox(cut.report.mailboxes[0]!);
+      expect(f.deletedAtCutover, cut.log.join('\n')).toBe(0);
+      expect(f.deleteSkippedReason).toContain('UIDPLUS');
+      expect(proxy.stats().commands['UID EXPUNGE'] ?? 0).toBe(0);
+      expect(proxy.stats().commands.EXPUNGE ?? 0).toBe(0);
+    } finally {
+      await proxy.stop();
+    }
+    await expectDestination(address, 5, 'nothing removed');
   });
 
   it('Functions app, per row (DeleteAtCutover column): the cut-over removes exactly the expunged copies and keeps the user\'s messages', async () => {
