@@ -22,6 +22,8 @@ export interface PreflightCommandOptions {
 }
 
 
+const CONTROL_CHECKS: ReadonlySet<string> = new Set(['folder-filter', 'date-window', 'bandwidth']);
+
 function describeCheck(c: PreflightCheck): string[] {
   const where = c.side ? ` (${c.side})` : '';
   // Details quote folder names and server answers: mailbox text, made safe line by line.
@@ -37,7 +39,8 @@ export function describePreflight(m: MailboxPreflight): string {
   const counts = s ? ` (${s.folders} folders, ${s.messages} messages, ${mb(s.bytes)}${s.messages > 0 ? `, largest ${mb(s.largestMessageBytes)}` : ''})` : '';
   const warnings = m.checks.filter((c) => c.status === 'warn').length;
   const head = `${m.ok ? 'PASS' : 'FAIL'} ${m.sourceEmail} -> ${m.destinationEmail}${counts}${warnings > 0 ? `, ${warnings} warning(s)` : ''}`;
-  const notable = m.checks.filter((c) => c.status === 'fail' || c.status === 'warn');
+  // The controls' checks say what the migration will leave out or how it paces: shown even when they pass.
+  const notable = m.checks.filter((c) => c.status === 'fail' || c.status === 'warn' || CONTROL_CHECKS.has(c.id));
   return redact([head, ...notable.flatMap(describeCheck)].join('\n'));
 }
 

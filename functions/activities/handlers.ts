@@ -14,7 +14,7 @@ import { finishMailboxPass } from '../../shared/engine/mailbox-pass/finish-mailb
 import { folderOutcomeReports } from '../../shared/engine/mailbox-pass/folder-outcome-reports.js';
 import { batchReport } from '../../shared/engine/mailbox-pass/batch-report.js';
 import { writeBatchReportFiles } from '../../shared/engine/mailbox-pass/batch-report-files.js';
-import { syncFolderFlags } from '../../shared/engine/sync-flags.js';
+import { cutOverFolder } from '../../shared/engine/cut-over-folder.js';
 import { classify } from '../../shared/errors/classify.js';
 import { MigrationError } from '../../shared/errors/migration-error.js';
 import { describeBatchHolder, type PairLeases } from '../../shared/domain/leases/batch-lease.js';
@@ -106,7 +106,7 @@ export function createActivities(deps: ActivityDeps) {
         return underLease(leases, 'take', pair.key, input.lease, () => prepareMailbox(engine, pair, { refuseClosed: true, statusUntilMs: Date.now() + PREPARE_STATUS_BUDGET_MS }));
       }),
 
-    syncFolderFlags: (input: ActivityInput<'syncFolderFlags'>) => guarded(() => underLease(leases, 'renew', input.ref.mailbox, input.lease, () => mailboxGate(engine, input.ref.mailbox, () => syncFolderFlags(engine, input.ref)))),
+    syncFolderFlags: (input: ActivityInput<'syncFolderFlags'>) => guarded(() => underLease(leases, 'renew', input.ref.mailbox, input.lease, () => mailboxGate(engine, input.ref.mailbox, () => cutOverFolder(engine, input.ref)))),
 
     beginFolderPass: (input: ActivityInput<'beginFolderPass'>) => guarded(() => underLease(leases, 'renew', input.ref.mailbox, input.lease, () => mailboxGate(engine, input.ref.mailbox, () => beginFolderPass(engine, input.ref)))),
 
@@ -139,6 +139,8 @@ export function createActivities(deps: ActivityDeps) {
           folders,
           skippedFolders: input.prepared?.skipped ?? [],
           renamedFolders: input.prepared?.renamed ?? [],
+          ...(input.prepared?.excluded ? { excludedFolders: input.prepared.excluded } : {}),
+          ...(input.prepared?.sourceGone ? { sourceFoldersGone: input.prepared.sourceGone } : {}),
           ...(error ? { error } : {}),
           final: input.final,
           // A throttled verification is not a FAIL: the orchestrator waits the suggested time and asks again.

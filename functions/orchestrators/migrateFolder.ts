@@ -75,12 +75,14 @@ export const migrateFolder: OrchestrationHandler = function* (context: Orchestra
     const f = yield* call(ACTIVITIES.finishFolderPass, { ref, lease, start, copiedThisPass: copied });
     if (f.status !== 'ok') return failed(f.code, f.status === 'permanent' ? f.detail : '');
     let flagsChanged: number | undefined;
+    let deleted: { deletedAtCutover?: number; deleteSkippedReason?: string } = {};
     if (input.syncFlags) {
       const s = yield* call(ACTIVITIES.syncFolderFlags, { ref, lease });
       if (s.status !== 'ok') return failed(s.code, s.status === 'permanent' ? s.detail : '');
       flagsChanged = s.value.changed;
+      deleted = { ...(s.value.deleted !== undefined ? { deletedAtCutover: s.value.deleted } : {}), ...(s.value.deleteSkippedReason ? { deleteSkippedReason: s.value.deleteSkippedReason } : {}) };
     }
-    return { sourcePath: ref.sourcePath, destinationPath: ref.destinationPath, state: f.value.state, copiedThisPass: copied, ...(flagsChanged !== undefined ? { flagsChanged } : {}), ...(f.value.repaired ? { repaired: f.value.repaired } : {}) } satisfies FolderOutcome;
+    return { sourcePath: ref.sourcePath, destinationPath: ref.destinationPath, state: f.value.state, copiedThisPass: copied, ...(flagsChanged !== undefined ? { flagsChanged } : {}), ...deleted, ...(f.value.repaired ? { repaired: f.value.repaired } : {}) } satisfies FolderOutcome;
   } catch (e) {
     // Retries exhausted: the host hands us the flattened, already-redacted message.
     return failed('RETRIES_EXHAUSTED', e instanceof Error ? e.message : String(e));

@@ -7,6 +7,7 @@ import type { FolderOutcome } from '../../shared/contracts/orchestration.js';
 import { MAILBOX_FATAL } from '../../shared/contracts/error-codes.js';
 import type { PairLeaseClaim } from '../../shared/contracts/pair-lease.js';
 import type { MigrateFolderInput } from './migrateFolder.js';
+import type { MailboxControls } from '../../shared/contracts/mailbox-controls.js';
 
 export interface FolderLaneInput {
   /** The mailbox orchestration's id: folder k runs as `${mailboxInstance}:f${k}`. */
@@ -15,6 +16,8 @@ export interface FolderLaneInput {
   mailbox: string;
   sourceEmail: string;
   destinationEmail: string;
+  /** The row's own controls (CSV columns), carried to each folder. */
+  controls?: MailboxControls;
   /** This lane's folders, in order, each with its index among the mailbox's folders. */
   folders: { index: number; task: FolderTask }[];
   lease: PairLeaseClaim;
@@ -35,7 +38,7 @@ export const migrateFolderLane: OrchestrationHandler = function* (context: Orche
       outcomes.push({ sourcePath: task.sourcePath, destinationPath: task.destinationPath, state: 'failed', copiedThisPass: 0, error: fatal });
       continue;
     }
-    const ref = folderRef({ key: input.mailbox, sourceEmail: input.sourceEmail, destinationEmail: input.destinationEmail }, task);
+    const ref = folderRef({ key: input.mailbox, sourceEmail: input.sourceEmail, destinationEmail: input.destinationEmail, ...(input.controls ? { controls: input.controls } : {}) }, task);
     const child: MigrateFolderInput = { ref, lease: input.lease, ...(task.start ? { start: task.start } : {}), afterUid: 0, copiedThisPass: 0, throttleWaits: 0, syncFlags: input.syncFlags };
     const outcome: FolderOutcome = yield context.df.callSubOrchestrator(ORCHESTRATORS.migrateFolder, child, `${input.mailboxInstance}:f${index}`);
     outcomes.push(outcome);

@@ -38,7 +38,7 @@ export const migrateMailbox: OrchestrationHandler = function* (context: Orchestr
       final: input.final,
       lease,
       folders: args.folders,
-      ...(args.prepared ? { prepared: { skipped: args.prepared.skipped, renamed: args.prepared.renamed } } : {}),
+      ...(args.prepared ? { prepared: { skipped: args.prepared.skipped, renamed: args.prepared.renamed, ...(args.prepared.excluded ? { excluded: args.prepared.excluded } : {}), ...(args.prepared.sourceGone ? { sourceGone: args.prepared.sourceGone } : {}) } } : {}),
       ...(args.error ? { error: args.error } : {}),
     }, transientRetry());
   // The cut-over verifies in that activity: a throttling answer is waited out on a durable timer, as the copy's are.
@@ -55,7 +55,7 @@ export const migrateMailbox: OrchestrationHandler = function* (context: Orchestr
     context,
     function* (): ActivityCall<'prepareMailboxFolders'> {
       try {
-        return yield* callActivity(context, ACTIVITIES.prepareMailboxFolders, { sourceEmail: row.sourceEmail, destinationEmail: row.destinationEmail, lease }, transientRetry());
+        return yield* callActivity(context, ACTIVITIES.prepareMailboxFolders, { sourceEmail: row.sourceEmail, destinationEmail: row.destinationEmail, ...(row.controls ? { controls: row.controls } : {}), lease }, transientRetry());
       } catch (e) {
         return { status: 'permanent', code: 'RETRIES_EXHAUSTED', detail: e instanceof Error ? e.message : String(e) };
       }
@@ -88,7 +88,7 @@ export const migrateMailbox: OrchestrationHandler = function* (context: Orchestr
     const children = lanes.map((lane, k) =>
       context.df.callSubOrchestrator(
         ORCHESTRATORS.migrateFolderLane,
-        { mailboxInstance: context.df.instanceId, mailbox, sourceEmail: row.sourceEmail, destinationEmail: row.destinationEmail, folders: lane.map((i) => ({ index: i, task: tasks[i]! })), lease, syncFlags: input.final } satisfies FolderLaneInput,
+        { mailboxInstance: context.df.instanceId, mailbox, sourceEmail: row.sourceEmail, destinationEmail: row.destinationEmail, ...(row.controls ? { controls: row.controls } : {}), folders: lane.map((i) => ({ index: i, task: tasks[i]! })), lease, syncFlags: input.final } satisfies FolderLaneInput,
         `${context.df.instanceId}:l${k}`,
       ),
     );

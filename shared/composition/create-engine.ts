@@ -20,6 +20,7 @@ import { lazyCheckpointStore } from '../adapters/state/lazy-checkpoint-store.js'
 import { redact } from '../errors/redact.js';
 import { FINGERPRINTS_KEPT, FingerprintCache } from '../engine/fingerprint-cache.js';
 import type { EngineDeps, Logger } from '../engine/engine-deps.js';
+import { Bandwidth } from '../engine/bandwidth.js';
 import { ThrottleGate } from '../engine/retry.js';
 
 /**
@@ -121,6 +122,7 @@ export function createEngine(settings: Settings, env: Env, opts: { log: Logger; 
     log: opts.log,
     fingerprints: new FingerprintCache(FINGERPRINTS_KEPT),
     decodeHeaderWords,
+    bandwidth: new Bandwidth(settings.batchBytesPerSecond),
     close: async () => {
       await pool.closeAll();
       if (owned) await checkpoints.close?.();

@@ -7,6 +7,8 @@
  * reports every bad key in one error, never echoing a value.
  */
 
+import { CONTROL_SETTING_SPECS } from './control-settings.js';
+
 export type Side = 'SOURCE' | 'DESTINATION';
 export const SIDES: readonly Side[] = ['SOURCE', 'DESTINATION'];
 
@@ -70,6 +72,7 @@ export const SETTING_SPECS: readonly SettingSpec[] = [
   { key: 'IMAP_RESPONSE_TIMEOUT_SECONDS', description: 'A connection waiting for an answer that has heard nothing from the server for this long is dropped and its work retried (a silently dead connection would otherwise hold its mailbox forever).', defaultValue: '300', example: '300', requiredInApp: true },
   { key: 'DELTA_INTERVAL_MINUTES', description: 'Minutes between scheduled delta passes of an open batch; 0 = only on demand.', defaultValue: '0', example: '0', requiredInApp: true },
   { key: 'DURABLE_TASK_HUB', description: 'Durable Functions task hub name (host.json reads it).', defaultValue: 'mailmig', example: 'mailmig', requiredInApp: true },
+  ...CONTROL_SETTING_SPECS,
   { key: 'AUTH_PROPAGATION_WINDOW_MINUTES', description: 'How long authentication refusals are retried (permissions can take about an hour to propagate) before they are reported as permanent.', defaultValue: '0', example: '0', requiredInApp: true },
   { key: 'NOTIFY_WEBHOOK_SECRET_NAME', description: 'Optional. Name of the Key Vault secret (LOCAL_SECRETS_FILE for local runs) holding a webhook URL: a JSON POST when a pass or the batch ends and when a mailbox fails (Slack and Teams incoming webhooks show its "text"). Unset: no notifications.', example: '', requiredInApp: false },
   { key: 'DASHBOARD_URL', description: 'Optional. Address of the live dashboard that HTML reports link to (the Functions app links to its own /api/dashboard when unset).', example: '', requiredInApp: false },

@@ -1,6 +1,8 @@
 import { SETTING_SPECS, SIDES, type AuthKind, type Side, type TlsMode } from './schema.js';
 import { defaultStateDir } from './state-dir.js';
 import { readLocalSecrets } from './local-secrets-file.js';
+import type { MailboxControls } from '../contracts/mailbox-controls.js';
+import { readControls } from '../domain/controls/read-controls.js';
 
 export type ServerKind = 'exchange' | 'generic';
 
@@ -52,6 +54,10 @@ export interface Settings {
   notifyWebhookSecretName?: string;
   /** Where HTML reports link for the live view. */
   dashboardUrl?: string;
+  /** The batch's folder and date controls; a CSV row's own columns override them (effectiveControls). */
+  controls: MailboxControls;
+  /** MAX_BYTES_PER_SECOND_PER_BATCH; 0 = no cap. */
+  batchBytesPerSecond: number;
 }
 
 export type SettingsSource = Readonly<Record<string, string | undefined>>;
@@ -187,8 +193,13 @@ export function loadSettings(env: SettingsSource): Settings {
     authPropagationWindowMinutes: r.int('AUTH_PROPAGATION_WINDOW_MINUTES', 0, 24 * 60),
     notifyWebhookSecretName: r.str('NOTIFY_WEBHOOK_SECRET_NAME'),
     dashboardUrl: r.url('DASHBOARD_URL', { https: false, allowPath: true }),
+    controls: {},
+    batchBytesPerSecond: r.int('MAX_BYTES_PER_SECOND_PER_BATCH', 0, 2 ** 40),
   };
   if (settings.notifyWebhookSecretName !== undefined && !/^[A-Za-z0-9-]{1,127}$/.test(settings.notifyWebhookSecretName)) r.problems.push('NOTIFY_WEBHOOK_SECRET_NAME must be a Key Vault name (letters, digits, "-")');
+  const controls = readControls((f) => r.raw(f.setting), (f) => f.setting, false);
+  settings.controls = controls.controls;
+  r.problems.push(...controls.problems.map((p) => p.message));
   if (!settings.keyVaultUrl && !settings.localSecretsFile) {
     r.problems.push('KEY_VAULT_URL is missing (or LOCAL_SECRETS_FILE for local runs)');
   }

@@ -1,15 +1,16 @@
 import type { ActivityResult } from './activity-result.js';
-import type { CopyRangeResult, FlagSyncResult, FolderPassStart, FolderPlanPage, FolderRef, PreparedFolders, UidRange } from './engine-types.js';
+import type { CopyRangeResult, FlagSyncResult, FolderPassStart, FolderPlanPage, FolderRef, GoneFolder, PreparedFolders, UidRange } from './engine-types.js';
 import type { MailboxRow } from './mailbox.js';
 import type { CsvRef, FolderOutcome, MailboxSummary } from './orchestration.js';
 import type { PairLeaseClaim } from './pair-lease.js';
 import type { FolderRepair, RenamedFolder, SkippedFolder } from './report.js';
+import type { ExcludedFolder, MailboxControls } from './mailbox-controls.js';
 
 export interface WriteMailboxReportInput {
   batchId: string;
   row: MailboxRow;
   startedAt: string;
-  prepared?: { skipped: SkippedFolder[]; renamed: RenamedFolder[] };
+  prepared?: { skipped: SkippedFolder[]; renamed: RenamedFolder[]; excluded?: ExcludedFolder[]; sourceGone?: GoneFolder[] };
   folders: FolderOutcome[];
   error?: { code: string; message: string };
   final: boolean;
@@ -27,7 +28,7 @@ export interface WriteMailboxReportInput {
  */
 export interface ActivityContracts {
   readBatchPage: { input: { csv: CsvRef; offset: number; count: number }; output: MailboxRow[] };
-  prepareMailboxFolders: { input: { sourceEmail: string; destinationEmail: string; lease: PairLeaseClaim }; output: PreparedFolders };
+  prepareMailboxFolders: { input: { sourceEmail: string; destinationEmail: string; controls?: MailboxControls; lease: PairLeaseClaim }; output: PreparedFolders };
   beginFolderPass: { input: { ref: FolderRef; lease: PairLeaseClaim }; output: FolderPassStart };
   planFolderRanges: { input: { ref: FolderRef; lease: PairLeaseClaim; afterUid: number }; output: FolderPlanPage };
   copyMessageRange: { input: { ref: FolderRef; lease: PairLeaseClaim; range: UidRange }; output: CopyRangeResult };

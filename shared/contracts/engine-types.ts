@@ -1,5 +1,6 @@
 import type { FolderStatus } from './imap.js';
 import type { RenamedFolder, SkippedFolder } from './report.js';
+import type { ExcludedFolder, MailboxControls } from './mailbox-controls.js';
 
 /** Shapes that cross the activity boundary; orchestrators see these types and nothing of the engine. */
 
@@ -17,6 +18,16 @@ export interface PreparedFolders {
   folders: FolderTask[];
   skipped: SkippedFolder[];
   renamed: RenamedFolder[];
+  /** Source folders the mailbox's folder controls left out, each with its pattern. */
+  excluded?: ExcludedFolder[];
+  /** Folders earlier passes copied that the source no longer lists (deleted or renamed there since): reported, their copies left in place. */
+  sourceGone?: GoneFolder[];
+}
+
+/** A folder of the ledger the source no longer has. */
+export interface GoneFolder {
+  sourcePath: string;
+  destinationPath: string;
 }
 
 /** Identifies one folder of one mailbox pair in every engine call. */
@@ -26,6 +37,8 @@ export interface FolderRef {
   destinationEmail: string;
   sourcePath: string;
   destinationPath: string;
+  /** The row's own controls, when its CSV row set any (the date window applies per folder). */
+  controls?: MailboxControls;
 }
 
 export interface FolderPassStart {
@@ -65,4 +78,8 @@ export interface FlagSyncResult {
   changed: number;
   /** Why nothing could be compared, when that is the case. */
   skippedReason?: string;
+  /** DELETE_AT_CUTOVER: destination copies removed because their source message was expunged since. */
+  deleted?: number;
+  /** Why none could be removed, when that is the case. */
+  deleteSkippedReason?: string;
 }

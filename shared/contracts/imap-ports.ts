@@ -40,6 +40,12 @@ export interface DestinationWriter extends SourceReader {
   createFolder(path: string): Promise<void>;
   append(path: string, source: Buffer, flags: string[], internalDate: string): Promise<AppendResult>;
   setFlags(uids: string, flags: string[]): Promise<void>;
+  /**
+   * Removes exactly these UIDs from the selected folder (\Deleted, then UID EXPUNGE, RFC 4315).
+   * 'no-uidplus': the server cannot expunge by UID and nothing was sent (a plain EXPUNGE would
+   * also remove messages a user marked \Deleted).
+   */
+  deleteMessages(uids: string): Promise<'deleted' | 'no-uidplus'>;
 }
 
 /** The part of SourceReader a raw connection serves: listing, STATUS and copying folders. */

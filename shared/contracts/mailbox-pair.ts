@@ -1,4 +1,5 @@
 import type { FolderRef } from './engine-types.js';
+import type { MailboxControls } from './mailbox-controls.js';
 
 /**
  * One mailbox pair: the addresses as given (shown in reports and messages) and the key that
@@ -12,6 +13,8 @@ export interface MailboxPair {
   destinationEmail: string;
   /** `source->destination`, both lower-cased: the ledger's mailbox key. */
   key: string;
+  /** The row's own controls (CSV columns), over the batch's settings (effectiveControls). */
+  controls?: MailboxControls;
 }
 
 /** An address as compared and keyed: lower-cased. */
@@ -23,11 +26,11 @@ export function addressKey(address: string): string {
  * The pair of a CSV row (or any two addresses). Built where a row is taken up, never stored in
  * orchestration inputs or pages: those carry the row's two addresses and stay small.
  */
-export function mailboxPair(addresses: { sourceEmail: string; destinationEmail: string }): MailboxPair {
-  return { sourceEmail: addresses.sourceEmail, destinationEmail: addresses.destinationEmail, key: `${addressKey(addresses.sourceEmail)}->${addressKey(addresses.destinationEmail)}` };
+export function mailboxPair(addresses: { sourceEmail: string; destinationEmail: string; controls?: MailboxControls }): MailboxPair {
+  return { sourceEmail: addresses.sourceEmail, destinationEmail: addresses.destinationEmail, key: `${addressKey(addresses.sourceEmail)}->${addressKey(addresses.destinationEmail)}`, ...(addresses.controls ? { controls: addresses.controls } : {}) };
 }
 
 /** One folder of a pair, as every engine call and folder orchestration names it: the pair's key is the ledger's mailbox. */
 export function folderRef(pair: MailboxPair, folder: { sourcePath: string; destinationPath: string }): FolderRef {
-  return { mailbox: pair.key, sourceEmail: pair.sourceEmail, destinationEmail: pair.destinationEmail, sourcePath: folder.sourcePath, destinationPath: folder.destinationPath };
+  return { mailbox: pair.key, sourceEmail: pair.sourceEmail, destinationEmail: pair.destinationEmail, sourcePath: folder.sourcePath, destinationPath: folder.destinationPath, ...(pair.controls ? { controls: pair.controls } : {}) };
 }

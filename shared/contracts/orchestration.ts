@@ -81,6 +81,9 @@ export interface FolderOutcome {
   state: 'copied' | 'unchanged' | 'failed';
   copiedThisPass: number;
   flagsChanged?: number;
+  /** DELETE_AT_CUTOVER: copies removed because their source message was expunged since. */
+  deletedAtCutover?: number;
+  deleteSkippedReason?: string;
   /** The pass repaired the destination folder (deleted, recreated or emptied there since the last pass). */
   repaired?: FolderRepair;
   error?: { code: string; message: string };

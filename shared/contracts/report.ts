@@ -1,4 +1,5 @@
 import type { MailboxVerification } from './verification.js';
+import type { DateWindow, ExcludedFolder } from './mailbox-controls.js';
 
 /** A message skipped or failed, with why: kept in the ledger and listed in the report. */
 export interface MessageIssue {
@@ -40,6 +41,10 @@ export interface FolderReport {
   copiedThisPass: number;
   /** Cut-over pass: destination messages whose flags were brought in line with the source. */
   flagsChanged?: number;
+  /** Cut-over with DELETE_AT_CUTOVER: destination copies removed because the source message was expunged since. */
+  deletedAtCutover?: number;
+  /** Why none could be removed (a re-created folder, no UIDPLUS). */
+  deleteSkippedReason?: string;
   /** The pass began without a checkpoint and compared with the destination's messages (alreadyPresent counts those found). */
   reconciled?: true;
   /** The destination folder no longer held what earlier passes put there: this pass compared with what it holds and appended only what was missing. */
@@ -68,6 +73,14 @@ export interface MailboxReport {
   folders: FolderReport[];
   skippedFolders: SkippedFolder[];
   renamedFolders: RenamedFolder[];
+  /** Source folders the folder controls left out (INCLUDE_FOLDERS / EXCLUDE_FOLDERS or the row's columns), with the pattern. */
+  excludedFolders?: ExcludedFolder[];
+  /** Folders earlier passes copied that the source no longer lists (deleted or renamed there): their copies are left at the destination. */
+  sourceFoldersGone?: { sourcePath: string; destinationPath: string }[];
+  /** The bandwidth caps the pass ran under (bytes/s of message bytes read from the source). */
+  bandwidth?: { mailboxBytesPerSecond?: number; batchBytesPerSecond?: number };
+  /** The date window this pass copied (MESSAGES_SINCE / MESSAGES_BEFORE or the row's Since / Before); absent: all dates. */
+  dateWindow?: DateWindow;
   totals: { folders: number; copied: number; copiedBytes: number; copiedThisPass: number; skipped: number; failed: number; alreadyPresent: number };
   error?: { code: string; message: string };
   /** Cut-over pass: source and destination compared folder by folder. */

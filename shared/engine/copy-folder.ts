@@ -3,7 +3,7 @@ import { copyRange } from './copy-range.js';
 import type { EngineDeps } from './engine-deps.js';
 import { beginFolderPass, finishFolderPass, planNextRanges, type FolderPassStart, type FolderRef } from './folder-pass.js';
 import { withRetry, type ThrottleGate } from './retry.js';
-import { syncFolderFlags } from './sync-flags.js';
+import { cutOverFolder } from './cut-over-folder.js';
 
 export interface CopyFolderContext {
   gate: ThrottleGate;
@@ -38,6 +38,11 @@ export async function copyFolder(deps: EngineDeps, ctx: CopyFolderContext, ref: 
     if (page.complete) break;
   }
   const report = await retry(() => finishFolderPass(deps, ref, start, copiedThisPass));
-  if (ctx.syncFlags) report.flagsChanged = (await retry(() => syncFolderFlags(deps, ref))).changed;
+  if (ctx.syncFlags) {
+    const cut = await retry(() => cutOverFolder(deps, ref));
+    report.flagsChanged = cut.changed;
+    if (cut.deleted !== undefined) report.deletedAtCutover = cut.deleted;
+    if (cut.deleteSkippedReason) report.deleteSkippedReason = cut.deleteSkippedReason;
+  }
   return report;
 }

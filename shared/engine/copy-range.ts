@@ -10,6 +10,8 @@ import { fetchBatches } from './copy-range/fetch-batches.js';
 import { RangeLeases, type RangeOutcome } from './copy-range/range-leases.js';
 import { RangeProgress } from './copy-range/range-progress.js';
 import { fingerprintFolderKey, openRetryWindow } from './copy-range/retry-window.js';
+import { passWindow, wantedBy } from './pass-window.js';
+import { effectiveControls } from '../domain/controls/read-controls.js';
 
 export interface CopyRangeInput extends FolderRef {
   range: UidRange;
@@ -18,6 +20,13 @@ export interface CopyRangeInput extends FolderRef {
 export type { CopyRangeResult };
 
 const PIPELINE_MAX_MESSAGE_BYTES = 8 * 1024 * 1024;
+
+/** Under a bandwidth cap: the mailbox's cap, and the bytes of one FETCH (a quarter second at the lower cap, at least 64 KiB). */
+function pacingOf(mailbox: number | undefined, batch: number): { mailbox?: number; batchBytes: number } | undefined {
+  const caps = [mailbox ?? 0, batch].filter((c) => c > 0);
+  if (caps.length === 0) return undefined;
+  return { ...(mailbox ? { mailbox } : {}), batchBytes: Math.max(64 * 1024, Math.floor(Math.min(...caps) / 4)) };
+}
 
 /**
  * Copies one bounded UID range of one folder, idempotently:
@@ -50,15 +59,19 @@ async function copyLeased(deps: EngineDeps, input: CopyRangeInput, leases: Range
   const srcSel = await src.select(input.sourcePath, true);
   const stored = await checkpoints.get(input.mailbox, input.sourcePath);
   if (stored && stored.uidValidity !== srcSel.uidValidity) return { status: 'uidvalidity-changed', uidValidity: srcSel.uidValidity };
-  const progress = new RangeProgress(checkpoints, input, stored ?? emptyCheckpoint(input.sourcePath, input.destinationPath, srcSel.uidValidity, new Date().toISOString()), input.range);
+  const window = passWindow(deps, input);
+  const pacing = pacingOf(effectiveControls(settings.controls, input.controls).maxBytesPerSecond, settings.batchBytesPerSecond);
+  const progress = new RangeProgress(checkpoints, input, stored ?? emptyCheckpoint(input.sourcePath, input.destinationPath, srcSel.uidValidity, new Date().toISOString()), input.range, window);
   if (progress.nothingLeft) return progress.result;
 
   const { from } = progress;
-  const metas = (await src.fetchMeta(`${from}:${input.range.toUid}`)).filter((m) => m.uid >= from && m.uid <= input.range.toUid).sort((a, b) => a.uid - b.uid);
+  // Outside the pass's date window, or copied by an earlier range (a wider window's pass copies only the rest): left alone.
+  const wanted = wantedBy(progress.cp, window);
+  const metas = (await src.fetchMeta(`${from}:${input.range.toUid}`)).filter((m) => m.uid >= from && m.uid <= input.range.toUid && wanted(m)).sort((a, b) => a.uid - b.uid);
   const appender = await leases.appender();
   const dstSel = appender ? await appender.selectFolder(input.destinationPath) : await (await leases.destination()).select(input.destinationPath, false);
   const identity = destinationIdentity(settings);
-  const window = await openRetryWindow(progress.cp, dstSel.uidValidity, {
+  const retryWindow = await openRetryWindow(progress.cp, dstSel.uidValidity, {
     identity,
     decodeWords: deps.decodeHeaderWords,
     cache: deps.fingerprints,
@@ -66,16 +79,20 @@ async function copyLeased(deps: EngineDeps, input: CopyRangeInput, leases: Range
     readUidMap: () => checkpoints.readUidMap(input.mailbox, input.sourcePath),
     destination: () => leases.destination(),
   });
-  progress.recordWindow(dstSel.uidValidity, window.start ?? dstSel.uidNext);
+  progress.recordWindow(dstSel.uidValidity, retryWindow.start ?? dstSel.uidNext);
   const toFetch = progress.skipTooLarge(metas, settings.maxMessageBytes);
 
   const queue = new AppendQueue(from, progress, appender, settings.appendPipelineDepth);
   try {
-    for (const batch of fetchBatches(toFetch)) {
+    for (const batch of fetchBatches(toFetch, pacing?.batchBytes)) {
+      // Under a cap each FETCH waits for its bytes first (the mailbox's and the batch's buckets,
+      // shared by all their connections) and asks for at most a quarter second's worth: the source
+      // sends at the cap, and the APPENDs follow at the pace the bodies arrive.
+      if (pacing) await deps.bandwidth?.consume(input.mailbox, pacing.mailbox, batch.reduce((n, m) => n + m.size, 0));
       const fetched = new Set<number>();
       for await (const msg of src.fetchSources(batch.map((m) => m.uid).join(','))) {
         fetched.add(msg.uid);
-        const there = window.copies.claim(msg.source);
+        const there = retryWindow.copies.claim(msg.source);
         if (there !== undefined) {
           progress.alreadyPresent(msg.uid, there);
           queue.pushPresent(msg.uid);

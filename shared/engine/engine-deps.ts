@@ -3,6 +3,7 @@ import type { CheckpointStore } from '../domain/checkpoints/checkpoint-store.js'
 import type { ImapConnections } from '../contracts/imap-ports.js';
 import type { HeaderWordDecoder, IdentityKind } from './fingerprint.js';
 import type { FingerprintCache } from './fingerprint-cache.js';
+import type { Bandwidth } from './bandwidth.js';
 
 export interface Logger {
   info(msg: string): void;
@@ -19,6 +20,8 @@ export interface EngineDeps {
   fingerprints: FingerprintCache;
   /** RFC 2047 decoding for header-hash identities (a charset library, loaded on first use). */
   decodeHeaderWords: HeaderWordDecoder;
+  /** The bandwidth caps of this process (optional: engines built without one move at full speed). */
+  bandwidth?: Bandwidth;
 }
 
 /** Exchange regenerates MIME, so byte hashes of its copies never match the source's. */

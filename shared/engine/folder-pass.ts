@@ -8,6 +8,9 @@ import { destinationRecord, destinationRepair, type DestinationSeen } from '../d
 import { MigrationError } from '../errors/migration-error.js';
 import { MAILBOX_FATAL } from '../contracts/error-codes.js';
 import { folderRef } from '../contracts/mailbox-pair.js';
+import { coverageHolds, plannedAfter, recordCoverage } from '../domain/checkpoints/window-coverage.js';
+import { isOpenWindow } from '../domain/controls/date-window.js';
+import { passWindow, wantedBy } from './pass-window.js';
 
 export type { FolderPassStart, FolderRef };
 
@@ -50,7 +53,9 @@ export async function beginFolderPass(deps: EngineDeps, ref: FolderRef, known?: 
   const seen = cp?.destination && cp.uidValidity === status.uidValidity ? (destination ?? (await seeDestination(deps, ref))) : undefined;
   const repair = destinationRepair(cp?.destination, seen);
   const last = cp?.lastStatus;
-  if (cp && last && !repair && !cp.inFlight && last.uidValidity === status.uidValidity && last.uidNext === status.uidNext && last.messages === status.messages) {
+  const window = passWindow(deps, ref);
+  // A window wider than what earlier passes copied leaves dates below lastUid to copy: not unchanged.
+  if (cp && last && !repair && !cp.inFlight && coverageHolds(cp, window) && last.uidValidity === status.uidValidity && last.uidNext === status.uidNext && last.messages === status.messages) {
     // A ledger from before destination records: recorded from now on.
     if (!cp.destination && destination) await deps.checkpoints.put(ref.mailbox, { ...cp, destination: destinationRecord(cp, destination.status) });
     return { unchanged: true, status, afterUid: cp.lastUid };
@@ -71,7 +76,7 @@ export async function beginFolderPass(deps: EngineDeps, ref: FolderRef, known?: 
     cp = fresh;
     await deps.checkpoints.put(ref.mailbox, cp);
   }
-  return { unchanged: false, status, afterUid: cp.lastUid };
+  return { unchanged: false, status, afterUid: plannedAfter(cp, window) };
 }
 
 /**
@@ -104,10 +109,12 @@ async function destinationStatus(deps: EngineDeps, ref: FolderRef): Promise<Fold
   }
 }
 
-export function planNextRanges(deps: EngineDeps, ref: FolderRef, afterUid: number): Promise<FolderPlanPage> {
+export async function planNextRanges(deps: EngineDeps, ref: FolderRef, afterUid: number): Promise<FolderPlanPage> {
   const { settings } = deps;
   const limits = { maxMessages: settings.rangeMaxMessages, maxBytes: settings.rangeMaxBytes, maxMessageBytes: settings.maxMessageBytes };
-  return deps.pool.withFolders('source', ref.sourceEmail, (s) => planFolderPage(s, ref.sourcePath, afterUid, limits, RANGES_PER_PAGE));
+  // Only messages in the pass's window that no earlier range covered are planned.
+  const wanted = wantedBy(await deps.checkpoints.get(ref.mailbox, ref.sourcePath), passWindow(deps, ref));
+  return deps.pool.withFolders('source', ref.sourceEmail, (s) => planFolderPage(s, ref.sourcePath, afterUid, limits, RANGES_PER_PAGE, wanted));
 }
 
 /**
@@ -124,6 +131,13 @@ export async function finishFolderPass(deps: EngineDeps, ref: FolderRef, start: 
     delete cp.reconcile;
     delete cp.repair;
     cp.lastStatus = { messages: start.status.messages, uidNext: start.status.uidNext, uidValidity: start.status.uidValidity };
+    // Under a date window the pass planned every UID below the UIDNEXT it started from: all of
+    // them are settled for its window, copied or not (a folder with nothing in the window too).
+    const window = passWindow(deps, ref);
+    if (cp.coverage || !isOpenWindow(window)) {
+      recordCoverage(cp, plannedAfter(cp, window) + 1, start.status.uidNext - 1, window);
+      cp.lastUid = Math.max(cp.lastUid, start.status.uidNext - 1);
+    }
     const dest = await destinationStatus(deps, ref);
     if (dest !== 'missing' && dest !== 'refused') cp.destination = destinationRecord(cp, dest);
     else delete cp.destination;

@@ -17,6 +17,7 @@ import { lookAtSource, type SourceLook } from './unchanged-mailbox.js';
 import type { FolderStatus } from '../contracts/imap.js';
 import { withAuthPropagation } from './preflight/propagation.js';
 import type { SpareWorkers } from './spare-workers.js';
+import { reportedCaps, reportedWindow } from './pass-window.js';
 
 export interface MigrateMailboxOptions {
   retryBaseMs: number;
@@ -38,7 +39,7 @@ export async function lookAhead(deps: EngineDeps, pair: MailboxPair): Promise<{ 
   const startedAt = new Date().toISOString();
   const look = await lookAtSource(deps, pair).catch((): SourceLook => ({ statuses: new Map() }));
   if (!look.unchanged) return { look };
-  return { report: summariseMailbox({ sourceEmail: pair.sourceEmail, destinationEmail: pair.destinationEmail, startedAt, folders: look.unchanged, skippedFolders: [], renamedFolders: [] }), look };
+  return { report: summariseMailbox({ sourceEmail: pair.sourceEmail, destinationEmail: pair.destinationEmail, startedAt, folders: look.unchanged, skippedFolders: [], renamedFolders: [], ...(look.excluded ? { excludedFolders: look.excluded } : {}), ...reportedWindow(deps, pair), ...reportedCaps(deps, pair) }), look };
 }
 
 /** One pass over one mailbox (first pass or delta): the CLI's unit of work. */
@@ -113,5 +114,5 @@ async function migrateMailboxPass(deps: EngineDeps, pair: MailboxPair, opts: Mig
   } finally {
     leave?.();
   }
-  return finishMailboxPass(deps, pair, { startedAt, folders, skippedFolders: prepared.skipped, renamedFolders: prepared.renamed, ...(fatal ? { error: { code: fatal.code, message: fatal.message } } : {}), final, verify: { attempt: retry } });
+  return finishMailboxPass(deps, pair, { startedAt, folders, skippedFolders: prepared.skipped, renamedFolders: prepared.renamed, ...(prepared.excluded ? { excludedFolders: prepared.excluded } : {}), ...(prepared.sourceGone ? { sourceFoldersGone: prepared.sourceGone } : {}), ...(fatal ? { error: { code: fatal.code, message: fatal.message } } : {}), final, verify: { attempt: retry } });
 }

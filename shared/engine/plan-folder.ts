@@ -1,6 +1,7 @@
 import { RangePlanner, type RangeLimits } from '../domain/ranges/range-planner.js';
 import type { FolderPlanPage } from '../contracts/engine-types.js';
 import type { SourceFolders } from '../contracts/imap-ports.js';
+import type { MessageMeta } from '../contracts/imap.js';
 
 export type { FolderPlanPage };
 
@@ -24,9 +25,10 @@ async function firstSeqAfter(src: SourceFolders, exists: number, afterUid: numbe
 /**
  * Plans up to `maxRanges` bounded ranges of a source folder after `afterUid`. Callers loop
  * (afterUid = last range's toUid) until `complete`, so neither memory nor an orchestration's
- * input ever holds a whole large folder's plan.
+ * input ever holds a whole large folder's plan. `wanted` leaves messages out of the ranges (a date
+ * window, what earlier ranges covered); a range still spans the UIDs between its messages.
  */
-export async function planFolderPage(src: SourceFolders, path: string, afterUid: number, limits: RangeLimits, maxRanges: number): Promise<FolderPlanPage> {
+export async function planFolderPage(src: SourceFolders, path: string, afterUid: number, limits: RangeLimits, maxRanges: number, wanted: (m: MessageMeta) => boolean = () => true): Promise<FolderPlanPage> {
   const sel = await src.select(path, true);
   const base = { uidValidity: sel.uidValidity, uidNext: sel.uidNext, messages: sel.messages };
   if (sel.messages === 0 || afterUid >= sel.uidNext - 1) return { ...base, ranges: [], complete: true };
@@ -36,7 +38,7 @@ export async function planFolderPage(src: SourceFolders, path: string, afterUid:
     const end = Math.min(sel.messages, seq + META_PAGE - 1);
     const rows = await src.fetchMeta(`${seq}:${end}`, true);
     for (const r of rows.sort((a, b) => a.uid - b.uid)) {
-      if (r.uid <= afterUid) continue;
+      if (r.uid <= afterUid || !wanted(r)) continue;
       planner.add(r.uid, r.size);
       if (planner.completed.length >= maxRanges) return { ...base, ranges: planner.completed.slice(0, maxRanges), complete: false };
     }

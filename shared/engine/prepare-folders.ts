@@ -4,6 +4,8 @@ import type { SkippedFolder } from '../contracts/report.js';
 import type { FolderTask, PreparedFolders } from '../contracts/engine-types.js';
 import { MigrationError } from '../errors/migration-error.js';
 import type { EngineDeps } from './engine-deps.js';
+import { folderFilter } from '../domain/controls/folder-filter.js';
+import { effectiveControls } from '../domain/controls/read-controls.js';
 
 export type { FolderTask, PreparedFolders };
 
@@ -25,16 +27,21 @@ export async function prepareFolders(deps: EngineDeps, pair: MailboxPair, opts: 
   if (listedDestination.status === 'rejected') throw listedDestination.reason;
   const sourceFolders = listedSource.value;
   const destFolders = listedDestination.value;
+  // Folders the controls leave out are planned like the rest (names stay as the full plan gives
+  // them, pass after pass) but get no task, and are created only to hold a kept subfolder.
+  const filter = folderFilter(sourceFolders, effectiveControls(settings.controls, pair.controls));
+  const holdsKept = (path: string): boolean => sourceFolders.some((f) => !filter.left.has(f.path) && f.delimiter !== '' && f.path.startsWith(`${path}${f.delimiter}`));
   return pool.withFolders('destination', destinationEmail, async (dst) => {
     const plan: FolderPlan = planFolderMapping(sourceFolders, {
       delimiter: destFolders[0]?.delimiter ?? '/',
       folders: destFolders,
       kind: settings.destination.serverKind,
     });
-    const skipped: SkippedFolder[] = plan.skipped.map((s) => ({ sourcePath: s.sourcePath, code: s.code, reason: s.reason }));
+    const skipped: SkippedFolder[] = plan.skipped.filter((s) => !filter.left.has(s.sourcePath)).map((s) => ({ sourcePath: s.sourcePath, code: s.code, reason: s.reason }));
     const folders: FolderTask[] = [];
     const failedParents: string[] = [];
     for (const m of plan.mappings) {
+      if (filter.left.has(m.sourcePath) && !holdsKept(m.sourcePath)) continue;
       if (failedParents.some((p) => m.sourcePath.startsWith(p))) {
         skipped.push({ sourcePath: m.sourcePath, code: 'NAME_REJECTED', reason: 'its parent folder could not be created at the destination' });
         continue;
@@ -50,8 +57,8 @@ export async function prepareFolders(deps: EngineDeps, pair: MailboxPair, opts: 
           continue;
         }
       }
-      if (m.selectable) folders.push({ sourcePath: m.sourcePath, destinationPath: m.destinationPath, ...(m.specialUse ? { specialUse: m.specialUse } : {}), ...(m.create && create ? { createdAtDestination: true as const } : {}) });
+      if (m.selectable && !filter.left.has(m.sourcePath)) folders.push({ sourcePath: m.sourcePath, destinationPath: m.destinationPath, ...(m.specialUse ? { specialUse: m.specialUse } : {}), ...(m.create && create ? { createdAtDestination: true as const } : {}) });
     }
-    return { folders, skipped, renamed: plan.renamed.map((r) => ({ ...r })) };
+    return { folders, skipped, renamed: plan.renamed.filter((r) => !filter.left.has(r.sourcePath)).map((r) => ({ ...r })), ...(filter.excluded.length > 0 ? { excluded: filter.excluded } : {}) };
   });
 }

@@ -1,5 +1,6 @@
 import type { MailboxVerification } from '../contracts/verification.js';
 import type { FolderReport, MailboxReport, RenamedFolder, SkippedFolder } from '../contracts/report.js';
+import type { DateWindow, ExcludedFolder } from '../contracts/mailbox-controls.js';
 
 export interface MailboxParts {
   sourceEmail: string;
@@ -8,6 +9,11 @@ export interface MailboxParts {
   folders: FolderReport[];
   skippedFolders: SkippedFolder[];
   renamedFolders: RenamedFolder[];
+  /** Left out by the folder controls: shown, not an issue. */
+  excludedFolders?: ExcludedFolder[];
+  dateWindow?: DateWindow;
+  bandwidth?: { mailboxBytesPerSecond?: number; batchBytesPerSecond?: number };
+  sourceFoldersGone?: { sourcePath: string; destinationPath: string }[];
   /** What stopped the mailbox (prepare failed, or an error no folder survives). */
   error?: { code: string; message: string };
   verification?: MailboxVerification;

@@ -6,12 +6,19 @@ import { destinationRecord, destinationRepair } from '../domain/checkpoints/dest
 import type { EngineDeps } from './engine-deps.js';
 import { folderRef, folderReport } from './folder-pass.js';
 import type { MailboxPair } from '../contracts/mailbox-pair.js';
+import type { ExcludedFolder } from '../contracts/mailbox-controls.js';
+import { folderFilter } from '../domain/controls/folder-filter.js';
+import { effectiveControls } from '../domain/controls/read-controls.js';
+import { coverageHolds } from '../domain/checkpoints/window-coverage.js';
+import { passWindow } from './pass-window.js';
 
 export interface SourceLook {
   /** Every folder of the mailbox is as the last completed pass left it: their reports. */
   unchanged?: FolderReport[];
   /** The STATUS answers taken on the way (source path → status), for the full pass to reuse. */
   statuses: Map<string, FolderStatus>;
+  /** With `unchanged`: the folders the controls leave out, for the report. */
+  excluded?: ExcludedFolder[];
 }
 
 /**
@@ -33,10 +40,16 @@ export async function lookAtSource(deps: EngineDeps, pair: MailboxPair): Promise
   const atDestination = deps.pool.withFolders('destination', pair.destinationEmail, (d) => d.statusMany([...cps.values()].map((cp) => cp.destinationPath)));
   atDestination.catch(() => undefined); // awaited below, unless the source already said "changed"
   return deps.pool.withFolders('source', pair.sourceEmail, async (src) => {
-    const listed = (await src.listFolders()).filter((f) => isSelectable(f));
-    if (listed.length !== cps.size || listed.some((f) => !cps.has(f.path))) return { statuses };
+    const all = await src.listFolders();
+    // Folders the controls leave out have no ledger entry, and never will: not a change.
+    const filter = folderFilter(all, effectiveControls(deps.settings.controls, pair.controls));
+    const listed = all.filter((f) => isSelectable(f) && !filter.left.has(f.path));
+    const kept = [...cps.keys()].filter((path) => !filter.left.has(path)).length;
+    if (listed.length !== kept || listed.some((f) => !cps.has(f.path))) return { statuses };
     // A folder the last pass did not finish (or never saw) needs the full pass anyway.
-    const settled = (cp: FolderCheckpoint): boolean => cp.lastStatus !== undefined && !cp.inFlight && cp.dedupeFromDestUid === undefined;
+    // So does one whose earlier passes copied a narrower date window than this one.
+    const window = passWindow(deps, pair);
+    const settled = (cp: FolderCheckpoint): boolean => cp.lastStatus !== undefined && !cp.inFlight && cp.dedupeFromDestUid === undefined && coverageHolds(cp, window);
     if (listed.some((f) => !settled(cps.get(f.path)!))) return { statuses };
     // All STATUS commands in one round trip where the connection can pipeline them.
     const got = await src.statusMany(listed.map((f) => f.path));
@@ -54,12 +67,12 @@ export async function lookAtSource(deps: EngineDeps, pair: MailboxPair): Promise
       const now = dest?.get(cp.destinationPath);
       return now !== undefined && destinationRepair(cp.destination, { status: now }) === undefined;
     };
-    if (![...cps.values()].filter((cp) => cp.destination).every(intact)) return { statuses: got };
+    if (![...cps.values()].filter((cp) => cp.destination && !filter.left.has(cp.sourcePath)).every(intact)) return { statuses: got };
     // A ledger from before destination records: recorded from now on.
     for (const cp of cps.values()) {
       const now = dest?.get(cp.destinationPath);
       if (!cp.destination && now) await deps.checkpoints.put(pair.key, { ...cp, destination: destinationRecord(cp, now) });
     }
-    return { unchanged: reports, statuses: got };
+    return { unchanged: reports, statuses: got, ...(filter.excluded.length > 0 ? { excluded: filter.excluded } : {}) };
   });
 }

@@ -8,6 +8,9 @@ import { headerHash, IDENTITY_HEADERS, parseHeaders, type HeaderWordDecoder } fr
 import { prepareFolders } from './prepare-folders.js';
 import { isSelectable } from '../domain/folders/special-use.js';
 import { once, type Attempt } from './retry.js';
+import { passWindow } from './pass-window.js';
+import { inWindow, isOpenWindow } from '../domain/controls/date-window.js';
+import type { DateWindow } from '../contracts/mailbox-controls.js';
 
 export interface VerifyOptions {
   /**
@@ -38,12 +41,16 @@ interface Indexed {
  * destination keeps bytes as appended, its exact size. Headers only (BODY.PEEK): a verification
  * pass costs a fraction of a copy and marks nothing \Seen.
  */
-async function index(s: SourceReader, path: string, withSize: boolean, decodeWords: HeaderWordDecoder): Promise<Indexed> {
+async function index(s: SourceReader, path: string, withSize: boolean, decodeWords: HeaderWordDecoder, window?: DateWindow): Promise<Indexed> {
   const sel = await s.select(path, true);
   const refs = new Map<string, MessageRef[]>();
+  let count = 0;
   for (let seq = 1; seq <= sel.messages; seq += PAGE) {
     const rows = await s.fetchHeaders(`${seq}:${Math.min(sel.messages, seq + PAGE - 1)}`, IDENTITY_HEADERS);
     for (const r of rows) {
+      // A pass under a date window copies only its dates: the source outside it is not expected at the destination.
+      if (window && !inWindow(window, r.internalDate)) continue;
+      count += 1;
       const fp = `${headerHash(r.headers, decodeWords)}${withSize ? `:${r.size}` : ''}`;
       const h = parseHeaders(r.headers);
       const ref: MessageRef = { uid: r.uid, size: r.size, ...opt('messageId', h.get('message-id')?.[0]), ...opt('subject', h.get('subject')?.[0]?.slice(0, 200)) };
@@ -52,7 +59,8 @@ async function index(s: SourceReader, path: string, withSize: boolean, decodeWor
       refs.set(fp, list);
     }
   }
-  return { count: sel.messages, refs };
+  // Without a window every message counts, as SELECT said (a message expunged meanwhile is missing, not uncounted).
+  return { count: window && !isOpenWindow(window) ? count : sel.messages, refs };
 }
 
 function opt<K extends string>(k: K, v: string | undefined): Partial<Record<K, string>> {
@@ -68,7 +76,7 @@ export async function verifyFolder(deps: EngineDeps, pair: MailboxPair, sourcePa
   const exchange = deps.settings.destination.serverKind === 'exchange';
   // Exchange regenerates MIME and estimates RFC822.SIZE: sizes cannot be compared there.
   const identity: VerificationIdentity = exchange ? 'header-hash' : 'header-hash+size';
-  const src = await attempt(() => deps.pool.with('source', pair.sourceEmail, (s) => index(s, sourcePath, !exchange, deps.decodeHeaderWords)));
+  const src = await attempt(() => deps.pool.with('source', pair.sourceEmail, (s) => index(s, sourcePath, !exchange, deps.decodeHeaderWords, passWindow(deps, pair))));
   const dst = await attempt(() => deps.pool.with('destination', pair.destinationEmail, (s) => index(s, destinationPath, !exchange, deps.decodeHeaderWords))).catch((e: unknown) => {
     // A destination folder that was never created holds nothing: every source message is missing.
     if (e instanceof MigrationError && e.code === 'FOLDER_NOT_FOUND') return { count: 0, refs: new Map<string, MessageRef[]>() };

@@ -30,6 +30,8 @@ export interface ConnectionHooks {
   recordFired(f: FiredFault): void;
   /** Commands sent and not yet answered on this connection (pipelining depth): all, and of this command's name. */
   recordInFlight(n: number, name: string, ofName: number): void;
+  /** Bytes passed on in one direction (bandwidth measurements). */
+  recordRelayed(direction: Direction, bytes: number): void;
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -116,6 +118,7 @@ export class ProxiedConnection {
       return;
     }
     this.relayed[direction] += data.length;
+    this.hooks.recordRelayed(direction, data.length);
     if (!to.write(data)) await new Promise<void>((r) => to.once('drain', r));
   }
 

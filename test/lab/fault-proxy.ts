@@ -48,6 +48,7 @@ export class FaultProxy {
   private readonly log: CommandRecord[] = [];
   private readonly firedLog: FiredFault[] = [];
   private latency = 0;
+  private metered?: { direction: 'client-to-server' | 'server-to-client'; samples: { at: number; bytes: number }[] };
   private hidden: string[] = [];
   private dropped?: RegExp;
   private connectionCount = 0;
@@ -91,6 +92,19 @@ export class FaultProxy {
   /** Cut a connection after this many bytes in one direction. */
   cutAfterBytes(f: ByteFault): void {
     this.byteFaults.push(f);
+  }
+
+  /**
+   * Records every chunk passed on in `direction` from now on, with its time: bytes over time as
+   * they cross the wire (server-to-client at a source proxy is what FETCH reads).
+   */
+  meter(direction: 'client-to-server' | 'server-to-client'): void {
+    this.metered = { direction, samples: [] };
+  }
+
+  /** The chunks recorded since meter(), in order. */
+  meterSamples(): readonly { at: number; bytes: number }[] {
+    return this.metered?.samples ?? [];
   }
 
   /** Delay every chunk in both directions by this long (0 = off). */
@@ -155,6 +169,9 @@ export class FaultProxy {
       latencyMs: () => this.latency,
       hiddenCapabilities: () => this.hidden,
       droppedLines: () => this.dropped,
+      recordRelayed: (direction, bytes) => {
+        if (this.metered && this.metered.direction === direction) this.metered.samples.push({ at: Date.now(), bytes });
+      },
       recordInFlight: (n, name, ofName) => {
         this.maxInFlight = Math.max(this.maxInFlight, n);
         this.maxInFlightByCommand[name] = Math.max(this.maxInFlightByCommand[name] ?? 0, ofName);

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadSettings } from '../../shared/config/settings.js';
 import type { BatchReport } from '../../shared/contracts/report.js';
+import type { MailboxControls } from '../../shared/contracts/mailbox-controls.js';
 import { createEngine } from '../../shared/composition/create-engine.js';
 import { runBatch } from '../../shared/engine/run-batch.js';
 import type { MailboxLeases } from '../../shared/domain/leases/mailbox-lease.js';
@@ -26,6 +27,12 @@ export interface RunOptions {
   /** Mailboxes at once (default 4). */
   concurrency?: number;
   leases?: MailboxLeases;
+  /** The rows' own controls, as CSV columns would give them. */
+  controls?: MailboxControls;
+  /** The cut-over pass (copy, carry flags, verify, close). */
+  final?: boolean;
+  /** Called as ranges are copied (messages, bytes), e.g. to measure bytes over time. */
+  onCopied?: (n: number, bytes: number) => void;
 }
 
 /**
@@ -44,8 +51,8 @@ export async function runThroughEngine(lab: LabInfo, addresses: string[], opts: 
   const engine = createEngine(loadSettings(env), env, { log: { info: (m) => log.push(m), warn: (m) => log.push(`warning: ${m}`) }, state: 'file' });
   const started = Date.now();
   try {
-    const rows = addresses.map((a, i) => ({ line: i + 2, sourceEmail: a, destinationEmail: a }));
-    const report = await runBatch(engine, rows, { batchId: `reliability-${started}`, concurrency: opts.concurrency ?? 4, retryBaseMs: 50, ...(opts.leases ? { leases: opts.leases } : {}) });
+    const rows = addresses.map((a, i) => ({ line: i + 2, sourceEmail: a, destinationEmail: a, ...(opts.controls ? { controls: opts.controls } : {}) }));
+    const report = await runBatch(engine, rows, { batchId: `reliability-${started}`, concurrency: opts.concurrency ?? 4, retryBaseMs: 50, ...(opts.final ? { final: true } : {}), ...(opts.onCopied ? { onCopied: opts.onCopied } : {}), ...(opts.leases ? { leases: opts.leases } : {}) });
     return { report, log, elapsedMs: Date.now() - started };
   } finally {
     await engine.close();

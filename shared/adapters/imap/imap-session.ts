@@ -244,6 +244,15 @@ export class ImapSession implements DestinationWriter, FolderSession {
     });
   }
 
+  deleteMessages(uids: string): Promise<'deleted' | 'no-uidplus'> {
+    if (!this.capabilities.has('UIDPLUS')) return Promise.resolve('no-uidplus');
+    return this.run(async () => {
+      // imapflow sends UID EXPUNGE <uids> when UIDPLUS is on offer (checked above), never a bare EXPUNGE here.
+      if (!(await this.client.messageDelete(uids, { uid: true }))) throw new MigrationError('IMAP_COMMAND_FAILED', 'permanent', `${this.site} IMAP: the messages could not be removed`);
+      return 'deleted' as const;
+    });
+  }
+
   async close(): Promise<void> {
     try {
       await this.client.logout();

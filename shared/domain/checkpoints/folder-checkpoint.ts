@@ -1,5 +1,6 @@
 import type { FolderRepair, MessageIssue } from '../../contracts/report.js';
 import type { DestinationRecord } from './destination-repair.js';
+import type { CoverageBand } from './window-coverage.js';
 
 /**
  * What we know about one source folder of one mailbox pair, kept between ranges and passes.
@@ -44,6 +45,11 @@ export interface FolderCheckpoint {
   destination?: DestinationRecord;
   /** Set while a pass repairs the destination folder: reported, and cleared, when it finishes. */
   repair?: FolderRepair;
+  /**
+   * Set once a pass copied under a date window: which dates each band of UIDs up to lastUid was
+   * copied for (window-coverage.ts). Absent: every UID up to lastUid, all dates.
+   */
+  coverage?: CoverageBand[];
   /** Source STATUS seen at the end of the last pass: unchanged means nothing new. */
   lastStatus?: { messages: number; uidNext: number; uidValidity: string };
   updatedAt: string;

@@ -3,6 +3,7 @@ import type { CsvRecord } from './read-csv-records.js';
 import type { ColumnLayout } from './resolve-columns.js';
 import { addressKey } from '../../contracts/mailbox-pair.js';
 import { emailAddressProblem } from './email-address.js';
+import { readControls } from '../controls/read-controls.js';
 
 /** How much of a rejected value a message quotes. */
 const QUOTED_VALUE_LENGTH = 80;
@@ -31,6 +32,13 @@ export function checkMailboxRows(records: readonly CsvRecord[], layout: ColumnLa
     if (sourceProblem) problems.push({ line, field: layout.sourceField, message: sourceProblem });
     if (destinationProblem) problems.push({ line, field: layout.destinationField, message: destinationProblem });
     if (sourceProblem || destinationProblem) continue;
+    // Per-row controls: a bad cell names its line and column, and the whole file is refused.
+    const read = readControls((f) => fields[layout.controls.find((c) => c.field === f)?.index ?? -1], (f) => layout.controls.find((c) => c.field === f)?.name ?? f.column);
+    if (read.problems.length > 0) {
+      for (const p of read.problems) problems.push({ line, field: p.field, message: p.message });
+      continue;
+    }
+    const controls = Object.keys(read.controls).length > 0 ? { controls: read.controls } : {};
 
     const firstSource = sourceLines.get(addressKey(source));
     if (firstSource !== undefined) {
@@ -54,7 +62,7 @@ export function checkMailboxRows(records: readonly CsvRecord[], layout: ColumnLa
       continue;
     }
     destinationLines.set(addressKey(destination), line);
-    rows.push({ line, sourceEmail: source, destinationEmail: destination });
+    rows.push({ line, sourceEmail: source, destinationEmail: destination, ...controls });
   }
   return { rows, problems };
 }

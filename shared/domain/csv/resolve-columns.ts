@@ -1,4 +1,5 @@
 import type { CsvProblem } from '../../contracts/mailbox.js';
+import { CONTROL_FIELDS, type ControlField } from '../controls/read-controls.js';
 
 // Which header columns hold the addresses. Two shapes are accepted:
 //   SourceEmail,DestinationEmail      an explicit pair per row
@@ -13,6 +14,8 @@ export interface ColumnLayout {
   /** Column names as written in the header, used in problems. */
   sourceField: string;
   destinationField: string;
+  /** Optional per-row control columns present in the header (IncludeFolders, Since ...). */
+  controls: { field: ControlField; index: number; name: string }[];
 }
 
 export type ResolvedColumns =
@@ -23,7 +26,8 @@ const SOURCE = 'sourceemail';
 const DESTINATION = 'destinationemail';
 /** Single-address columns; a file may use only one of them. */
 const SINGLE_ALIASES = ['email', 'primarysmtpaddress', 'emailaddress'];
-const RECOGNISED = [SOURCE, DESTINATION, ...SINGLE_ALIASES];
+const CONTROL_COLUMNS = CONTROL_FIELDS.map((f) => f.column.toLowerCase());
+const RECOGNISED = [SOURCE, DESTINATION, ...SINGLE_ALIASES, ...CONTROL_COLUMNS];
 const EXCHANGE_EXPORT_COLUMN = 'primarysmtpaddress';
 /** How many ignored column names a summary warning spells out. */
 const NAMED_IN_SUMMARY = 10;
@@ -71,7 +75,11 @@ export function resolveColumns(header: readonly string[], line: number, exchange
     destinationIndex = single;
   }
 
-  const used = new Set([sourceIndex, destinationIndex]);
+  const controls = CONTROL_FIELDS.flatMap((field) => {
+    const index = at(field.column.toLowerCase());
+    return index === undefined ? [] : [{ field, index, name: header[index] ?? field.column }];
+  });
+  const used = new Set([sourceIndex, destinationIndex, ...controls.map((c) => c.index)]);
   const summarise = exchangeExport || header[sourceIndex]?.toLowerCase() === EXCHANGE_EXPORT_COLUMN;
   return {
     ok: true,
@@ -81,6 +89,7 @@ export function resolveColumns(header: readonly string[], line: number, exchange
       destinationIndex,
       sourceField: header[sourceIndex] ?? '',
       destinationField: header[destinationIndex] ?? '',
+      controls,
     },
     warnings: ignoredColumnWarnings(header.filter((_, i) => !used.has(i)), line, summarise),
   };

@@ -1,6 +1,8 @@
 import { addressKey } from '../../contracts/mailbox-pair.js';
 import { formatBytes } from './format-bytes.js';
 import type { BatchReport, MailboxReport } from '../../contracts/report.js';
+import { describeWindow } from '../controls/date-window.js';
+import { leftOutBy } from '../controls/left-out-by.js';
 
 const esc = (s: string | number): string => String(s).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c);
 const mb = (b: number): string => formatBytes(b, { only: 'MB' });
@@ -11,11 +13,17 @@ function issues(m: MailboxReport): string {
   for (const f of m.folders) {
     if (f.error) items.push(`${f.sourcePath}: ${f.error.code} ${f.error.message}`);
     if (f.repaired) items.push(`${f.sourcePath}: repaired (${f.repaired.reason}: ${f.repaired.detail})`);
+    if (f.deletedAtCutover) items.push(`${f.sourcePath}: ${f.deletedAtCutover} removed at the destination (expunged at the source since they were copied)`);
+    if (f.deleteSkippedReason) items.push(`${f.sourcePath}: nothing removed at cut-over: ${f.deleteSkippedReason}`);
     if (f.vanished > 0) items.push(`${f.sourcePath}: ${f.vanished} expunged at the source while being copied (not copied, not failed)`);
     for (const s of f.skipped.slice(0, 5)) items.push(`${f.sourcePath} UID ${s.uid} skipped (${s.code}: ${s.reason})`);
     for (const s of f.failed.slice(0, 5)) items.push(`${f.sourcePath} UID ${s.uid} failed (${s.code}: ${s.reason})`);
   }
   for (const s of m.skippedFolders) items.push(`folder ${s.sourcePath} not copied (${s.code}: ${s.reason})`);
+  for (const x of m.excludedFolders ?? []) items.push(`folder ${x.sourcePath} left out: ${leftOutBy(x)}`);
+  for (const g of m.sourceFoldersGone ?? []) items.push(`folder ${g.sourcePath} no longer exists at the source; its copy ${g.destinationPath} is left at the destination`);
+  if (m.bandwidth) items.push(`bandwidth cap: ${[m.bandwidth.mailboxBytesPerSecond ? `${m.bandwidth.mailboxBytesPerSecond} bytes/s for this mailbox` : '', m.bandwidth.batchBytesPerSecond ? `${m.bandwidth.batchBytesPerSecond} bytes/s for the batch` : ''].filter(Boolean).join(', ')}`);
+  if (m.dateWindow) items.push(`date window: messages dated ${describeWindow(m.dateWindow)} (UTC internal date)`);
   for (const r of m.renamedFolders) items.push(`folder ${r.sourcePath} copied as ${r.destinationPath} (${r.reason})`);
   return items.length === 0 ? '' : `<ul>${items.slice(0, 20).map((i) => `<li>${esc(i)}</li>`).join('')}${items.length > 20 ? `<li>and ${items.length - 20} more (see the CSV)</li>` : ''}</ul>`;
 }

@@ -4,12 +4,12 @@ import type { MessageMeta } from '../../contracts/imap.js';
 export const FETCH_BATCH_BYTES = 32 * 1024 * 1024;
 export const FETCH_BATCH_MESSAGES = 200;
 
-/** Consecutive runs of `metas`, each within FETCH_BATCH_MESSAGES and FETCH_BATCH_BYTES (a larger message goes alone). */
-export function* fetchBatches<M extends Pick<MessageMeta, 'uid' | 'size'>>(metas: readonly M[]): Generator<M[]> {
+/** Consecutive runs of `metas`, each within FETCH_BATCH_MESSAGES and `maxBytes` (a larger message goes alone). */
+export function* fetchBatches<M extends Pick<MessageMeta, 'uid' | 'size'>>(metas: readonly M[], maxBytes = FETCH_BATCH_BYTES): Generator<M[]> {
   let cur: M[] = [];
   let bytes = 0;
   for (const m of metas) {
-    if (cur.length > 0 && (cur.length >= FETCH_BATCH_MESSAGES || bytes + m.size > FETCH_BATCH_BYTES)) {
+    if (cur.length > 0 && (cur.length >= FETCH_BATCH_MESSAGES || bytes + m.size > maxBytes)) {
       yield cur;
       cur = [];
       bytes = 0;

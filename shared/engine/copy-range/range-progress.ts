@@ -5,6 +5,8 @@ import type { AppendResult, MessageMeta } from '../../contracts/imap.js';
 import type { MigrationError } from '../../errors/migration-error.js';
 import { subjectOf } from '../fingerprint.js';
 import type { CopyRangeResult } from '../../contracts/engine-types.js';
+import type { DateWindow } from '../../contracts/mailbox-controls.js';
+import { plannedAfter, recordCoverage } from '../../domain/checkpoints/window-coverage.js';
 import type { AppendOutcomes, QueuedAppend } from './append-queue.js';
 
 export type ProgressStore = Pick<CheckpointStore, 'put' | 'appendUidMap'>;
@@ -35,8 +37,11 @@ export class RangeProgress implements AppendOutcomes {
     private readonly place: ProgressPlace,
     readonly cp: FolderCheckpoint,
     private readonly range: Pick<UidRange, 'fromUid' | 'toUid'>,
+    /** The pass's date window: what this range settles (recordCoverage). */
+    private readonly window: DateWindow = {},
   ) {
-    this.from = Math.max(range.fromUid, cp.lastUid + 1);
+    // Below lastUid only where earlier ranges copied a narrower window than this pass's.
+    this.from = Math.max(range.fromUid, plannedAfter(cp, window) + 1);
     this.result = { status: 'copied', copied: 0, copiedBytes: 0, alreadyPresent: 0, skipped: 0, failed: 0, vanished: 0, lastUid: Math.max(cp.lastUid, range.toUid) };
   }
 
@@ -110,12 +115,14 @@ export class RangeProgress implements AppendOutcomes {
 
   /** Every UID of the range is done: no window left for a retry to read. */
   complete(): void {
+    recordCoverage(this.cp, this.from, this.range.toUid, this.window);
     this.cp.lastUid = Math.max(this.cp.lastUid, this.range.toUid);
     delete this.cp.inFlight;
   }
 
   /** The range failed with every UID up to `done` settled: that much is certain; inFlight stays so the retry reads the window. */
   interrupted(done: number): void {
+    recordCoverage(this.cp, this.from, done, this.window);
     this.cp.lastUid = Math.max(this.cp.lastUid, done);
   }
 

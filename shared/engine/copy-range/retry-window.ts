@@ -30,9 +30,11 @@ export function windowStart(cp: Pick<FolderCheckpoint, 'inFlight' | 'dedupeFromD
  * lastUid are left in play: the map is written before the checkpoint, so after a crash between
  * the two those copies are exactly what the retry must recognise.
  */
-export function attributedUids(map: UidMap | undefined, destUidValidity: string, lastUid: number): Set<number> {
+export function attributedUids(map: UidMap | undefined, destUidValidity: string, lastUid: number, inFlight?: { fromUid: number; toUid: number }): Set<number> {
   const out = new Set<number>();
-  if (map && map.destUidValidity === destUidValidity) for (const [src, dst] of map.pairs) if (src <= lastUid) out.add(dst);
+  // A range below lastUid (a wider date window copying the rest) is not done: its own pairs stay in play.
+  const ownRange = (src: number): boolean => inFlight !== undefined && src >= inFlight.fromUid && src <= inFlight.toUid;
+  if (map && map.destUidValidity === destUidValidity) for (const [src, dst] of map.pairs) if (src <= lastUid && !ownRange(src)) out.add(dst);
   return out;
 }
 
@@ -114,7 +116,7 @@ export async function openRetryWindow(cp: Pick<FolderCheckpoint, 'inFlight' | 'd
   // stand in for an identical twin still to be copied. After a source UIDVALIDITY change the old
   // UIDs mean nothing: every copy is in play. A reconciling pass voided the map when it began, so
   // the pairs in it are its own: a twin matched in one range does not stand in for another later.
-  const attributed = cp.dedupeFromDestUid === undefined || cp.reconcile !== undefined ? attributedUids(await from.readUidMap(), destUidValidity, cp.lastUid) : new Set<number>();
+  const attributed = cp.dedupeFromDestUid === undefined || cp.reconcile !== undefined ? attributedUids(await from.readUidMap(), destUidValidity, cp.lastUid, cp.inFlight) : new Set<number>();
   // A reconciling pass compares with what the destination held when it began, not with its own
   // appends (after a crash, the window of the range in flight counts: everything is compared).
   const below = !cp.inFlight && cp.reconcile?.destUidValidity === destUidValidity ? cp.reconcile.belowUid : undefined;

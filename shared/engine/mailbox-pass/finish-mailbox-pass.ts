@@ -3,6 +3,7 @@ import type { MailboxReport } from '../../contracts/report.js';
 import type { EngineDeps } from '../engine-deps.js';
 import { summariseMailbox, type MailboxParts } from '../summarise.js';
 import { verifyMailbox, type VerifyOptions } from '../verify-mailbox.js';
+import { reportedCaps, reportedWindow } from '../pass-window.js';
 
 /** A pass's parts of the mailbox report (the pair gives the addresses, the pass the verification). */
 export type MailboxPassParts = Omit<MailboxParts, 'sourceEmail' | 'destinationEmail' | 'verification'> & {
@@ -26,6 +27,10 @@ export async function finishMailboxPass(deps: EngineDeps, pair: MailboxPair, par
     folders: parts.folders,
     skippedFolders: parts.skippedFolders,
     renamedFolders: parts.renamedFolders,
+    ...(parts.excludedFolders && parts.excludedFolders.length > 0 ? { excludedFolders: parts.excludedFolders } : {}),
+    ...reportedWindow(deps, pair),
+    ...reportedCaps(deps, pair),
+    ...(parts.sourceFoldersGone && parts.sourceFoldersGone.length > 0 ? { sourceFoldersGone: parts.sourceFoldersGone } : {}),
     ...(parts.error ? { error: parts.error } : {}),
     ...(verification ? { verification } : {}),
   });

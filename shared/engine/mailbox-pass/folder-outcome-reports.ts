@@ -15,6 +15,8 @@ export async function folderOutcomeReports(deps: EngineDeps, pair: MailboxPair, 
     const r = folderReport(folderRef(pair, f), cp, f.state, cp?.lastStatus?.messages ?? 0, f.copiedThisPass, f.error);
     if (f.flagsChanged !== undefined) r.flagsChanged = f.flagsChanged;
     if (f.repaired) r.repaired = f.repaired;
+    if (f.deletedAtCutover !== undefined) r.deletedAtCutover = f.deletedAtCutover;
+    if (f.deleteSkippedReason) r.deleteSkippedReason = f.deleteSkippedReason;
     return r;
   });
 }

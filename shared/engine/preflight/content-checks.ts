@@ -9,6 +9,9 @@ import { checkFolderNames } from './folder-name-check.js';
 import { scanSourceSizes } from './folder-scan.js';
 import { formatMessageSize as mb } from '../../domain/reports/format-bytes.js';
 import type { PreflightCheck, PreflightStats } from './types.js';
+import { folderFilter } from '../../domain/controls/folder-filter.js';
+import { controlsWindow, effectiveControls } from '../../domain/controls/read-controls.js';
+import { bandwidthCheck, dateWindowCheck, folderFilterCheck } from './control-checks.js';
 
 /**
  * What is in the mailbox, seen through the plan the migration will follow: the folders it would
@@ -43,14 +46,18 @@ export async function checkContent(
     kind: settings.destination.serverKind,
   });
   const names = checkFolderNames(plan, settings, row.destinationEmail, destinationFolders === undefined);
-  const copied = plan.mappings.filter((m) => m.selectable).map((m) => m.sourcePath);
+  const controls = effectiveControls(settings.controls, row.controls);
+  const dates = controlsWindow(controls);
+  const filter = folderFilter(sourceFolders, controls);
+  const copied = plan.mappings.filter((m) => m.selectable && !filter.left.has(m.sourcePath)).map((m) => m.sourcePath);
+  const filtering = folderFilterCheck(filter, copied.length);
 
   let stats: PreflightStats;
   try {
-    stats = await scanSourceSizes(source, copied, settings.maxMessageBytes, sizeWindow);
+    stats = await scanSourceSizes(source, copied, settings.maxMessageBytes, sizeWindow, dates);
   } catch (e) {
     const err = classify(e, 'source');
-    return { checks: [failed('folders', 'source', err, { settings, mailbox: row.sourceEmail }), skipped('message-size', undefined, 'the folders could not be scanned'), names] };
+    return { checks: [failed('folders', 'source', err, { settings, mailbox: row.sourceEmail }), skipped('message-size', undefined, 'the folders could not be scanned'), names, ...filtering] };
   }
   const folders = check('folders', 'source', 'pass', `${stats.folders} folder(s) to copy, ${stats.messages} message(s), ${mb(stats.bytes)} in all`);
   const listed = stats.overLimit.map((m) => `"${m.folder}" UID ${m.uid}: ${mb(m.size)}`).join('; ');
@@ -62,5 +69,5 @@ export async function checkContent(
           detail: `${stats.overLimitCount} message(s) over MAX_MESSAGE_BYTES (${mb(settings.maxMessageBytes)}), largest ${mb(stats.largestMessageBytes)}: ${listed}${stats.overLimitCount > stats.overLimit.length ? `; and ${stats.overLimitCount - stats.overLimit.length} more` : ''}`,
         }, { settings, mailbox: row.destinationEmail, overLimitCount: stats.overLimitCount, largestMessageBytes: stats.largestMessageBytes })
       : check('message-size', undefined, 'pass', stats.messages === 0 ? 'no messages to copy' : `largest message ${mb(stats.largestMessageBytes)}, within MAX_MESSAGE_BYTES (${mb(settings.maxMessageBytes)})`);
-  return { checks: [folders, sizes, names], stats };
+  return { checks: [folders, sizes, names, ...filtering, ...dateWindowCheck(dates, stats), ...bandwidthCheck(controls.maxBytesPerSecond, settings.batchBytesPerSecond, stats)], stats };
 }

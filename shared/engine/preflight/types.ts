@@ -8,7 +8,7 @@ import type { ImapSite } from '../../contracts/imap.js';
  */
 export type CheckStatus = 'pass' | 'warn' | 'fail' | 'skipped';
 
-export type CheckId = 'secret' | 'token' | 'token-claims' | 'login' | 'folders' | 'message-size' | 'folder-names';
+export type CheckId = 'secret' | 'token' | 'token-claims' | 'login' | 'folders' | 'message-size' | 'folder-names' | 'folder-filter' | 'date-window' | 'bandwidth';
 
 export interface PreflightCheck {
   id: CheckId;
@@ -41,6 +41,8 @@ export interface PreflightStats {
   overLimit: OverLimitMessage[];
   /** All of them, listed or not. */
   overLimitCount: number;
+  /** Under a date window: messages of those folders outside it (not copied; not in the counts above). */
+  outsideWindow?: number;
 }
 
 export interface MailboxPreflight {

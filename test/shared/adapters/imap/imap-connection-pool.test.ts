@@ -61,6 +61,9 @@ class FakeConnection {
   setFlags(): Promise<void> {
     return Promise.resolve();
   }
+  deleteMessages(): Promise<'deleted'> {
+    return Promise.resolve('deleted');
+  }
 }
 
 /** Counts logins by kind; `raw: false` plays a server that refuses raw connections (STARTTLS, no SASL-IR). */

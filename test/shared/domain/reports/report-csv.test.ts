@@ -36,13 +36,29 @@ describe('reports', () => {
     expect(csvCell('a,b')).toBe('"a,b"');
   });
 
+  it('folders left out by the controls get their own rows with the pattern, and the date window is on every row of the mailbox', () => {
+    const r = report('<b>Junk</b>');
+    r.mailboxes[0]!.excludedFolders = [{ sourcePath: '<b>Junk</b>', rule: 'exclude', pattern: 'Junk*' }];
+    r.mailboxes[0]!.dateWindow = { since: '2024-01-01' };
+    const rows = parse(renderReportCsv(r), { bom: true, relax_column_count: false }) as string[][];
+    const state = rows[0]!.indexOf('FolderState');
+    const by = rows[0]!.indexOf('LeftOutBy');
+    const excluded = rows.find((row) => row[state] === 'excluded')!;
+    expect(excluded[by]).toBe('excluded by pattern "Junk*"');
+    expect(rows.slice(1).every((row) => row[rows[0]!.indexOf('DateWindow')] === 'since 2024-01-01')).toBe(true);
+    const html = renderReportHtml(r);
+    expect(html).toContain('folder &lt;b&gt;Junk&lt;/b&gt; left out: excluded by pattern &quot;Junk*&quot;');
+    expect(html).toContain('date window: messages dated since 2024-01-01');
+  });
+
   it('a repaired folder says so and why in all three renderings: its own CSV column, an HTML line with the folder name escaped', () => {
     const r = report('<b>Archive</b>');
     const repaired = { reason: 'DESTINATION_FOLDER_RECREATED' as const, detail: 'the destination folder was recreated since the last pass (UIDVALIDITY 7, was 3); compared with what it holds and refilled' };
     r.mailboxes[0]!.folders[0]!.repaired = repaired;
     const rows = parse(renderReportCsv(r), { bom: true, relax_column_count: false }) as string[][];
-    expect(rows[0]!.at(-1)).toBe('Repaired');
-    expect(rows[1]!.at(-1)).toBe(`${repaired.reason}: ${repaired.detail}`);
+    const column = rows[0]!.indexOf('Repaired');
+    expect(column).toBeGreaterThan(0);
+    expect(rows[1]![column]).toBe(`${repaired.reason}: ${repaired.detail}`);
     const html = renderReportHtml(r);
     expect(html).toContain(`&lt;b&gt;Archive&lt;/b&gt;: repaired (${repaired.reason}`);
     expect(html).not.toContain('<b>Archive');
