@@ -63,6 +63,9 @@ locals {
     APPEND_PIPELINE_DEPTH           = tostring(var.tuning.append_pipeline_depth)
     APPEND_BATCH_MESSAGES           = tostring(var.tuning.append_batch_messages)
     IMAP_RESPONSE_TIMEOUT_SECONDS   = tostring(var.tuning.imap_response_timeout_seconds)
+    DELETE_AT_CUTOVER               = tostring(var.tuning.delete_at_cutover)
+    MAX_BYTES_PER_SECOND_PER_MAILBOX = tostring(var.tuning.max_bytes_per_second_per_mailbox)
+    MAX_BYTES_PER_SECOND_PER_BATCH  = tostring(var.tuning.max_bytes_per_second_per_batch)
     STORAGE_ENDPOINT_SUFFIX         = local.cloud.storage_suffix
 
     # host.json's 8, lowered when the instance memory cannot buffer 8 activities' messages.

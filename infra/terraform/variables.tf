@@ -100,6 +100,9 @@ variable "tuning" {
     append_pipeline_depth           = optional(number, 32)
     append_batch_messages           = optional(number, 50)
     imap_response_timeout_seconds   = optional(number, 300)
+    delete_at_cutover               = optional(bool, false)
+    max_bytes_per_second_per_mailbox = optional(number, 0)
+    max_bytes_per_second_per_batch  = optional(number, 0)
   })
   default = {}
 
@@ -138,6 +141,10 @@ variable "tuning" {
   validation {
     condition     = var.tuning.imap_response_timeout_seconds >= 1 && var.tuning.imap_response_timeout_seconds <= 3600 && floor(var.tuning.imap_response_timeout_seconds) == var.tuning.imap_response_timeout_seconds
     error_message = "tuning.imap_response_timeout_seconds must be a whole number from 1 to 3600."
+  }
+  validation {
+    condition     = var.tuning.max_bytes_per_second_per_mailbox >= 0 && var.tuning.max_bytes_per_second_per_batch >= 0 && floor(var.tuning.max_bytes_per_second_per_mailbox) == var.tuning.max_bytes_per_second_per_mailbox && floor(var.tuning.max_bytes_per_second_per_batch) == var.tuning.max_bytes_per_second_per_batch
+    error_message = "tuning.max_bytes_per_second_per_mailbox and _per_batch must be whole numbers of bytes per second; 0 = no cap. The batch cap holds per instance: divide the budget by the instances the app may scale to."
   }
   validation {
     condition     = var.tuning.delta_interval_minutes >= 0 && var.tuning.delta_interval_minutes <= 43200 && floor(var.tuning.delta_interval_minutes) == var.tuning.delta_interval_minutes

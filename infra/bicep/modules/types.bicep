@@ -101,6 +101,17 @@ type migrationTuningType = {
   @minValue(1)
   @maxValue(3600)
   imapResponseTimeoutSeconds: int?
+
+  @description('Optional. DELETE_AT_CUTOVER: at cut-over, remove the copies of messages expunged at the source since they were copied (never a message we did not copy). Default false.')
+  deleteAtCutover: bool?
+
+  @description('Optional. MAX_BYTES_PER_SECOND_PER_MAILBOX: bandwidth cap per mailbox, bytes/s; 0 = none. Default 0.')
+  @minValue(0)
+  maxBytesPerSecondPerMailbox: int?
+
+  @description('Optional. MAX_BYTES_PER_SECOND_PER_BATCH: bandwidth cap per batch, bytes/s, held per instance (divide the budget by the instances the app may scale to); 0 = none. Default 0.')
+  @minValue(0)
+  maxBytesPerSecondPerBatch: int?
 }
 
 @export()
