@@ -9,6 +9,8 @@ command -v mbsync >/dev/null 2>&1 || need+=(isync)
 command -v openssl >/dev/null 2>&1 || need+=(openssl)
 # The live dashboard's test drives a real headless browser over the DevTools protocol.
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
+# The package test checks the app's zip with Info-ZIP's own reader.
+command -v unzip >/dev/null 2>&1 || need+=(unzip)
 if [ ${#need[@]} -gt 0 ]; then
   SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
   export DEBIAN_FRONTEND=noninteractive
