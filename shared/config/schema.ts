@@ -69,6 +69,7 @@ export const SETTING_SPECS: readonly SettingSpec[] = [
   { key: 'IMAP_RESPONSE_TIMEOUT_SECONDS', description: 'A connection waiting for an answer that has heard nothing from the server for this long is dropped and its work retried (a silently dead connection would otherwise hold its mailbox forever).', defaultValue: '300', example: '300', requiredInApp: false },
   { key: 'DELTA_INTERVAL_MINUTES', description: 'Minutes between scheduled delta passes of an open batch; 0 = only on demand.', defaultValue: '0', example: '0', requiredInApp: true },
   { key: 'DURABLE_TASK_HUB', description: 'Durable Functions task hub name (host.json reads it).', defaultValue: 'mailmig', example: 'mailmig', requiredInApp: true },
+  { key: 'ALL_MAIL_ARCHIVE_FOLDER', description: 'Destination folder for the messages of the source\'s \\All folder (Gmail\'s All Mail) found in no other source folder: archived mail without a label. Unset: the destination\'s Archive folder.', example: '', requiredInApp: false },
   { key: 'AUTH_PROPAGATION_WINDOW_MINUTES', description: 'How long authentication refusals are retried (permissions can take about an hour to propagate) before they are reported as permanent.', defaultValue: '0', example: '0', requiredInApp: true },
 ];
 

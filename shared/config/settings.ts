@@ -46,6 +46,8 @@ export interface Settings {
   imapResponseTimeoutMs: number;
   deltaIntervalMinutes: number;
   authPropagationWindowMinutes: number;
+  /** ALL_MAIL_ARCHIVE_FOLDER: where the source's \All folder sends messages found in no other folder. */
+  allMailArchiveFolder?: string;
 }
 
 export type SettingsSource = Readonly<Record<string, string | undefined>>;
@@ -178,6 +180,7 @@ export function loadSettings(env: SettingsSource): Settings {
     imapResponseTimeoutMs: r.int('IMAP_RESPONSE_TIMEOUT_SECONDS', 1, 3600) * 1000,
     deltaIntervalMinutes: r.int('DELTA_INTERVAL_MINUTES', 0, 60 * 24 * 30),
     authPropagationWindowMinutes: r.int('AUTH_PROPAGATION_WINDOW_MINUTES', 0, 24 * 60),
+    ...optional('allMailArchiveFolder', r.str('ALL_MAIL_ARCHIVE_FOLDER')),
   };
   if (!settings.keyVaultUrl && !settings.localSecretsFile) {
     r.problems.push('KEY_VAULT_URL is missing (or LOCAL_SECRETS_FILE for local runs)');
@@ -194,4 +197,8 @@ export function loadSettings(env: SettingsSource): Settings {
   if (!/^[A-Za-z][A-Za-z0-9]{2,62}$/.test(settings.checkpointTable)) r.problems.push('CHECKPOINT_TABLE must be a table name (3-63 letters and digits, starting with a letter)');
   if (r.problems.length > 0) throw new SettingsError(r.problems);
   return settings;
+}
+
+function optional<K extends string>(key: K, value: string | undefined): Partial<Record<K, string>> {
+  return value === undefined ? {} : ({ [key]: value } as Record<K, string>);
 }

@@ -2,6 +2,7 @@ import { emptyCheckpoint, type FolderCheckpoint } from '../domain/checkpoints/fo
 import type { FolderReport } from '../contracts/report.js';
 import type { EngineDeps } from './engine-deps.js';
 import { planFolderPage } from './plan-folder.js';
+import { archivedOnlyUids, filedIdentities } from './all-mail/archived-only.js';
 import type { FolderPassStart, FolderPlanPage, FolderRef } from '../contracts/engine-types.js';
 import type { FolderStatus, ImapSite } from '../contracts/imap.js';
 import { destinationRecord, destinationRepair, type DestinationSeen } from '../domain/checkpoints/destination-repair.js';
@@ -107,6 +108,13 @@ async function destinationStatus(deps: EngineDeps, ref: FolderRef): Promise<Fold
 export function planNextRanges(deps: EngineDeps, ref: FolderRef, afterUid: number): Promise<FolderPlanPage> {
   const { settings } = deps;
   const limits = { maxMessages: settings.rangeMaxMessages, maxBytes: settings.rangeMaxBytes, maxMessageBytes: settings.maxMessageBytes };
+  if (ref.archivedOnly) {
+    // The \All view: plan only what no other folder holds (fingerprinted on a full session).
+    return deps.pool.with('source', ref.sourceEmail, async (reader) => {
+      const filed = await filedIdentities(reader, ref.sourcePath, deps.decodeHeaderWords);
+      return planFolderPage(reader, ref.sourcePath, afterUid, limits, RANGES_PER_PAGE, (rows) => archivedOnlyUids(reader, rows, filed, deps.decodeHeaderWords));
+    });
+  }
   return deps.pool.withFolders('source', ref.sourceEmail, (s) => planFolderPage(s, ref.sourcePath, afterUid, limits, RANGES_PER_PAGE));
 }
 

@@ -30,6 +30,7 @@ export async function prepareFolders(deps: EngineDeps, pair: MailboxPair, opts: 
       delimiter: destFolders[0]?.delimiter ?? '/',
       folders: destFolders,
       kind: settings.destination.serverKind,
+      ...(settings.allMailArchiveFolder === undefined ? {} : { archiveFolder: settings.allMailArchiveFolder }),
     });
     const skipped: SkippedFolder[] = plan.skipped.map((s) => ({ sourcePath: s.sourcePath, code: s.code, reason: s.reason }));
     const folders: FolderTask[] = [];
@@ -50,7 +51,7 @@ export async function prepareFolders(deps: EngineDeps, pair: MailboxPair, opts: 
           continue;
         }
       }
-      if (m.selectable) folders.push({ sourcePath: m.sourcePath, destinationPath: m.destinationPath, ...(m.specialUse ? { specialUse: m.specialUse } : {}), ...(m.create && create ? { createdAtDestination: true as const } : {}) });
+      if (m.selectable) folders.push({ sourcePath: m.sourcePath, destinationPath: m.destinationPath, ...(m.specialUse ? { specialUse: m.specialUse } : {}), ...(m.archivedOnly ? { archivedOnly: true as const } : {}), ...(m.create && create ? { createdAtDestination: true as const } : {}) });
     }
     return { folders, skipped, renamed: plan.renamed.map((r) => ({ ...r })) };
   });

@@ -8,6 +8,7 @@ import { headerHash, IDENTITY_HEADERS, parseHeaders, type HeaderWordDecoder } fr
 import { prepareFolders } from './prepare-folders.js';
 import { isSelectable } from '../domain/folders/special-use.js';
 import { once, type Attempt } from './retry.js';
+import { filedIdentities, messageIdentity } from './all-mail/archived-only.js';
 
 export interface VerifyOptions {
   /**
@@ -38,12 +39,17 @@ interface Indexed {
  * destination keeps bytes as appended, its exact size. Headers only (BODY.PEEK): a verification
  * pass costs a fraction of a copy and marks nothing \Seen.
  */
-async function index(s: SourceReader, path: string, withSize: boolean, decodeWords: HeaderWordDecoder): Promise<Indexed> {
+async function index(s: SourceReader, path: string, withSize: boolean, decodeWords: HeaderWordDecoder, archivedOnly = false): Promise<Indexed> {
+  // The \All view is compared by its archived-only part: the rest was copied from the folders it is filed in.
+  const filed = archivedOnly ? await filedIdentities(s, path, decodeWords) : undefined;
   const sel = await s.select(path, true);
   const refs = new Map<string, MessageRef[]>();
+  let count = 0;
   for (let seq = 1; seq <= sel.messages; seq += PAGE) {
     const rows = await s.fetchHeaders(`${seq}:${Math.min(sel.messages, seq + PAGE - 1)}`, IDENTITY_HEADERS);
     for (const r of rows) {
+      if (filed?.has(messageIdentity(r, decodeWords))) continue;
+      count += 1;
       const fp = `${headerHash(r.headers, decodeWords)}${withSize ? `:${r.size}` : ''}`;
       const h = parseHeaders(r.headers);
       const ref: MessageRef = { uid: r.uid, size: r.size, ...opt('messageId', h.get('message-id')?.[0]), ...opt('subject', h.get('subject')?.[0]?.slice(0, 200)) };
@@ -52,7 +58,7 @@ async function index(s: SourceReader, path: string, withSize: boolean, decodeWor
       refs.set(fp, list);
     }
   }
-  return { count: sel.messages, refs };
+  return { count: filed ? count : sel.messages, refs };
 }
 
 function opt<K extends string>(k: K, v: string | undefined): Partial<Record<K, string>> {
@@ -63,12 +69,13 @@ function push<T>(list: T[], v: T): void {
   if (list.length < MAX_LISTED) list.push(v);
 }
 
-export async function verifyFolder(deps: EngineDeps, pair: MailboxPair, sourcePath: string, destinationPath: string, opts: VerifyOptions = {}): Promise<FolderVerification> {
+export async function verifyFolder(deps: EngineDeps, pair: MailboxPair, folder: { sourcePath: string; destinationPath: string; archivedOnly?: true }, opts: VerifyOptions = {}): Promise<FolderVerification> {
+  const { sourcePath, destinationPath } = folder;
   const attempt = opts.attempt ?? once;
   const exchange = deps.settings.destination.serverKind === 'exchange';
   // Exchange regenerates MIME and estimates RFC822.SIZE: sizes cannot be compared there.
   const identity: VerificationIdentity = exchange ? 'header-hash' : 'header-hash+size';
-  const src = await attempt(() => deps.pool.with('source', pair.sourceEmail, (s) => index(s, sourcePath, !exchange, deps.decodeHeaderWords)));
+  const src = await attempt(() => deps.pool.with('source', pair.sourceEmail, (s) => index(s, sourcePath, !exchange, deps.decodeHeaderWords, folder.archivedOnly === true)));
   const dst = await attempt(() => deps.pool.with('destination', pair.destinationEmail, (s) => index(s, destinationPath, !exchange, deps.decodeHeaderWords))).catch((e: unknown) => {
     // A destination folder that was never created holds nothing: every source message is missing.
     if (e instanceof MigrationError && e.code === 'FOLDER_NOT_FOUND') return { count: 0, refs: new Map<string, MessageRef[]>() };
@@ -139,7 +146,7 @@ export async function verifyMailbox(deps: EngineDeps, pair: MailboxPair, opts: V
   try {
     const prepared = await attempt(() => prepareFolders(deps, pair, { create: false }));
     const folders: FolderVerification[] = [];
-    for (const f of prepared.folders) folders.push(await verifyFolder(deps, pair, f.sourcePath, f.destinationPath, opts));
+    for (const f of prepared.folders) folders.push(await verifyFolder(deps, pair, f, opts));
     // Shown, never failed: a destination that cannot be listed again does not undo a comparison that is done.
     const orphans = await orphanFolders(deps, destinationEmail, new Set(prepared.folders.map((f) => folderKey(f.destinationPath))), attempt).catch((): OrphanFolder[] => []);
     return { sourceEmail, destinationEmail, result: folders.every((f) => f.result === 'PASS') ? 'PASS' : 'FAIL', folders, ...(orphans.length > 0 ? { orphanFolders: orphans } : {}) };
