@@ -2,7 +2,7 @@ import { emptyCheckpoint, type FolderCheckpoint } from '../domain/checkpoints/fo
 import type { FolderReport } from '../contracts/report.js';
 import type { EngineDeps } from './engine-deps.js';
 import { planFolderPage } from './plan-folder.js';
-import { archivedOnlyUids, filedIdentities } from './all-mail/archived-only.js';
+import { archivedOnlyFilter } from './all-mail/archived-only.js';
 import type { FolderPassStart, FolderPlanPage, FolderRef } from '../contracts/engine-types.js';
 import type { FolderStatus, ImapSite } from '../contracts/imap.js';
 import { destinationRecord, destinationRepair, type DestinationSeen } from '../domain/checkpoints/destination-repair.js';
@@ -109,11 +109,10 @@ export function planNextRanges(deps: EngineDeps, ref: FolderRef, afterUid: numbe
   const { settings } = deps;
   const limits = { maxMessages: settings.rangeMaxMessages, maxBytes: settings.rangeMaxBytes, maxMessageBytes: settings.maxMessageBytes };
   if (ref.archivedOnly) {
-    // The \All view: plan only what no other folder holds (fingerprinted on a full session).
-    return deps.pool.with('source', ref.sourceEmail, async (reader) => {
-      const filed = await filedIdentities(reader, ref.sourcePath, deps.decodeHeaderWords);
-      return planFolderPage(reader, ref.sourcePath, afterUid, limits, RANGES_PER_PAGE, (rows) => archivedOnlyUids(reader, rows, filed, deps.decodeHeaderWords));
-    });
+    // The \All view: plan only what no other folder holds (labels or fingerprints: a full session).
+    return deps.pool.with('source', ref.sourceEmail, (reader) =>
+      planFolderPage(reader, ref.sourcePath, afterUid, limits, RANGES_PER_PAGE, archivedOnlyFilter(reader, ref.sourcePath, deps.decodeHeaderWords)),
+    );
   }
   return deps.pool.withFolders('source', ref.sourceEmail, (s) => planFolderPage(s, ref.sourcePath, afterUid, limits, RANGES_PER_PAGE));
 }
