@@ -11,7 +11,7 @@ export type Side = 'SOURCE' | 'DESTINATION';
 export const SIDES: readonly Side[] = ['SOURCE', 'DESTINATION'];
 
 export type TlsMode = 'implicit' | 'starttls';
-export type AuthKind = 'oauth2-app' | 'password';
+export type AuthKind = 'oauth2-app' | 'password' | 'google-service-account';
 
 export interface SettingSpec {
   key: string;
@@ -35,7 +35,7 @@ function sideSpecs(s: Side): SettingSpec[] {
     side(s, 'IMAP_HOST', { description: `IMAP host of the ${who}.`, example: s === 'SOURCE' ? 'outlook.office365.com' : 'imap.example.net', requiredInApp: true }),
     side(s, 'IMAP_PORT', { description: `IMAP port of the ${who}.`, defaultValue: '993', example: '993', requiredInApp: true }),
     side(s, 'IMAP_TLS', { description: `"implicit" (TLS from the first byte) or "starttls". Plaintext is refused.`, defaultValue: 'implicit', example: 'implicit', requiredInApp: true }),
-    side(s, 'AUTH', { description: `"oauth2-app" (client credentials, XOAUTH2 with the mailbox address) or "password" (per-mailbox password from Key Vault).`, defaultValue: 'oauth2-app', example: 'oauth2-app', requiredInApp: true }),
+    side(s, 'AUTH', { description: `"oauth2-app" (client credentials, XOAUTH2 with the mailbox address), "password" (per-mailbox password from Key Vault) or "google-service-account" (Google Workspace: a service account with domain-wide delegation, one token per mailbox).`, defaultValue: 'oauth2-app', example: 'oauth2-app', requiredInApp: true }),
     side(s, 'TENANT_ID', { description: `Entra tenant id (oauth2-app).`, example: '00000000-0000-0000-0000-000000000000', requiredInApp: true }),
     side(s, 'CLIENT_ID', { description: `Application (client) id of the app registration with IMAP.AccessAsApp (oauth2-app).`, example: '11111111-1111-1111-1111-111111111111', requiredInApp: true }),
     side(s, 'AUTHORITY_HOST', { description: `Entra authority host; override for sovereign clouds.`, defaultValue: 'https://login.microsoftonline.com', example: 'https://login.microsoftonline.com', requiredInApp: true }),
@@ -43,6 +43,7 @@ function sideSpecs(s: Side): SettingSpec[] {
     side(s, 'CLIENT_SECRET_NAME', { description: `Name of the Key Vault secret holding the client secret (oauth2-app; this or CLIENT_CERT_NAME).`, example: `${who}-client-secret`, requiredInApp: false }),
     side(s, 'CLIENT_CERT_NAME', { description: `Name of the Key Vault certificate (PEM with private key) used for a client assertion (oauth2-app; preferred over a secret).`, example: '', requiredInApp: false }),
     side(s, 'SERVER_KIND', { description: `"auto" (Exchange Online host names mean exchange), "exchange" or "generic": decides folder-name rules and message identity (Exchange regenerates MIME, so identity uses normalised headers there).`, defaultValue: 'auto', example: 'auto', requiredInApp: true }),
+    side(s, 'SERVICE_ACCOUNT_KEY_NAME', { description: `Name of the Key Vault secret holding the Google service account's whole JSON key file (google-service-account). The scope is ${'${SIDE}'}_TOKEN_SCOPE when set, else https://mail.google.com/.`.replace('${SIDE}', s), example: '', requiredInApp: false }),
     side(s, 'PASSWORD_SECRET_TEMPLATE', { description: `Key Vault secret name template for per-mailbox passwords (password auth); {mailbox} becomes the address with every character other than a-z, 0-9 replaced by "-".`, example: '', requiredInApp: false }),
   ];
 }

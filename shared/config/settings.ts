@@ -18,6 +18,8 @@ export interface SideSettings {
   clientSecretName?: string;
   clientCertName?: string;
   passwordSecretTemplate?: string;
+  /** google-service-account: the secret holding the service account's JSON key file. */
+  serviceAccountKeyName?: string;
   serverKind: ServerKind;
 }
 
@@ -118,18 +120,22 @@ class Reader {
   }
 }
 
+/** IMAP (and SMTP, POP) on Gmail: the scope a service account is delegated for a mailbox migration. */
+export const GOOGLE_MAIL_SCOPE = 'https://mail.google.com/';
+
 function readSide(r: Reader, s: Side): SideSettings {
   const k = (n: string): string => `${s}_${n}`;
   const host = r.required(k('IMAP_HOST'), 'the IMAP server name');
   if (host && !/^[A-Za-z0-9.\-:[\]]+$/.test(host)) r.problems.push(`${k('IMAP_HOST')} must be a host name or IP address`);
-  const auth = r.oneOf<AuthKind>(k('AUTH'), ['oauth2-app', 'password']);
+  const auth = r.oneOf<AuthKind>(k('AUTH'), ['oauth2-app', 'password', 'google-service-account']);
   const side: SideSettings = {
     host,
     port: r.int(k('IMAP_PORT'), 1, 65535),
     tls: r.oneOf<TlsMode>(k('IMAP_TLS'), ['implicit', 'starttls']),
     auth,
     authorityHost: r.url(k('AUTHORITY_HOST'), { https: true, allowPath: false }) ?? '',
-    tokenScope: r.str(k('TOKEN_SCOPE')) ?? '',
+    // Google's scope unless one is set: the schema's default is Exchange Online's.
+    tokenScope: (auth === 'google-service-account' ? (r.raw(k('TOKEN_SCOPE')) ?? GOOGLE_MAIL_SCOPE) : r.str(k('TOKEN_SCOPE'))) ?? '',
     clientSecretName: r.str(k('CLIENT_SECRET_NAME')),
     clientCertName: r.str(k('CLIENT_CERT_NAME')),
     passwordSecretTemplate: r.str(k('PASSWORD_SECRET_TEMPLATE')),
@@ -144,10 +150,13 @@ function readSide(r: Reader, s: Side): SideSettings {
     if (!side.clientSecretName && !side.clientCertName) {
       r.problems.push(`${k('CLIENT_SECRET_NAME')} or ${k('CLIENT_CERT_NAME')} must be set for oauth2-app`);
     }
+  } else if (auth === 'google-service-account') {
+    side.serviceAccountKeyName = r.str(k('SERVICE_ACCOUNT_KEY_NAME'));
+    if (side.serviceAccountKeyName === undefined) r.problems.push(`${k('SERVICE_ACCOUNT_KEY_NAME')} must be set for google-service-account`);
   } else if (!side.passwordSecretTemplate || !side.passwordSecretTemplate.includes('{mailbox}')) {
     r.problems.push(`${k('PASSWORD_SECRET_TEMPLATE')} must be set and contain {mailbox} for password auth`);
   }
-  for (const key of ['CLIENT_SECRET_NAME', 'CLIENT_CERT_NAME']) {
+  for (const key of ['CLIENT_SECRET_NAME', 'CLIENT_CERT_NAME', 'SERVICE_ACCOUNT_KEY_NAME']) {
     const v = r.str(k(key));
     if (v !== undefined && !/^[A-Za-z0-9-]{1,127}$/.test(v)) r.problems.push(`${k(key)} must be a Key Vault name (letters, digits, "-")`);
   }

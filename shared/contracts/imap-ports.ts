@@ -104,4 +104,6 @@ export interface ImapLogins {
   open(site: ImapSite, mailbox: string): Promise<{ session: OpenedReader; expiresOnMs: number }>;
   /** The side's app-only token, from the same cache the logins use. */
   token(site: ImapSite): Promise<{ token: string; expiresOnMs: number }>;
+  /** A mailbox's own token (google-service-account: the service account acting as it), from the logins' cache. */
+  mailboxToken?(site: ImapSite, mailbox: string): Promise<{ token: string; expiresOnMs: number }>;
 }

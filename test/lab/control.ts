@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { request } from 'node:https';
 import type { LabInfo } from './lab-info.js';
+import type { GoogleServiceAccount, GoogleTokenStats } from './google-token.js';
 
 /**
  * Typed calls to the control APIs (`/_lab/...`) of the lab's token endpoint and Key Vault.
@@ -61,6 +62,10 @@ export const entraControl = {
   /** A token from the endpoint's own key (or the untrusted one), without a client credential. */
   mint: async (info: LabInfo, m: { clientId?: string; audience?: string; expiresInSeconds?: number; key?: 'trusted' | 'untrusted'; kid?: string; claims?: Record<string, unknown> } = {}): Promise<string> =>
     (await call<{ access_token: string }>(info, 'POST', `${info.entra.controlUrl}/mint`, m)).access_token,
+  /** Registers a Google service account with the local Google token endpoint; returns that endpoint's URL (the key file's token_uri). */
+  registerGoogleAccount: async (info: LabInfo, account: GoogleServiceAccount): Promise<string> =>
+    (await call<{ tokenUri: string }>(info, 'POST', `${info.entra.controlUrl}/google/accounts`, account)).tokenUri,
+  googleStats: (info: LabInfo): Promise<GoogleTokenStats> => call(info, 'GET', `${info.entra.controlUrl}/google/stats`),
 };
 
 export interface KeyVaultStats {

@@ -5,6 +5,7 @@ import { FaultQueue } from './faults.js';
 import { intField, optionalString, readBody, readJson, sendJson, startHttpsServer, stopHttpsServer } from './http-util.js';
 import { decodeJwt, nowSeconds, verifyJwtSignature } from './jwt.js';
 import { IMAP_ROLE, OUTLOOK_RESOURCE, VAULT_RESOURCE, accessTokenClaims, signAccessToken } from './tokens.js';
+import { GoogleTokenEndpoint, type GoogleServiceAccount } from './google-token.js';
 
 /**
  * A local Entra ID v2 token endpoint for the client-credentials grant, close enough for the real
@@ -82,6 +83,15 @@ export async function startEntra(opts: EntraOptions): Promise<EntraServer> {
   const stats = { total: 0, requests: {} as Record<string, number>, issued: {} as Record<string, number> };
   let base = '';
   const tokenEndpoint = (): string => `${base}/${opts.tenantId}/oauth2/v2.0/token`;
+  const google = new GoogleTokenEndpoint(
+    () => `${base}/google/token`,
+    (account, sub, expiresInSeconds) =>
+      signAccessToken(
+        accessTokenClaims({ tenantId: opts.tenantId, clientId: account.clientId, displayName: account.clientEmail, audience: OUTLOOK_RESOURCE, expiresInSeconds, roles: [IMAP_ROLE], claims: { sub } }),
+        opts.signingKeyPem,
+        opts.kid,
+      ),
+  );
 
   const openIdConfiguration = (): Record<string, unknown> => ({
     token_endpoint: tokenEndpoint(),
@@ -225,6 +235,11 @@ export async function startEntra(opts: EntraOptions): Promise<EntraServer> {
     const body = req.method === 'GET' || req.method === 'DELETE' ? {} : await readJson(req);
     const route = `${req.method ?? ''} ${path}`;
     if (route === 'GET /_lab/stats') return sendJson(res, 200, stats);
+    if (route === 'POST /_lab/google/accounts') {
+      google.register(body as unknown as GoogleServiceAccount);
+      return sendJson(res, 201, { tokenUri: `${base}/google/token` });
+    }
+    if (route === 'GET /_lab/google/stats') return sendJson(res, 200, google.stats);
     if (route === 'POST /_lab/stats/reset') {
       stats.total = 0;
       stats.requests = {};
@@ -287,6 +302,7 @@ export async function startEntra(opts: EntraOptions): Promise<EntraServer> {
   const { server, port } = await startHttpsServer(opts.tls, async (req, res, url) => {
     const path = url.pathname;
     if (path.startsWith('/_lab/')) return control(req, res, path);
+    if (path === '/google/token' && req.method === 'POST') return google.handle(req, res);
     const m = /^\/([^/]+)\/(v2\.0\/\.well-known\/openid-configuration|oauth2\/v2\.0\/token|discovery\/v2\.0\/keys)$/.exec(path);
     if (m === null) return sendJson(res, 404, { error: 'not_found', error_description: `no route ${req.method ?? ''} ${path}` });
     const tenant = m[1]!;

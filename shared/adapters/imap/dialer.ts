@@ -5,6 +5,7 @@ import { addressKey } from '../../contracts/mailbox-pair.js';
 import { passwordSecretName } from '../../domain/secrets/password-secret-name.js';
 import { AppTokenProvider, FIRST_CONTACT_FAILURES, type AccessToken } from '../auth/token-provider.js';
 import { MigrationError } from '../../errors/migration-error.js';
+import { ServiceAccountTokens } from '../auth/service-account-tokens.js';
 import type { SecretStore } from '../../contracts/secret-store.js';
 import type { ImapSession } from './imap-session.js';
 import { PipelinedAppender } from './pipelined-appender.js';
@@ -19,6 +20,7 @@ import { RawFolderSession } from './raw-folder-session.js';
  */
 export class ImapDialer implements ImapLogins {
   private readonly tokens: Record<ImapSite, AppTokenProvider>;
+  private readonly delegated: Record<ImapSite, ServiceAccountTokens>;
   /** Sides whose server refused a raw connection: it refuses them for every mailbox. */
   private readonly noRaw = new Set<ImapSite>();
   /** Destination mailboxes whose connection could not pipeline APPENDs (lower-cased). */
@@ -34,6 +36,10 @@ export class ImapDialer implements ImapLogins {
       source: new AppTokenProvider(settings.source, secrets, 'source'),
       destination: new AppTokenProvider(settings.destination, secrets, 'destination'),
     };
+    this.delegated = {
+      source: new ServiceAccountTokens(settings.source, secrets, 'source'),
+      destination: new ServiceAccountTokens(settings.destination, secrets, 'destination'),
+    };
   }
 
   side(site: ImapSite): SideSettings {
@@ -45,13 +51,18 @@ export class ImapDialer implements ImapLogins {
     return this.tokens[site].getToken();
   }
 
+  mailboxToken(site: ImapSite, mailbox: string): Promise<AccessToken> {
+    return this.delegated[site].getToken(mailbox);
+  }
+
   async auth(site: ImapSite, mailbox: string): Promise<{ auth: ImapAuth; expiresOnMs: number }> {
     const side = this.side(site);
     if (side.auth === 'password') {
       const pass = await this.secrets.getSecret(passwordSecretName(side.passwordSecretTemplate ?? '', mailbox));
       return { auth: { user: mailbox, pass }, expiresOnMs: Number.POSITIVE_INFINITY };
     }
-    const t = await this.tokens[site].getToken();
+    // A service account's token names one mailbox (sub): each mailbox has its own.
+    const t = side.auth === 'google-service-account' ? await this.delegated[site].getToken(mailbox) : await this.tokens[site].getToken();
     return { auth: { user: mailbox, accessToken: t.token }, expiresOnMs: t.expiresOnMs };
   }
 
