@@ -1,4 +1,5 @@
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { GOOGLE_MAIL_SCOPE, googleSourceSettings, labServiceAccount, type LabServiceAccount } from '../../../support/google-account.js';
 import { mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,7 +21,7 @@ import { compareCopy, seededPair } from '../../../support/lab-mailbox.js';
 // token it issues over XOAUTH2.
 
 const lab = getLab();
-const MAIL_SCOPE = 'https://mail.google.com/';
+const MAIL_SCOPE = GOOGLE_MAIL_SCOPE;
 const engines: Engine[] = [];
 const outputs: Record<string, string> = {};
 const planted: string[] = [];
@@ -29,28 +30,13 @@ afterAll(async () => {
   await Promise.all(engines.map((e) => e.close()));
 });
 
-/** A service account registered with the lab (delegated `scopes`, for `users`) and its JSON key file stored in the lab Key Vault. */
-async function serviceAccount(users: string[], scopes: string[] = [MAIL_SCOPE], expiresInSeconds?: number): Promise<{ secretName: string; keyFile: string; clientId: string }> {
-  const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-  const privateKeyPem = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
-  const clientId = String(BigInt(`0x${randomBytes(8).toString('hex')}`));
-  const clientEmail = `mailmig-${randomBytes(3).toString('hex')}@migration-project.iam.gserviceaccount.com`;
-  const tokenUri = await entraControl.registerGoogleAccount(lab, {
-    clientEmail,
-    clientId,
-    publicKeyPem: publicKey.export({ type: 'spki', format: 'pem' }).toString(),
-    delegatedScopes: scopes,
-    users,
-    ...(expiresInSeconds === undefined ? {} : { expiresInSeconds }),
-  });
-  const keyFile = JSON.stringify({ type: 'service_account', project_id: 'migration-project', private_key_id: randomBytes(20).toString('hex'), private_key: privateKeyPem, client_email: clientEmail, client_id: clientId, token_uri: tokenUri });
-  const secretName = `google-key-${randomBytes(4).toString('hex')}`;
-  await keyVaultControl.putSecret(lab, secretName, keyFile);
-  planted.push(privateKeyPem.split('\n')[1]!);
-  return { secretName, keyFile, clientId };
+async function serviceAccount(users: string[], scopes: string[] = [MAIL_SCOPE], expiresInSeconds?: number): Promise<LabServiceAccount> {
+  const account = await labServiceAccount(lab, users, scopes, expiresInSeconds);
+  planted.push(account.keyLine);
+  return account;
 }
 
-const googleSource = (secretName: string): Record<string, string> => ({ SOURCE_AUTH: 'google-service-account', SOURCE_SERVICE_ACCOUNT_KEY_NAME: secretName, SOURCE_TOKEN_SCOPE: '' });
+const googleSource = googleSourceSettings;
 
 function find(m: MailboxPreflight, id: PreflightCheck['id'], side: PreflightCheck['side']): PreflightCheck {
   const c = m.checks.find((x) => x.id === id && x.side === side);

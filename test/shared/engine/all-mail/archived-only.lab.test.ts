@@ -4,7 +4,11 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { getLab, labSettings } from '../../../lab/lab-info.js';
 import { runCli, workDir } from '../../../support/run-cli.js';
-import { appUnderTest, blobContext } from '../../../support/durable-app/app-under-test.js';
+import { appUnderTest, blobContext, descendants } from '../../../support/durable-app/app-under-test.js';
+import { labServiceAccount, googleSourceSettings } from '../../../support/google-account.js';
+import { findLeaks } from '../../../support/secrets-scan.js';
+import { entraControl } from '../../../lab/control.js';
+import { reportPaths } from '../../../../shared/engine/batch-ids.js';
 import { blobHandler } from '../../../../functions/lib/blob-handler.js';
 import { makeMessage } from '../../../lab/corpus.js';
 import type { SeedFolder, SeedMessage } from '../../../lab/seed.js';
@@ -110,16 +114,24 @@ describe("a Gmail source's All Mail", () => {
     expect(verify.stdout).toContain('1 PASS, 0 FAIL');
   }, 120_000);
 
-  it('through the Durable app: the orchestrated ranges of All Mail copy exactly its archived-only messages', async () => {
+  it('through the Durable app, signed in as a Google Workspace service account: All Mail\'s archived-only messages copied exactly; no key, assertion or token in any orchestration\'s output, status or the report', async () => {
     const { source, destination } = gmailMailbox();
     const box = await seededPair(lab, 'gmail-app', source);
-    const app = appUnderTest({ RANGE_MAX_MESSAGES: '3' }, undefined, { autoCutover: true });
+    const account = await labServiceAccount(lab, [box]);
+    const app = appUnderTest({ RANGE_MAX_MESSAGES: '3', ...googleSourceSettings(account.secretName) }, undefined, { autoCutover: true });
     try {
       const csv = Buffer.from(`Email\n${box}\n`);
       await app.blobs.put('migrations', 'incoming/gmail.csv', csv, 'text/csv');
       const started = await blobHandler(app.deps)(csv, blobContext('gmail.csv'));
-      const run = await app.client.settled((started as { batchId: string }).batchId);
+      const id = (started as { batchId: string }).batchId;
+      const run = await app.client.settled(id);
       expect(run.status, run.error).toBe('Completed');
+      expect((await entraControl.googleStats(lab)).issued[box.toLowerCase()]).toBeGreaterThanOrEqual(1);
+      const report = (await app.blobs.get('reports', reportPaths.batchJson(id)))!.toString('utf8');
+      const texts: Record<string, string> = { output: JSON.stringify(run.output), status: JSON.stringify(run.customStatus), report };
+      descendants(app.host, id).forEach((c, i) => (texts[`child${i}`] = JSON.stringify([c?.output, c?.customStatus])));
+      expect(findLeaks(lab, texts)).toEqual([]);
+      for (const [where, text] of Object.entries(texts)) expect(text.includes(account.keyLine), where).toBe(false);
     } finally {
       await app.close();
     }
