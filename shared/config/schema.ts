@@ -11,7 +11,7 @@ export type Side = 'SOURCE' | 'DESTINATION';
 export const SIDES: readonly Side[] = ['SOURCE', 'DESTINATION'];
 
 export type TlsMode = 'implicit' | 'starttls';
-export type AuthKind = 'oauth2-app' | 'password' | 'google-service-account';
+export type AuthKind = 'oauth2-app' | 'password' | 'google-service-account' | 'oauth2-delegated';
 
 export interface SettingSpec {
   key: string;
@@ -35,7 +35,7 @@ function sideSpecs(s: Side): SettingSpec[] {
     side(s, 'IMAP_HOST', { description: `IMAP host of the ${who}.`, example: s === 'SOURCE' ? 'outlook.office365.com' : 'imap.example.net', requiredInApp: true }),
     side(s, 'IMAP_PORT', { description: `IMAP port of the ${who}.`, defaultValue: '993', example: '993', requiredInApp: true }),
     side(s, 'IMAP_TLS', { description: `"implicit" (TLS from the first byte) or "starttls". Plaintext is refused.`, defaultValue: 'implicit', example: 'implicit', requiredInApp: true }),
-    side(s, 'AUTH', { description: `"oauth2-app" (client credentials, XOAUTH2 with the mailbox address), "password" (per-mailbox password from Key Vault) or "google-service-account" (Google Workspace: a service account with domain-wide delegation, one token per mailbox).`, defaultValue: 'oauth2-app', example: 'oauth2-app', requiredInApp: true }),
+    side(s, 'AUTH', { description: `"oauth2-app" (client credentials, XOAUTH2 with the mailbox address), "password" (per-mailbox password from Key Vault) "google-service-account" (Google Workspace: a service account with domain-wide delegation, one token per mailbox) or "oauth2-delegated" (each mailbox's owner consents once with \`mailmig login\`; refresh tokens kept encrypted, see TOKEN_CACHE_KEY_NAME).`, defaultValue: 'oauth2-app', example: 'oauth2-app', requiredInApp: true }),
     side(s, 'TENANT_ID', { description: `Entra tenant id (oauth2-app).`, example: '00000000-0000-0000-0000-000000000000', requiredInApp: true }),
     side(s, 'CLIENT_ID', { description: `Application (client) id of the app registration with IMAP.AccessAsApp (oauth2-app).`, example: '11111111-1111-1111-1111-111111111111', requiredInApp: true }),
     side(s, 'AUTHORITY_HOST', { description: `Entra authority host; override for sovereign clouds.`, defaultValue: 'https://login.microsoftonline.com', example: 'https://login.microsoftonline.com', requiredInApp: true }),
@@ -70,6 +70,7 @@ export const SETTING_SPECS: readonly SettingSpec[] = [
   { key: 'IMAP_RESPONSE_TIMEOUT_SECONDS', description: 'A connection waiting for an answer that has heard nothing from the server for this long is dropped and its work retried (a silently dead connection would otherwise hold its mailbox forever).', defaultValue: '300', example: '300', requiredInApp: false },
   { key: 'DELTA_INTERVAL_MINUTES', description: 'Minutes between scheduled delta passes of an open batch; 0 = only on demand.', defaultValue: '0', example: '0', requiredInApp: true },
   { key: 'DURABLE_TASK_HUB', description: 'Durable Functions task hub name (host.json reads it).', defaultValue: 'mailmig', example: 'mailmig', requiredInApp: true },
+  { key: 'TOKEN_CACHE_KEY_NAME', description: 'oauth2-delegated: name of the Key Vault secret (any long random string) whose value encrypts the token caches (refresh tokens) kept per mailbox outside Key Vault.', example: '', requiredInApp: false },
   { key: 'ALL_MAIL_ARCHIVE_FOLDER', description: 'Destination folder for the messages of the source\'s \\All folder (Gmail\'s All Mail) found in no other source folder: archived mail without a label. Unset: the destination\'s Archive folder.', example: '', requiredInApp: false },
   { key: 'AUTH_PROPAGATION_WINDOW_MINUTES', description: 'How long authentication refusals are retried (permissions can take about an hour to propagate) before they are reported as permanent.', defaultValue: '0', example: '0', requiredInApp: true },
 ];

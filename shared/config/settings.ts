@@ -50,6 +50,8 @@ export interface Settings {
   authPropagationWindowMinutes: number;
   /** ALL_MAIL_ARCHIVE_FOLDER: where the source's \All folder sends messages found in no other folder. */
   allMailArchiveFolder?: string;
+  /** TOKEN_CACHE_KEY_NAME: the secret whose value encrypts oauth2-delegated token caches. */
+  tokenCacheKeyName?: string;
 }
 
 export type SettingsSource = Readonly<Record<string, string | undefined>>;
@@ -122,12 +124,14 @@ class Reader {
 
 /** IMAP (and SMTP, POP) on Gmail: the scope a service account is delegated for a mailbox migration. */
 export const GOOGLE_MAIL_SCOPE = 'https://mail.google.com/';
+/** Delegated IMAP for Exchange Online and Outlook.com, and a refresh token. */
+const DELEGATED_SCOPES = 'https://outlook.office.com/IMAP.AccessAsUser.All offline_access';
 
 function readSide(r: Reader, s: Side): SideSettings {
   const k = (n: string): string => `${s}_${n}`;
   const host = r.required(k('IMAP_HOST'), 'the IMAP server name');
   if (host && !/^[A-Za-z0-9.\-:[\]]+$/.test(host)) r.problems.push(`${k('IMAP_HOST')} must be a host name or IP address`);
-  const auth = r.oneOf<AuthKind>(k('AUTH'), ['oauth2-app', 'password', 'google-service-account']);
+  const auth = r.oneOf<AuthKind>(k('AUTH'), ['oauth2-app', 'password', 'google-service-account', 'oauth2-delegated']);
   const side: SideSettings = {
     host,
     port: r.int(k('IMAP_PORT'), 1, 65535),
@@ -135,7 +139,7 @@ function readSide(r: Reader, s: Side): SideSettings {
     auth,
     authorityHost: r.url(k('AUTHORITY_HOST'), { https: true, allowPath: false }) ?? '',
     // Google's scope unless one is set: the schema's default is Exchange Online's.
-    tokenScope: (auth === 'google-service-account' ? (r.raw(k('TOKEN_SCOPE')) ?? GOOGLE_MAIL_SCOPE) : r.str(k('TOKEN_SCOPE'))) ?? '',
+    tokenScope: (auth === 'google-service-account' ? (r.raw(k('TOKEN_SCOPE')) ?? GOOGLE_MAIL_SCOPE) : auth === 'oauth2-delegated' ? (r.raw(k('TOKEN_SCOPE')) ?? DELEGATED_SCOPES) : r.str(k('TOKEN_SCOPE'))) ?? '',
     clientSecretName: r.str(k('CLIENT_SECRET_NAME')),
     clientCertName: r.str(k('CLIENT_CERT_NAME')),
     passwordSecretTemplate: r.str(k('PASSWORD_SECRET_TEMPLATE')),
@@ -150,6 +154,12 @@ function readSide(r: Reader, s: Side): SideSettings {
     if (!side.clientSecretName && !side.clientCertName) {
       r.problems.push(`${k('CLIENT_SECRET_NAME')} or ${k('CLIENT_CERT_NAME')} must be set for oauth2-app`);
     }
+  } else if (auth === 'oauth2-delegated') {
+    // A public client: no secret. TENANT_ID may be "consumers" (personal accounts) or "organizations".
+    side.tenantId = r.required(k('TENANT_ID'), 'needed for oauth2-delegated ("consumers" for personal Microsoft accounts)');
+    side.clientId = r.required(k('CLIENT_ID'), 'needed for oauth2-delegated');
+    if (side.tenantId && !/^[A-Za-z0-9.-]+$/.test(side.tenantId)) r.problems.push(`${k('TENANT_ID')} must be a tenant GUID or domain, "organizations" or "consumers"`);
+    if (!r.str('TOKEN_CACHE_KEY_NAME')) r.problems.push(`TOKEN_CACHE_KEY_NAME must be set for oauth2-delegated (${k('AUTH')})`);
   } else if (auth === 'google-service-account') {
     side.serviceAccountKeyName = r.str(k('SERVICE_ACCOUNT_KEY_NAME'));
     if (side.serviceAccountKeyName === undefined) r.problems.push(`${k('SERVICE_ACCOUNT_KEY_NAME')} must be set for google-service-account`);
@@ -190,6 +200,7 @@ export function loadSettings(env: SettingsSource): Settings {
     deltaIntervalMinutes: r.int('DELTA_INTERVAL_MINUTES', 0, 60 * 24 * 30),
     authPropagationWindowMinutes: r.int('AUTH_PROPAGATION_WINDOW_MINUTES', 0, 24 * 60),
     ...optional('allMailArchiveFolder', r.str('ALL_MAIL_ARCHIVE_FOLDER')),
+    ...optional('tokenCacheKeyName', r.str('TOKEN_CACHE_KEY_NAME')),
   };
   if (!settings.keyVaultUrl && !settings.localSecretsFile) {
     r.problems.push('KEY_VAULT_URL is missing (or LOCAL_SECRETS_FILE for local runs)');

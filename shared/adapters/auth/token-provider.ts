@@ -16,7 +16,7 @@ export interface AccessToken {
 /** Connection failures that, before any answer, mean a wrong host or port rather than a blip. */
 export const FIRST_CONTACT_FAILURES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN']);
 
-const MICROSOFT_AUTHORITY_HOSTS = /^(login\.microsoftonline\.(com|us)|login\.chinacloudapi\.cn|login\.partner\.microsoftonline\.cn)$/i;
+export const MICROSOFT_AUTHORITY_HOSTS = /^(login\.microsoftonline\.(com|us)|login\.chinacloudapi\.cn|login\.partner\.microsoftonline\.cn)$/i;
 
 /**
  * MSAL's network calls over fetch, keeping the last Retry-After: MSAL honours it internally

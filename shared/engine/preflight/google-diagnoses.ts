@@ -43,6 +43,14 @@ export const GOOGLE_DIAGNOSES: readonly DiagnosisRule[] = [
     }),
   },
   {
+    key: 'consent-needed',
+    codes: ['CONSENT_NEEDED'],
+    diagnose: (c) => ({
+      cause: `${c.mailbox ?? 'the mailbox'} has no usable consent (oauth2-delegated): its owner has not signed in yet, or the grant was revoked or expired (password reset, sign-out of all sessions, 90 days unused).`,
+      fix: `Run: mailmig login --csv <the CSV> --side ${c.side ?? 'source'}, and have the owner open the URL shown and enter the code. If sign-in is blocked by Conditional Access (device code flow not allowed), an admin must allow it for this app, or the owner signs in from a compliant device.`,
+    }),
+  },
+  {
     key: 'google:unknown-user',
     codes: ['IMAP_AUTH_FAILED'],
     when: isGoogle,

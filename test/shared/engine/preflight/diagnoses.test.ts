@@ -59,6 +59,7 @@ const ROWS: [string, DiagnosisContext][] = [
   ['google:delegation', ctx({ check: 'token', code: 'TOKEN_INVALID_CLIENT', settings: google, secretName: 'google-key', message: 'source token endpoint (Google): unauthorized_client (Client is unauthorized to retrieve access tokens using this method, or client not authorized for any of the scopes requested.)' })],
   ['google:key', ctx({ check: 'token', code: 'TOKEN_INVALID_CLIENT', settings: google, secretName: 'google-key', message: 'service account key "google-key" is not JSON' })],
   ['google:imap-off', ctx({ check: 'login', code: 'IMAP_AUTH_FAILED', settings: google, message: 'source IMAP: NO [ALERT] Your account is not enabled for IMAP use. Please visit your Gmail settings page and enable your account for IMAP access.' })],
+  ['consent-needed', ctx({ check: 'token', code: 'CONSENT_NEEDED', message: 'consent needed for adele@contoso.com (source): the consent was revoked or has expired' })],
   ['google:unknown-user', ctx({ check: 'token', code: 'IMAP_AUTH_FAILED', settings: google, message: 'source token endpoint (Google): invalid_grant (Invalid email or User ID)' })],
 ];
 
