@@ -2,9 +2,10 @@ import type { SideSettings } from '../../config/settings.js';
 import type { ImapSite } from '../../contracts/imap.js';
 import type { DiagnosisContext, DiagnosisRule } from './diagnoses.js';
 
-// Cause and fix for the failures of a Google Workspace side (google-service-account): the
-// service account's key, its domain-wide delegation, and IMAP for the user. Checked before the
-// general rules, which speak of Entra apps and Exchange.
+// Cause and fix for the sides whose token names the mailbox. Google Workspace
+// (google-service-account): the service account's key, its domain-wide delegation, and IMAP for
+// the user; oauth2-delegated: the owner's consent. Checked before the general rules, which speak
+// of Entra apps and Exchange.
 
 const sideOf = (c: DiagnosisContext): SideSettings => (c.side === 'destination' ? c.settings.destination : c.settings.source);
 const prefix = (c: DiagnosisContext): string => ((c.side ?? 'source') satisfies ImapSite).toUpperCase();
@@ -12,7 +13,7 @@ const isGoogle = (c: DiagnosisContext): boolean => sideOf(c).auth === 'google-se
 
 const DELEGATION = 'Google Admin console > Security > Access and data control > API controls > Domain-wide delegation';
 
-export const GOOGLE_DIAGNOSES: readonly DiagnosisRule[] = [
+export const MAILBOX_TOKEN_DIAGNOSES: readonly DiagnosisRule[] = [
   {
     key: 'google:delegation',
     codes: ['TOKEN_INVALID_CLIENT'],
