@@ -73,6 +73,14 @@ program
   .action((o: { csv: string; settings?: string; concurrency?: string; report?: string }) => run(async () => (await import('./commands/verify.js')).verifyCommand(o)));
 
 program
+  .command('login')
+  .description('oauth2-delegated: each mailbox owner of the CSV signs in once (device code: one code per mailbox, shown with the URL)')
+  .requiredOption('--csv <file>', 'CSV of mailboxes')
+  .requiredOption('--side <side>', '"source" or "destination": the side whose owners consent')
+  .option('--settings <file>', 'local.settings.json-shaped settings file')
+  .action((o: { csv: string; side: string; settings?: string }) => run(async () => (await import('./commands/login.js')).loginCommand(o)));
+
+program
   .command('preflight')
   .description('check every mailbox of a CSV without copying: credentials, tokens, logins, sizes, folder names (PASS/FAIL)')
   .requiredOption('--csv <file>', 'CSV of mailboxes')

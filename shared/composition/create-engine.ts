@@ -11,6 +11,7 @@ import { certificateFacts } from '../adapters/auth/certificate-facts.js';
 import type { CertificateReader } from '../contracts/certificate-reader.js';
 import { ImapConnectionPool } from '../adapters/imap/imap-connection-pool.js';
 import { ImapDialer } from '../adapters/imap/dialer.js';
+import { FileTokenCacheStore, TokenCacheCipher } from '../adapters/auth/token-cache-store.js';
 import { KeyVaultSecretStore } from '../adapters/secrets/key-vault-secret-store.js';
 import { LocalFileSecretStore } from '../adapters/secrets/local-file-secret-store.js';
 import type { SecretStore } from '../contracts/secret-store.js';
@@ -108,7 +109,8 @@ export interface Engine extends EngineDeps {
 
 export function createEngine(settings: Settings, env: Env, opts: { log: Logger; checkpoints?: CheckpointStore; state?: 'table' | 'file' | 'auto' }): Engine {
   const secrets = createSecretStore(settings, env);
-  const dialer = new ImapDialer(settings, secrets);
+  // oauth2-delegated: the owners' refresh tokens, sealed, under STATE_DIR (the CLI's machine).
+  const dialer = new ImapDialer(settings, secrets, new FileTokenCacheStore(join(settings.stateDir, 'token-cache'), new TokenCacheCipher(secrets, settings.tokenCacheKeyName)));
   const pool = new ImapConnectionPool(dialer, () => new ThrottleGate(), settings.maxConnectionsPerMailbox);
   const owned = opts.checkpoints === undefined;
   const checkpoints = opts.checkpoints ?? createCheckpointStore(settings, env, opts.state ?? 'auto', opts.log);

@@ -13,7 +13,7 @@ export type Side = 'SOURCE' | 'DESTINATION';
 export const SIDES: readonly Side[] = ['SOURCE', 'DESTINATION'];
 
 export type TlsMode = 'implicit' | 'starttls';
-export type AuthKind = 'oauth2-app' | 'password';
+export type AuthKind = 'oauth2-app' | 'password' | 'google-service-account' | 'oauth2-delegated';
 
 export interface SettingSpec {
   key: string;
@@ -37,7 +37,7 @@ function sideSpecs(s: Side): SettingSpec[] {
     side(s, 'IMAP_HOST', { description: `IMAP host of the ${who}.`, example: s === 'SOURCE' ? 'outlook.office365.com' : 'imap.example.net', requiredInApp: true }),
     side(s, 'IMAP_PORT', { description: `IMAP port of the ${who}.`, defaultValue: '993', example: '993', requiredInApp: true }),
     side(s, 'IMAP_TLS', { description: `"implicit" (TLS from the first byte) or "starttls". Plaintext is refused.`, defaultValue: 'implicit', example: 'implicit', requiredInApp: true }),
-    side(s, 'AUTH', { description: `"oauth2-app" (client credentials, XOAUTH2 with the mailbox address) or "password" (per-mailbox password from Key Vault).`, defaultValue: 'oauth2-app', example: 'oauth2-app', requiredInApp: true }),
+    side(s, 'AUTH', { description: `"oauth2-app" (client credentials, XOAUTH2 with the mailbox address), "password" (per-mailbox password from Key Vault) "google-service-account" (Google Workspace: a service account with domain-wide delegation, one token per mailbox) or "oauth2-delegated" (each mailbox's owner consents once with \`mailmig login\`; refresh tokens kept encrypted, see TOKEN_CACHE_KEY_NAME).`, defaultValue: 'oauth2-app', example: 'oauth2-app', requiredInApp: true }),
     side(s, 'TENANT_ID', { description: `Entra tenant id (oauth2-app).`, example: '00000000-0000-0000-0000-000000000000', requiredInApp: true }),
     side(s, 'CLIENT_ID', { description: `Application (client) id of the app registration with IMAP.AccessAsApp (oauth2-app).`, example: '11111111-1111-1111-1111-111111111111', requiredInApp: true }),
     side(s, 'AUTHORITY_HOST', { description: `Entra authority host; override for sovereign clouds.`, defaultValue: 'https://login.microsoftonline.com', example: 'https://login.microsoftonline.com', requiredInApp: true }),
@@ -45,6 +45,7 @@ function sideSpecs(s: Side): SettingSpec[] {
     side(s, 'CLIENT_SECRET_NAME', { description: `Name of the Key Vault secret holding the client secret (oauth2-app; this or CLIENT_CERT_NAME).`, example: `${who}-client-secret`, requiredInApp: false }),
     side(s, 'CLIENT_CERT_NAME', { description: `Name of the Key Vault certificate (PEM with private key) used for a client assertion (oauth2-app; preferred over a secret).`, example: '', requiredInApp: false }),
     side(s, 'SERVER_KIND', { description: `"auto" (Exchange Online host names mean exchange), "exchange" or "generic": decides folder-name rules and message identity (Exchange regenerates MIME, so identity uses normalised headers there).`, defaultValue: 'auto', example: 'auto', requiredInApp: true }),
+    side(s, 'SERVICE_ACCOUNT_KEY_NAME', { description: `Name of the Key Vault secret holding the Google service account's whole JSON key file (google-service-account). The scope is ${'${SIDE}'}_TOKEN_SCOPE when set, else https://mail.google.com/.`.replace('${SIDE}', s), example: '', requiredInApp: false }),
     side(s, 'PASSWORD_SECRET_TEMPLATE', { description: `Key Vault secret name template for per-mailbox passwords (password auth); {mailbox} becomes the address with every character other than a-z, 0-9 replaced by "-".`, example: '', requiredInApp: false }),
   ];
 }
@@ -73,6 +74,8 @@ export const SETTING_SPECS: readonly SettingSpec[] = [
   { key: 'DELTA_INTERVAL_MINUTES', description: 'Minutes between scheduled delta passes of an open batch; 0 = only on demand.', defaultValue: '0', example: '0', requiredInApp: true },
   { key: 'DURABLE_TASK_HUB', description: 'Durable Functions task hub name (host.json reads it).', defaultValue: 'mailmig', example: 'mailmig', requiredInApp: true },
   ...CONTROL_SETTING_SPECS,
+  { key: 'TOKEN_CACHE_KEY_NAME', description: 'oauth2-delegated: name of the Key Vault secret (any long random string) whose value encrypts the token caches (refresh tokens) kept per mailbox outside Key Vault.', example: '', requiredInApp: false },
+  { key: 'ALL_MAIL_ARCHIVE_FOLDER', description: 'Destination folder for the messages of the source\'s \\All folder (Gmail\'s All Mail) found in no other source folder: archived mail without a label. Unset: the destination\'s Archive folder.', example: '', requiredInApp: false },
   { key: 'AUTH_PROPAGATION_WINDOW_MINUTES', description: 'How long authentication refusals are retried (permissions can take about an hour to propagate) before they are reported as permanent.', defaultValue: '0', example: '0', requiredInApp: true },
   { key: 'NOTIFY_WEBHOOK_SECRET_NAME', description: 'Optional. Name of the Key Vault secret (LOCAL_SECRETS_FILE for local runs) holding a webhook URL: a JSON POST when a pass or the batch ends and when a mailbox fails (Slack and Teams incoming webhooks show its "text"). Unset: no notifications.', example: '', requiredInApp: false },
   { key: 'DASHBOARD_URL', description: 'Optional. Address of the live dashboard that HTML reports link to (the Functions app links to its own /api/dashboard when unset).', example: '', requiredInApp: false },

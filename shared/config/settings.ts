@@ -20,6 +20,8 @@ export interface SideSettings {
   clientSecretName?: string;
   clientCertName?: string;
   passwordSecretTemplate?: string;
+  /** google-service-account: the secret holding the service account's JSON key file. */
+  serviceAccountKeyName?: string;
   serverKind: ServerKind;
 }
 
@@ -58,6 +60,10 @@ export interface Settings {
   controls: MailboxControls;
   /** MAX_BYTES_PER_SECOND_PER_BATCH; 0 = no cap. */
   batchBytesPerSecond: number;
+  /** ALL_MAIL_ARCHIVE_FOLDER: where the source's \All folder sends messages found in no other folder. */
+  allMailArchiveFolder?: string;
+  /** TOKEN_CACHE_KEY_NAME: the secret whose value encrypts oauth2-delegated token caches. */
+  tokenCacheKeyName?: string;
 }
 
 export type SettingsSource = Readonly<Record<string, string | undefined>>;
@@ -128,18 +134,24 @@ class Reader {
   }
 }
 
+/** IMAP (and SMTP, POP) on Gmail: the scope a service account is delegated for a mailbox migration. */
+export const GOOGLE_MAIL_SCOPE = 'https://mail.google.com/';
+/** Delegated IMAP for Exchange Online and Outlook.com, and a refresh token. */
+const DELEGATED_SCOPES = 'https://outlook.office.com/IMAP.AccessAsUser.All offline_access';
+
 function readSide(r: Reader, s: Side): SideSettings {
   const k = (n: string): string => `${s}_${n}`;
   const host = r.required(k('IMAP_HOST'), 'the IMAP server name');
   if (host && !/^[A-Za-z0-9.\-:[\]]+$/.test(host)) r.problems.push(`${k('IMAP_HOST')} must be a host name or IP address`);
-  const auth = r.oneOf<AuthKind>(k('AUTH'), ['oauth2-app', 'password']);
+  const auth = r.oneOf<AuthKind>(k('AUTH'), ['oauth2-app', 'password', 'google-service-account', 'oauth2-delegated']);
   const side: SideSettings = {
     host,
     port: r.int(k('IMAP_PORT'), 1, 65535),
     tls: r.oneOf<TlsMode>(k('IMAP_TLS'), ['implicit', 'starttls']),
     auth,
     authorityHost: r.url(k('AUTHORITY_HOST'), { https: true, allowPath: false }) ?? '',
-    tokenScope: r.str(k('TOKEN_SCOPE')) ?? '',
+    // Google's scope unless one is set: the schema's default is Exchange Online's.
+    tokenScope: (auth === 'google-service-account' ? (r.raw(k('TOKEN_SCOPE')) ?? GOOGLE_MAIL_SCOPE) : auth === 'oauth2-delegated' ? (r.raw(k('TOKEN_SCOPE')) ?? DELEGATED_SCOPES) : r.str(k('TOKEN_SCOPE'))) ?? '',
     clientSecretName: r.str(k('CLIENT_SECRET_NAME')),
     clientCertName: r.str(k('CLIENT_CERT_NAME')),
     passwordSecretTemplate: r.str(k('PASSWORD_SECRET_TEMPLATE')),
@@ -154,10 +166,19 @@ function readSide(r: Reader, s: Side): SideSettings {
     if (!side.clientSecretName && !side.clientCertName) {
       r.problems.push(`${k('CLIENT_SECRET_NAME')} or ${k('CLIENT_CERT_NAME')} must be set for oauth2-app`);
     }
+  } else if (auth === 'oauth2-delegated') {
+    // A public client: no secret. TENANT_ID may be "consumers" (personal accounts) or "organizations".
+    side.tenantId = r.required(k('TENANT_ID'), 'needed for oauth2-delegated ("consumers" for personal Microsoft accounts)');
+    side.clientId = r.required(k('CLIENT_ID'), 'needed for oauth2-delegated');
+    if (side.tenantId && !/^[A-Za-z0-9.-]+$/.test(side.tenantId)) r.problems.push(`${k('TENANT_ID')} must be a tenant GUID or domain, "organizations" or "consumers"`);
+    if (!r.str('TOKEN_CACHE_KEY_NAME')) r.problems.push(`TOKEN_CACHE_KEY_NAME must be set for oauth2-delegated (${k('AUTH')})`);
+  } else if (auth === 'google-service-account') {
+    side.serviceAccountKeyName = r.str(k('SERVICE_ACCOUNT_KEY_NAME'));
+    if (side.serviceAccountKeyName === undefined) r.problems.push(`${k('SERVICE_ACCOUNT_KEY_NAME')} must be set for google-service-account`);
   } else if (!side.passwordSecretTemplate || !side.passwordSecretTemplate.includes('{mailbox}')) {
     r.problems.push(`${k('PASSWORD_SECRET_TEMPLATE')} must be set and contain {mailbox} for password auth`);
   }
-  for (const key of ['CLIENT_SECRET_NAME', 'CLIENT_CERT_NAME']) {
+  for (const key of ['CLIENT_SECRET_NAME', 'CLIENT_CERT_NAME', 'SERVICE_ACCOUNT_KEY_NAME']) {
     const v = r.str(k(key));
     if (v !== undefined && !/^[A-Za-z0-9-]{1,127}$/.test(v)) r.problems.push(`${k(key)} must be a Key Vault name (letters, digits, "-")`);
   }
@@ -195,6 +216,8 @@ export function loadSettings(env: SettingsSource): Settings {
     dashboardUrl: r.url('DASHBOARD_URL', { https: false, allowPath: true }),
     controls: {},
     batchBytesPerSecond: r.int('MAX_BYTES_PER_SECOND_PER_BATCH', 0, 2 ** 40),
+    ...optional('allMailArchiveFolder', r.str('ALL_MAIL_ARCHIVE_FOLDER')),
+    ...optional('tokenCacheKeyName', r.str('TOKEN_CACHE_KEY_NAME')),
   };
   if (settings.notifyWebhookSecretName !== undefined && !/^[A-Za-z0-9-]{1,127}$/.test(settings.notifyWebhookSecretName)) r.problems.push('NOTIFY_WEBHOOK_SECRET_NAME must be a Key Vault name (letters, digits, "-")');
   const controls = readControls((f) => r.raw(f.setting), (f) => f.setting, false);
@@ -216,4 +239,8 @@ export function loadSettings(env: SettingsSource): Settings {
   if (!/^[A-Za-z][A-Za-z0-9]{2,62}$/.test(settings.checkpointTable)) r.problems.push('CHECKPOINT_TABLE must be a table name (3-63 letters and digits, starting with a letter)');
   if (r.problems.length > 0) throw new SettingsError(r.problems);
   return settings;
+}
+
+function optional<K extends string>(key: K, value: string | undefined): Partial<Record<K, string>> {
+  return value === undefined ? {} : ({ [key]: value } as Record<K, string>);
 }

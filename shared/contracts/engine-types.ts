@@ -12,6 +12,8 @@ export interface FolderTask {
   createdAtDestination?: true;
   /** The pass's start, taken when the mailbox was prepared (Durable): the folder skips beginFolderPass. */
   start?: FolderPassStart;
+  /** The source `\All` folder (Gmail's All Mail): only the messages found in no other source folder are copied. */
+  archivedOnly?: true;
 }
 
 export interface PreparedFolders {
@@ -39,6 +41,8 @@ export interface FolderRef {
   destinationPath: string;
   /** The row's own controls, when its CSV row set any (the date window applies per folder). */
   controls?: MailboxControls;
+  /** See FolderTask.archivedOnly. */
+  archivedOnly?: true;
 }
 
 export interface FolderPassStart {
@@ -55,6 +59,11 @@ export interface UidRange {
   toUid: number;
   count: number;
   bytes: number;
+  /**
+   * Only these UIDs of the range are copied (an IMAP uid-set, e.g. "3,7:9"): set on ranges of an
+   * archivedOnly folder, whose other messages are copied from the folders they are filed in.
+   */
+  uids?: string;
 }
 
 export interface FolderPlanPage {

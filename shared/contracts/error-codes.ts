@@ -17,6 +17,8 @@ export const ERROR_CODES = [
   'TOKEN_REQUEST_FAILED',
   'TOKEN_INVALID_CLIENT',
   'TOKEN_THROTTLED',
+  /** oauth2-delegated: the mailbox's owner has not consented, or the grant is gone (revoked, expired): `mailmig login`. */
+  'CONSENT_NEEDED',
   'SECRET_NOT_FOUND',
   'SECRET_ACCESS_DENIED',
   'KEY_VAULT_UNAVAILABLE',
@@ -42,7 +44,7 @@ export type ErrorCode = (typeof ERROR_CODES)[number];
 export type ErrorClass = 'transient' | 'throttled' | 'permanent';
 
 /** Codes after which no other folder of the mailbox can succeed either (both drivers stop the mailbox). */
-export const MAILBOX_FATAL: readonly string[] = ['IMAP_AUTH_FAILED', 'IMAP_NOT_CONNECTED', 'OVER_QUOTA', 'TOKEN_INVALID_CLIENT', 'SECRET_NOT_FOUND', 'SECRET_ACCESS_DENIED', 'KEY_VAULT_SIGN_IN_FAILED', 'HOST_UNREACHABLE', 'MAILBOX_LEASED'] satisfies ErrorCode[];
+export const MAILBOX_FATAL: readonly string[] = ['CONSENT_NEEDED', 'IMAP_AUTH_FAILED', 'IMAP_NOT_CONNECTED', 'OVER_QUOTA', 'TOKEN_INVALID_CLIENT', 'SECRET_NOT_FOUND', 'SECRET_ACCESS_DENIED', 'KEY_VAULT_SIGN_IN_FAILED', 'HOST_UNREACHABLE', 'MAILBOX_LEASED'] satisfies ErrorCode[];
 
 /** Codes whose cause is shared by every mailbox of the batch (a credential, a tenant, an endpoint): the batch stops. */
 export const BATCH_WIDE: readonly string[] = ['TOKEN_INVALID_CLIENT', 'KEY_VAULT_SIGN_IN_FAILED', 'HOST_UNREACHABLE'] satisfies ErrorCode[];

@@ -30,6 +30,11 @@ export interface SourceReader {
   fetchHeaders(range: string, headers: readonly string[], byUid?: boolean): Promise<(MessageMeta & { headers: Buffer })[]>;
   /** UID and flags only: the cheapest way to see flag changes on a server without CONDSTORE. */
   fetchFlags(range: string): Promise<{ uid: number; flags: string[] }[]>;
+  /**
+   * Gmail's labels of each message of a UID set (X-GM-LABELS, folder names and `\Inbox`,
+   * `\Sent`, `\Important`, `\Starred` ...); undefined when the server does not offer X-GM-EXT-1.
+   */
+  gmailLabels?(uids: string): Promise<Map<number, string[]> | undefined>;
   /** Bodies of a bounded UID set, as they arrive; nothing else may be sent on the connection meanwhile. */
   fetchSources(uids: string): AsyncGenerator<MessageWithSource>;
 }
@@ -105,4 +110,6 @@ export interface ImapLogins {
   open(site: ImapSite, mailbox: string): Promise<{ session: OpenedReader; expiresOnMs: number }>;
   /** The side's app-only token, from the same cache the logins use. */
   token(site: ImapSite): Promise<{ token: string; expiresOnMs: number }>;
+  /** A mailbox's own token (google-service-account: the service account acting as it), from the logins' cache. */
+  mailboxToken?(site: ImapSite, mailbox: string): Promise<{ token: string; expiresOnMs: number }>;
 }

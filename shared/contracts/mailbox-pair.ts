@@ -31,6 +31,14 @@ export function mailboxPair(addresses: { sourceEmail: string; destinationEmail: 
 }
 
 /** One folder of a pair, as every engine call and folder orchestration names it: the pair's key is the ledger's mailbox. */
-export function folderRef(pair: MailboxPair, folder: { sourcePath: string; destinationPath: string }): FolderRef {
-  return { mailbox: pair.key, sourceEmail: pair.sourceEmail, destinationEmail: pair.destinationEmail, sourcePath: folder.sourcePath, destinationPath: folder.destinationPath, ...(pair.controls ? { controls: pair.controls } : {}) };
+export function folderRef(pair: MailboxPair, folder: { sourcePath: string; destinationPath: string; archivedOnly?: true }): FolderRef {
+  return {
+    mailbox: pair.key,
+    sourceEmail: pair.sourceEmail,
+    destinationEmail: pair.destinationEmail,
+    sourcePath: folder.sourcePath,
+    destinationPath: folder.destinationPath,
+    ...(folder.archivedOnly ? { archivedOnly: true as const } : {}),
+    ...(pair.controls ? { controls: pair.controls } : {}),
+  };
 }

@@ -1,4 +1,5 @@
 import type { UidRange } from '../domain/ranges/range-planner.js';
+import { uidsOf } from '../domain/ranges/uid-set.js';
 import { emptyCheckpoint } from '../domain/checkpoints/folder-checkpoint.js';
 import type { SourceFolders } from '../contracts/imap-ports.js';
 import { MigrationError } from '../errors/migration-error.js';
@@ -67,7 +68,11 @@ async function copyLeased(deps: EngineDeps, input: CopyRangeInput, leases: Range
   const { from } = progress;
   // Outside the pass's date window, or copied by an earlier range (a wider window's pass copies only the rest): left alone.
   const wanted = wantedBy(progress.cp, window);
-  const metas = (await src.fetchMeta(`${from}:${input.range.toUid}`)).filter((m) => m.uid >= from && m.uid <= input.range.toUid && wanted(m)).sort((a, b) => a.uid - b.uid);
+  // A range naming its UIDs (the \All view's archived-only messages) copies only those.
+  const only = input.range.uids === undefined ? undefined : uidsOf(input.range.uids);
+  const metas = (await src.fetchMeta(`${from}:${input.range.toUid}`))
+    .filter((m) => m.uid >= from && m.uid <= input.range.toUid && wanted(m) && (only === undefined || only.has(m.uid)))
+    .sort((a, b) => a.uid - b.uid);
   const appender = await leases.appender();
   const dstSel = appender ? await appender.selectFolder(input.destinationPath) : await (await leases.destination()).select(input.destinationPath, false);
   const identity = destinationIdentity(settings);

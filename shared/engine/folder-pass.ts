@@ -2,6 +2,7 @@ import { emptyCheckpoint, type FolderCheckpoint } from '../domain/checkpoints/fo
 import type { FolderReport } from '../contracts/report.js';
 import type { EngineDeps } from './engine-deps.js';
 import { planFolderPage } from './plan-folder.js';
+import { archivedOnlyFilter } from './all-mail/archived-only.js';
 import type { FolderPassStart, FolderPlanPage, FolderRef } from '../contracts/engine-types.js';
 import type { FolderStatus, ImapSite } from '../contracts/imap.js';
 import { destinationRecord, destinationRepair, type DestinationSeen } from '../domain/checkpoints/destination-repair.js';
@@ -114,6 +115,12 @@ export async function planNextRanges(deps: EngineDeps, ref: FolderRef, afterUid:
   const limits = { maxMessages: settings.rangeMaxMessages, maxBytes: settings.rangeMaxBytes, maxMessageBytes: settings.maxMessageBytes };
   // Only messages in the pass's window that no earlier range covered are planned.
   const wanted = wantedBy(await deps.checkpoints.get(ref.mailbox, ref.sourcePath), passWindow(deps, ref));
+  if (ref.archivedOnly) {
+    // The \All view: plan only what no other folder holds (labels or fingerprints: a full session).
+    return deps.pool.with('source', ref.sourceEmail, (reader) =>
+      planFolderPage(reader, ref.sourcePath, afterUid, limits, RANGES_PER_PAGE, wanted, archivedOnlyFilter(reader, ref.sourcePath, deps.decodeHeaderWords)),
+    );
+  }
   return deps.pool.withFolders('source', ref.sourceEmail, (s) => planFolderPage(s, ref.sourcePath, afterUid, limits, RANGES_PER_PAGE, wanted));
 }
 

@@ -1,7 +1,8 @@
-import { RangePlanner, type RangeLimits } from '../domain/ranges/range-planner.js';
+import { RangePlanner, type RangeLimits, type UidRange } from '../domain/ranges/range-planner.js';
 import type { FolderPlanPage } from '../contracts/engine-types.js';
 import type { SourceFolders } from '../contracts/imap-ports.js';
 import type { MessageMeta } from '../contracts/imap.js';
+import { compactUidSet } from '../domain/ranges/uid-set.js';
 
 export type { FolderPlanPage };
 
@@ -22,27 +23,35 @@ async function firstSeqAfter(src: SourceFolders, exists: number, afterUid: numbe
   return lo;
 }
 
+/** Of a page of the folder's messages (the folder selected), the UIDs to copy; the others are left out of the plan. */
+export type KeepMessages = (rows: readonly MessageMeta[]) => Promise<ReadonlySet<number>>;
+
 /**
  * Plans up to `maxRanges` bounded ranges of a source folder after `afterUid`. Callers loop
  * (afterUid = last range's toUid) until `complete`, so neither memory nor an orchestration's
  * input ever holds a whole large folder's plan. `wanted` leaves messages out of the ranges (a date
- * window, what earlier ranges covered); a range still spans the UIDs between its messages.
+ * window, what earlier ranges covered); a range still spans the UIDs between its messages. With
+ * `keep`, only the messages it keeps are planned, and each range names them (UidRange.uids).
  */
-export async function planFolderPage(src: SourceFolders, path: string, afterUid: number, limits: RangeLimits, maxRanges: number, wanted: (m: MessageMeta) => boolean = () => true): Promise<FolderPlanPage> {
+export async function planFolderPage(src: SourceFolders, path: string, afterUid: number, limits: RangeLimits, maxRanges: number, wanted: (m: MessageMeta) => boolean = () => true, keep?: KeepMessages): Promise<FolderPlanPage> {
   const sel = await src.select(path, true);
   const base = { uidValidity: sel.uidValidity, uidNext: sel.uidNext, messages: sel.messages };
   if (sel.messages === 0 || afterUid >= sel.uidNext - 1) return { ...base, ranges: [], complete: true };
   const planner = new RangePlanner(limits, afterUid);
+  const kept: number[] = [];
+  const named = (ranges: readonly UidRange[]): UidRange[] => (keep ? ranges.map((r) => ({ ...r, uids: compactUidSet(kept.filter((u) => u >= r.fromUid && u <= r.toUid)) })) : [...ranges]);
   let seq = await firstSeqAfter(src, sel.messages, afterUid);
   while (seq <= sel.messages) {
     const end = Math.min(sel.messages, seq + META_PAGE - 1);
-    const rows = await src.fetchMeta(`${seq}:${end}`, true);
-    for (const r of rows.sort((a, b) => a.uid - b.uid)) {
-      if (r.uid <= afterUid || !wanted(r)) continue;
+    const fetched = (await src.fetchMeta(`${seq}:${end}`, true)).filter((r) => r.uid > afterUid && wanted(r)).sort((a, b) => a.uid - b.uid);
+    const keptPage = keep ? await keep(fetched) : undefined;
+    for (const r of fetched) {
+      if (keptPage && !keptPage.has(r.uid)) continue;
       planner.add(r.uid, r.size);
-      if (planner.completed.length >= maxRanges) return { ...base, ranges: planner.completed.slice(0, maxRanges), complete: false };
+      if (keptPage) kept.push(r.uid);
+      if (planner.completed.length >= maxRanges) return { ...base, ranges: named(planner.completed.slice(0, maxRanges)), complete: false };
     }
     seq = end + 1;
   }
-  return { ...base, ranges: planner.finish(), complete: true };
+  return { ...base, ranges: named(planner.finish()), complete: true };
 }

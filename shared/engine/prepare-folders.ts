@@ -36,6 +36,7 @@ export async function prepareFolders(deps: EngineDeps, pair: MailboxPair, opts: 
       delimiter: destFolders[0]?.delimiter ?? '/',
       folders: destFolders,
       kind: settings.destination.serverKind,
+      ...(settings.allMailArchiveFolder === undefined ? {} : { archiveFolder: settings.allMailArchiveFolder }),
     });
     const skipped: SkippedFolder[] = plan.skipped.filter((s) => !filter.left.has(s.sourcePath)).map((s) => ({ sourcePath: s.sourcePath, code: s.code, reason: s.reason }));
     const folders: FolderTask[] = [];
@@ -57,7 +58,7 @@ export async function prepareFolders(deps: EngineDeps, pair: MailboxPair, opts: 
           continue;
         }
       }
-      if (m.selectable && !filter.left.has(m.sourcePath)) folders.push({ sourcePath: m.sourcePath, destinationPath: m.destinationPath, ...(m.specialUse ? { specialUse: m.specialUse } : {}), ...(m.create && create ? { createdAtDestination: true as const } : {}) });
+      if (m.selectable && !filter.left.has(m.sourcePath)) folders.push({ sourcePath: m.sourcePath, destinationPath: m.destinationPath, ...(m.specialUse ? { specialUse: m.specialUse } : {}), ...(m.archivedOnly ? { archivedOnly: true as const } : {}), ...(m.create && create ? { createdAtDestination: true as const } : {}) });
     }
     return { folders, skipped, renamed: plan.renamed.filter((r) => !filter.left.has(r.sourcePath)).map((r) => ({ ...r })), ...(filter.excluded.length > 0 ? { excluded: filter.excluded } : {}) };
   });

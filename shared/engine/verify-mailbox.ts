@@ -11,6 +11,7 @@ import { once, type Attempt } from './retry.js';
 import { passWindow } from './pass-window.js';
 import { inWindow, isOpenWindow } from '../domain/controls/date-window.js';
 import type { DateWindow } from '../contracts/mailbox-controls.js';
+import { filedIdentities, messageIdentity } from './all-mail/archived-only.js';
 
 export interface VerifyOptions {
   /**
@@ -41,7 +42,9 @@ interface Indexed {
  * destination keeps bytes as appended, its exact size. Headers only (BODY.PEEK): a verification
  * pass costs a fraction of a copy and marks nothing \Seen.
  */
-async function index(s: SourceReader, path: string, withSize: boolean, decodeWords: HeaderWordDecoder, window?: DateWindow): Promise<Indexed> {
+async function index(s: SourceReader, path: string, withSize: boolean, decodeWords: HeaderWordDecoder, window?: DateWindow, archivedOnly = false): Promise<Indexed> {
+  // The \All view is compared by its archived-only part: the rest was copied from the folders it is filed in.
+  const filed = archivedOnly ? await filedIdentities(s, path, decodeWords) : undefined;
   const sel = await s.select(path, true);
   const refs = new Map<string, MessageRef[]>();
   let count = 0;
@@ -50,6 +53,7 @@ async function index(s: SourceReader, path: string, withSize: boolean, decodeWor
     for (const r of rows) {
       // A pass under a date window copies only its dates: the source outside it is not expected at the destination.
       if (window && !inWindow(window, r.internalDate)) continue;
+      if (filed?.has(messageIdentity(r, decodeWords))) continue;
       count += 1;
       const fp = `${headerHash(r.headers, decodeWords)}${withSize ? `:${r.size}` : ''}`;
       const h = parseHeaders(r.headers);
@@ -59,8 +63,8 @@ async function index(s: SourceReader, path: string, withSize: boolean, decodeWor
       refs.set(fp, list);
     }
   }
-  // Without a window every message counts, as SELECT said (a message expunged meanwhile is missing, not uncounted).
-  return { count: window && !isOpenWindow(window) ? count : sel.messages, refs };
+  // Without a window or a filed part every message counts, as SELECT said (a message expunged meanwhile is missing, not uncounted).
+  return { count: filed || (window && !isOpenWindow(window)) ? count : sel.messages, refs };
 }
 
 function opt<K extends string>(k: K, v: string | undefined): Partial<Record<K, string>> {
@@ -71,12 +75,13 @@ function push<T>(list: T[], v: T): void {
   if (list.length < MAX_LISTED) list.push(v);
 }
 
-export async function verifyFolder(deps: EngineDeps, pair: MailboxPair, sourcePath: string, destinationPath: string, opts: VerifyOptions = {}): Promise<FolderVerification> {
+export async function verifyFolder(deps: EngineDeps, pair: MailboxPair, folder: { sourcePath: string; destinationPath: string; archivedOnly?: true }, opts: VerifyOptions = {}): Promise<FolderVerification> {
+  const { sourcePath, destinationPath } = folder;
   const attempt = opts.attempt ?? once;
   const exchange = deps.settings.destination.serverKind === 'exchange';
   // Exchange regenerates MIME and estimates RFC822.SIZE: sizes cannot be compared there.
   const identity: VerificationIdentity = exchange ? 'header-hash' : 'header-hash+size';
-  const src = await attempt(() => deps.pool.with('source', pair.sourceEmail, (s) => index(s, sourcePath, !exchange, deps.decodeHeaderWords, passWindow(deps, pair))));
+  const src = await attempt(() => deps.pool.with('source', pair.sourceEmail, (s) => index(s, sourcePath, !exchange, deps.decodeHeaderWords, passWindow(deps, pair), folder.archivedOnly === true)));
   const dst = await attempt(() => deps.pool.with('destination', pair.destinationEmail, (s) => index(s, destinationPath, !exchange, deps.decodeHeaderWords))).catch((e: unknown) => {
     // A destination folder that was never created holds nothing: every source message is missing.
     if (e instanceof MigrationError && e.code === 'FOLDER_NOT_FOUND') return { count: 0, refs: new Map<string, MessageRef[]>() };
@@ -147,7 +152,7 @@ export async function verifyMailbox(deps: EngineDeps, pair: MailboxPair, opts: V
   try {
     const prepared = await attempt(() => prepareFolders(deps, pair, { create: false }));
     const folders: FolderVerification[] = [];
-    for (const f of prepared.folders) folders.push(await verifyFolder(deps, pair, f.sourcePath, f.destinationPath, opts));
+    for (const f of prepared.folders) folders.push(await verifyFolder(deps, pair, f, opts));
     // Shown, never failed: a destination that cannot be listed again does not undo a comparison that is done.
     const orphans = await orphanFolders(deps, destinationEmail, new Set(prepared.folders.map((f) => folderKey(f.destinationPath))), attempt).catch((): OrphanFolder[] => []);
     return { sourceEmail, destinationEmail, result: folders.every((f) => f.result === 'PASS') ? 'PASS' : 'FAIL', folders, ...(orphans.length > 0 ? { orphanFolders: orphans } : {}) };

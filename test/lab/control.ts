@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { request } from 'node:https';
 import type { LabInfo } from './lab-info.js';
+import type { GoogleServiceAccount, GoogleTokenStats } from './google-token.js';
+import type { DelegatedStats } from './entra-delegated.js';
 
 /**
  * Typed calls to the control APIs (`/_lab/...`) of the lab's token endpoint and Key Vault.
@@ -61,6 +63,17 @@ export const entraControl = {
   /** A token from the endpoint's own key (or the untrusted one), without a client credential. */
   mint: async (info: LabInfo, m: { clientId?: string; audience?: string; expiresInSeconds?: number; key?: 'trusted' | 'untrusted'; kid?: string; claims?: Record<string, unknown> } = {}): Promise<string> =>
     (await call<{ access_token: string }>(info, 'POST', `${info.entra.controlUrl}/mint`, m)).access_token,
+  /** Registers a Google service account with the local Google token endpoint; returns that endpoint's URL (the key file's token_uri). */
+  registerGoogleAccount: async (info: LabInfo, account: GoogleServiceAccount): Promise<string> =>
+    (await call<{ tokenUri: string }>(info, 'POST', `${info.entra.controlUrl}/google/accounts`, account)).tokenUri,
+  googleStats: (info: LabInfo): Promise<GoogleTokenStats> => call(info, 'GET', `${info.entra.controlUrl}/google/stats`),
+  /** The user `username` signs in on the device login page and enters `userCode` (decline: refuses consent). */
+  approveDeviceCode: (info: LabInfo, userCode: string, username: string, decline = false): Promise<{ approved: boolean }> =>
+    call(info, 'POST', `${info.entra.controlUrl}/delegated/approve`, { userCode, username, decline }),
+  /** Revokes every refresh token of the user. */
+  revokeUser: (info: LabInfo, username: string): Promise<{ revoked: number }> => call(info, 'POST', `${info.entra.controlUrl}/delegated/revoke`, { username }),
+  delegatedLifetimes: (info: LabInfo, l: { accessTokenSeconds?: number; refreshTokenSeconds?: number }): Promise<unknown> => call(info, 'PATCH', `${info.entra.controlUrl}/delegated`, l),
+  delegatedStats: (info: LabInfo): Promise<DelegatedStats> => call(info, 'GET', `${info.entra.controlUrl}/delegated/stats`),
 };
 
 export interface KeyVaultStats {

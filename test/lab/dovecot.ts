@@ -60,6 +60,17 @@ export const STANDARD_SPECIAL_USE: Record<string, string> = {
   Archive: '\\Archive',
 };
 
+/**
+ * Gmail's views, on both servers but created by no one (auto = no): a test that creates them
+ * (seedMailbox) gets a mailbox in Gmail's folder model — `[Gmail]/All Mail` announcing \All and
+ * holding every message, the starred and important views — without Gmail's X-GM-EXT-1.
+ */
+export const GMAIL_SPECIAL_USE: Record<string, string> = {
+  '[Gmail]/All Mail': '\\All',
+  '[Gmail]/Starred': '\\Flagged',
+  '[Gmail]/Important': '\\Important',
+};
+
 /** What Exchange Online advertises after login (ARCHITECTURE.md), minus AUTH=PLAIN. */
 const EXCHANGE_CAPABILITY = 'IMAP4rev1 SASL-IR UIDPLUS MOVE ID UNSELECT CHILDREN IDLE NAMESPACE LITERAL+';
 
@@ -99,9 +110,9 @@ export function dovecotFiles(dir: string): { config: string; oauth2: string; gra
   };
 }
 
-function mailboxBlocks(specialUse: Record<string, string>): string {
+function mailboxBlocks(specialUse: Record<string, string>, auto = 'subscribe'): string {
   return Object.entries(specialUse)
-    .map(([name, use]) => `  mailbox "${name}" {\n    special_use = ${use}\n    auto = subscribe\n  }`)
+    .map(([name, use]) => `  mailbox "${name}" {\n    special_use = ${use}\n    auto = ${auto}\n  }`)
     .join('\n');
 }
 
@@ -170,6 +181,7 @@ namespace inbox {
   prefix =
   separator = /
 ${mailboxBlocks(special)}
+${mailboxBlocks(GMAIL_SPECIAL_USE, 'no')}
 }
 
 service imap-login {

@@ -5,6 +5,8 @@ import { FaultQueue } from './faults.js';
 import { intField, optionalString, readBody, readJson, sendJson, startHttpsServer, stopHttpsServer } from './http-util.js';
 import { decodeJwt, nowSeconds, verifyJwtSignature } from './jwt.js';
 import { IMAP_ROLE, OUTLOOK_RESOURCE, VAULT_RESOURCE, accessTokenClaims, signAccessToken } from './tokens.js';
+import { GoogleTokenEndpoint, type GoogleServiceAccount } from './google-token.js';
+import { DELEGATED_AUTHORITIES, DelegatedGrants } from './entra-delegated.js';
 
 /**
  * A local Entra ID v2 token endpoint for the client-credentials grant, close enough for the real
@@ -82,7 +84,24 @@ export async function startEntra(opts: EntraOptions): Promise<EntraServer> {
   const stats = { total: 0, requests: {} as Record<string, number>, issued: {} as Record<string, number> };
   let base = '';
   const tokenEndpoint = (): string => `${base}/${opts.tenantId}/oauth2/v2.0/token`;
+  const google = new GoogleTokenEndpoint(
+    () => `${base}/google/token`,
+    (account, sub, expiresInSeconds) =>
+      signAccessToken(
+        accessTokenClaims({ tenantId: opts.tenantId, clientId: account.clientId, displayName: account.clientEmail, audience: OUTLOOK_RESOURCE, expiresInSeconds, roles: [IMAP_ROLE], claims: { sub } }),
+        opts.signingKeyPem,
+        opts.kid,
+      ),
+  );
 
+  const delegated = new DelegatedGrants({ base: () => base, tenantId: opts.tenantId, signingKeyPem: opts.signingKeyPem, kid: opts.kid });
+  const knownTenant = (t: string): boolean => t === opts.tenantId || DELEGATED_AUTHORITIES.includes(t);
+  /** The OpenID document of an authority segment (the tenant, or consumers / organizations / common). */
+  const openIdConfigurationOf = (tenant: string): Record<string, unknown> => {
+    const doc = openIdConfiguration();
+    const text = JSON.stringify(doc).split(`/${opts.tenantId}/`).join(`/${tenant}/`);
+    return { ...(JSON.parse(text) as Record<string, unknown>), issuer: `${base}/${delegated.tidOf(tenant)}/v2.0` };
+  };
   const openIdConfiguration = (): Record<string, unknown> => ({
     token_endpoint: tokenEndpoint(),
     token_endpoint_auth_methods_supported: ['client_secret_post', 'private_key_jwt', 'client_secret_basic'],
@@ -162,6 +181,11 @@ export async function startEntra(opts: EntraOptions): Promise<EntraServer> {
           ? new EntraError(429, 'temporarily_unavailable', 90055, 'TenantThrottlingThreshold: The number of requests from this tenant has exceeded the threshold. Please try again later.', headers)
           : new EntraError(fault.status, 'temporarily_unavailable', 90033, 'A transient error has occurred. Please try again.', headers);
       }
+      const answer = knownTenant(tenant) ? delegated.token(form, tenant) : undefined;
+      if (answer !== undefined) {
+        if (answer.error) throw new EntraError(answer.status, answer.error.error, answer.error.code, answer.error.message);
+        return sendJson(res, answer.status, answer.body, { 'client-request-id': correlationId });
+      }
       if (tenant !== opts.tenantId) {
         throw new EntraError(400, 'invalid_request', 90002, `Tenant '${tenant}' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud.`);
       }
@@ -225,6 +249,22 @@ export async function startEntra(opts: EntraOptions): Promise<EntraServer> {
     const body = req.method === 'GET' || req.method === 'DELETE' ? {} : await readJson(req);
     const route = `${req.method ?? ''} ${path}`;
     if (route === 'GET /_lab/stats') return sendJson(res, 200, stats);
+    if (route === 'POST /_lab/google/accounts') {
+      google.register(body as unknown as GoogleServiceAccount);
+      return sendJson(res, 201, { tokenUri: `${base}/google/token` });
+    }
+    if (route === 'GET /_lab/google/stats') return sendJson(res, 200, google.stats);
+    if (route === 'POST /_lab/delegated/approve') {
+      const ok = delegated.approve(optionalString(body, 'userCode') ?? '', optionalString(body, 'username') ?? '', body.decline !== true);
+      return sendJson(res, ok ? 200 : 404, { approved: ok });
+    }
+    if (route === 'POST /_lab/delegated/revoke') return sendJson(res, 200, { revoked: delegated.revoke(optionalString(body, 'username') ?? '') });
+    if (route === 'PATCH /_lab/delegated') {
+      if (body.accessTokenSeconds !== undefined) delegated.accessTokenSeconds = intField(body, 'accessTokenSeconds', 3599, -86400, 86400);
+      if (body.refreshTokenSeconds !== undefined) delegated.refreshTokenSeconds = intField(body, 'refreshTokenSeconds', 7776000, -86400, 7776000);
+      return sendJson(res, 200, { accessTokenSeconds: delegated.accessTokenSeconds, refreshTokenSeconds: delegated.refreshTokenSeconds });
+    }
+    if (route === 'GET /_lab/delegated/stats') return sendJson(res, 200, delegated.stats);
     if (route === 'POST /_lab/stats/reset') {
       stats.total = 0;
       stats.requests = {};
@@ -287,12 +327,18 @@ export async function startEntra(opts: EntraOptions): Promise<EntraServer> {
   const { server, port } = await startHttpsServer(opts.tls, async (req, res, url) => {
     const path = url.pathname;
     if (path.startsWith('/_lab/')) return control(req, res, path);
-    const m = /^\/([^/]+)\/(v2\.0\/\.well-known\/openid-configuration|oauth2\/v2\.0\/token|discovery\/v2\.0\/keys)$/.exec(path);
+    if (path === '/google/token' && req.method === 'POST') return google.handle(req, res);
+    const m = /^\/([^/]+)\/(v2\.0\/\.well-known\/openid-configuration|oauth2\/v2\.0\/token|oauth2\/v2\.0\/devicecode|discovery\/v2\.0\/keys)$/.exec(path);
     if (m === null) return sendJson(res, 404, { error: 'not_found', error_description: `no route ${req.method ?? ''} ${path}` });
     const tenant = m[1]!;
     const what = m[2]!;
     if (what === 'oauth2/v2.0/token' && req.method === 'POST') return token(req, res, tenant);
-    if (tenant !== opts.tenantId) return sendJson(res, 400, { error: 'invalid_tenant', error_description: `AADSTS90002: Tenant '${tenant}' not found.` });
+    if (what === 'oauth2/v2.0/devicecode' && req.method === 'POST' && knownTenant(tenant)) {
+      const answer = delegated.deviceCode(new URLSearchParams((await readBody(req)).toString('utf8')), tenant);
+      return sendJson(res, answer.status, answer.body ?? { error: answer.error?.error, error_description: `AADSTS${answer.error?.code ?? 0}: ${answer.error?.message ?? ''}` });
+    }
+    if (what.endsWith('openid-configuration') && knownTenant(tenant)) return sendJson(res, 200, openIdConfigurationOf(tenant));
+    if (tenant !== opts.tenantId && !knownTenant(tenant)) return sendJson(res, 400, { error: 'invalid_tenant', error_description: `AADSTS90002: Tenant '${tenant}' not found.` });
     if (what.endsWith('openid-configuration')) return sendJson(res, 200, openIdConfiguration());
     const jwk = createPublicKey(opts.signingKeyPem).export({ format: 'jwk' });
     return sendJson(res, 200, { keys: [{ kty: 'RSA', use: 'sig', kid: opts.kid, x5t: opts.kid, n: jwk.n, e: jwk.e, issuer: `${base}/${opts.tenantId}/v2.0` }] });

@@ -14,7 +14,7 @@ export interface AccessToken {
   expiresOnMs: number;
 }
 
-const MICROSOFT_AUTHORITY_HOSTS = /^(login\.microsoftonline\.(com|us)|login\.chinacloudapi\.cn|login\.partner\.microsoftonline\.cn)$/i;
+export const MICROSOFT_AUTHORITY_HOSTS = /^(login\.microsoftonline\.(com|us)|login\.chinacloudapi\.cn|login\.partner\.microsoftonline\.cn)$/i;
 
 /**
  * MSAL's network calls over fetch, keeping the last Retry-After: MSAL honours it internally

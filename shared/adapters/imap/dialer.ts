@@ -6,6 +6,9 @@ import { passwordSecretName } from '../../domain/secrets/password-secret-name.js
 import { AppTokenProvider, type AccessToken } from '../auth/token-provider.js';
 import { firstContactCode } from '../../errors/first-contact.js';
 import { MigrationError } from '../../errors/migration-error.js';
+import { ServiceAccountTokens } from '../auth/service-account-tokens.js';
+import { DelegatedTokens } from '../auth/delegated-tokens.js';
+import type { TokenCacheStore } from '../auth/token-cache-store.js';
 import type { SecretStore } from '../../contracts/secret-store.js';
 import type { ImapSession } from './imap-session.js';
 import { PipelinedAppender } from './pipelined-appender.js';
@@ -20,6 +23,8 @@ import { RawFolderSession } from './raw-folder-session.js';
  */
 export class ImapDialer implements ImapLogins {
   private readonly tokens: Record<ImapSite, AppTokenProvider>;
+  private readonly delegated: Record<ImapSite, ServiceAccountTokens>;
+  private readonly consented?: Record<ImapSite, DelegatedTokens>;
   /** Sides whose server refused a raw connection: it refuses them for every mailbox. */
   private readonly noRaw = new Set<ImapSite>();
   /** Destination mailboxes whose connection could not pipeline APPENDs (lower-cased). */
@@ -30,11 +35,22 @@ export class ImapDialer implements ImapLogins {
   constructor(
     readonly settings: Settings,
     private readonly secrets: SecretStore,
+    tokenCaches?: TokenCacheStore,
   ) {
     this.tokens = {
       source: new AppTokenProvider(settings.source, secrets, 'source'),
       destination: new AppTokenProvider(settings.destination, secrets, 'destination'),
     };
+    this.delegated = {
+      source: new ServiceAccountTokens(settings.source, secrets, 'source'),
+      destination: new ServiceAccountTokens(settings.destination, secrets, 'destination'),
+    };
+    if (tokenCaches) {
+      this.consented = {
+        source: new DelegatedTokens(settings.source, tokenCaches, 'source'),
+        destination: new DelegatedTokens(settings.destination, tokenCaches, 'destination'),
+      };
+    }
   }
 
   side(site: ImapSite): SideSettings {
@@ -46,13 +62,29 @@ export class ImapDialer implements ImapLogins {
     return this.tokens[site].getToken();
   }
 
+  mailboxToken(site: ImapSite, mailbox: string): Promise<AccessToken> {
+    if (this.side(site).auth === 'oauth2-delegated') return this.consentedTokens(site).getToken(mailbox);
+    return this.delegated[site].getToken(mailbox);
+  }
+
+  /** oauth2-delegated: the owner's consent for one mailbox (device code flow; `show` gets the URL and code). */
+  login(site: ImapSite, mailbox: string, show: (message: string) => void): Promise<void> {
+    return this.consentedTokens(site).login(mailbox, show);
+  }
+
+  private consentedTokens(site: ImapSite): DelegatedTokens {
+    if (!this.consented) throw new MigrationError('SETTINGS_INVALID', 'permanent', 'oauth2-delegated needs a token cache store, which this driver does not configure');
+    return this.consented[site];
+  }
+
   async auth(site: ImapSite, mailbox: string): Promise<{ auth: ImapAuth; expiresOnMs: number }> {
     const side = this.side(site);
     if (side.auth === 'password') {
       const pass = await this.secrets.getSecret(passwordSecretName(side.passwordSecretTemplate ?? '', mailbox));
       return { auth: { user: mailbox, pass }, expiresOnMs: Number.POSITIVE_INFINITY };
     }
-    const t = await this.tokens[site].getToken();
+    // A service account's token names one mailbox (sub): each mailbox has its own.
+    const t = side.auth === 'google-service-account' || side.auth === 'oauth2-delegated' ? await this.mailboxToken(site, mailbox) : await this.tokens[site].getToken();
     return { auth: { user: mailbox, accessToken: t.token }, expiresOnMs: t.expiresOnMs };
   }
 

@@ -203,6 +203,15 @@ export class ImapSession implements DestinationWriter, FolderSession {
     });
   }
 
+  gmailLabels(uids: string): Promise<Map<number, string[]> | undefined> {
+    if (!this.capabilities.has('X-GM-EXT-1')) return Promise.resolve(undefined);
+    return this.run(async () => {
+      const out = new Map<number, string[]>();
+      for await (const m of this.client.fetch(uids, { uid: true, labels: true }, { uid: true })) out.set(m.uid, [...(m.labels ?? [])]);
+      return out;
+    });
+  }
+
   /** UID and flags only: the cheapest way to see flag changes on a server without CONDSTORE. */
   fetchFlags(range: string): Promise<{ uid: number; flags: string[] }[]> {
     return this.run(async () => {

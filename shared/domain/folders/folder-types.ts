@@ -13,6 +13,11 @@ export interface DestinationFolders {
   delimiter: string;
   folders: FolderInfo[];
   kind: DestinationKind;
+  /**
+   * Where the source's `\All` folder (Gmail's All Mail) sends the messages found in no other
+   * source folder; default: the destination's Archive folder (its `\Archive` role folder).
+   */
+  archiveFolder?: string;
 }
 
 export interface FolderMapping {
@@ -24,6 +29,11 @@ export interface FolderMapping {
   create: boolean;
   /** false: a container only (source `\Noselect`); create it, copy nothing. */
   selectable: boolean;
+  /**
+   * The source folder is the `\All` view: copy only the messages found in no other source
+   * folder (Gmail's archived mail without a label), into the archive folder.
+   */
+  archivedOnly?: true;
 }
 
 export type SkipCode = 'VIRTUAL_FOLDER' | 'NAME_REJECTED' | 'NAME_COLLISION';

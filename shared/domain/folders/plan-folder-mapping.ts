@@ -4,7 +4,7 @@ import { ancestorPaths, INBOX, isInboxName, sortFolders, splitPath } from './fol
 import type { FolderEntry } from './folder-path.js';
 import type { DestinationFolders, FolderInfo, FolderMapping, FolderPlan, RenamedFolder, SkippedFolder } from './folder-types.js';
 import { chooseRoleOwners, findRoleDestination } from './role-folders.js';
-import { hasFlag, isGmailContainer, isSelectable, virtualRole } from './special-use.js';
+import { hasFlag, isAllMessagesView, isGmailContainer, isSelectable, virtualRole } from './special-use.js';
 import type { MailRole } from './special-use.js';
 
 // Decides where every source folder goes at the destination. Pure and deterministic: the same
@@ -65,6 +65,33 @@ export function planFolderMapping(source: readonly FolderInfo[], destination: De
     claims.set(keyOf(path), { sourcePath: owner.folder.path, destinationPath: path });
   }
 
+  // The `\All` view's archived-only messages claim the archive folder next (only the first
+  // `\All` folder: a second one, never seen on a real server, stays a skipped view).
+  const allMail = planAllMail(entries, (wanted) => {
+    for (let n = 1; n <= MAX_COLLISION_SUFFIX; n += 1) {
+      const path = n === 1 ? wanted : `${wanted} (${n})`;
+      if (!claims.has(keyOf(path))) return path;
+    }
+    return undefined;
+  });
+  if (allMail) {
+    claims.set(keyOf(allMail.destinationPath), { sourcePath: allMail.target, destinationPath: allMail.destinationPath });
+    if (allMail.renamedFrom !== undefined) {
+      const reason = `"${allMail.renamedFrom}" is already taken by another source folder`;
+      renamed.push({ sourcePath: allMail.target, destinationPath: allMail.destinationPath, code: 'NAME_COLLISION', reason });
+    }
+  }
+
+  /** The source `\All` folder and where its archived-only messages go, if the source has one. */
+  function planAllMail(list: readonly FolderEntry[], free: (wanted: string) => string | undefined): { target: string; destinationPath: string; renamedFrom?: string } | undefined {
+    const view = list.find(({ folder }) => isAllMessagesView(folder) && isSelectable(folder));
+    if (!view) return undefined;
+    const wanted = destination.archiveFolder ?? findRoleDestination('\\Archive', destinationEntries, existingPath, destination.kind);
+    const path = free(wanted);
+    if (path === undefined) return undefined;
+    return { target: view.folder.path, destinationPath: path, ...(path === wanted ? {} : { renamedFrom: wanted }) };
+  }
+
   const skip = (entry: FolderEntry, code: SkippedFolder['code'], reason: string, placement: Placement): Placement => {
     skipped.push({ sourcePath: entry.folder.path, code, reason });
     placements.set(entry.folder.path, placement);
@@ -74,7 +101,7 @@ export function planFolderMapping(source: readonly FolderInfo[], destination: De
   const map = (
     entry: FolderEntry,
     destinationPath: string,
-    extra: { specialUse?: string; selectable: boolean },
+    extra: { specialUse?: string; selectable: boolean; archivedOnly?: true },
   ): { kind: 'placed'; path: string } => {
     const actual = existingPath(destinationPath);
     const path = actual ?? destinationPath;
@@ -85,6 +112,7 @@ export function planFolderMapping(source: readonly FolderInfo[], destination: De
       // INBOX exists on every server, listed or not.
       create: actual === undefined && keyOf(path) !== keyOf(INBOX),
       selectable: extra.selectable,
+      ...(extra.archivedOnly ? { archivedOnly: true as const } : {}),
     });
     const placement = { kind: 'placed' as const, path };
     placements.set(entry.folder.path, placement);
@@ -118,6 +146,13 @@ export function planFolderMapping(source: readonly FolderInfo[], destination: De
     }
     if (isGmailContainer(segments, folder)) {
       return skip(entry, 'VIRTUAL_FOLDER', "Gmail's container of its system folders; its subfolders move to the top level", { kind: 'hoisted', parent: { kind: 'root' } });
+    }
+    if (allMail && allMail.target === folder.path) {
+      map(entry, allMail.destinationPath, { selectable: true, archivedOnly: true });
+      // A view's children (none on Gmail) go where its parent went.
+      const placement: Placement = { kind: 'hoisted', parent: parentOf(entry) };
+      placements.set(folder.path, placement);
+      return placement;
     }
     const virtual = virtualRole(folder);
     if (virtual !== undefined) {

@@ -1,8 +1,10 @@
 import type { DestinationKind, FolderInfo } from './folder-types.js';
 
 // RFC 6154 special-use roles. Mail roles get mapped onto the destination's folder of the same
-// role; virtual roles are views over other folders and are never copied (copying Gmail's
-// "All Mail" would duplicate every message of the mailbox).
+// role; virtual roles are views over other folders. `\Flagged` and `\Important` are never
+// copied (the \Flagged flag carries a star). `\All` (Gmail's "All Mail") is copied only in part:
+// the messages found in no other folder, which on Gmail is archived mail without a label and
+// exists nowhere else (copying it whole would duplicate every message of the mailbox).
 
 export type MailRole = '\\Sent' | '\\Drafts' | '\\Trash' | '\\Junk' | '\\Archive';
 
@@ -57,6 +59,11 @@ export function virtualRole(folder: FolderInfo): string | undefined {
   const announced = attributes(folder);
   const role = VIRTUAL_ROLES.find((r) => announced.includes(r));
   return role === undefined ? undefined : `\\${role.charAt(1).toUpperCase()}${role.slice(2)}`;
+}
+
+/** `\All` (RFC 6154): every message of the mailbox, including those in no other folder. */
+export function isAllMessagesView(folder: FolderInfo): boolean {
+  return hasFlag(folder, '\\All');
 }
 
 export function isGmailContainerName(name: string): boolean {

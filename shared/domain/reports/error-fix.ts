@@ -6,6 +6,7 @@ import type { ErrorCode } from '../../contracts/error-codes.js';
  * (with the setting and the PowerShell); this is the short form for a pass already running.
  */
 const FIXES: Record<ErrorCode, string> = {
+  CONSENT_NEEDED: 'The mailbox owner\'s consent is missing or was revoked: run mailmig login --csv <the CSV> --side <source|destination> and have the owner sign in with the code it shows, then run a delta pass.',
   IMAP_AUTH_FAILED: 'Check the app has FullAccess and IMAP.AccessAsApp on this mailbox (mailmig prepare), then run a delta pass; mailmig preflight says which side refused.',
   IMAP_NOT_CONNECTED: 'The server dropped the connection at login: check the IMAP host and port settings and that IMAP is enabled for the mailbox.',
   IMAP_CONNECTION_FAILED: 'A connection failed and retries gave up: check the network to the IMAP host, then run a delta pass (copied messages are kept).',

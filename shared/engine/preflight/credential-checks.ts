@@ -9,6 +9,7 @@ import { check, diagnosed, failed, skipped, type FailureContext } from './checks
 import { classify } from '../../errors/classify.js';
 import type { SecretKind } from './diagnoses.js';
 import { checkTokenClaims } from './token-claims.js';
+import { MigrationError } from '../../errors/migration-error.js';
 import type { PreflightCheck } from './types.js';
 
 /**
@@ -120,6 +121,43 @@ async function passwordCredentials(deps: CredentialDeps, site: ImapSite, side: S
 }
 
 /**
+ * Sides whose token names the mailbox: google-service-account (the key file, then a token for
+ * this mailbox: the key parsed, the delegation, the scope, the user) and oauth2-delegated (no
+ * credential of its own: the owner's consent, as the logins use it).
+ */
+async function serviceAccountCredentials(deps: CredentialDeps, site: ImapSite, side: SideSettings, mailbox: string): Promise<SideCredentials> {
+  const secretName = side.serviceAccountKeyName ?? '';
+  const ctx: FailureContext = { settings: deps.settings, secretName, mailbox };
+  const out: SideCredentials = { checks: [], canLogin: false, tokenVerified: false, secretName, transient: false };
+  const transient = (code: string): boolean => ['KEY_VAULT_UNAVAILABLE', 'TOKEN_REQUEST_FAILED', 'TOKEN_THROTTLED'].includes(code);
+  if (side.auth === 'google-service-account') {
+    try {
+      // Read as the logins read it; whether it is a usable key shows in the token check.
+      await deps.secrets.getSecret(secretName);
+      out.checks.push(check('secret', site, 'pass', `service account key "${secretName}" found in ${deps.settings.keyVaultUrl ? 'Key Vault' : 'LOCAL_SECRETS_FILE'}`));
+    } catch (e) {
+      const err = classify(e, 'keyvault');
+      out.transient = transient(err.code);
+      out.checks.push(failed('secret', site, err, ctx), skipped('token', site, 'no usable key (see the secret check)'));
+      return out;
+    }
+  }
+  try {
+    if (!deps.dialer.mailboxToken) throw new MigrationError('INTERNAL', 'permanent', 'this driver cannot get a mailbox token');
+    await deps.dialer.mailboxToken(site, mailbox);
+    const how = side.auth === 'oauth2-delegated' ? "the owner's consent" : 'domain-wide delegation';
+    out.checks.push(check('token', site, 'pass', `token issued for ${mailbox} (${how}, scope ${side.tokenScope})`));
+    out.canLogin = true;
+    out.tokenVerified = true;
+  } catch (e) {
+    const err = classify(e, 'token');
+    out.transient = transient(err.code);
+    out.checks.push(failed('token', site, err, ctx));
+  }
+  return out;
+}
+
+/**
  * App credentials are the same for every mailbox of a batch: checked once per side and shared,
  * so a wrong secret costs one Entra request, not one per mailbox. Transient failures are asked
  * again by the next mailbox.
@@ -130,6 +168,7 @@ export class CredentialMemo {
   get(deps: CredentialDeps, site: ImapSite, mailbox: string): Promise<SideCredentials> {
     const side = sideSettings(deps.settings, site);
     if (side.auth === 'password') return passwordCredentials(deps, site, side, mailbox);
+    if (side.auth === 'google-service-account' || side.auth === 'oauth2-delegated') return serviceAccountCredentials(deps, site, side, mailbox);
     let p = this.bySide.get(site);
     if (!p) {
       p = oauthCredentials(deps, site, side);

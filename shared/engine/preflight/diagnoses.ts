@@ -5,6 +5,7 @@ import { redact } from '../../errors/redact.js';
 import type { ImapSite } from '../../contracts/imap.js';
 import { formatMessageSize as mb } from '../../domain/reports/format-bytes.js';
 import type { CheckId } from './types.js';
+import { MAILBOX_TOKEN_DIAGNOSES } from './mailbox-token-diagnoses.js';
 
 /**
  * Every failure a preflight can report, mapped to its cause and its fix in plain words: one
@@ -110,6 +111,7 @@ function fullAccessFix(c: DiagnosisContext): string {
 const TLS_TEXT = /certificate|self[- ]signed|CERT_|SSL|TLS/i;
 
 export const DIAGNOSES: readonly DiagnosisRule[] = [
+  ...MAILBOX_TOKEN_DIAGNOSES,
   // --- Key Vault: the credential named in the settings ---
   {
     key: 'secret:SECRET_NOT_FOUND',

@@ -111,12 +111,52 @@ describe('planFolderMapping: INBOX and special-use folders', () => {
 });
 
 describe('planFolderMapping: virtual and container folders', () => {
-  it.each(['\\All', '\\Flagged', '\\Important'])('a %s folder is skipped as virtual', (flag) => {
+  it.each(['\\Flagged', '\\Important'])('a %s folder is skipped as virtual', (flag) => {
     const plan = planFolderMapping([folder('View', [flag])], exchange());
     expect(plan.mappings).toEqual([]);
     expect(plan.skipped).toEqual([
       { sourcePath: 'View', code: 'VIRTUAL_FOLDER', reason: `${flag} is a virtual folder showing messages stored in other folders; copying it would duplicate them` },
     ]);
+  });
+
+  it("a \\All folder sends its archived-only messages to the destination's Archive folder, as a folder of its own", () => {
+    const plan = planFolderMapping([folder('Projects/Archive'), folder('[Gmail]', ['\\Noselect', '\\HasChildren']), folder('[Gmail]/All Mail', ['\\All'])], exchange());
+    expect(plan.mappings).toEqual([
+      { sourcePath: 'Projects', destinationPath: 'Projects', create: true, selectable: false },
+      { sourcePath: 'Projects/Archive', destinationPath: 'Projects/Archive', create: true, selectable: true },
+      { sourcePath: '[Gmail]/All Mail', destinationPath: 'Archive', create: true, selectable: true, archivedOnly: true },
+    ]);
+    expect(plan.skipped.map((s) => s.sourcePath)).toEqual(['[Gmail]']);
+  });
+
+  it('a top-level label named "Archive" is taken for the Archive role by its name, so All Mail\'s archived-only mail gets a numbered name beside it', () => {
+    const plan = planFolderMapping([folder('Archive'), folder('[Gmail]/All Mail', ['\\All'])], exchange());
+    expect(plan.mappings.map((m) => [m.sourcePath, m.destinationPath])).toEqual([
+      ['Archive', 'Archive'],
+      ['[Gmail]/All Mail', 'Archive (2)'],
+    ]);
+  });
+
+  it('a \\All folder goes to the configured archive folder, existing or not', () => {
+    const existing = planFolderMapping([folder('All', ['\\All'])], { ...generic(), folders: [folder('Old/Gmail')], archiveFolder: 'old/gmail' });
+    expect(existing.mappings).toEqual([{ sourcePath: 'All', destinationPath: 'old/gmail', create: true, selectable: true, archivedOnly: true }]);
+    const onExchange = planFolderMapping([folder('All', ['\\All'])], { ...exchange(), folders: [folder('Old/Gmail')], archiveFolder: 'old/gmail' });
+    expect(onExchange.mappings).toEqual([{ sourcePath: 'All', destinationPath: 'Old/Gmail', create: false, selectable: true, archivedOnly: true }]);
+  });
+
+  it('a \\All folder whose archive is taken by the source\'s own \\Archive folder gets a numbered name, reported as renamed', () => {
+    const plan = planFolderMapping([folder('Archives', ['\\Archive']), folder('All', ['\\All'])], generic());
+    expect(plan.mappings.map((m) => [m.sourcePath, m.destinationPath])).toEqual([
+      ['All', 'Archive (2)'],
+      ['Archives', 'Archive'],
+    ]);
+    expect(plan.renamed).toEqual([{ sourcePath: 'All', destinationPath: 'Archive (2)', code: 'NAME_COLLISION', reason: '"Archive" is already taken by another source folder' }]);
+  });
+
+  it('a \\Noselect \\All folder holds nothing and is skipped as virtual', () => {
+    const plan = planFolderMapping([folder('All', ['\\All', '\\Noselect'])], exchange());
+    expect(plan.mappings).toEqual([]);
+    expect(plan.skipped.map((s) => s.code)).toEqual(['VIRTUAL_FOLDER']);
   });
 
   it("Gmail's [Gmail] container is skipped and its ordinary subfolders move to the top level", () => {

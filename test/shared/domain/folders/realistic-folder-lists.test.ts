@@ -82,7 +82,7 @@ describe('planFolderMapping on realistic folder lists', () => {
     ]);
   });
 
-  it('Gmail to Exchange Online: labels become folders, [Gmail] system folders land on Exchange\'s, virtual views are skipped', () => {
+  it('Gmail to Exchange Online: labels become folders, [Gmail] system folders land on Exchange\'s, All Mail\'s archived-only mail goes to Archive, the other views are skipped', () => {
     const plan = planFolderMapping(gmailMailbox, { delimiter: '/', folders: freshExchangeDestination, kind: 'exchange' });
     expect(rows(plan)).toEqual<Row[]>([
       ['INBOX', 'INBOX', false],
@@ -90,6 +90,7 @@ describe('planFolderMapping on realistic folder lists', () => {
       ['Receipts', 'Receipts', true],
       ['Work', 'Work', true],
       ['Work/Clients', 'Work/Clients', true],
+      ['[Gmail]/All Mail', 'Archive', false],
       ['[Gmail]/Bin', 'Deleted Items', false, '\\Trash'],
       ['[Gmail]/Drafts', 'Drafts', false, '\\Drafts'],
       ['[Gmail]/Sent Mail', 'Sent Items', false, '\\Sent'],
@@ -97,7 +98,6 @@ describe('planFolderMapping on realistic folder lists', () => {
     ]);
     expect(plan.skipped.map((s) => [s.sourcePath, s.code])).toEqual([
       ['[Gmail]', 'VIRTUAL_FOLDER'],
-      ['[Gmail]/All Mail', 'VIRTUAL_FOLDER'],
       ['[Gmail]/Important', 'VIRTUAL_FOLDER'],
       ['[Gmail]/Starred', 'VIRTUAL_FOLDER'],
     ]);

@@ -21,6 +21,7 @@ const env = {
   STORAGE_ACCOUNT_NAME: 'contosomig',
 };
 const settings: Settings = loadSettings(env);
+const google = loadSettings({ ...env, SOURCE_IMAP_HOST: 'imap.gmail.com', SOURCE_AUTH: 'google-service-account', SOURCE_SERVICE_ACCOUNT_KEY_NAME: 'google-key' });
 const ctx = (c: Partial<DiagnosisContext> & Pick<DiagnosisContext, 'check' | 'code'>): DiagnosisContext => ({ side: 'source', message: '', settings, mailbox: 'adele@contoso.com', secretName: 'source-client-secret', secretKind: 'client-secret', ...c });
 
 /** One context per row of the table: each row is reachable, and decides what it claims to. */
@@ -55,6 +56,11 @@ const ROWS: [string, DiagnosisContext][] = [
   ['folder-names:FOLDER_NAME_REJECTED', ctx({ check: 'folder-names', code: 'FOLDER_NAME_REJECTED', subcodes: ['NAME_REJECTED'] })],
   ['folder-names:FOLDER_RENAMED', ctx({ check: 'folder-names', code: 'FOLDER_RENAMED', subcodes: ['RESERVED_NAME'] })],
   ['folders:FOLDER_NOT_FOUND', ctx({ check: 'folders', code: 'FOLDER_NOT_FOUND' })],
+  ['google:delegation', ctx({ check: 'token', code: 'TOKEN_INVALID_CLIENT', settings: google, secretName: 'google-key', message: 'source token endpoint (Google): unauthorized_client (Client is unauthorized to retrieve access tokens using this method, or client not authorized for any of the scopes requested.)' })],
+  ['google:key', ctx({ check: 'token', code: 'TOKEN_INVALID_CLIENT', settings: google, secretName: 'google-key', message: 'service account key "google-key" is not JSON' })],
+  ['google:imap-off', ctx({ check: 'login', code: 'IMAP_AUTH_FAILED', settings: google, message: 'source IMAP: NO [ALERT] Your account is not enabled for IMAP use. Please visit your Gmail settings page and enable your account for IMAP access.' })],
+  ['consent-needed', ctx({ check: 'token', code: 'CONSENT_NEEDED', message: 'consent needed for adele@contoso.com (source): the consent was revoked or has expired' })],
+  ['google:unknown-user', ctx({ check: 'token', code: 'IMAP_AUTH_FAILED', settings: google, message: 'source token endpoint (Google): invalid_grant (Invalid email or User ID)' })],
 ];
 
 describe('preflight diagnoses (pure)', () => {
@@ -76,6 +82,12 @@ describe('preflight diagnoses (pure)', () => {
     const grant = diagnose(ctx({ check: 'login', code: 'IMAP_AUTH_FAILED', mailbox: "o'brien@contoso.com", tokenVerified: true }));
     // Addresses are written as PowerShell single-quoted literals, quotes doubled.
     expect(grant.fix).toContain("Add-MailboxPermission -Identity 'o''brien@contoso.com' -User '<object id of the Enterprise Application>' -AccessRights FullAccess");
+  });
+
+  it('diagnose: a Google side gets Google\'s fixes (delegation with the scope, IMAP for the user), an Exchange side never does', () => {
+    expect(diagnose(ROWS.find(([k]) => k === 'google:delegation')![1]).fix).toContain('Domain-wide delegation: Add new, client ID = the "client_id" of the key file stored as google-key, OAuth scopes = https://mail.google.com/');
+    expect(diagnose(ROWS.find(([k]) => k === 'google:imap-off')![1]).fix).toContain('POP and IMAP access: enable IMAP');
+    expect(diagnose(ctx({ check: 'token', code: 'TOKEN_INVALID_CLIENT', message: 'source token endpoint (Google): unauthorized_client' })).key).toBe('token:TOKEN_INVALID_CLIENT');
   });
 
   it('diagnose: an unknown failure still gets a cause that names it and a way forward', () => {
