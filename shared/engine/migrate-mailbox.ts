@@ -87,7 +87,9 @@ async function migrateMailboxPass(deps: EngineDeps, pair: MailboxPair, opts: Mig
   opts.onFolders?.(prepared.folders.length, 0);
   const starts = new Map<string, FolderPassStart>();
   for (const task of prepared.folders) if (task.start) starts.set(task.sourcePath, task.start);
-  const limit = pLimit(folderWorkers(starts, prepared.folders.length, deps.settings.maxConnectionsPerMailbox, deps.settings.messagesPerFolderWorker));
+  // The farther of the two servers sets how many folders go side by side (folder-workers.ts).
+  const roundTripMs = Math.max(deps.pool.roundTripMs?.('source') ?? 0, deps.pool.roundTripMs?.('destination') ?? 0);
+  const limit = pLimit(folderWorkers(starts, prepared.folders.length, deps.settings.maxConnectionsPerMailbox, deps.settings.messagesPerFolderWorker, roundTripMs));
   let fatal: MigrationError | undefined;
   const work = Promise.all(
     prepared.folders.map((task) =>

@@ -20,6 +20,7 @@ export interface Dialing {
   allowsPipelining(mailbox: string): boolean;
   appenderOver(prepared: RawFolders): Appender | undefined;
   openAppender(mailbox: string): Promise<Leased<Appender> | undefined>;
+  roundTripMs?(site: ImapSite): number | undefined;
 }
 
 /**
@@ -46,6 +47,10 @@ export class ImapConnectionPool implements ImapConnections {
     this.sessions = new IdlePool(maxIdlePerKey);
     this.raw = new IdlePool(maxIdlePerKey);
     this.appenders = new IdlePool(maxIdlePerKey);
+  }
+
+  roundTripMs(site: ImapSite): number | undefined {
+    return this.dialer.roundTripMs?.(site);
   }
 
   async acquire(site: ImapSite, mailbox: string): Promise<Session> {
