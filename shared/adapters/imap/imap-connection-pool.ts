@@ -38,6 +38,9 @@ export class ImapConnectionPool implements ImapConnections {
   private readonly owners = new Map<Session, { key: string; expiresOnMs: number }>();
   /** Appenders lent as the port's AppendPipeline, back to their own lease. */
   private readonly lentAppenders = new Map<AppendPipeline, Leased<Appender>>();
+  /** Connections being opened ahead of need (openAhead), per idle-pool key: who needs one waits for it rather than opening another. */
+  private readonly aheadRaw = new Ahead<RawFolders>();
+  private readonly aheadAppenders = new Ahead<Appender>();
 
   constructor(
     private readonly dialer: Dialing,
@@ -90,7 +93,7 @@ export class ImapConnectionPool implements ImapConnections {
   async acquireFolders(site: ImapSite, mailbox: string): Promise<{ session: FolderSession; release: (broken?: boolean) => void }> {
     const key = keyOf(site, mailbox);
     if (this.dialer.allowsRaw(site)) {
-      const lease = this.raw.take(key) ?? (await this.dialer.openRaw(site, mailbox));
+      const lease = this.raw.take(key) ?? (await this.aheadRaw.take(key)) ?? (await this.dialer.openRaw(site, mailbox));
       if (lease) {
         // The same gate as the mailbox's imapflow sessions on that side: a throttling answer pauses them all.
         lease.item.useGate(this.gate(key));
@@ -118,7 +121,7 @@ export class ImapConnectionPool implements ImapConnections {
 
   private async appender(mailbox: string): Promise<Leased<Appender> | undefined> {
     if (!this.dialer.allowsPipelining(mailbox)) return undefined;
-    const idle = this.appenders.take(addressKey(mailbox));
+    const idle = this.appenders.take(addressKey(mailbox)) ?? (await this.aheadAppenders.take(addressKey(mailbox)));
     if (idle) return idle;
     // The connection that listed and created the destination's folders carries on as the pipeline.
     const prepared = this.raw.take(keyOf('destination', mailbox));
@@ -128,6 +131,24 @@ export class ImapConnectionPool implements ImapConnections {
       this.raw.put(keyOf('destination', mailbox), prepared);
     }
     return this.dialer.openAppender(mailbox);
+  }
+
+  /**
+   * Starts logging in `source` raw folder connections and `destination` APPEND pipelines of a
+   * mailbox pair now, before its folder workers ask for them: on a far server a login is a chain
+   * of round trips (TCP, TLS, AUTHENTICATE) that then overlaps the source's first FETCHes instead
+   * of following them. A connection nobody took by the time it is ready waits in the idle pool;
+   * one that fails to open is simply not there (who needs it opens its own).
+   */
+  openAhead(pair: MailboxPair, count: { source: number; destination: number }): void {
+    if (this.dialer.allowsRaw('source')) {
+      const key = keyOf('source', pair.sourceEmail);
+      for (let i = 0; i < count.source; i++) this.aheadRaw.open(key, () => this.dialer.openRaw('source', pair.sourceEmail), (lease) => this.raw.put(key, lease));
+    }
+    if (this.dialer.allowsPipelining(pair.destinationEmail)) {
+      const key = addressKey(pair.destinationEmail);
+      for (let i = 0; i < count.destination; i++) this.aheadAppenders.open(key, () => this.dialer.openAppender(pair.destinationEmail), (lease) => this.appenders.put(key, lease));
+    }
   }
 
   releaseAppender(mailbox: string, lease: Leased<AppendPipeline>, broken = false): void {
@@ -150,6 +171,8 @@ export class ImapConnectionPool implements ImapConnections {
   async closeMailbox(pair: MailboxPair): Promise<void> {
     const source = keyOf('source', pair.sourceEmail);
     const destination = keyOf('destination', pair.destinationEmail);
+    // Opened ahead and never taken: in the idle pools once ready, closed with them below.
+    await Promise.all([this.aheadRaw.settled(source), this.aheadAppenders.settled(addressKey(pair.destinationEmail))]);
     await Promise.all([
       this.sessions.closeKey(source),
       this.sessions.closeKey(destination),
@@ -161,6 +184,47 @@ export class ImapConnectionPool implements ImapConnections {
 
   async closeAll(): Promise<void> {
     await Promise.all([this.appenders.closeAll(), this.raw.closeAll(), this.sessions.closeAll()]);
+  }
+}
+
+/**
+ * Opens under way per key. A taker gets the oldest one still opening; one ready before anybody
+ * took it goes to `ready` (the idle pool). A failed open gives undefined.
+ */
+class Ahead<T> {
+  private readonly opening = new Map<string, Promise<Leased<T> | undefined>[]>();
+
+  open(key: string, open: () => Promise<Leased<T> | undefined>, ready: (lease: Leased<T>) => void): void {
+    const p = open().catch(() => undefined);
+    const list = this.opening.get(key) ?? [];
+    list.push(p);
+    this.opening.set(key, list);
+    void p.then((lease) => {
+      // Still listed: nobody took it while it opened.
+      if (this.remove(key, p) && lease) ready(lease);
+    });
+  }
+
+  /** The oldest open under way for `key`, awaited; undefined when none is (or it failed). */
+  async take(key: string): Promise<Leased<T> | undefined> {
+    const p = this.opening.get(key)?.[0];
+    if (!p) return undefined;
+    this.remove(key, p);
+    return p;
+  }
+
+  /** Every open under way for `key` has finished. */
+  async settled(key: string): Promise<void> {
+    await Promise.all([...(this.opening.get(key) ?? [])]);
+  }
+
+  private remove(key: string, p: Promise<Leased<T> | undefined>): boolean {
+    const list = this.opening.get(key) ?? [];
+    const rest = list.filter((x) => x !== p);
+    if (rest.length === list.length) return false;
+    if (rest.length === 0) this.opening.delete(key);
+    else this.opening.set(key, rest);
+    return true;
   }
 }
 
