@@ -90,8 +90,9 @@ async function migrateMailboxPass(deps: EngineDeps, pair: MailboxPair, opts: Mig
   // The farther of the two servers sets how many folders go side by side (folder-workers.ts).
   const roundTripMs = Math.max(deps.pool.roundTripMs?.('source') ?? 0, deps.pool.roundTripMs?.('destination') ?? 0);
   const workers = folderWorkers(starts, prepared.folders.length, deps.settings.maxConnectionsPerMailbox, deps.settings.messagesPerFolderWorker, roundTripMs);
-  // The first worker carries on with the connections that prepared the mailbox; the others' logins start now.
-  if (roundTripMs >= FAR_ROUND_TRIP_MS && workers > 1) deps.pool.openAhead?.(pair, { source: workers - 1, destination: workers - 1 });
+  // The first worker carries on with the connections that prepared the mailbox; the others' logins
+  // start now, and one destination folder connection for the STATUS each folder's pass ends with.
+  if (roundTripMs >= FAR_ROUND_TRIP_MS && workers > 1) deps.pool.openAhead?.(pair, { source: workers - 1, destination: workers - 1, destinationFolders: 1 });
   const limit = pLimit(workers);
   let fatal: MigrationError | undefined;
   const work = Promise.all(

@@ -124,7 +124,7 @@ export class ImapConnectionPool implements ImapConnections {
     const idle = this.appenders.take(addressKey(mailbox)) ?? (await this.aheadAppenders.take(addressKey(mailbox)));
     if (idle) return idle;
     // The connection that listed and created the destination's folders carries on as the pipeline.
-    const prepared = this.raw.take(keyOf('destination', mailbox));
+    const prepared = this.raw.take(keyOf('destination', mailbox)) ?? (await this.aheadRaw.take(keyOf('destination', mailbox)));
     if (prepared) {
       const over = this.dialer.appenderOver(prepared.item);
       if (over) return { item: over, expiresOnMs: prepared.expiresOnMs };
@@ -140,11 +140,14 @@ export class ImapConnectionPool implements ImapConnections {
    * of following them. A connection nobody took by the time it is ready waits in the idle pool;
    * one that fails to open is simply not there (who needs it opens its own).
    */
-  openAhead(pair: MailboxPair, count: { source: number; destination: number }): void {
-    if (this.dialer.allowsRaw('source')) {
-      const key = keyOf('source', pair.sourceEmail);
-      for (let i = 0; i < count.source; i++) this.aheadRaw.open(key, () => this.dialer.openRaw('source', pair.sourceEmail), (lease) => this.raw.put(key, lease));
-    }
+  openAhead(pair: MailboxPair, count: { source: number; destination: number; destinationFolders?: number }): void {
+    const raw = (site: ImapSite, mailbox: string, n: number): void => {
+      if (!this.dialer.allowsRaw(site)) return;
+      const key = keyOf(site, mailbox);
+      for (let i = 0; i < n; i++) this.aheadRaw.open(key, () => this.dialer.openRaw(site, mailbox), (lease) => this.raw.put(key, lease));
+    };
+    raw('source', pair.sourceEmail, count.source);
+    raw('destination', pair.destinationEmail, count.destinationFolders ?? 0);
     if (this.dialer.allowsPipelining(pair.destinationEmail)) {
       const key = addressKey(pair.destinationEmail);
       for (let i = 0; i < count.destination; i++) this.aheadAppenders.open(key, () => this.dialer.openAppender(pair.destinationEmail), (lease) => this.appenders.put(key, lease));
