@@ -39,6 +39,6 @@ export async function deltaRoundTrips(s: Scenarios, b: BenchLab, delay: WanDelay
   };
   const mailmig = await counted((ports) => s.mailmig(s.mailmigRun(`rt-mm-${folders}`, mm, 1, {}, ports), 1));
   const mbsync = await counted((ports) => s.mbsync(`rt-mbs-${folders}`, mbs, 1, ports));
-  const line = (tool: string, r: RoundTrips): string => `${tool} ${r.commandWaits} command waits + ${r.connections} connection set-ups (${r.commands} commands)`;
+  const line = (tool: string, r: RoundTrips): string => `${tool} ${r.commandWaits} command waits summed over connections (${r.criticalWaits} on the critical path) + ${r.connections} connection set-ups, ${r.commands} commands`;
   return { folders, mailmig, mbsync, lines: [line('mailmig', mailmig), line('mbsync', mbsync)] };
 }
