@@ -13,8 +13,12 @@ import { isAlreadyExists } from './already-exists.js';
 
 /** Body bytes a FETCH may hold before the socket waits for the consumer. */
 const HOLD_BYTES = 8 * 1024 * 1024;
-/** STATUS commands in flight at once (statusMany). */
-const STATUS_PIPELINE = 50;
+/**
+ * STATUS commands in flight at once (statusMany): as many as the mailbox pass asks per round
+ * (folder-pass.ts STATUS_ROUND), so a mailbox of up to 200 folders is looked at in one round
+ * trip per side, whatever its folder count (~15 KB of commands).
+ */
+const STATUS_PIPELINE = 200;
 
 /**
  * A connection spoken directly for preparing and copying folders (see FolderSession): LIST,
