@@ -20,8 +20,8 @@ import { WanDelay } from './wan/delay.js';
 import { createWanNamespace, setupWan } from './wan/namespace.js';
 
 /**
- * `npm run bench`: mailmig against mbsync on one lab, in one run (see TEST-INFRA.md, "Peers
- * for comparison"). BENCH_MESSAGES (default 3000) scales the corpus; BENCH_CONCURRENCY
+ * `BENCH_RTTS=off npm run bench` (the default is the WAN case, wan-run.ts): mailmig against
+ * mbsync on one lab, in one run (see TEST-INFRA.md, "Peers for comparison"). BENCH_MESSAGES (default 3000) scales the corpus; BENCH_CONCURRENCY
  * (default 4) is the parallelism both tools get; BENCH_ROUNDS (default 2) repeats the comparison
  * (targets use each tool's best round). Every measured run starts after a `sync`; the
  * one-mailbox comparison runs SINGLE_REPEATS times per round, the no-change delta SINGLE_REPEATS
