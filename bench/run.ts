@@ -15,10 +15,13 @@ import { best, measureRound } from './rounds.js';
 import { Scenarios, type Pair } from './scenarios.js';
 import { seedAll, startBenchLab } from './setup.js';
 import { inTrustingProcess } from './trust.js';
+import { wanBench } from './wan-run.js';
+import { WanDelay } from './wan/delay.js';
+import { createWanNamespace, setupWan } from './wan/namespace.js';
 
 /**
- * `npm run bench`: mailmig against mbsync on one lab, in one run (see TEST-INFRA.md, "Peers
- * for comparison"). BENCH_MESSAGES (default 3000) scales the corpus; BENCH_CONCURRENCY
+ * `BENCH_RTTS=off npm run bench` (the default is the WAN case, wan-run.ts): mailmig against
+ * mbsync on one lab, in one run (see TEST-INFRA.md, "Peers for comparison"). BENCH_MESSAGES (default 3000) scales the corpus; BENCH_CONCURRENCY
  * (default 4) is the parallelism both tools get; BENCH_ROUNDS (default 2) repeats the comparison
  * (targets use each tool's best round). Every measured run starts after a `sync`; the
  * one-mailbox comparison runs SINGLE_REPEATS times per round, the no-change delta SINGLE_REPEATS
@@ -38,6 +41,22 @@ const say = (s: string): boolean => process.stdout.write(`[bench] ${s}\n`);
 const addr = (name: string): string => `${name}@${DOMAIN}`;
 const range = (prefix: string): string[] => Array.from({ length: MAILBOXES }, (_, i) => addr(`${prefix}-${String(i).padStart(2, '0')}`));
 const pairs = (from: string[], to: string[]): Pair[] => from.map((source, i) => ({ source, destination: to[i]! }));
+
+/**
+ * BENCH_RTTS (default `0,20,60`) runs the WAN case (wan-run.ts) inside a network namespace of
+ * the bench's own, at those added round trips; BENCH_RTTS=off runs the loopback comparison below.
+ */
+async function entry(): Promise<void> {
+  if ((process.env.BENCH_RTTS ?? '').trim() === 'off') return main();
+  if (process.env.MAILMIG_BENCH_CHILD === '1') return wanBench(new WanDelay(process.env.MAILMIG_BENCH_NFQ_DELAY!));
+  process.env.MAILMIG_BENCH_NFQ_DELAY = setupWan();
+  const ns = createWanNamespace();
+  try {
+    await inTrustingProcess(ns.exec);
+  } finally {
+    ns.remove();
+  }
+}
 
 async function main(): Promise<void> {
   if (!(await inTrustingProcess())) return;
@@ -151,7 +170,7 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((e: unknown) => {
+entry().catch((e: unknown) => {
   process.stderr.write(`bench failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
   process.exitCode = 1;
 });

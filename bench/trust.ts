@@ -11,10 +11,12 @@ const CHILD_FLAG = 'MAILMIG_BENCH_CHILD';
  * this tree (certs.ts), so it can be made before the lab starts: make it, then run this same
  * script again with the variable set. Returns true in the process that should do the work.
  */
-export async function inTrustingProcess(): Promise<boolean> {
+export async function inTrustingProcess(wrap: string[] = []): Promise<boolean> {
   if (process.env[CHILD_FLAG] === '1') return true;
   const tls = await ensureSharedTls(join(labHome(), 'ca'));
-  const child = spawn(process.execPath, process.argv.slice(1), {
+  // `wrap` runs it inside something, e.g. `ip netns exec <name>` (wan/namespace.ts).
+  const [command, ...args] = [...wrap, process.execPath, ...process.argv.slice(1)] as [string, ...string[]];
+  const child = spawn(command, args, {
     stdio: 'inherit',
     env: { ...process.env, [CHILD_FLAG]: '1', NODE_EXTRA_CA_CERTS: tls.caCertPath },
   });

@@ -97,6 +97,10 @@ export interface ImapConnections {
   /** A pipelining APPEND connection, or undefined when the server cannot pipeline: append through acquire() then. */
   acquireAppender(mailbox: string): Promise<Leased<AppendPipeline> | undefined>;
   releaseAppender(mailbox: string, lease: Leased<AppendPipeline>, broken?: boolean): void;
+  /** Starts logging in connections a mailbox pair's folder workers are about to need (far servers: the login chain overlaps other work). */
+  openAhead?(pair: MailboxPair, count: { source: number; destination: number; destinationFolders?: number }): void;
+  /** The round trip to the side's server as connections so far measured it (ms); undefined when not known. */
+  roundTripMs?(site: ImapSite): number | undefined;
   /** Closes the idle connections of a mailbox pair that is done. */
   closeMailbox(pair: MailboxPair): Promise<void>;
   closeAll(): Promise<void>;

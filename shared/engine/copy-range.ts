@@ -70,11 +70,13 @@ async function copyLeased(deps: EngineDeps, input: CopyRangeInput, leases: Range
   const wanted = wantedBy(progress.cp, window);
   // A range naming its UIDs (the \All view's archived-only messages) copies only those.
   const only = input.range.uids === undefined ? undefined : uidsOf(input.range.uids);
-  const metas = (await src.fetchMeta(`${from}:${input.range.toUid}`))
-    .filter((m) => m.uid >= from && m.uid <= input.range.toUid && wanted(m) && (only === undefined || only.has(m.uid)))
-    .sort((a, b) => a.uid - b.uid);
+  // The source's metadata FETCH and the destination's SELECT are on different connections: asked
+  // together, one round trip instead of two on a far server.
+  const listed = src.fetchMeta(`${from}:${input.range.toUid}`);
+  listed.catch(() => undefined); // awaited below; not unhandled while the destination answers
   const appender = await leases.appender();
   const dstSel = appender ? await appender.selectFolder(input.destinationPath) : await (await leases.destination()).select(input.destinationPath, false);
+  const metas = (await listed).filter((m) => m.uid >= from && m.uid <= input.range.toUid && wanted(m) && (only === undefined || only.has(m.uid))).sort((a, b) => a.uid - b.uid);
   const identity = destinationIdentity(settings);
   const retryWindow = await openRetryWindow(progress.cp, dstSel.uidValidity, {
     identity,

@@ -8,7 +8,7 @@ import { MAILBOX_FATAL } from '../contracts/error-codes.js';
 import { copyFolder } from './copy-folder.js';
 import { folderRef, folderReport, type FolderPassStart } from './folder-pass.js';
 import type { EngineDeps } from './engine-deps.js';
-import { folderWorkers } from '../domain/scheduling/folder-workers.js';
+import { FAR_ROUND_TRIP_MS, folderWorkers } from '../domain/scheduling/folder-workers.js';
 import { prepareMailbox } from './mailbox-pass/prepare-mailbox.js';
 import { finishMailboxPass } from './mailbox-pass/finish-mailbox-pass.js';
 import { ThrottleGate, withRetry, type Attempt } from './retry.js';
@@ -88,7 +88,13 @@ async function migrateMailboxPass(deps: EngineDeps, pair: MailboxPair, opts: Mig
   opts.onFolders?.(prepared.folders.length, 0);
   const starts = new Map<string, FolderPassStart>();
   for (const task of prepared.folders) if (task.start) starts.set(task.sourcePath, task.start);
-  const limit = pLimit(folderWorkers(starts, prepared.folders.length, deps.settings.maxConnectionsPerMailbox, deps.settings.messagesPerFolderWorker));
+  // The farther of the two servers sets how many folders go side by side (folder-workers.ts).
+  const roundTripMs = Math.max(deps.pool.roundTripMs?.('source') ?? 0, deps.pool.roundTripMs?.('destination') ?? 0);
+  const workers = folderWorkers(starts, prepared.folders.length, deps.settings.maxConnectionsPerMailbox, deps.settings.messagesPerFolderWorker, roundTripMs);
+  // The first worker carries on with the connections that prepared the mailbox; the others' logins
+  // start now, and one destination folder connection for the STATUS each folder's pass ends with.
+  if (roundTripMs >= FAR_ROUND_TRIP_MS && workers > 1) deps.pool.openAhead?.(pair, { source: workers - 1, destination: workers - 1, destinationFolders: 1 });
+  const limit = pLimit(workers);
   let fatal: MigrationError | undefined;
   const work = Promise.all(
     prepared.folders.map((task) =>

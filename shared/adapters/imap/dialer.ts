@@ -13,6 +13,7 @@ import type { SecretStore } from '../../contracts/secret-store.js';
 import type { ImapSession } from './imap-session.js';
 import { PipelinedAppender } from './pipelined-appender.js';
 import { RawFolderSession } from './raw-folder-session.js';
+import { RoundTripMeter } from './round-trip-meter.js';
 
 /**
  * Opens authenticated IMAP connections for a mailbox on either side, and chooses their kind:
@@ -31,6 +32,7 @@ export class ImapDialer implements ImapLogins {
   private readonly noPipelining = new Set<string>();
   /** Sides some connection of this process has reached: a refusal after that is a blip, not a wrong setting. */
   private readonly reached = new Set<ImapSite>();
+  private readonly meter = new RoundTripMeter();
 
   constructor(
     readonly settings: Settings,
@@ -97,6 +99,11 @@ export class ImapDialer implements ImapLogins {
     return { session, expiresOnMs };
   }
 
+  /** The shortest round trip seen to the side's server (round-trip-meter.ts); undefined before the first raw connection. */
+  roundTripMs(site: ImapSite): number | undefined {
+    return this.meter.roundTripMs(site);
+  }
+
   /** False once the side's server refused a raw connection. */
   allowsRaw(site: ImapSite): boolean {
     return !this.noRaw.has(site);
@@ -105,7 +112,7 @@ export class ImapDialer implements ImapLogins {
   /** A raw folder connection, or undefined when the server does not allow one (remembered). */
   async openRaw(site: ImapSite, mailbox: string): Promise<Leased<RawFolderSession> | undefined> {
     const { auth, expiresOnMs } = await this.auth(site, mailbox);
-    const opened = await this.firstContact(site, () => RawFolderSession.open(this.side(site), auth, site, { responseTimeoutMs: this.settings.imapResponseTimeoutMs }));
+    const opened = await this.firstContact(site, () => RawFolderSession.open(this.side(site), auth, site, { responseTimeoutMs: this.settings.imapResponseTimeoutMs, onConnected: (ms) => this.meter.observe(site, ms) }));
     if (opened) return { item: opened, expiresOnMs };
     this.noRaw.add(site);
     return undefined;
@@ -128,7 +135,7 @@ export class ImapDialer implements ImapLogins {
   /** A new pipelining connection, or undefined when the server cannot pipeline (remembered per mailbox). */
   async openAppender(mailbox: string): Promise<Leased<PipelinedAppender> | undefined> {
     const { auth, expiresOnMs } = await this.auth('destination', mailbox);
-    const appender = await this.firstContact('destination', () => PipelinedAppender.open(this.side('destination'), auth, 'destination', { batchMessages: this.settings.appendBatchMessages, responseTimeoutMs: this.settings.imapResponseTimeoutMs }));
+    const appender = await this.firstContact('destination', () => PipelinedAppender.open(this.side('destination'), auth, 'destination', { batchMessages: this.settings.appendBatchMessages, responseTimeoutMs: this.settings.imapResponseTimeoutMs, onConnected: (ms) => this.meter.observe('destination', ms) }));
     if (appender) return { item: appender, expiresOnMs };
     this.noPipelining.add(addressKey(mailbox));
     return undefined;

@@ -20,6 +20,7 @@ export interface Dialing {
   allowsPipelining(mailbox: string): boolean;
   appenderOver(prepared: RawFolders): Appender | undefined;
   openAppender(mailbox: string): Promise<Leased<Appender> | undefined>;
+  roundTripMs?(site: ImapSite): number | undefined;
 }
 
 /**
@@ -37,6 +38,9 @@ export class ImapConnectionPool implements ImapConnections {
   private readonly owners = new Map<Session, { key: string; expiresOnMs: number }>();
   /** Appenders lent as the port's AppendPipeline, back to their own lease. */
   private readonly lentAppenders = new Map<AppendPipeline, Leased<Appender>>();
+  /** Connections being opened ahead of need (openAhead), per idle-pool key: who needs one waits for it rather than opening another. */
+  private readonly aheadRaw = new Ahead<RawFolders>();
+  private readonly aheadAppenders = new Ahead<Appender>();
 
   constructor(
     private readonly dialer: Dialing,
@@ -46,6 +50,10 @@ export class ImapConnectionPool implements ImapConnections {
     this.sessions = new IdlePool(maxIdlePerKey);
     this.raw = new IdlePool(maxIdlePerKey);
     this.appenders = new IdlePool(maxIdlePerKey);
+  }
+
+  roundTripMs(site: ImapSite): number | undefined {
+    return this.dialer.roundTripMs?.(site);
   }
 
   async acquire(site: ImapSite, mailbox: string): Promise<Session> {
@@ -85,7 +93,7 @@ export class ImapConnectionPool implements ImapConnections {
   async acquireFolders(site: ImapSite, mailbox: string): Promise<{ session: FolderSession; release: (broken?: boolean) => void }> {
     const key = keyOf(site, mailbox);
     if (this.dialer.allowsRaw(site)) {
-      const lease = this.raw.take(key) ?? (await this.dialer.openRaw(site, mailbox));
+      const lease = this.raw.take(key) ?? (await this.aheadRaw.take(key)) ?? (await this.dialer.openRaw(site, mailbox));
       if (lease) {
         // The same gate as the mailbox's imapflow sessions on that side: a throttling answer pauses them all.
         lease.item.useGate(this.gate(key));
@@ -113,16 +121,37 @@ export class ImapConnectionPool implements ImapConnections {
 
   private async appender(mailbox: string): Promise<Leased<Appender> | undefined> {
     if (!this.dialer.allowsPipelining(mailbox)) return undefined;
-    const idle = this.appenders.take(addressKey(mailbox));
+    const idle = this.appenders.take(addressKey(mailbox)) ?? (await this.aheadAppenders.take(addressKey(mailbox)));
     if (idle) return idle;
     // The connection that listed and created the destination's folders carries on as the pipeline.
-    const prepared = this.raw.take(keyOf('destination', mailbox));
+    const prepared = this.raw.take(keyOf('destination', mailbox)) ?? (await this.aheadRaw.take(keyOf('destination', mailbox)));
     if (prepared) {
       const over = this.dialer.appenderOver(prepared.item);
       if (over) return { item: over, expiresOnMs: prepared.expiresOnMs };
       this.raw.put(keyOf('destination', mailbox), prepared);
     }
     return this.dialer.openAppender(mailbox);
+  }
+
+  /**
+   * Starts logging in `source` raw folder connections and `destination` APPEND pipelines of a
+   * mailbox pair now, before its folder workers ask for them: on a far server a login is a chain
+   * of round trips (TCP, TLS, AUTHENTICATE) that then overlaps the source's first FETCHes instead
+   * of following them. A connection nobody took by the time it is ready waits in the idle pool;
+   * one that fails to open is simply not there (who needs it opens its own).
+   */
+  openAhead(pair: MailboxPair, count: { source: number; destination: number; destinationFolders?: number }): void {
+    const raw = (site: ImapSite, mailbox: string, n: number): void => {
+      if (!this.dialer.allowsRaw(site)) return;
+      const key = keyOf(site, mailbox);
+      for (let i = 0; i < n; i++) this.aheadRaw.open(key, () => this.dialer.openRaw(site, mailbox), (lease) => this.raw.put(key, lease));
+    };
+    raw('source', pair.sourceEmail, count.source);
+    raw('destination', pair.destinationEmail, count.destinationFolders ?? 0);
+    if (this.dialer.allowsPipelining(pair.destinationEmail)) {
+      const key = addressKey(pair.destinationEmail);
+      for (let i = 0; i < count.destination; i++) this.aheadAppenders.open(key, () => this.dialer.openAppender(pair.destinationEmail), (lease) => this.appenders.put(key, lease));
+    }
   }
 
   releaseAppender(mailbox: string, lease: Leased<AppendPipeline>, broken = false): void {
@@ -145,6 +174,8 @@ export class ImapConnectionPool implements ImapConnections {
   async closeMailbox(pair: MailboxPair): Promise<void> {
     const source = keyOf('source', pair.sourceEmail);
     const destination = keyOf('destination', pair.destinationEmail);
+    // Opened ahead and never taken: in the idle pools once ready, closed with them below.
+    await Promise.all([this.aheadRaw.settled(source), this.aheadAppenders.settled(addressKey(pair.destinationEmail))]);
     await Promise.all([
       this.sessions.closeKey(source),
       this.sessions.closeKey(destination),
@@ -156,6 +187,47 @@ export class ImapConnectionPool implements ImapConnections {
 
   async closeAll(): Promise<void> {
     await Promise.all([this.appenders.closeAll(), this.raw.closeAll(), this.sessions.closeAll()]);
+  }
+}
+
+/**
+ * Opens under way per key. A taker gets the oldest one still opening; one ready before anybody
+ * took it goes to `ready` (the idle pool). A failed open gives undefined.
+ */
+class Ahead<T> {
+  private readonly opening = new Map<string, Promise<Leased<T> | undefined>[]>();
+
+  open(key: string, open: () => Promise<Leased<T> | undefined>, ready: (lease: Leased<T>) => void): void {
+    const p = open().catch(() => undefined);
+    const list = this.opening.get(key) ?? [];
+    list.push(p);
+    this.opening.set(key, list);
+    void p.then((lease) => {
+      // Still listed: nobody took it while it opened.
+      if (this.remove(key, p) && lease) ready(lease);
+    });
+  }
+
+  /** The oldest open under way for `key`, awaited; undefined when none is (or it failed). */
+  async take(key: string): Promise<Leased<T> | undefined> {
+    const p = this.opening.get(key)?.[0];
+    if (!p) return undefined;
+    this.remove(key, p);
+    return p;
+  }
+
+  /** Every open under way for `key` has finished. */
+  async settled(key: string): Promise<void> {
+    await Promise.all([...(this.opening.get(key) ?? [])]);
+  }
+
+  private remove(key: string, p: Promise<Leased<T> | undefined>): boolean {
+    const list = this.opening.get(key) ?? [];
+    const rest = list.filter((x) => x !== p);
+    if (rest.length === list.length) return false;
+    if (rest.length === 0) this.opening.delete(key);
+    else this.opening.set(key, rest);
+    return true;
   }
 }
 

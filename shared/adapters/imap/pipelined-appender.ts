@@ -66,7 +66,7 @@ export class PipelinedAppender implements AppendPipeline {
 
   private constructor(private readonly conn: RawImapConnection) {}
 
-  static async open(side: SideSettings, auth: ImapAuth, site: ErrorSite, opts: { timeoutMs?: number; responseTimeoutMs?: number; batchMessages?: number } = {}): Promise<PipelinedAppender | undefined> {
+  static async open(side: SideSettings, auth: ImapAuth, site: ErrorSite, opts: { timeoutMs?: number; responseTimeoutMs?: number; batchMessages?: number; onConnected?: (ms: number) => void } = {}): Promise<PipelinedAppender | undefined> {
     const opened = await RawImapConnection.open(side, auth, site, { ...opts, tagPrefix: 'P' });
     if (!opened) return undefined;
     if (!PipelinedAppender.canPipeline(opened.capabilities)) {

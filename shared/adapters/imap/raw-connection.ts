@@ -41,6 +41,14 @@ export interface OpenCommand {
   readonly answer: Promise<string>;
 }
 
+export interface RawOpenOptions {
+  timeoutMs?: number;
+  responseTimeoutMs?: number;
+  tagPrefix?: string;
+  /** Told how long the TCP connect took (one round trip): the dialer's RoundTripMeter. */
+  onConnected?: (ms: number) => void;
+}
+
 /** What the connection needs of its socket: a TLS socket, or an in-memory Duplex in unit tests. */
 export type ImapSocket = Duplex & Pick<tls.TLSSocket, 'setKeepAlive' | 'setTimeout'>;
 
@@ -77,10 +85,13 @@ export class RawImapConnection {
   }
 
   /** Connects, logs in (SASL-IR) and returns the connection with its capabilities; undefined without implicit TLS or SASL-IR. */
-  static async open(side: SideSettings, auth: ImapAuth, site: ErrorSite, opts: { timeoutMs?: number; responseTimeoutMs?: number; tagPrefix?: string } = {}): Promise<{ connection: RawImapConnection; capabilities: Set<string> } | undefined> {
+  static async open(side: SideSettings, auth: ImapAuth, site: ErrorSite, opts: RawOpenOptions = {}): Promise<{ connection: RawImapConnection; capabilities: Set<string> } | undefined> {
     if (side.tls !== 'implicit') return undefined;
+    const dialed = performance.now();
     const socket = tls.connect({ host: side.host, port: side.port, ...(/^[\d.]+$|:/.test(side.host) ? {} : { servername: side.host }) });
     socket.setNoDelay(true);
+    const onConnected = opts.onConnected;
+    if (onConnected) socket.once('connect', () => onConnected(performance.now() - dialed));
     return RawImapConnection.start(socket, auth, site, opts);
   }
 
@@ -100,8 +111,9 @@ export class RawImapConnection {
       const ir = 'accessToken' in auth
         ? Buffer.from(`user=${auth.user}\x01auth=Bearer ${auth.accessToken}\x01\x01`).toString('base64')
         : Buffer.from(`\x00${auth.user}\x00${auth.pass}`).toString('base64');
-      await c.command([commandLine(`AUTHENTICATE ${'accessToken' in auth ? 'XOAUTH2' : 'PLAIN'} ${ir}`)]);
-      const caps = await c.capability();
+      const ok = await c.command([commandLine(`AUTHENTICATE ${'accessToken' in auth ? 'XOAUTH2' : 'PLAIN'} ${ir}`)]);
+      // Capabilities change with login; a server that states them in its OK (RFC 3501 7.1) saves a round trip.
+      const caps = /^OK \[CAPABILITY ([^\]]*)\]/i.exec(ok)?.[1] ?? (await c.capability());
       return { connection: c, capabilities: new Set(caps.toUpperCase().split(/\s+/)) };
     } catch (e) {
       socket.destroy();

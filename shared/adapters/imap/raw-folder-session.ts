@@ -13,8 +13,12 @@ import { isAlreadyExists } from './already-exists.js';
 
 /** Body bytes a FETCH may hold before the socket waits for the consumer. */
 const HOLD_BYTES = 8 * 1024 * 1024;
-/** STATUS commands in flight at once (statusMany). */
-const STATUS_PIPELINE = 50;
+/**
+ * STATUS commands in flight at once (statusMany): as many as the mailbox pass asks per round
+ * (folder-pass.ts STATUS_ROUND), so a mailbox of up to 200 folders is looked at in one round
+ * trip per side, whatever its folder count (~15 KB of commands).
+ */
+const STATUS_PIPELINE = 200;
 
 /**
  * A connection spoken directly for preparing and copying folders (see FolderSession): LIST,
@@ -35,7 +39,7 @@ export class RawFolderSession implements FolderSession {
   ) {}
 
   /** undefined when the server does not allow the raw connection (no implicit TLS or SASL-IR). */
-  static async open(side: SideSettings, auth: ImapAuth, site: ErrorSite, opts: { responseTimeoutMs?: number } = {}): Promise<RawFolderSession | undefined> {
+  static async open(side: SideSettings, auth: ImapAuth, site: ErrorSite, opts: { responseTimeoutMs?: number; onConnected?: (ms: number) => void } = {}): Promise<RawFolderSession | undefined> {
     const opened = await RawImapConnection.open(side, auth, site, { ...opts, tagPrefix: 'S' });
     return opened ? new RawFolderSession(opened.connection, opened.capabilities) : undefined;
   }
@@ -101,15 +105,22 @@ export class RawFolderSession implements FolderSession {
     });
   }
 
-  /** CREATE, then SUBSCRIBE (a folder that already exists is not an error; a refused SUBSCRIBE is ignored). */
+  /**
+   * CREATE and SUBSCRIBE sent together, one round trip (the server runs them in order; a folder
+   * that already exists is not an error; a refused SUBSCRIBE, also one of a folder CREATE refused,
+   * is ignored).
+   */
   createFolder(path: string): Promise<void> {
     return this.run(async () => {
+      const created = this.conn.command([commandLine(`CREATE ${quotedMailbox(path)}`)]);
+      const subscribed = this.conn.command([commandLine(`SUBSCRIBE ${quotedMailbox(path)}`)]).catch(() => undefined);
       try {
-        await this.conn.command([commandLine(`CREATE ${quotedMailbox(path)}`)]);
+        await created;
       } catch (e) {
         if (!isAlreadyExists(e)) throw e;
+      } finally {
+        await subscribed;
       }
-      await this.conn.command([commandLine(`SUBSCRIBE ${quotedMailbox(path)}`)]).catch(() => undefined);
     });
   }
 

@@ -38,10 +38,14 @@ export async function prepareMailbox(deps: EngineDeps, pair: MailboxPair, opts: 
   const prepared = await (opts.listing ?? once)(() => prepareFolders(deps, pair));
   const known = new Map(opts.known ?? []);
   const unknown = prepared.folders.map((t) => t.sourcePath).filter((p) => !known.has(p));
-  // Pipelined where the connection allows: one round trip for the mailbox, not one per folder.
-  if (unknown.length > 0) for (const [path, status] of await folderStatuses(deps, pair.sourceEmail, unknown, opts.statusUntilMs)) known.set(path, status);
+  // Pipelined where the connection allows: one round trip for the mailbox, not one per folder;
+  // both sides asked at once (their own connections), one round trip in all.
+  const [sourceAnswers, destination] = await Promise.all([
+    unknown.length > 0 ? folderStatuses(deps, pair.sourceEmail, unknown, opts.statusUntilMs) : Promise.resolve(new Map<string, FolderStatus>()),
+    destinationStatuses(deps, pair, prepared.folders, opts.statusUntilMs),
+  ]);
+  for (const [path, status] of sourceAnswers) known.set(path, status);
   const ledger = await deps.checkpoints.list(pair.key);
-  const destination = await destinationStatuses(deps, pair, prepared.folders, opts.statusUntilMs);
   // Folders of the ledger the source no longer lists: reported (cut-over deletes nothing of them).
   const listed = new Set([...prepared.folders, ...prepared.skipped, ...(prepared.excluded ?? [])].map((f) => f.sourcePath));
   const gone = ledger.filter((cp) => !listed.has(cp.sourcePath)).map((cp) => ({ sourcePath: cp.sourcePath, destinationPath: cp.destinationPath }));

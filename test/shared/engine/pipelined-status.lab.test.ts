@@ -47,6 +47,17 @@ describe('STATUS of a mailbox, pipelined', () => {
     expect(proxy.stats().maxInFlight).toBe(folders);
   });
 
+  it('a no-change delta of a mailbox of 60 folders still sends every STATUS at once: its round trips do not grow with its folders', async () => {
+    const address = await seededPair(lab, 'rel-status-60', bulkCorpus(60, { folders: 60, bodyBytes: 400, seed: 'rel-status-60' }));
+    const stateDir = mkdtempSync(join(tmpdir(), 'mailmig-status-'));
+    await expectExactCopy(lab, address, await runThroughEngine(lab, [address], { stateDir }));
+    proxy = await FaultProxy.forLab(lab, 'source');
+    const delta = await runThroughEngine(lab, [address], { stateDir, source: proxy });
+    const folders = delta.report.mailboxes[0]!.folders.length;
+    expect(folders).toBeGreaterThanOrEqual(60);
+    expect(proxy.stats().maxInFlight).toBe(folders);
+  });
+
   it('a first pass asks the destination folders\' STATUS (is anything there already?) in one round, not one per folder', async () => {
     const address = await seededPair(lab, 'rel-status-dst', corpus('rel-status-dst'));
     proxy = await FaultProxy.forLab(lab, 'destination');

@@ -130,6 +130,25 @@ describe('ImapConnectionPool: which connection serves which call, and how often 
     await pool.closeAll();
   });
 
+  it('connections opened ahead are the ones the folder workers get: no worker logs in again, and one never taken is closed with the mailbox', async () => {
+    const dialer = new FakeDialer({ raw: true, pipelining: true });
+    const pool = new ImapConnectionPool(dialer, gates);
+    const pair = mailboxPair({ sourceEmail: A, destinationEmail: 'dest@fabrikam.example' });
+    pool.openAhead(pair, { source: 2, destination: 1 });
+    // Asked for while still opening: each caller waits for one of those instead of dialing.
+    const [s1, s2] = await Promise.all([pool.acquireFolders('source', A), pool.acquireFolders('source', A)]);
+    const appender = await pool.acquireAppender('dest@fabrikam.example');
+    expect(dialer.logins).toEqual([`raw source ${A}`, `raw source ${A}`, 'appender destination dest@fabrikam.example']);
+    expect(s1.session).not.toBe(s2.session);
+    expect(appender?.item).toBe(dialer.opened[2]);
+    s1.release();
+    s2.release();
+    pool.releaseAppender('dest@fabrikam.example', appender!);
+    pool.openAhead(pair, { source: 0, destination: 1 });
+    await pool.closeMailbox(pair);
+    expect(dialer.opened.map((c) => c.closed)).toEqual([true, true, true, true]);
+  });
+
   it('where the server refuses raw connections, folder calls and full calls share the same imapflow sessions', async () => {
     const dialer = new FakeDialer({ raw: false, pipelining: false });
     const pool = new ImapConnectionPool(dialer, gates);

@@ -95,6 +95,14 @@ describe('RawImapConnection over an in-memory socket', () => {
     expect(seen).toEqual(['destination AUTHENTICATE', 'destination CAPABILITY']);
   });
 
+  it('logs in with AUTHENTICATE alone when its OK states the capabilities (one round trip less per connection)', async () => {
+    const s = new ScriptedServer((tag, command) => (command.startsWith('AUTHENTICATE ') ? `${tag} OK [CAPABILITY IMAP4rev1 SASL-IR LITERAL+ UIDPLUS] Logged in\r\n` : `${tag} OK done\r\n`));
+    s.send('* OK [CAPABILITY IMAP4rev1 SASL-IR AUTH=PLAIN] ready\r\n');
+    const opened = await RawImapConnection.start(s.socket, AUTH, 'destination', { tagPrefix: 'T' });
+    expect([...(opened?.capabilities ?? [])]).toEqual(['IMAP4REV1', 'SASL-IR', 'LITERAL+', 'UIDPLUS']);
+    expect(s.commands.map((c) => c.split(' ')[1])).toEqual(['AUTHENTICATE']);
+  });
+
   it('a server without SASL-IR is left with a LOGOUT and gives undefined', async () => {
     const s = server((tag, command) => (command === 'LOGOUT' ? `* BYE bye\r\n${tag} OK done\r\n` : undefined));
     s.send('* OK [CAPABILITY IMAP4rev1 AUTH=PLAIN] ready\r\n');

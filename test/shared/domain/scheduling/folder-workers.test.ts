@@ -24,4 +24,11 @@ describe('folder workers per mailbox', () => {
   it('a folder whose STATUS failed counts as large (its size is unknown)', () => {
     expect(folderWorkers(starts(start(1, 2)), 3, 3, PER)).toBe(3);
   });
+
+  it('on a far server (a long round trip) every folder with something to copy gets a worker, up to MAX_CONNECTIONS_PER_MAILBOX', () => {
+    const five = starts(start(30, 31), start(30, 31), start(30, 31), start(30, 31), start(30, 31));
+    expect(folderWorkers(five, 5, 3, PER, 60)).toBe(3);
+    expect(folderWorkers(starts(start(30, 31), start(0, 1), start(30, 31, 30)), 3, 3, PER, 60)).toBe(1);
+    expect(folderWorkers(five, 5, 3, PER, 0.2)).toBe(1);
+  });
 });
