@@ -4,6 +4,7 @@ import type { EngineDeps } from '../engine-deps.js';
 import { summariseMailbox, type MailboxParts } from '../summarise.js';
 import { verifyMailbox, type VerifyOptions } from '../verify-mailbox.js';
 import { reportedCaps, reportedWindow } from '../pass-window.js';
+import { deletesGoneFolders, removeGoneFolders } from '../remove-gone-folders.js';
 
 /** A pass's parts of the mailbox report (the pair gives the addresses, the pass the verification). */
 export type MailboxPassParts = Omit<MailboxParts, 'sourceEmail' | 'destinationEmail' | 'verification'> & {
@@ -19,6 +20,9 @@ export type MailboxPassParts = Omit<MailboxParts, 'sourceEmail' | 'destinationEm
  * closed in the ledger so no later pass copies into it.
  */
 export async function finishMailboxPass(deps: EngineDeps, pair: MailboxPair, parts: MailboxPassParts): Promise<MailboxReport> {
+  // Opt-in, cut-over only, and not for a mailbox that failed: the copies of folders gone at the source.
+  const gone = parts.sourceFoldersGone ?? [];
+  const sourceFoldersGone = parts.final && !parts.error && gone.length > 0 && deletesGoneFolders(deps, pair) ? await removeGoneFolders(deps, pair, gone, new Set(parts.folders.map((f) => f.destinationPath))) : gone;
   const verification = parts.final && !parts.error ? await verifyMailbox(deps, pair, parts.verify) : undefined;
   const report = summariseMailbox({
     sourceEmail: pair.sourceEmail,
@@ -30,7 +34,7 @@ export async function finishMailboxPass(deps: EngineDeps, pair: MailboxPair, par
     ...(parts.excludedFolders && parts.excludedFolders.length > 0 ? { excludedFolders: parts.excludedFolders } : {}),
     ...reportedWindow(deps, pair),
     ...reportedCaps(deps, pair),
-    ...(parts.sourceFoldersGone && parts.sourceFoldersGone.length > 0 ? { sourceFoldersGone: parts.sourceFoldersGone } : {}),
+    ...(sourceFoldersGone.length > 0 ? { sourceFoldersGone } : {}),
     ...(parts.error ? { error: parts.error } : {}),
     ...(verification ? { verification } : {}),
   });

@@ -42,7 +42,7 @@ export async function prepareMailbox(deps: EngineDeps, pair: MailboxPair, opts: 
   if (unknown.length > 0) for (const [path, status] of await folderStatuses(deps, pair.sourceEmail, unknown, opts.statusUntilMs)) known.set(path, status);
   const ledger = await deps.checkpoints.list(pair.key);
   const destination = await destinationStatuses(deps, pair, prepared.folders, opts.statusUntilMs);
-  // Folders of the ledger the source no longer lists: reported (cut-over deletes nothing of them).
+  // Folders of the ledger the source no longer lists: reported (cut-over deletes their copies only with DELETE_GONE_FOLDERS_AT_CUTOVER).
   const listed = new Set([...prepared.folders, ...prepared.skipped, ...(prepared.excluded ?? [])].map((f) => f.sourcePath));
   const gone = ledger.filter((cp) => !listed.has(cp.sourcePath)).map((cp) => ({ sourcePath: cp.sourcePath, destinationPath: cp.destinationPath }));
   if (gone.length > 0) prepared.sourceGone = gone;
