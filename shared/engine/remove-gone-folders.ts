@@ -34,7 +34,7 @@ export async function removeGoneFolders(deps: EngineDeps, pair: MailboxPair, gon
         const folder = listed.find((f) => f.path === g.destinationPath);
         let r: GoneFolderReport;
         try {
-          r = folder ? await removeGoneFolder(deps, d, pair, g, { ...folder, present, live }) : { ...g, removedAtCutover: 0, folderDeleted: false, keptBecause: 'the destination folder no longer exists' };
+          r = folder && present.has(folder.path) ? await removeGoneFolder(deps, d, pair, g, { ...folder, present, live }) : { ...g, removedAtCutover: 0, folderDeleted: false, keptBecause: 'the destination folder is no longer there (deleted by an earlier attempt or by a user)' };
         } catch (e) {
           // Mailbox text stays out of the reason: only the code.
           r = { ...g, folderDeleted: false, keptBecause: `the destination folder could not be cleaned up (${classify(e, 'destination').code})` };
@@ -60,6 +60,8 @@ async function removeGoneFolder(
   const ours = map ? [...map.pairs].filter(([src, dst]) => src > 0 && dst > 0).map(([, dst]) => dst) : [];
   let removed = 0;
   const kept = (why: string): GoneFolderReport => ({ ...g, removedAtCutover: removed, folderDeleted: false, keptBecause: why });
+  // Nothing removed either: the live folder's own map may name the same destination messages.
+  if (at.live.has(g.destinationPath)) return kept('another source folder is still copied into it');
   if (ours.length > 0) {
     const sel = await d.select(g.destinationPath, false);
     if (sel.uidValidity !== map!.destUidValidity) return kept(DESTINATION_RECREATED);
@@ -67,11 +69,10 @@ async function removeGoneFolder(
     removed = r.deleted;
     if (r.noUidplus) return kept(NO_UIDPLUS);
   }
-  if (at.live.has(g.destinationPath)) return kept('another source folder is still copied into it');
   if (g.destinationPath.toUpperCase() === 'INBOX' || at.specialUse) return kept(`it is the destination's ${at.specialUse ?? 'INBOX'} folder`);
   if (at.delimiter && [...at.present].some((p) => p.startsWith(g.destinationPath + at.delimiter))) return kept('it has subfolders');
   const left = (await d.select(g.destinationPath, false)).messages;
-  if (left > 0) return kept(`${left} message(s) the migration did not copy remain in it`);
+  if (left > 0) return kept(map ? `${left} message(s) the migration did not copy remain in it` : `${left} message(s) remain in it and the ledger has no UID map to tell ours`);
   await d.deleteFolder(g.destinationPath);
   return { ...g, removedAtCutover: removed, folderDeleted: true };
 }

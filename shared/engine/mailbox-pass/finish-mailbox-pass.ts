@@ -20,10 +20,11 @@ export type MailboxPassParts = Omit<MailboxParts, 'sourceEmail' | 'destinationEm
  * closed in the ledger so no later pass copies into it.
  */
 export async function finishMailboxPass(deps: EngineDeps, pair: MailboxPair, parts: MailboxPassParts): Promise<MailboxReport> {
-  // Opt-in, cut-over only, and not for a mailbox that failed: the copies of folders gone at the source.
+  const verification = parts.final && !parts.error ? await verifyMailbox(deps, pair, parts.verify) : undefined;
+  // Opt-in, cut-over only, not for a mailbox that failed, and after the verification (which the
+  // app may hand back when throttled and ask again): the copies of folders gone at the source.
   const gone = parts.sourceFoldersGone ?? [];
   const sourceFoldersGone = parts.final && !parts.error && gone.length > 0 && deletesGoneFolders(deps, pair) ? await removeGoneFolders(deps, pair, gone, new Set(parts.folders.map((f) => f.destinationPath))) : gone;
-  const verification = parts.final && !parts.error ? await verifyMailbox(deps, pair, parts.verify) : undefined;
   const report = summariseMailbox({
     sourceEmail: pair.sourceEmail,
     destinationEmail: pair.destinationEmail,
