@@ -64,6 +64,7 @@ locals {
     APPEND_BATCH_MESSAGES           = tostring(var.tuning.append_batch_messages)
     IMAP_RESPONSE_TIMEOUT_SECONDS   = tostring(var.tuning.imap_response_timeout_seconds)
     DELETE_AT_CUTOVER               = tostring(var.tuning.delete_at_cutover)
+    DELETE_GONE_FOLDERS_AT_CUTOVER  = tostring(var.tuning.delete_gone_folders_at_cutover)
     MAX_BYTES_PER_SECOND_PER_MAILBOX = tostring(var.tuning.max_bytes_per_second_per_mailbox)
     MAX_BYTES_PER_SECOND_PER_BATCH  = tostring(var.tuning.max_bytes_per_second_per_batch)
     STORAGE_ENDPOINT_SUFFIX         = local.cloud.storage_suffix

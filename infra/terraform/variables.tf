@@ -101,6 +101,7 @@ variable "tuning" {
     append_batch_messages           = optional(number, 50)
     imap_response_timeout_seconds   = optional(number, 300)
     delete_at_cutover               = optional(bool, false)
+    delete_gone_folders_at_cutover  = optional(bool, false)
     max_bytes_per_second_per_mailbox = optional(number, 0)
     max_bytes_per_second_per_batch  = optional(number, 0)
   })

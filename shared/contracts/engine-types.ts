@@ -22,7 +22,7 @@ export interface PreparedFolders {
   renamed: RenamedFolder[];
   /** Source folders the mailbox's folder controls left out, each with its pattern. */
   excluded?: ExcludedFolder[];
-  /** Folders earlier passes copied that the source no longer lists (deleted or renamed there since): reported, their copies left in place. */
+  /** Folders earlier passes copied that the source no longer lists (deleted or renamed there since): reported; their copies left in place unless DELETE_GONE_FOLDERS_AT_CUTOVER. */
   sourceGone?: GoneFolder[];
 }
 

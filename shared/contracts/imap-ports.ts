@@ -51,6 +51,8 @@ export interface DestinationWriter extends SourceReader {
    * also remove messages a user marked \Deleted).
    */
   deleteMessages(uids: string): Promise<'deleted' | 'no-uidplus'>;
+  /** DELETE of a folder (never selected afterwards); the caller has made sure it is empty and has no subfolders. */
+  deleteFolder(path: string): Promise<void>;
 }
 
 /** The part of SourceReader a raw connection serves: listing, STATUS and copying folders. */

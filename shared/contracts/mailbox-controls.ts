@@ -13,6 +13,8 @@ export interface MailboxControls {
   before?: string;
   /** Cut-over: remove at the destination the copies of messages expunged at the source since (off unless set). */
   deleteAtCutover?: boolean;
+  /** Cut-over: for folders the source no longer has, remove our copies and then the destination folder if nothing else is in it (off unless set). */
+  deleteGoneFolders?: boolean;
   /** Message bytes per second this mailbox may move, across all its connections (0 or unset: no cap). */
   maxBytesPerSecond?: number;
 }

@@ -64,6 +64,18 @@ export interface RenamedFolder {
   reason: string;
 }
 
+/** A folder of the ledger the source no longer lists, and what the cut-over did with its copy. */
+export interface GoneFolderReport {
+  sourcePath: string;
+  destinationPath: string;
+  /** DELETE_GONE_FOLDERS_AT_CUTOVER, cut-over: our copies removed from the destination folder (through the UID map). */
+  removedAtCutover?: number;
+  /** DELETE_GONE_FOLDERS_AT_CUTOVER, cut-over: whether the destination folder was deleted (it was then empty, without subfolders). */
+  folderDeleted?: boolean;
+  /** Why the destination folder is still there (messages we did not copy, subfolders, no UIDPLUS …) or was not looked at. */
+  keptBecause?: string;
+}
+
 export type MailboxState = 'completed' | 'completed-with-issues' | 'failed';
 
 export interface MailboxReport {
@@ -75,8 +87,8 @@ export interface MailboxReport {
   renamedFolders: RenamedFolder[];
   /** Source folders the folder controls left out (INCLUDE_FOLDERS / EXCLUDE_FOLDERS or the row's columns), with the pattern. */
   excludedFolders?: ExcludedFolder[];
-  /** Folders earlier passes copied that the source no longer lists (deleted or renamed there): their copies are left at the destination. */
-  sourceFoldersGone?: { sourcePath: string; destinationPath: string }[];
+  /** Folders earlier passes copied that the source no longer lists (deleted or renamed there): their copies are left at the destination unless DELETE_GONE_FOLDERS_AT_CUTOVER. */
+  sourceFoldersGone?: GoneFolderReport[];
   /** The bandwidth caps the pass ran under (bytes/s of message bytes read from the source). */
   bandwidth?: { mailboxBytesPerSecond?: number; batchBytesPerSecond?: number };
   /** The date window this pass copied (MESSAGES_SINCE / MESSAGES_BEFORE or the row's Since / Before); absent: all dates. */

@@ -1,8 +1,12 @@
 import type { FolderRef } from '../contracts/engine-types.js';
+import type { DestinationWriter } from '../contracts/imap-ports.js';
 import type { EngineDeps } from './engine-deps.js';
 import { effectiveControls } from '../domain/controls/read-controls.js';
 
 const DELETE_CHUNK = 500;
+
+export const NO_UIDPLUS = 'the destination does not offer UIDPLUS: only UID EXPUNGE removes exactly our copies';
+export const DESTINATION_RECREATED = 'the destination folder was re-created (UIDVALIDITY changed): its UIDs name other messages';
 
 export interface ExpungeSyncResult {
   /** Destination copies removed because their source message was expunged since it was copied. */
@@ -34,17 +38,27 @@ export async function removeExpunged(deps: EngineDeps, ref: FolderRef): Promise<
   if (gone.length === 0) return { deleted: 0 };
   return deps.pool.with('destination', ref.destinationEmail, async (d) => {
     const sel = await d.select(ref.destinationPath, false);
-    if (sel.uidValidity !== map.destUidValidity) return { deleted: 0, skippedReason: 'the destination folder was re-created (UIDVALIDITY changed): its UIDs name other messages' };
-    let deleted = 0;
-    for (let i = 0; i < gone.length; i += DELETE_CHUNK) {
-      // Those still there (a user may have removed some already).
-      const there = (await d.fetchFlags(gone.slice(i, i + DELETE_CHUNK).join(','))).map((m) => m.uid);
-      if (there.length === 0) continue;
-      if ((await d.deleteMessages(there.join(','))) === 'no-uidplus') return { deleted, skippedReason: 'the destination does not offer UIDPLUS: only UID EXPUNGE removes exactly our copies' };
-      deleted += there.length;
-    }
-    return { deleted };
+    if (sel.uidValidity !== map.destUidValidity) return { deleted: 0, skippedReason: DESTINATION_RECREATED };
+    const removed = await removeCopies(d, gone);
+    return { deleted: removed.deleted, ...(removed.noUidplus ? { skippedReason: NO_UIDPLUS } : {}) };
   });
+}
+
+/**
+ * Removes these destination UIDs of the selected folder (our copies, from the UID map; the caller
+ * has checked its UIDVALIDITY), those still there, by UID EXPUNGE. Stops at a server without
+ * UIDPLUS: a plain EXPUNGE would take messages a user marked \Deleted too.
+ */
+export async function removeCopies(d: DestinationWriter, uids: readonly number[]): Promise<{ deleted: number; noUidplus?: true }> {
+  let deleted = 0;
+  for (let i = 0; i < uids.length; i += DELETE_CHUNK) {
+    // Those still there (a user may have removed some already).
+    const there = (await d.fetchFlags(uids.slice(i, i + DELETE_CHUNK).join(','))).map((m) => m.uid);
+    if (there.length === 0) continue;
+    if ((await d.deleteMessages(there.join(','))) === 'no-uidplus') return { deleted, noUidplus: true };
+    deleted += there.length;
+  }
+  return { deleted };
 }
 
 /** Whether this pair's cut-over removes expunged messages (off by default). */

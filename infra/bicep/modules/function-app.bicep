@@ -250,6 +250,7 @@ resource app 'Microsoft.Web/sites@2024-04-01' = {
         { name: 'APPEND_BATCH_MESSAGES', value: string(tuning.?appendBatchMessages ?? 50) }
         { name: 'IMAP_RESPONSE_TIMEOUT_SECONDS', value: string(tuning.?imapResponseTimeoutSeconds ?? 300) }
         { name: 'DELETE_AT_CUTOVER', value: string(tuning.?deleteAtCutover ?? false) }
+        { name: 'DELETE_GONE_FOLDERS_AT_CUTOVER', value: string(tuning.?deleteGoneFoldersAtCutover ?? false) }
         { name: 'MAX_BYTES_PER_SECOND_PER_MAILBOX', value: string(tuning.?maxBytesPerSecondPerMailbox ?? 0) }
         { name: 'MAX_BYTES_PER_SECOND_PER_BATCH', value: string(tuning.?maxBytesPerSecondPerBatch ?? 0) }
         { name: 'STORAGE_ENDPOINT_SUFFIX', value: storageEndpointSuffix }

@@ -105,6 +105,9 @@ type migrationTuningType = {
   @description('Optional. DELETE_AT_CUTOVER: at cut-over, remove the copies of messages expunged at the source since they were copied (never a message we did not copy). Default false.')
   deleteAtCutover: bool?
 
+  @description('Optional. DELETE_GONE_FOLDERS_AT_CUTOVER: at cut-over, for folders deleted at the source, remove the copies we made and delete the destination folder if it is then empty and has no subfolders. Default false.')
+  deleteGoneFoldersAtCutover: bool?
+
   @description('Optional. MAX_BYTES_PER_SECOND_PER_MAILBOX: bandwidth cap per mailbox, bytes/s; 0 = none. Default 0.')
   @minValue(0)
   maxBytesPerSecondPerMailbox: int?

@@ -262,6 +262,13 @@ export class ImapSession implements DestinationWriter, FolderSession {
     });
   }
 
+  deleteFolder(path: string): Promise<void> {
+    return this.run(async () => {
+      // imapflow leaves the folder first when it is the selected one (UNSELECT, never CLOSE: no expunge).
+      await this.client.mailboxDelete(path);
+    });
+  }
+
   async close(): Promise<void> {
     try {
       await this.client.logout();

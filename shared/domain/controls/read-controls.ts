@@ -12,6 +12,7 @@ export const CONTROL_FIELDS = [
   { control: 'since', setting: 'MESSAGES_SINCE', column: 'Since' },
   { control: 'before', setting: 'MESSAGES_BEFORE', column: 'Before' },
   { control: 'deleteAtCutover', setting: 'DELETE_AT_CUTOVER', column: 'DeleteAtCutover' },
+  { control: 'deleteGoneFolders', setting: 'DELETE_GONE_FOLDERS_AT_CUTOVER', column: 'DeleteGoneFoldersAtCutover' },
   { control: 'maxBytesPerSecond', setting: 'MAX_BYTES_PER_SECOND_PER_MAILBOX', column: 'MaxBytesPerSecond' },
 ] as const satisfies readonly { control: keyof MailboxControls; setting: string; column: string }[];
 
@@ -37,10 +38,10 @@ export function readControls(value: (f: ControlField) => string | undefined, lab
     } else if (f.control === 'maxBytesPerSecond') {
       if (!/^\d{1,13}$/.test(v) || (Number(v) > 0 && Number(v) < MIN_BYTES_PER_SECOND)) problems.push({ field: label(f), message: `${label(f)} must be 0 (no cap) or a whole number of bytes per second from ${MIN_BYTES_PER_SECOND}` });
       else if (Number(v) > 0) controls.maxBytesPerSecond = Number(v);
-    } else if (f.control === 'deleteAtCutover') {
+    } else if (f.control === 'deleteAtCutover' || f.control === 'deleteGoneFolders') {
       const yes = /^(true|yes|1)$/i.test(v);
       if (!yes && !/^(false|no|0)$/i.test(v)) problems.push({ field: label(f), message: `${label(f)} must be true or false` });
-      else controls.deleteAtCutover = yes;
+      else controls[f.control] = yes;
     } else {
       const why = dayProblem(v);
       if (why) problems.push({ field: label(f), message: `${label(f)} ${why}` });

@@ -3,6 +3,7 @@ import { formatBytes } from './format-bytes.js';
 import type { BatchReport, MailboxReport } from '../../contracts/report.js';
 import { describeWindow } from '../controls/date-window.js';
 import { leftOutBy } from '../controls/left-out-by.js';
+import { goneFolderOutcome } from './gone-folder-outcome.js';
 
 const esc = (s: string | number): string => String(s).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c);
 const mb = (b: number): string => formatBytes(b, { only: 'MB' });
@@ -21,7 +22,7 @@ function issues(m: MailboxReport): string {
   }
   for (const s of m.skippedFolders) items.push(`folder ${s.sourcePath} not copied (${s.code}: ${s.reason})`);
   for (const x of m.excludedFolders ?? []) items.push(`folder ${x.sourcePath} left out: ${leftOutBy(x)}`);
-  for (const g of m.sourceFoldersGone ?? []) items.push(`folder ${g.sourcePath} no longer exists at the source; its copy ${g.destinationPath} is left at the destination`);
+  for (const g of m.sourceFoldersGone ?? []) items.push(`folder ${g.sourcePath} no longer exists at the source; ${goneFolderOutcome(g)}`);
   if (m.bandwidth) items.push(`bandwidth cap: ${[m.bandwidth.mailboxBytesPerSecond ? `${m.bandwidth.mailboxBytesPerSecond} bytes/s for this mailbox` : '', m.bandwidth.batchBytesPerSecond ? `${m.bandwidth.batchBytesPerSecond} bytes/s for the batch` : ''].filter(Boolean).join(', ')}`);
   if (m.dateWindow) items.push(`date window: messages dated ${describeWindow(m.dateWindow)} (UTC internal date)`);
   for (const r of m.renamedFolders) items.push(`folder ${r.sourcePath} copied as ${r.destinationPath} (${r.reason})`);

@@ -4,6 +4,7 @@ import type { EngineDeps } from '../engine-deps.js';
 import { summariseMailbox, type MailboxParts } from '../summarise.js';
 import { verifyMailbox, type VerifyOptions } from '../verify-mailbox.js';
 import { reportedCaps, reportedWindow } from '../pass-window.js';
+import { deletesGoneFolders, removeGoneFolders } from '../remove-gone-folders.js';
 
 /** A pass's parts of the mailbox report (the pair gives the addresses, the pass the verification). */
 export type MailboxPassParts = Omit<MailboxParts, 'sourceEmail' | 'destinationEmail' | 'verification'> & {
@@ -20,6 +21,10 @@ export type MailboxPassParts = Omit<MailboxParts, 'sourceEmail' | 'destinationEm
  */
 export async function finishMailboxPass(deps: EngineDeps, pair: MailboxPair, parts: MailboxPassParts): Promise<MailboxReport> {
   const verification = parts.final && !parts.error ? await verifyMailbox(deps, pair, parts.verify) : undefined;
+  // Opt-in, cut-over only, not for a mailbox that failed, and after the verification (which the
+  // app may hand back when throttled and ask again): the copies of folders gone at the source.
+  const gone = parts.sourceFoldersGone ?? [];
+  const sourceFoldersGone = parts.final && !parts.error && gone.length > 0 && deletesGoneFolders(deps, pair) ? await removeGoneFolders(deps, pair, gone, new Set(parts.folders.map((f) => f.destinationPath))) : gone;
   const report = summariseMailbox({
     sourceEmail: pair.sourceEmail,
     destinationEmail: pair.destinationEmail,
@@ -30,7 +35,7 @@ export async function finishMailboxPass(deps: EngineDeps, pair: MailboxPair, par
     ...(parts.excludedFolders && parts.excludedFolders.length > 0 ? { excludedFolders: parts.excludedFolders } : {}),
     ...reportedWindow(deps, pair),
     ...reportedCaps(deps, pair),
-    ...(parts.sourceFoldersGone && parts.sourceFoldersGone.length > 0 ? { sourceFoldersGone: parts.sourceFoldersGone } : {}),
+    ...(sourceFoldersGone.length > 0 ? { sourceFoldersGone } : {}),
     ...(parts.error ? { error: parts.error } : {}),
     ...(verification ? { verification } : {}),
   });

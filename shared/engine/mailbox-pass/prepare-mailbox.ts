@@ -46,7 +46,7 @@ export async function prepareMailbox(deps: EngineDeps, pair: MailboxPair, opts: 
   ]);
   for (const [path, status] of sourceAnswers) known.set(path, status);
   const ledger = await deps.checkpoints.list(pair.key);
-  // Folders of the ledger the source no longer lists: reported (cut-over deletes nothing of them).
+  // Folders of the ledger the source no longer lists: reported (cut-over deletes their copies only with DELETE_GONE_FOLDERS_AT_CUTOVER).
   const listed = new Set([...prepared.folders, ...prepared.skipped, ...(prepared.excluded ?? [])].map((f) => f.sourcePath));
   const gone = ledger.filter((cp) => !listed.has(cp.sourcePath)).map((cp) => ({ sourcePath: cp.sourcePath, destinationPath: cp.destinationPath }));
   if (gone.length > 0) prepared.sourceGone = gone;

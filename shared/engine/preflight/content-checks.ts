@@ -11,7 +11,7 @@ import { formatMessageSize as mb } from '../../domain/reports/format-bytes.js';
 import type { PreflightCheck, PreflightStats } from './types.js';
 import { folderFilter } from '../../domain/controls/folder-filter.js';
 import { controlsWindow, effectiveControls } from '../../domain/controls/read-controls.js';
-import { bandwidthCheck, dateWindowCheck, folderFilterCheck } from './control-checks.js';
+import { bandwidthCheck, cutOverDeletionsCheck, dateWindowCheck, folderFilterCheck } from './control-checks.js';
 
 /**
  * What is in the mailbox, seen through the plan the migration will follow: the folders it would
@@ -69,5 +69,5 @@ export async function checkContent(
           detail: `${stats.overLimitCount} message(s) over MAX_MESSAGE_BYTES (${mb(settings.maxMessageBytes)}), largest ${mb(stats.largestMessageBytes)}: ${listed}${stats.overLimitCount > stats.overLimit.length ? `; and ${stats.overLimitCount - stats.overLimit.length} more` : ''}`,
         }, { settings, mailbox: row.destinationEmail, overLimitCount: stats.overLimitCount, largestMessageBytes: stats.largestMessageBytes })
       : check('message-size', undefined, 'pass', stats.messages === 0 ? 'no messages to copy' : `largest message ${mb(stats.largestMessageBytes)}, within MAX_MESSAGE_BYTES (${mb(settings.maxMessageBytes)})`);
-  return { checks: [folders, sizes, names, ...filtering, ...dateWindowCheck(dates, stats), ...bandwidthCheck(controls.maxBytesPerSecond, settings.batchBytesPerSecond, stats)], stats };
+  return { checks: [folders, sizes, names, ...filtering, ...dateWindowCheck(dates, stats), ...bandwidthCheck(controls.maxBytesPerSecond, settings.batchBytesPerSecond, stats), ...cutOverDeletionsCheck(controls)], stats };
 }

@@ -1,4 +1,4 @@
-import type { DateWindow } from '../../contracts/mailbox-controls.js';
+import type { DateWindow, MailboxControls } from '../../contracts/mailbox-controls.js';
 import { describeWindow, isOpenWindow } from '../../domain/controls/date-window.js';
 import type { FolderFilter } from '../../domain/controls/folder-filter.js';
 import { leftOutBy } from '../../domain/controls/left-out-by.js';
@@ -22,6 +22,20 @@ export function bandwidthCheck(mailboxCap: number | undefined, batchCap: number,
   const took = seconds < 120 ? `${seconds} s` : seconds < 7200 ? `${Math.round(seconds / 60)} min` : `${(seconds / 3600).toFixed(1)} h`;
   const which = [mailboxCap ? `${mailboxCap} bytes/s for this mailbox` : '', batchCap ? `${batchCap} bytes/s for the batch` : ''].filter(Boolean).join(', ');
   return [check('bandwidth', 'source', seconds > 86_400 ? 'warn' : 'pass', `bandwidth cap ${which}: ${mb(stats.bytes)} take at least ${took}`)];
+}
+
+/**
+ * What the cut-over will delete at the destination, when asked to (DELETE_AT_CUTOVER,
+ * DELETE_GONE_FOLDERS_AT_CUTOVER or their columns): said before anything runs, since deletions are
+ * the one thing a migration does that cannot be copied back. No row when neither is set.
+ */
+export function cutOverDeletionsCheck(controls: MailboxControls): PreflightCheck[] {
+  const what = [
+    controls.deleteAtCutover ? 'the copies of messages expunged at the source since they were copied are removed' : '',
+    controls.deleteGoneFolders ? 'folders deleted at the source lose the copies we made, and are deleted at the destination if nothing else is left in them' : '',
+  ].filter(Boolean);
+  if (what.length === 0) return [];
+  return [check('cut-over-deletions', 'destination', 'pass', `at cut-over ${what.join('; ')} (never a message the migration did not copy)`)];
 }
 
 /** The date window and what it leaves out; warns when nothing is in it. No row without a window. */

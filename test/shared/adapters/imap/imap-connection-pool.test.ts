@@ -64,6 +64,9 @@ class FakeConnection {
   deleteMessages(): Promise<'deleted'> {
     return Promise.resolve('deleted');
   }
+  deleteFolder(): Promise<void> {
+    return Promise.resolve();
+  }
 }
 
 /** Counts logins by kind; `raw: false` plays a server that refuses raw connections (STARTTLS, no SASL-IR). */

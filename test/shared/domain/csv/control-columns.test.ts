@@ -29,6 +29,13 @@ describe('CSV control columns', () => {
     expect(!bad.ok && bad.problems.map((p) => [p.line, p.field, p.message])).toEqual([[2, 'DeleteAtCutover', 'DeleteAtCutover must be true or false']]);
   });
 
+  it('DeleteGoneFoldersAtCutover takes true/false on its own, apart from DeleteAtCutover; anything else names the row and column', () => {
+    const ok = parseMailboxCsv('Email,DeleteGoneFoldersAtCutover\na@contoso.com,yes\nb@contoso.com,False\n');
+    expect(ok.ok && ok.rows.map((r) => [r.controls?.deleteGoneFolders, r.controls?.deleteAtCutover])).toEqual([[true, undefined], [false, undefined]]);
+    const bad = parseMailboxCsv('Email,DeleteGoneFoldersAtCutover\na@contoso.com,sure\n');
+    expect(!bad.ok && bad.problems.map((p) => [p.line, p.field, p.message])).toEqual([[2, 'DeleteGoneFoldersAtCutover', 'DeleteGoneFoldersAtCutover must be true or false']]);
+  });
+
   it('MaxBytesPerSecond takes 0 (no cap) or at least 1024 bytes/s; a bad value names the row and column', () => {
     const ok = parseMailboxCsv('Email,MaxBytesPerSecond\na@contoso.com,500000\nb@contoso.com,0\n');
     expect(ok.ok && ok.rows.map((r) => r.controls?.maxBytesPerSecond)).toEqual([500000, undefined]);

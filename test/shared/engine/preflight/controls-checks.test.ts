@@ -74,3 +74,14 @@ describe('preflight: folder controls', () => {
     expect(r.checks.some((c) => c.id === 'folder-filter')).toBe(false);
   });
 });
+
+describe('preflight: deletions at cut-over', () => {
+  it('says what the cut-over will delete when a deletion option is set (the batch\'s or the row\'s), and says nothing by default', async () => {
+    const ids = async (env: Record<string, string>, controls?: { deleteGoneFolders?: boolean }) => (await checkContent(loadSettings({ ...VALID_SETTINGS, ...env }), { ...row, ...(controls ? { controls } : {}) }, source([]), undefined)).checks.filter((c) => c.id === 'cut-over-deletions');
+    expect(await ids({})).toEqual([]);
+    const gone = await ids({ DELETE_GONE_FOLDERS_AT_CUTOVER: 'true' });
+    expect(gone.map((c) => [c.status, c.detail])).toEqual([['pass', 'at cut-over folders deleted at the source lose the copies we made, and are deleted at the destination if nothing else is left in them (never a message the migration did not copy)']]);
+    expect((await ids({ DELETE_AT_CUTOVER: 'true' }, { deleteGoneFolders: true }))[0]!.detail).toContain('expunged at the source since they were copied are removed; folders deleted at the source');
+    expect(await ids({ DELETE_GONE_FOLDERS_AT_CUTOVER: 'true' }, { deleteGoneFolders: false })).toEqual([]);
+  });
+});
