@@ -20,7 +20,7 @@ let runtime: Runtime | undefined;
 export function getRuntime(env: NodeJS.ProcessEnv = process.env): Runtime {
   if (!runtime) {
     const settings = loadSettings(env);
-    const engine = createEngine(settings, env, { log: redactingLogger((l) => console.log(l)), state: 'table' });
+    const engine = createEngine(settings, env, { log: redactingLogger((l) => console.log(l)), state: 'table', tokenCaches: 'blob' });
     const blobs = BlobStore.fromSettings(settings, env);
     runtime = { settings, engine, blobs, activities: createActivities({ engine, blobs, reportsContainer: settings.reportsContainer, leases: createPairLeases(settings, env), notify: createNotifier(settings.notifyWebhookSecretName, engine.secrets, engine.log), ...(settings.dashboardUrl ? { dashboardUrl: settings.dashboardUrl } : {}) }) };
   }

@@ -46,7 +46,7 @@ export interface AppOptions {
 export function appUnderTest(overrides: Record<string, string> = {}, wrap: (a: Activities) => Record<string, ActivityFunction> = (a) => a, opts: AppOptions = {}): AppUnderTest {
   const env = labSettings(getLab(), { CHECKPOINT_TABLE: `cp${Math.random().toString(36).slice(2, 10)}`, ...overrides });
   const settings = loadSettings(env);
-  const engine = createEngine(settings, env, { log: { info: () => undefined, warn: () => undefined }, state: 'table' });
+  const engine = createEngine(settings, env, { log: { info: () => undefined, warn: () => undefined }, state: 'table', tokenCaches: 'blob' });
   const blobs = BlobStore.fromSettings(settings, env);
   const activities = createActivities({ engine, blobs, reportsContainer: settings.reportsContainer, leases: createPairLeases(settings, env), notify: createNotifier(settings.notifyWebhookSecretName, engine.secrets, engine.log) });
   const wrapped = wrap(activities);
