@@ -16,6 +16,7 @@ import { BlobTokenCacheStore, type TokenCacheBlobs } from '../adapters/auth/blob
 import { KeyVaultSecretStore } from '../adapters/secrets/key-vault-secret-store.js';
 import { LocalFileSecretStore } from '../adapters/secrets/local-file-secret-store.js';
 import type { SecretStore } from '../contracts/secret-store.js';
+import type { ImapSite } from '../contracts/imap.js';
 import { decodeHeaderWords } from '../adapters/lazy-modules.js';
 import { FileCheckpointStore } from '../adapters/state/file-checkpoint-store.js';
 import { lazyCheckpointStore } from '../adapters/state/lazy-checkpoint-store.js';
@@ -124,9 +125,9 @@ export function createTokenCacheStore(settings: Settings, env: Env, secrets: Sec
   return new BlobTokenCacheStore(load, cipher);
 }
 
-export function createEngine(settings: Settings, env: Env, opts: { log: Logger; checkpoints?: CheckpointStore; state?: 'table' | 'file' | 'auto'; tokenCaches?: 'blob' | 'file' }): Engine {
+export function createEngine(settings: Settings, env: Env, opts: { log: Logger; checkpoints?: CheckpointStore; state?: 'table' | 'file' | 'auto'; tokenCaches?: 'blob' | 'file'; consentHint?: (site: ImapSite, mailbox: string) => string }): Engine {
   const secrets = createSecretStore(settings, env);
-  const dialer = new ImapDialer(settings, secrets, createTokenCacheStore(settings, env, secrets, opts.tokenCaches ?? 'file'));
+  const dialer = new ImapDialer(settings, secrets, createTokenCacheStore(settings, env, secrets, opts.tokenCaches ?? 'file'), opts.consentHint);
   const pool = new ImapConnectionPool(dialer, () => new ThrottleGate(), settings.maxConnectionsPerMailbox);
   const owned = opts.checkpoints === undefined;
   const checkpoints = opts.checkpoints ?? createCheckpointStore(settings, env, opts.state ?? 'auto', opts.log);
