@@ -3,7 +3,7 @@ import { CONSENT_STATE_TTL_MS, type ConsentSealer } from '../../shared/adapters/
 import type { Settings } from '../../shared/config/settings.js';
 import type { ImapSite } from '../../shared/contracts/imap.js';
 import { MigrationError } from '../../shared/errors/migration-error.js';
-import { redact } from '../../shared/errors/redact.js';
+import { redact, registerSecret } from '../../shared/errors/redact.js';
 
 /** What the consent routes use: the dialer's two steps of the authorization-code flow. */
 export interface ConsentFlow {
@@ -79,6 +79,9 @@ export function consentCallbackHandler(deps: ConsentDeps) {
       context.log('consent callback refused: invalid, expired or foreign state');
       return text(400, 'this consent link is invalid or has expired: start again from the consent link, in the same browser', clear);
     }
+    // Whatever library error quotes them later is redacted.
+    registerSecret(code);
+    registerSecret(opened.verifier);
     try {
       await deps.flow().redeemConsent(opened.site, opened.mailbox, { code, verifier: opened.verifier, redirectUri: redirectUriOf(req) });
     } catch (e) {
