@@ -38,3 +38,5 @@ await import('./triggers/httpMigrationPreflight.js');
 await import('./triggers/httpDashboard.js');
 await import('./triggers/httpDashboardData.js');
 await import('./triggers/httpHealth.js');
+await import('./triggers/httpConsentStart.js');
+await import('./triggers/httpConsentCallback.js');

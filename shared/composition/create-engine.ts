@@ -11,10 +11,12 @@ import { certificateFacts } from '../adapters/auth/certificate-facts.js';
 import type { CertificateReader } from '../contracts/certificate-reader.js';
 import { ImapConnectionPool } from '../adapters/imap/imap-connection-pool.js';
 import { ImapDialer } from '../adapters/imap/dialer.js';
-import { FileTokenCacheStore, TokenCacheCipher } from '../adapters/auth/token-cache-store.js';
+import { FileTokenCacheStore, TokenCacheCipher, type TokenCacheStore } from '../adapters/auth/token-cache-store.js';
+import { BlobTokenCacheStore, type TokenCacheBlobs } from '../adapters/auth/blob-token-cache-store.js';
 import { KeyVaultSecretStore } from '../adapters/secrets/key-vault-secret-store.js';
 import { LocalFileSecretStore } from '../adapters/secrets/local-file-secret-store.js';
 import type { SecretStore } from '../contracts/secret-store.js';
+import type { ImapSite } from '../contracts/imap.js';
 import { decodeHeaderWords } from '../adapters/lazy-modules.js';
 import { FileCheckpointStore } from '../adapters/state/file-checkpoint-store.js';
 import { lazyCheckpointStore } from '../adapters/state/lazy-checkpoint-store.js';
@@ -107,10 +109,25 @@ export interface Engine extends EngineDeps {
   close(): Promise<void>;
 }
 
-export function createEngine(settings: Settings, env: Env, opts: { log: Logger; checkpoints?: CheckpointStore; state?: 'table' | 'file' | 'auto' }): Engine {
+/**
+ * Where oauth2-delegated keeps the owners' refresh tokens, sealed: blobs for the Functions app
+ * (no disk survives its workers), files under STATE_DIR for the CLI's machine.
+ */
+export function createTokenCacheStore(settings: Settings, env: Env, secrets: SecretStore, where: 'blob' | 'file'): TokenCacheStore {
+  const cipher = new TokenCacheCipher(secrets, settings.tokenCacheKeyName);
+  if (where === 'file') return new FileTokenCacheStore(join(settings.stateDir, 'token-cache'), cipher);
+  let blobs: Promise<TokenCacheBlobs> | undefined;
+  const load = (): Promise<TokenCacheBlobs> =>
+    (blobs ??= import('../adapters/blob/blob-store.js').then(({ BlobStore }) => BlobStore.fromSettings(settings, env)).catch((e: unknown) => {
+      blobs = undefined;
+      throw e;
+    }));
+  return new BlobTokenCacheStore(load, cipher);
+}
+
+export function createEngine(settings: Settings, env: Env, opts: { log: Logger; checkpoints?: CheckpointStore; state?: 'table' | 'file' | 'auto'; tokenCaches?: 'blob' | 'file'; consentHint?: (site: ImapSite, mailbox: string) => string }): Engine {
   const secrets = createSecretStore(settings, env);
-  // oauth2-delegated: the owners' refresh tokens, sealed, under STATE_DIR (the CLI's machine).
-  const dialer = new ImapDialer(settings, secrets, new FileTokenCacheStore(join(settings.stateDir, 'token-cache'), new TokenCacheCipher(secrets, settings.tokenCacheKeyName)));
+  const dialer = new ImapDialer(settings, secrets, createTokenCacheStore(settings, env, secrets, opts.tokenCaches ?? 'file'), opts.consentHint);
   const pool = new ImapConnectionPool(dialer, () => new ThrottleGate(), settings.maxConnectionsPerMailbox);
   const owned = opts.checkpoints === undefined;
   const checkpoints = opts.checkpoints ?? createCheckpointStore(settings, env, opts.state ?? 'auto', opts.log);

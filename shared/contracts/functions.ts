@@ -32,6 +32,8 @@ export const TRIGGERS = {
   httpDashboard: 'httpDashboard',
   httpDashboardData: 'httpDashboardData',
   httpHealth: 'httpHealth',
+  httpConsentStart: 'httpConsentStart',
+  httpConsentCallback: 'httpConsentCallback',
 } as const;
 
 /** HTTP routes (below the host's /api prefix) of the live dashboard. */

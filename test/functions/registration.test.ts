@@ -69,10 +69,12 @@ describe('the functions the worker registers (dist/functions/index.js)', () => {
     for (const n of Object.values(TRIGGERS).filter((t) => t.startsWith('http'))) expect(byName.get(n), n).toBe('httpTrigger');
   });
 
-  it('expose HTTP only with function keys, each on its own route', () => {
+  it('expose HTTP only with function keys, each on its own route; the one exception is the consent callback the authority redirects to', () => {
     const http = registrations.map(triggerOf).filter((t): t is Binding => t?.type === 'httpTrigger');
     expect(http.length).toBeGreaterThan(0);
-    for (const t of http) expect(t.authLevel, String(t.route)).toBe('function');
+    const callback = triggerOf(registrations.find((r) => r.name === TRIGGERS.httpConsentCallback) ?? { name: '', bindings: {} });
+    expect(callback?.authLevel).toBe('anonymous');
+    for (const t of http.filter((b) => b !== callback)) expect(t.authLevel, String(t.route)).toBe('function');
     const routes = http.map((t) => String(t.route));
     expect(new Set(routes).size).toBe(routes.length);
   });

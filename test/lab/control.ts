@@ -74,6 +74,8 @@ export const entraControl = {
   revokeUser: (info: LabInfo, username: string): Promise<{ revoked: number }> => call(info, 'POST', `${info.entra.controlUrl}/delegated/revoke`, { username }),
   delegatedLifetimes: (info: LabInfo, l: { accessTokenSeconds?: number; refreshTokenSeconds?: number }): Promise<unknown> => call(info, 'PATCH', `${info.entra.controlUrl}/delegated`, l),
   delegatedStats: (info: LabInfo): Promise<DelegatedStats> => call(info, 'GET', `${info.entra.controlUrl}/delegated/stats`),
+  /** The next browser sign-in at /authorize is made as `username` (not the login_hint). */
+  nextSignIn: (info: LabInfo, username: string): Promise<unknown> => call(info, 'POST', `${info.entra.controlUrl}/delegated/next-sign-in`, { username }),
 };
 
 export interface KeyVaultStats {

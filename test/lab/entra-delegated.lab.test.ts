@@ -107,3 +107,18 @@ describe('delegated grants of the lab Entra, with MSAL', () => {
     expect(declined).toMatchObject({ errorCode: 'post_request_failed', errorMessage: 'authorization_declined' });
   }, 60_000);
 });
+
+describe('the lab Entra\'s /authorize', () => {
+  it('requires response_type=code and an S256 PKCE challenge, and sends the browser back with a code and the state', async () => {
+    const base = `${lab.entra.authorityHost}/consumers/oauth2/v2.0/authorize`;
+    const q = (extra: Record<string, string>): string => `${base}?${new URLSearchParams({ client_id: randomUUID(), redirect_uri: 'https://app.example/cb', response_type: 'code', login_hint: 'a@outlook.example', state: 's1', ...extra }).toString()}`;
+    expect((await fetch(q({ code_challenge: 'x', code_challenge_method: 'plain' }), { redirect: 'manual' })).status).toBe(400);
+    expect((await fetch(q({}), { redirect: 'manual' })).status).toBe(400);
+    const ok = await fetch(q({ code_challenge: 'x', code_challenge_method: 'S256' }), { redirect: 'manual' });
+    expect(ok.status).toBe(302);
+    const back = new URL(ok.headers.get('location') ?? '');
+    expect(`${back.origin}${back.pathname}`).toBe('https://app.example/cb');
+    expect(back.searchParams.get('state')).toBe('s1');
+    expect(back.searchParams.get('code')).toMatch(/^0\.lab\.code\./);
+  });
+});

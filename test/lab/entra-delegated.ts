@@ -29,6 +29,16 @@ interface DeviceCode {
   declined?: boolean;
 }
 
+interface AuthorizationCode {
+  clientId: string;
+  redirectUri: string;
+  challenge: string;
+  scope: string;
+  tid: string;
+  username: string;
+  expiresAtMs: number;
+}
+
 interface RefreshGrant {
   clientId: string;
   username: string;
@@ -45,7 +55,7 @@ export interface DelegatedAnswer {
 
 export interface DelegatedStats {
   /** Tokens issued per username (lower-cased), by grant. */
-  issued: Record<string, { deviceCode: number; refreshToken: number }>;
+  issued: Record<string, { deviceCode: number; refreshToken: number; authorizationCode?: number }>;
 }
 
 const b64url = (v: unknown): string => Buffer.from(JSON.stringify(v)).toString('base64url');
@@ -53,6 +63,9 @@ const b64url = (v: unknown): string => Buffer.from(JSON.stringify(v)).toString('
 export class DelegatedGrants {
   private readonly codes = new Map<string, DeviceCode>();
   private readonly refresh = new Map<string, RefreshGrant>();
+  private readonly authCodes = new Map<string, AuthorizationCode>();
+  /** Who signs in at the next /authorize (a test plays another account); else the login_hint. */
+  nextSignIn?: string;
   readonly stats: DelegatedStats = { issued: {} };
   /** Lifetimes for tests: access tokens and refresh tokens issued from now on. */
   accessTokenSeconds = 3599;
@@ -88,13 +101,55 @@ export class DelegatedGrants {
     };
   }
 
+  /**
+   * `GET /{tenant}/oauth2/v2.0/authorize` (response_type=code, PKCE S256 required): the user's
+   * sign-in is played at once (as nextSignIn, else login_hint) and the browser sent back to
+   * redirect_uri with a one-time code and the state, as Entra does.
+   */
+  authorize(query: URLSearchParams, tenant: string): { status: number; location?: string; error?: string } {
+    const clientId = query.get('client_id') ?? '';
+    const redirectUri = query.get('redirect_uri') ?? '';
+    const challenge = query.get('code_challenge') ?? '';
+    if (clientId === '' || !/^https?:\/\//.test(redirectUri)) return { status: 400, error: 'AADSTS900144: client_id and redirect_uri are required' };
+    if (query.get('response_type') !== 'code') return { status: 400, error: 'AADSTS700054: response_type must be code' };
+    if (query.get('code_challenge_method') !== 'S256' || challenge === '') return { status: 400, error: 'AADSTS501491: a code_challenge with method S256 is required' };
+    const username = this.nextSignIn ?? query.get('login_hint') ?? '';
+    this.nextSignIn = undefined;
+    const back = new URL(redirectUri);
+    if (username === '') {
+      back.searchParams.set('error', 'login_required');
+    } else {
+      const code = `0.lab.code.${randomBytes(32).toString('base64url')}`;
+      this.authCodes.set(code, { clientId, redirectUri, challenge, scope: query.get('scope') ?? '', tid: this.tidOf(tenant), username, expiresAtMs: Date.now() + 600_000 });
+      back.searchParams.set('code', code);
+    }
+    const state = query.get('state');
+    if (state !== null) back.searchParams.set('state', state);
+    return { status: 302, location: back.toString() };
+  }
+
   /** The token endpoint's delegated grants; undefined for a grant this class does not serve. */
   token(form: URLSearchParams, tenant: string): DelegatedAnswer | undefined {
     const grant = form.get('grant_type');
     // MSAL sends the short form; Entra takes both.
     if (grant === DEVICE_CODE_GRANT || grant === 'device_code') return this.redeemDeviceCode(form);
     if (grant === 'refresh_token') return this.redeemRefreshToken(form, tenant);
+    if (grant === 'authorization_code') return this.redeemAuthorizationCode(form, tenant);
     return undefined;
+  }
+
+  private redeemAuthorizationCode(form: URLSearchParams, tenant: string): DelegatedAnswer {
+    const code = form.get('code') ?? '';
+    const entry = this.authCodes.get(code);
+    // A code is good once, whatever the outcome.
+    this.authCodes.delete(code);
+    const refused = (c: number, message: string): DelegatedAnswer => ({ status: 400, error: { error: 'invalid_grant', code: c, message } });
+    if (!entry || entry.clientId !== (form.get('client_id') ?? '') || entry.tid !== this.tidOf(tenant)) return refused(70000, 'The provided authorization code is invalid.');
+    if (Date.now() > entry.expiresAtMs) return refused(70008, 'The provided authorization code or refresh token has expired.');
+    if (entry.redirectUri !== (form.get('redirect_uri') ?? '')) return refused(50148, 'The redirect_uri does not match the one of the authorization request.');
+    const verifier = form.get('code_verifier') ?? '';
+    if (createHash('sha256').update(verifier).digest('base64url') !== entry.challenge) return refused(501481, 'The Code_Verifier does not match the code_challenge supplied in the authorization request.');
+    return this.issue(entry.clientId, entry.username, entry.scope, entry.tid, 'authorizationCode');
   }
 
   /** The user signs in and enters the code (false: declines). */
@@ -146,7 +201,7 @@ export class DelegatedGrants {
     return this.issue(g.clientId, g.username, form.get('scope') ?? g.scope, g.tid, 'refreshToken');
   }
 
-  private issue(clientId: string, username: string, scope: string, tid: string, how: 'deviceCode' | 'refreshToken'): DelegatedAnswer {
+  private issue(clientId: string, username: string, scope: string, tid: string, how: 'deviceCode' | 'refreshToken' | 'authorizationCode'): DelegatedAnswer {
     // The same user keeps the same object id: MSAL keys its cached account by it (client_info).
     const h = createHash('sha256').update(`${tid}/${username.toLowerCase()}`).digest('hex');
     const oid = `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-8${h.slice(17, 20)}-${h.slice(20, 32)}`;
@@ -163,7 +218,7 @@ export class DelegatedGrants {
     const idToken = signJwt({ iss: `${this.opts.base()}/${tid}/v2.0`, aud: clientId, sub: oid, oid, tid, preferred_username: username, name: username, iat: now, nbf: now, exp: now + 3600, ver: '2.0' }, this.opts.signingKeyPem, { kid: this.opts.kid });
     const key = username.toLowerCase();
     const counts = (this.stats.issued[key] ??= { deviceCode: 0, refreshToken: 0 });
-    counts[how] += 1;
+    counts[how] = (counts[how] ?? 0) + 1;
     return {
       status: 200,
       body: {

@@ -265,6 +265,10 @@ export async function startEntra(opts: EntraOptions): Promise<EntraServer> {
       return sendJson(res, 200, { accessTokenSeconds: delegated.accessTokenSeconds, refreshTokenSeconds: delegated.refreshTokenSeconds });
     }
     if (route === 'GET /_lab/delegated/stats') return sendJson(res, 200, delegated.stats);
+    if (route === 'POST /_lab/delegated/next-sign-in') {
+      delegated.nextSignIn = optionalString(body, 'username');
+      return sendJson(res, 200, { nextSignIn: delegated.nextSignIn ?? null });
+    }
     if (route === 'POST /_lab/stats/reset') {
       stats.total = 0;
       stats.requests = {};
@@ -328,7 +332,7 @@ export async function startEntra(opts: EntraOptions): Promise<EntraServer> {
     const path = url.pathname;
     if (path.startsWith('/_lab/')) return control(req, res, path);
     if (path === '/google/token' && req.method === 'POST') return google.handle(req, res);
-    const m = /^\/([^/]+)\/(v2\.0\/\.well-known\/openid-configuration|oauth2\/v2\.0\/token|oauth2\/v2\.0\/devicecode|discovery\/v2\.0\/keys)$/.exec(path);
+    const m = /^\/([^/]+)\/(v2\.0\/\.well-known\/openid-configuration|oauth2\/v2\.0\/token|oauth2\/v2\.0\/devicecode|oauth2\/v2\.0\/authorize|discovery\/v2\.0\/keys)$/.exec(path);
     if (m === null) return sendJson(res, 404, { error: 'not_found', error_description: `no route ${req.method ?? ''} ${path}` });
     const tenant = m[1]!;
     const what = m[2]!;
@@ -336,6 +340,13 @@ export async function startEntra(opts: EntraOptions): Promise<EntraServer> {
     if (what === 'oauth2/v2.0/devicecode' && req.method === 'POST' && knownTenant(tenant)) {
       const answer = delegated.deviceCode(new URLSearchParams((await readBody(req)).toString('utf8')), tenant);
       return sendJson(res, answer.status, answer.body ?? { error: answer.error?.error, error_description: `AADSTS${answer.error?.code ?? 0}: ${answer.error?.message ?? ''}` });
+    }
+    if (what === 'oauth2/v2.0/authorize' && req.method === 'GET' && knownTenant(tenant)) {
+      const answer = delegated.authorize(url.searchParams, tenant);
+      if (answer.location === undefined) return sendJson(res, answer.status, { error: 'invalid_request', error_description: answer.error });
+      res.writeHead(302, { location: answer.location });
+      res.end();
+      return;
     }
     if (what.endsWith('openid-configuration') && knownTenant(tenant)) return sendJson(res, 200, openIdConfigurationOf(tenant));
     if (tenant !== opts.tenantId && !knownTenant(tenant)) return sendJson(res, 400, { error: 'invalid_tenant', error_description: `AADSTS90002: Tenant '${tenant}' not found.` });

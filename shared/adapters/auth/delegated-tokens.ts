@@ -26,6 +26,8 @@ export class DelegatedTokens {
     private readonly side: SideSettings,
     private readonly store: TokenCacheStore,
     private readonly site: ImapSite = 'source',
+    /** Where the owner gives consent; the CLI's `mailmig login` when not given. */
+    private readonly consentHint?: (site: ImapSite, mailbox: string) => string,
   ) {}
 
   private get scopes(): string[] {
@@ -57,12 +59,34 @@ export class DelegatedTokens {
       throw new MigrationError('CONSENT_NEEDED', 'permanent', `${this.site} sign-in for ${mailbox} did not complete: ${(e as { errorMessage?: string }).errorMessage ?? (e as Error).message}`);
     });
     if (r) registerSecret(r.accessToken);
-    const who = r?.account?.username ?? '';
-    if (addressKey(who) !== addressKey(mailbox)) {
-      // Another account's grant must not serve this mailbox: forget it.
-      if (r?.account) await app.getTokenCache().removeAccount(r.account);
-      throw new MigrationError('CONSENT_NEEDED', 'permanent', `${this.site} sign-in for ${mailbox} was made as ${who || 'another account'}: sign in as ${mailbox}`);
-    }
+    await this.refuseOtherAccount(app, mailbox, r?.account);
+  }
+
+  /** The authorization-code flow's sign-in URL for one mailbox (PKCE S256, the app's sealed state). */
+  async authorizeUrl(mailbox: string, p: { redirectUri: string; challenge: string; state: string }): Promise<string> {
+    const app = await this.app(mailbox);
+    return app.getAuthCodeUrl({ scopes: this.scopes, redirectUri: p.redirectUri, codeChallenge: p.challenge, codeChallengeMethod: 'S256', state: p.state, loginHint: mailbox });
+  }
+
+  /**
+   * Redeems the code the owner's sign-in brought back (with the PKCE verifier); the cache plugin
+   * stores the grant. Refuses a sign-in as another account, as login() does.
+   */
+  async redeemCode(mailbox: string, p: { code: string; verifier: string; redirectUri: string }): Promise<void> {
+    const app = await this.app(mailbox);
+    const r = await app.acquireTokenByCode({ code: p.code, codeVerifier: p.verifier, redirectUri: p.redirectUri, scopes: this.scopes }).catch((e: unknown) => {
+      throw new MigrationError('CONSENT_NEEDED', 'permanent', `${this.site} sign-in for ${mailbox} was refused by the authority: ${(e as { errorCode?: string }).errorCode ?? 'error'}`);
+    });
+    registerSecret(r.accessToken);
+    await this.refuseOtherAccount(app, mailbox, r.account);
+  }
+
+  private async refuseOtherAccount(app: PublicClientApplication, mailbox: string, account: AccountInfo | null | undefined): Promise<void> {
+    const who = account?.username ?? '';
+    if (addressKey(who) === addressKey(mailbox)) return;
+    // Another account's grant must not serve this mailbox: forget it.
+    if (account) await app.getTokenCache().removeAccount(account);
+    throw new MigrationError('CONSENT_NEEDED', 'permanent', `${this.site} sign-in for ${mailbox} was made as ${who || 'another account'}: sign in as ${mailbox}`);
   }
 
   private async account(app: PublicClientApplication, mailbox: string): Promise<AccountInfo | undefined> {
@@ -70,7 +94,10 @@ export class DelegatedTokens {
   }
 
   private consentNeeded(mailbox: string, why: string): MigrationError {
-    return new MigrationError('CONSENT_NEEDED', 'permanent', `consent needed for ${mailbox} (${this.site}): ${why}. Run: mailmig login --csv <the CSV> --side ${this.site}, and have the mailbox's owner sign in with the code it shows`);
+    const fix = this.consentHint
+      ? this.consentHint(this.site, mailbox)
+      : `Run: mailmig login --csv <the CSV> --side ${this.site}, and have the mailbox's owner sign in with the code it shows`;
+    return new MigrationError('CONSENT_NEEDED', 'permanent', `consent needed for ${mailbox} (${this.site}): ${why}. ${fix}`);
   }
 
   private app(mailbox: string): Promise<PublicClientApplication> {

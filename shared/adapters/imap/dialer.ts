@@ -38,6 +38,7 @@ export class ImapDialer implements ImapLogins {
     readonly settings: Settings,
     private readonly secrets: SecretStore,
     tokenCaches?: TokenCacheStore,
+    consentHint?: (site: ImapSite, mailbox: string) => string,
   ) {
     this.tokens = {
       source: new AppTokenProvider(settings.source, secrets, 'source'),
@@ -49,8 +50,8 @@ export class ImapDialer implements ImapLogins {
     };
     if (tokenCaches) {
       this.consented = {
-        source: new DelegatedTokens(settings.source, tokenCaches, 'source'),
-        destination: new DelegatedTokens(settings.destination, tokenCaches, 'destination'),
+        source: new DelegatedTokens(settings.source, tokenCaches, 'source', consentHint),
+        destination: new DelegatedTokens(settings.destination, tokenCaches, 'destination', consentHint),
       };
     }
   }
@@ -72,6 +73,16 @@ export class ImapDialer implements ImapLogins {
   /** oauth2-delegated: the owner's consent for one mailbox (device code flow; `show` gets the URL and code). */
   login(site: ImapSite, mailbox: string, show: (message: string) => void): Promise<void> {
     return this.consentedTokens(site).login(mailbox, show);
+  }
+
+  /** oauth2-delegated in the app: the owner's sign-in URL (authorization code with PKCE). */
+  consentUrl(site: ImapSite, mailbox: string, p: { redirectUri: string; challenge: string; state: string }): Promise<string> {
+    return this.consentedTokens(site).authorizeUrl(mailbox, p);
+  }
+
+  /** oauth2-delegated in the app: redeems the code the owner's sign-in brought back. */
+  redeemConsent(site: ImapSite, mailbox: string, p: { code: string; verifier: string; redirectUri: string }): Promise<void> {
+    return this.consentedTokens(site).redeemCode(mailbox, p);
   }
 
   private consentedTokens(site: ImapSite): DelegatedTokens {

@@ -3,6 +3,7 @@ import { loadSettings, type Settings } from '../../../shared/config/settings.js'
 import { BlobStore } from '../../../shared/adapters/blob/blob-store.js';
 import { createEngine, createPairLeases, type Engine } from '../../../shared/composition/create-engine.js';
 import { createNotifier } from '../../../shared/adapters/notify/webhook-notifier.js';
+import { consentHint } from '../../../functions/lib/consent-link.js';
 import { createActivities, type Activities } from '../../../functions/activities/handlers.js';
 import { migrateBatch } from '../../../functions/orchestrators/migrateBatch.js';
 import { migrateMailbox } from '../../../functions/orchestrators/migrateMailbox.js';
@@ -46,7 +47,7 @@ export interface AppOptions {
 export function appUnderTest(overrides: Record<string, string> = {}, wrap: (a: Activities) => Record<string, ActivityFunction> = (a) => a, opts: AppOptions = {}): AppUnderTest {
   const env = labSettings(getLab(), { CHECKPOINT_TABLE: `cp${Math.random().toString(36).slice(2, 10)}`, ...overrides });
   const settings = loadSettings(env);
-  const engine = createEngine(settings, env, { log: { info: () => undefined, warn: () => undefined }, state: 'table' });
+  const engine = createEngine(settings, env, { log: { info: () => undefined, warn: () => undefined }, state: 'table', tokenCaches: 'blob', consentHint: consentHint(settings) });
   const blobs = BlobStore.fromSettings(settings, env);
   const activities = createActivities({ engine, blobs, reportsContainer: settings.reportsContainer, leases: createPairLeases(settings, env), notify: createNotifier(settings.notifyWebhookSecretName, engine.secrets, engine.log) });
   const wrapped = wrap(activities);
