@@ -2,10 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { BatchReport, MailboxReport } from '../../../../shared/contracts/report.js';
-import { ACTIVITIES } from '../../../../shared/contracts/functions.js';
-import type { Activities } from '../../../../functions/activities/handlers.js';
-import { blobHandler } from '../../../../functions/lib/blob-handler.js';
+import type { MailboxReport } from '../../../../shared/contracts/report.js';
 import { getLab, type LabInfo } from '../../../lab/lab-info.js';
 import { makeMessage } from '../../../lab/corpus.js';
 import { withImap } from '../../../lab/imap.js';
@@ -14,8 +11,8 @@ import { compareSnapshots, snapshotMailbox } from '../../../lab/snapshot.js';
 import { runThroughEngine } from '../../../support/engine-run.js';
 import { FaultProxy } from '../../../lab/fault-proxy.js';
 import { duplicatesAtDestination, seededPair } from '../../../support/lab-mailbox.js';
-import type { ActivityFunction } from '../../../support/durable-harness/index.js';
-import { appUnderTest, blobContext, type AppUnderTest } from '../../../support/durable-app/app-under-test.js';
+import type { AppUnderTest } from '../../../support/durable-app/app-under-test.js';
+import { cutOverAfter } from '../../../support/durable-app/cut-over-after.js';
 
 let lab: LabInfo;
 const apps: AppUnderTest[] = [];
@@ -118,27 +115,7 @@ describe('deletions at cut-over', () => {
   it('Functions app, per row (DeleteAtCutover column): the cut-over removes exactly the expunged copies and keeps the user\'s messages', async () => {
     const tag = 'delfn';
     const address = await seededPair(lab, tag, seed(tag));
-    const ref: { app?: AppUnderTest } = {};
-    const wrap = (a: Activities): Record<string, ActivityFunction> => ({
-      ...a,
-      [ACTIVITIES.writeBatchReport]: async (input: { batchId: string; pass?: number; final?: boolean; startedAt: string }) => {
-        const r = await a.writeBatchReport(input);
-        if (input.pass === 1) {
-          await changeBothSides(address, tag);
-          ref.app!.host.raiseEvent(input.batchId, 'cutover', {});
-        }
-        return r;
-      },
-    });
-    const app = appUnderTest({}, wrap);
-    ref.app = app;
-    apps.push(app);
-    const csv = Buffer.from(`Email,DeleteAtCutover\n${address},yes\n`);
-    await app.blobs.put('migrations', 'incoming/del.csv', csv, 'text/csv');
-    const id = ((await blobHandler(app.deps)(csv, blobContext('del.csv'))) as { batchId: string }).batchId;
-    const run = await app.client.settled(id);
-    expect(run.status, run.error).toBe('Completed');
-    const final = JSON.parse((await app.blobs.get('reports', `${id}/report.json`))!.toString('utf8')) as BatchReport;
+    const final = await cutOverAfter(apps, `Email,DeleteAtCutover\n${address},yes\n`, 'del.csv', () => changeBothSides(address, tag));
     const m = final.mailboxes[0]!;
     expect(inbox(m).deletedAtCutover).toBe(2);
     expect(m.sourceFoldersGone).toEqual([{ sourcePath: 'Work', destinationPath: 'Work' }]);

@@ -2,10 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { BatchReport, GoneFolderReport, MailboxReport } from '../../../../shared/contracts/report.js';
-import { ACTIVITIES } from '../../../../shared/contracts/functions.js';
-import type { Activities } from '../../../../functions/activities/handlers.js';
-import { blobHandler } from '../../../../functions/lib/blob-handler.js';
+import type { GoneFolderReport, MailboxReport } from '../../../../shared/contracts/report.js';
 import { renderReportCsv } from '../../../../shared/domain/reports/report-csv.js';
 import { renderReportHtml } from '../../../../shared/domain/reports/report-html.js';
 import { getLab, type LabInfo } from '../../../lab/lab-info.js';
@@ -16,8 +13,8 @@ import { compareSnapshots, snapshotMailbox } from '../../../lab/snapshot.js';
 import { runThroughEngine } from '../../../support/engine-run.js';
 import { FaultProxy } from '../../../lab/fault-proxy.js';
 import { seededPair } from '../../../support/lab-mailbox.js';
-import type { ActivityFunction } from '../../../support/durable-harness/index.js';
-import { appUnderTest, blobContext, type AppUnderTest } from '../../../support/durable-app/app-under-test.js';
+import type { AppUnderTest } from '../../../support/durable-app/app-under-test.js';
+import { cutOverAfter } from '../../../support/durable-app/cut-over-after.js';
 
 let lab: LabInfo;
 const apps: AppUnderTest[] = [];
@@ -130,27 +127,7 @@ describe('deleting at cut-over the folders gone at the source', () => {
   it('Functions app, per row (DeleteGoneFoldersAtCutover column): the cut-over deletes what we copied of the gone folders and keeps the user\'s', async () => {
     const tag = 'gonefn';
     const address = await seededPair(lab, tag, seed(tag));
-    const ref: { app?: AppUnderTest } = {};
-    const wrap = (a: Activities): Record<string, ActivityFunction> => ({
-      ...a,
-      [ACTIVITIES.writeBatchReport]: async (input: { batchId: string; pass?: number; final?: boolean; startedAt: string }) => {
-        const r = await a.writeBatchReport(input);
-        if (input.pass === 1) {
-          await changeBothSides(address, tag);
-          ref.app!.host.raiseEvent(input.batchId, 'cutover', {});
-        }
-        return r;
-      },
-    });
-    const app = appUnderTest({}, wrap);
-    ref.app = app;
-    apps.push(app);
-    const csv = Buffer.from(`Email,DeleteGoneFoldersAtCutover\n${address},yes\n`);
-    await app.blobs.put('migrations', 'incoming/gone.csv', csv, 'text/csv');
-    const id = ((await blobHandler(app.deps)(csv, blobContext('gone.csv'))) as { batchId: string }).batchId;
-    const run = await app.client.settled(id);
-    expect(run.status, run.error).toBe('Completed');
-    const final = JSON.parse((await app.blobs.get('reports', `${id}/report.json`))!.toString('utf8')) as BatchReport;
+    const final = await cutOverAfter(apps, `Email,DeleteGoneFoldersAtCutover\n${address},yes\n`, 'gone.csv', () => changeBothSides(address, tag));
     const m = final.mailboxes[0]!;
     const g = gone(m);
     expect(g.Work).toMatchObject({ removedAtCutover: 3, folderDeleted: true });
