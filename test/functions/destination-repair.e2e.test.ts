@@ -1,16 +1,13 @@
 import { HttpRequest, InvocationContext } from '@azure/functions';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ACTIVITIES } from '../../shared/contracts/functions.js';
-import type { Activities } from '../../functions/activities/handlers.js';
-import { blobHandler } from '../../functions/lib/blob-handler.js';
 import { passHandler } from '../../functions/lib/http-handlers.js';
 import type { BatchReport } from '../../shared/contracts/report.js';
 import { getLab } from '../lab/lab-info.js';
 import { compareSnapshots, snapshotMailbox } from '../lab/snapshot.js';
 import { bulkCorpus } from '../lab/corpus.js';
 import { withImap } from '../lab/imap.js';
-import type { ActivityFunction } from '../support/durable-harness/index.js';
-import { appUnderTest, blobContext, type AppUnderTest } from '../support/durable-app/app-under-test.js';
+import type { AppUnderTest } from '../support/durable-app/app-under-test.js';
+import { stagedBatch } from '../support/durable-app/staged-batch.js';
 import { seededPair } from '../support/lab-mailbox.js';
 
 const apps: AppUnderTest[] = [];
@@ -25,33 +22,20 @@ describe('Durable delta: the destination is the truth', () => {
   it('a destination folder deleted and another partly emptied after pass 1: the delta (through the orchestrators and real activities) refills both exactly and its report says repaired; cut-over verifies PASS', async () => {
     const lab = getLab();
     const mailbox = await seededPair(lab, 'drepair', bulkCorpus(60, { folders: 3, seed: 'drepair' }));
-    const ref: { app?: AppUnderTest } = {};
     let pass2Csv = '';
-    const wrap = (a: Activities): Record<string, ActivityFunction> => ({
-      ...a,
-      [ACTIVITIES.writeBatchReport]: async (input: { batchId: string; pass?: number; final?: boolean; startedAt: string }) => {
-        const r = await a.writeBatchReport(input);
-        if (input.pass === 1) {
-          await withImap(lab, 'destination', mailbox, async (c) => {
-            await c.mailboxDelete('Bulk/001');
-            await c.mailboxOpen('Bulk/002');
-            await c.messageDelete('2:6');
-          });
-          expect((await passHandler(ref.app!.deps, 'delta')(post(input.batchId, 'delta'), ctx())).status).toBe(202);
-        } else if (input.pass === 2) {
-          pass2Csv = (await ref.app!.blobs.get('reports', `${input.batchId}/report.csv`))!.toString('utf8');
-          expect((await passHandler(ref.app!.deps, 'cutover')(post(input.batchId, 'complete'), ctx())).status).toBe(202);
-        }
-        return r;
-      },
+    const { app, id, run } = await stagedBatch(apps, `Email\n${mailbox}\n`, 'drepair.csv', async (pass, batchId, staged) => {
+      if (pass === 1) {
+        await withImap(lab, 'destination', mailbox, async (c) => {
+          await c.mailboxDelete('Bulk/001');
+          await c.mailboxOpen('Bulk/002');
+          await c.messageDelete('2:6');
+        });
+        expect((await passHandler(staged.deps, 'delta')(post(batchId, 'delta'), ctx())).status).toBe(202);
+      } else if (pass === 2) {
+        pass2Csv = (await staged.blobs.get('reports', `${batchId}/report.csv`))!.toString('utf8');
+        expect((await passHandler(staged.deps, 'cutover')(post(batchId, 'complete'), ctx())).status).toBe(202);
+      }
     });
-    const app = appUnderTest({}, wrap);
-    ref.app = app;
-    apps.push(app);
-    const csv = Buffer.from(`Email\n${mailbox}\n`);
-    await app.blobs.put('migrations', 'incoming/drepair.csv', csv, 'text/csv');
-    const id = ((await blobHandler(app.deps)(csv, blobContext('drepair.csv'))) as { batchId: string }).batchId;
-    const run = await app.client.settled(id);
     expect(run.status, run.error).toBe('Completed');
 
     const cmp = compareSnapshots(await snapshotMailbox(lab, 'source', mailbox), await snapshotMailbox(lab, 'destination', mailbox));

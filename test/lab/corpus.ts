@@ -188,3 +188,14 @@ export function bulkCorpus(count: number, opts: { folders?: number; bodyBytes?: 
     }),
   }));
 }
+
+/** A folder of exact twins (same bytes, flags and date) among other messages, spread over several ranges. */
+export function twinsFolder(seed: string): SeedFolder {
+  const date = new Date(Date.UTC(2024, 4, 1, 8, 0, 0));
+  const twin = { raw: makeMessage({ subject: 'Sent twice', from: 'a@contoso.example', to: 'b@contoso.example', date, seed: `${seed}-twin` }), flags: ['\\Seen'], internalDate: date };
+  const other = (i: number): SeedFolder['messages'][number] => {
+    const d = new Date(date.getTime() + (i + 1) * 60_000);
+    return { raw: makeMessage({ subject: `Between ${i}`, from: 'a@contoso.example', to: 'b@contoso.example', date: d, seed: `${seed}-${i}` }), flags: [], internalDate: d };
+  };
+  return { path: 'Twins', messages: [twin, other(1), twin, other(2), other(3), twin, other(4)] };
+}

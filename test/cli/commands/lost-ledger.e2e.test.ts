@@ -4,25 +4,14 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { BatchReport } from '../../../shared/contracts/report.js';
 import { getLab, labSettings, type LabInfo } from '../../lab/lab-info.js';
 import { addMailbox, uniqueAddress } from '../../lab/mailboxes.js';
-import { seedMailbox, type SeedFolder } from '../../lab/seed.js';
+import { seedMailbox } from '../../lab/seed.js';
 import { compareSnapshots, snapshotMailbox } from '../../lab/snapshot.js';
-import { bulkCorpus, makeMessage } from '../../lab/corpus.js';
+import { bulkCorpus, twinsFolder } from '../../lab/corpus.js';
 import { runCli, startCli, workDir } from '../../support/run-cli.js';
 import { readLedgerSync } from '../../../shared/adapters/state/file-checkpoint-store.js';
 
 let lab: LabInfo;
 const PER_MAILBOX = 1200;
-
-/** A folder of exact twins (same bytes, flags and date) among other messages, spread over several ranges. */
-function twinsFolder(seed: string): SeedFolder {
-  const date = new Date(Date.UTC(2024, 4, 1, 8, 0, 0));
-  const twin = { raw: makeMessage({ subject: 'Sent twice', from: 'a@contoso.example', to: 'b@contoso.example', date, seed: `${seed}-twin` }), flags: ['\\Seen'], internalDate: date };
-  const other = (i: number): SeedFolder['messages'][number] => {
-    const d = new Date(date.getTime() + (i + 1) * 60_000);
-    return { raw: makeMessage({ subject: `Between ${i}`, from: 'a@contoso.example', to: 'b@contoso.example', date: d, seed: `${seed}-${i}` }), flags: [], internalDate: d };
-  };
-  return { path: 'Twins', messages: [twin, other(1), twin, other(2), other(3), twin, other(4)] };
-}
 
 /** A settings file beside the work dir's, with its own (empty) STATE_DIR. */
 function settingsWithState(dir: string, name: string, values: Record<string, string>): string {

@@ -3,10 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { FolderReport } from '../../../shared/contracts/report.js';
-import { bulkCorpus, makeMessage } from '../../lab/corpus.js';
+import { bulkCorpus, makeMessage, twinsFolder } from '../../lab/corpus.js';
 import { withImap } from '../../lab/imap.js';
 import { getLab, type LabInfo } from '../../lab/lab-info.js';
-import type { SeedFolder } from '../../lab/seed.js';
 import { compareSnapshots, snapshotMailbox } from '../../lab/snapshot.js';
 import { runThroughEngine, type EngineRun } from '../../support/engine-run.js';
 import { duplicatesAtDestination, seededPair } from '../../support/lab-mailbox.js';
@@ -18,17 +17,6 @@ import { duplicatesAtDestination, seededPair } from '../../support/lab-mailbox.j
  */
 
 let lab: LabInfo;
-
-/** Three exact twins (same bytes, flags and date) among other messages. */
-function twinsFolder(seed: string): SeedFolder {
-  const date = new Date(Date.UTC(2024, 4, 1, 8, 0, 0));
-  const twin = { raw: makeMessage({ subject: 'Sent twice', from: 'a@contoso.example', to: 'b@contoso.example', date, seed: `${seed}-twin` }), flags: ['\\Seen'], internalDate: date };
-  const other = (i: number): SeedFolder['messages'][number] => {
-    const d = new Date(date.getTime() + (i + 1) * 60_000);
-    return { raw: makeMessage({ subject: `Between ${i}`, from: 'a@contoso.example', to: 'b@contoso.example', date: d, seed: `${seed}-${i}` }), flags: [], internalDate: d };
-  };
-  return { path: 'Twins', messages: [twin, other(1), twin, other(2), other(3), twin, other(4)] };
-}
 
 const byPath = (run: EngineRun): Map<string, FolderReport> => new Map(run.report.mailboxes[0]!.folders.map((f) => [f.sourcePath, f]));
 

@@ -12,7 +12,7 @@ import { runThroughEngine } from '../../../support/engine-run.js';
 import { FaultProxy } from '../../../lab/fault-proxy.js';
 import { duplicatesAtDestination, seededPair } from '../../../support/lab-mailbox.js';
 import type { AppUnderTest } from '../../../support/durable-app/app-under-test.js';
-import { cutOverAfter } from '../../../support/durable-app/cut-over-after.js';
+import { cutOverAfter } from '../../../support/durable-app/staged-batch.js';
 
 let lab: LabInfo;
 const apps: AppUnderTest[] = [];
