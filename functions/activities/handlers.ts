@@ -111,7 +111,7 @@ export function createActivities(deps: ActivityDeps) {
     beginFolderPass: (input: ActivityInput<'beginFolderPass'>) => guarded(() => underLease(leases, 'renew', input.ref.mailbox, input.lease, () => mailboxGate(engine, input.ref.mailbox, () => beginFolderPass(engine, input.ref)))),
 
     planFolderRanges: (input: ActivityInput<'planFolderRanges'>) =>
-      guarded(() => underLease(leases, 'renew', input.ref.mailbox, input.lease, () => mailboxGate(engine, input.ref.mailbox, () => planNextRanges(engine, input.ref, input.afterUid)))),
+      guarded(() => underLease(leases, 'renew', input.ref.mailbox, input.lease, () => mailboxGate(engine, input.ref.mailbox, () => planNextRanges(engine, input.ref, input.afterUid, input.expect)))),
 
     copyMessageRange: (input: ActivityInput<'copyMessageRange'>) =>
       guarded(() => underLease(leases, 'renew', input.ref.mailbox, input.lease, () => mailboxGate(engine, input.ref.mailbox, () => copyRange(engine, { ...input.ref, range: input.range })))),

@@ -55,7 +55,8 @@ export const migrateFolder: OrchestrationHandler = function* (context: Orchestra
       // An empty folder has nothing to plan. A delta plans from what the checkpoint has copied, not from UID 1: otherwise every range
       // of a large folder would be planned and called again only to find nothing to do.
       let afterUid = Math.max(input.afterUid, start.afterUid);
-      const p = yield* call(ACTIVITIES.planFolderRanges, { ref, lease, afterUid });
+      // The first page of a pass plans from the STATUS it began with: a small folder in one round trip.
+      const p = yield* call(ACTIVITIES.planFolderRanges, { ref, lease, afterUid, ...(afterUid === start.afterUid ? { expect: start.status } : {}) });
       if (p.status !== 'ok') return failed(p.code, p.status === 'permanent' ? p.detail : '');
       for (const range of p.value.ranges) {
         const c = yield* call(ACTIVITIES.copyMessageRange, { ref, lease, range });

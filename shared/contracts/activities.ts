@@ -1,5 +1,6 @@
 import type { ActivityResult } from './activity-result.js';
 import type { CopyRangeResult, FlagSyncResult, FolderPassStart, FolderPlanPage, FolderRef, GoneFolder, PreparedFolders, UidRange } from './engine-types.js';
+import type { FolderStatus } from './imap.js';
 import type { MailboxRow } from './mailbox.js';
 import type { CsvRef, FolderOutcome, MailboxSummary } from './orchestration.js';
 import type { PairLeaseClaim } from './pair-lease.js';
@@ -30,7 +31,7 @@ export interface ActivityContracts {
   readBatchPage: { input: { csv: CsvRef; offset: number; count: number }; output: MailboxRow[] };
   prepareMailboxFolders: { input: { sourceEmail: string; destinationEmail: string; controls?: MailboxControls; lease: PairLeaseClaim }; output: PreparedFolders };
   beginFolderPass: { input: { ref: FolderRef; lease: PairLeaseClaim }; output: FolderPassStart };
-  planFolderRanges: { input: { ref: FolderRef; lease: PairLeaseClaim; afterUid: number }; output: FolderPlanPage };
+  planFolderRanges: { input: { ref: FolderRef; lease: PairLeaseClaim; afterUid: number; expect?: FolderStatus }; output: FolderPlanPage };
   copyMessageRange: { input: { ref: FolderRef; lease: PairLeaseClaim; range: UidRange }; output: CopyRangeResult };
   finishFolderPass: { input: { ref: FolderRef; lease: PairLeaseClaim; start: FolderPassStart; copiedThisPass: number }; output: { state: 'copied' | 'unchanged'; repaired?: FolderRepair } };
   syncFolderFlags: { input: { ref: FolderRef; lease: PairLeaseClaim }; output: FlagSyncResult };

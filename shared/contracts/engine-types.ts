@@ -51,6 +51,8 @@ export interface FolderPassStart {
   status: FolderStatus;
   /** Copy from after this UID. */
   afterUid: number;
+  /** The destination folder's STATUS as this pass found it, where it was asked: a pass that appends nothing ends with it (no second STATUS). */
+  destination?: FolderStatus;
 }
 
 /** A bounded run of source UIDs, copied by one activity call. */

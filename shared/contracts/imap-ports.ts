@@ -37,6 +37,12 @@ export interface SourceReader {
   gmailLabels?(uids: string): Promise<Map<number, string[]> | undefined>;
   /** Bodies of a bounded UID set, as they arrive; nothing else may be sent on the connection meanwhile. */
   fetchSources(uids: string): AsyncGenerator<MessageWithSource>;
+  /**
+   * EXAMINE and a metadata UID FETCH sent together (one round trip where the connection
+   * pipelines): what a plan of a folder known to be small asks first. A failed EXAMINE fails both
+   * (no folder is selected then, RFC 3501 §6.3.1); a failed FETCH gives undefined rows.
+   */
+  examineWithMeta?(path: string, uids: string): Promise<{ folder: SelectedFolder; rows?: MessageMeta[] }>;
 }
 
 /** What the engine does to a destination mailbox: the reads dedupe and verification need, and the writes. */
@@ -56,7 +62,7 @@ export interface DestinationWriter extends SourceReader {
 }
 
 /** The part of SourceReader a raw connection serves: listing, STATUS and copying folders. */
-export type SourceFolders = Pick<SourceReader, 'listFolders' | 'status' | 'statusMany' | 'select' | 'fetchMeta' | 'fetchSources'>;
+export type SourceFolders = Pick<SourceReader, 'listFolders' | 'status' | 'statusMany' | 'select' | 'fetchMeta' | 'fetchSources' | 'examineWithMeta'>;
 
 /** The part of DestinationWriter a raw connection serves: listing and creating folders. */
 export type DestinationFolders = SourceFolders & Pick<DestinationWriter, 'createFolder'>;

@@ -27,7 +27,8 @@ export async function copyFolder(deps: EngineDeps, ctx: CopyFolderContext, ref: 
   let afterUid = start.afterUid;
   // An empty folder has nothing to plan: its pass is only recorded.
   while (!start.unchanged && start.status.messages > 0) {
-    const page = await retry(() => planNextRanges(deps, ref, afterUid));
+    const first = afterUid === start.afterUid;
+    const page = await retry(() => planNextRanges(deps, ref, afterUid, first ? start.status : undefined));
     for (const range of page.ranges) {
       const r = await retry(() => copyRange(deps, { ...ref, range }));
       if (r.status === 'uidvalidity-changed') return copyFolder(deps, { ...ctx, start: undefined }, ref); // re-plan from the top

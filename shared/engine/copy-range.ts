@@ -119,11 +119,14 @@ async function copyLeased(deps: EngineDeps, input: CopyRangeInput, leases: Range
         }
         await queue.relieve();
       }
-      await queue.drain();
       // Listed by the metadata FETCH, gone by the body FETCH: expunged at the source meanwhile.
       progress.vanished(batch.length - fetched.size);
+      // The next FETCH goes out while this batch's APPENDs are still on their way (waiting for
+      // them here left the source idle for the destination's last round trip, and TCP's window
+      // shrinks on an idle connection).
       queue.passed(batch[batch.length - 1]!.uid);
     }
+    await queue.drain();
     progress.complete();
   } catch (e) {
     progress.interrupted(queue.done);

@@ -59,11 +59,13 @@ export async function beginFolderPass(deps: EngineDeps, ref: FolderRef, known?: 
   if (cp && last && !repair && !cp.inFlight && coverageHolds(cp, window) && last.uidValidity === status.uidValidity && last.uidNext === status.uidNext && last.messages === status.messages) {
     // A ledger from before destination records: recorded from now on.
     if (!cp.destination && destination) await deps.checkpoints.put(ref.mailbox, { ...cp, destination: destinationRecord(cp, destination.status) });
-    return { unchanged: true, status, afterUid: cp.lastUid };
+    return { unchanged: true, status, afterUid: cp.lastUid, ...atDestination(seen ?? destination) };
   }
+  let found = seen ?? destination;
   if (!cp || cp.uidValidity !== status.uidValidity || repair) {
     const fresh = emptyCheckpoint(ref.sourcePath, ref.destinationPath, status.uidValidity, new Date().toISOString());
     const dest = repair ? seen!.status : cp ? 'missing' : (destination?.status ?? (await destinationStatus(deps, ref)));
+    if (!found && typeof dest !== 'string') found = { status: dest };
     // No ledger, yet the destination holds messages (a lost ledger, another STATE_DIR), or a
     // repair: the destination is the truth. Compare with what it holds now; what this pass appends is ours.
     if (dest === 'refused') fresh.reconcile = { destUidValidity: '', belowUid: Number.MAX_SAFE_INTEGER };
@@ -77,7 +79,11 @@ export async function beginFolderPass(deps: EngineDeps, ref: FolderRef, known?: 
     cp = fresh;
     await deps.checkpoints.put(ref.mailbox, cp);
   }
-  return { unchanged: false, status, afterUid: plannedAfter(cp, window) };
+  return { unchanged: false, status, afterUid: plannedAfter(cp, window), ...atDestination(found) };
+}
+
+function atDestination(seen: DestinationSeen | undefined): Pick<FolderPassStart, 'destination'> {
+  return seen ? { destination: seen.status } : {};
 }
 
 /**
@@ -110,7 +116,8 @@ async function destinationStatus(deps: EngineDeps, ref: FolderRef): Promise<Fold
   }
 }
 
-export async function planNextRanges(deps: EngineDeps, ref: FolderRef, afterUid: number): Promise<FolderPlanPage> {
+/** `expect`: the folder's STATUS this pass began from, when planning its first page (a small folder is then looked at in one round trip). */
+export async function planNextRanges(deps: EngineDeps, ref: FolderRef, afterUid: number, expect?: FolderStatus): Promise<FolderPlanPage> {
   const { settings } = deps;
   const limits = { maxMessages: settings.rangeMaxMessages, maxBytes: settings.rangeMaxBytes, maxMessageBytes: settings.maxMessageBytes };
   // Only messages in the pass's window that no earlier range covered are planned.
@@ -121,7 +128,7 @@ export async function planNextRanges(deps: EngineDeps, ref: FolderRef, afterUid:
       planFolderPage(reader, ref.sourcePath, afterUid, limits, RANGES_PER_PAGE, wanted, archivedOnlyFilter(reader, ref.sourcePath, deps.decodeHeaderWords)),
     );
   }
-  return deps.pool.withFolders('source', ref.sourceEmail, (s) => planFolderPage(s, ref.sourcePath, afterUid, limits, RANGES_PER_PAGE, wanted));
+  return deps.pool.withFolders('source', ref.sourceEmail, (s) => planFolderPage(s, ref.sourcePath, afterUid, limits, RANGES_PER_PAGE, wanted, undefined, expect));
 }
 
 /**
@@ -145,7 +152,10 @@ export async function finishFolderPass(deps: EngineDeps, ref: FolderRef, start: 
       recordCoverage(cp, plannedAfter(cp, window) + 1, start.status.uidNext - 1, window);
       cp.lastUid = Math.max(cp.lastUid, start.status.uidNext - 1);
     }
-    const dest = await destinationStatus(deps, ref);
+    // A pass that appended nothing left the folder as it found it. Should another client have
+    // added messages meanwhile, the record (at most what the folder held) is only lower: never a
+    // false repair. One STATUS round trip less per folder, most of them on a delta.
+    const dest = copiedThisPass === 0 && start.destination ? start.destination : await destinationStatus(deps, ref);
     if (dest !== 'missing' && dest !== 'refused') cp.destination = destinationRecord(cp, dest);
     else delete cp.destination;
     cp.updatedAt = new Date().toISOString();

@@ -8,7 +8,7 @@ import { MAILBOX_FATAL } from '../contracts/error-codes.js';
 import { copyFolder } from './copy-folder.js';
 import { folderRef, folderReport, type FolderPassStart } from './folder-pass.js';
 import type { EngineDeps } from './engine-deps.js';
-import { FAR_ROUND_TRIP_MS, folderWorkers } from '../domain/scheduling/folder-workers.js';
+import { FAR_ROUND_TRIP_MS, folderWorkers, pendingMessages } from '../domain/scheduling/folder-workers.js';
 import { prepareMailbox } from './mailbox-pass/prepare-mailbox.js';
 import { finishMailboxPass } from './mailbox-pass/finish-mailbox-pass.js';
 import { ThrottleGate, withRetry, type Attempt } from './retry.js';
@@ -41,6 +41,8 @@ export async function lookAhead(deps: EngineDeps, pair: MailboxPair): Promise<{ 
   if (!look.unchanged) return { look };
   return { report: summariseMailbox({ sourceEmail: pair.sourceEmail, destinationEmail: pair.destinationEmail, startedAt, folders: look.unchanged, skippedFolders: [], renamedFolders: [], ...(look.excluded ? { excludedFolders: look.excluded } : {}), ...reportedWindow(deps, pair), ...reportedCaps(deps, pair) }), look };
 }
+
+const pendingOf = (task: { start?: FolderPassStart }): number => pendingMessages(task.start, Number.MAX_SAFE_INTEGER);
 
 /** One pass over one mailbox (first pass or delta): the CLI's unit of work. */
 export async function migrateMailbox(deps: EngineDeps, pair: MailboxPair, opts: MigrateMailboxOptions): Promise<MailboxReport> {
@@ -96,8 +98,12 @@ async function migrateMailboxPass(deps: EngineDeps, pair: MailboxPair, opts: Mig
   if (roundTripMs >= FAR_ROUND_TRIP_MS && workers > 1) deps.pool.openAhead?.(pair, { source: workers - 1, destination: workers - 1, destinationFolders: 1 });
   const limit = pLimit(workers);
   let fatal: MigrationError | undefined;
+  // Largest first (by the messages each may have to copy), as the app assigns its lanes: the
+  // biggest folder does not start last and finish alone. Reported in the listed order.
+  const order = prepared.folders.map((_, i) => i).sort((a, b) => pendingOf(prepared.folders[b]!) - pendingOf(prepared.folders[a]!) || a - b);
+  const scheduled = order.map((i) => prepared.folders[i]!);
   const work = Promise.all(
-    prepared.folders.map((task) =>
+    scheduled.map((task) =>
       limit(async (): Promise<FolderReport> => {
         // What the ledger holds of the folder still counts; the pass copied nothing it can report.
         const failed = (err: MigrationError, cp?: FolderCheckpoint): FolderReport => folderReport(folderRef(pair, task), cp, 'failed', 0, 0, { code: err.code, message: err.message });
@@ -114,9 +120,9 @@ async function migrateMailboxPass(deps: EngineDeps, pair: MailboxPair, opts: Mig
     ),
   );
   const leave = opts.spare?.join(limit, deps.settings.maxConnectionsPerMailbox);
-  let folders: FolderReport[];
+  const folders: FolderReport[] = [];
   try {
-    folders = await work;
+    (await work).forEach((r, k) => (folders[order[k]!] = r));
   } finally {
     leave?.();
   }

@@ -1,7 +1,7 @@
 import { RangePlanner, type RangeLimits, type UidRange } from '../domain/ranges/range-planner.js';
 import type { FolderPlanPage } from '../contracts/engine-types.js';
 import type { SourceFolders } from '../contracts/imap-ports.js';
-import type { MessageMeta } from '../contracts/imap.js';
+import type { FolderStatus, MessageMeta, SelectedFolder } from '../contracts/imap.js';
 import { compactUidSet } from '../domain/ranges/uid-set.js';
 
 export type { FolderPlanPage };
@@ -33,25 +33,47 @@ export type KeepMessages = (rows: readonly MessageMeta[]) => Promise<ReadonlySet
  * window, what earlier ranges covered); a range still spans the UIDs between its messages. With
  * `keep`, only the messages it keeps are planned, and each range names them (UidRange.uids).
  */
-export async function planFolderPage(src: SourceFolders, path: string, afterUid: number, limits: RangeLimits, maxRanges: number, wanted: (m: MessageMeta) => boolean = () => true, keep?: KeepMessages): Promise<FolderPlanPage> {
-  const sel = await src.select(path, true);
+export async function planFolderPage(src: SourceFolders, path: string, afterUid: number, limits: RangeLimits, maxRanges: number, wanted: (m: MessageMeta) => boolean = () => true, keep?: KeepMessages, expect?: FolderStatus): Promise<FolderPlanPage> {
+  const quick = await quickLook(src, path, afterUid, expect);
+  const sel = quick?.folder ?? (await src.select(path, true));
   const base = { uidValidity: sel.uidValidity, uidNext: sel.uidNext, messages: sel.messages };
   if (sel.messages === 0 || afterUid >= sel.uidNext - 1) return { ...base, ranges: [], complete: true };
   const planner = new RangePlanner(limits, afterUid);
   const kept: number[] = [];
   const named = (ranges: readonly UidRange[]): UidRange[] => (keep ? ranges.map((r) => ({ ...r, uids: compactUidSet(kept.filter((u) => u >= r.fromUid && u <= r.toUid)) })) : [...ranges]);
-  let seq = await firstSeqAfter(src, sel.messages, afterUid);
-  while (seq <= sel.messages) {
-    const end = Math.min(sel.messages, seq + META_PAGE - 1);
-    const fetched = (await src.fetchMeta(`${seq}:${end}`, true)).filter((r) => r.uid > afterUid && wanted(r)).sort((a, b) => a.uid - b.uid);
+  /** Adds one page of rows to the plan; true once the page of ranges is full. */
+  const add = async (rows: readonly MessageMeta[]): Promise<boolean> => {
+    const fetched = rows.filter((r) => r.uid > afterUid && wanted(r)).sort((a, b) => a.uid - b.uid);
     const keptPage = keep ? await keep(fetched) : undefined;
     for (const r of fetched) {
       if (keptPage && !keptPage.has(r.uid)) continue;
       planner.add(r.uid, r.size);
       if (keptPage) kept.push(r.uid);
-      if (planner.completed.length >= maxRanges) return { ...base, ranges: named(planner.completed.slice(0, maxRanges)), complete: false };
+      if (planner.completed.length >= maxRanges) return true;
     }
+    return false;
+  };
+  const full = (): FolderPlanPage => ({ ...base, ranges: named(planner.completed.slice(0, maxRanges)), complete: false });
+  if (quick?.rows) return (await add(quick.rows)) ? full() : { ...base, ranges: named(planner.finish()), complete: true };
+  let seq = await firstSeqAfter(src, sel.messages, afterUid);
+  while (seq <= sel.messages) {
+    const end = Math.min(sel.messages, seq + META_PAGE - 1);
+    if (await add(await src.fetchMeta(`${seq}:${end}`, true))) return full();
     seq = end + 1;
   }
   return { ...base, ranges: named(planner.finish()), complete: true };
+}
+
+/**
+ * A folder whose STATUS (taken by this pass) leaves at most a page of messages after `afterUid`:
+ * EXAMINE and `UID FETCH afterUid+1:*` in one round trip, where the connection can, instead of
+ * EXAMINE, then a search for the first sequence number (a delta: ~log2(messages) round trips),
+ * then the FETCH. Mail that arrived since the STATUS comes along (a few more rows, or the next
+ * pass's). No rows (the FETCH refused): the paged way.
+ */
+async function quickLook(src: SourceFolders, path: string, afterUid: number, expect: FolderStatus | undefined): Promise<{ folder: SelectedFolder; rows?: MessageMeta[] } | undefined> {
+  if (!expect || !src.examineWithMeta) return undefined;
+  const after = Math.min(expect.messages, expect.uidNext - 1 - afterUid);
+  if (after <= 0 || after > META_PAGE) return undefined;
+  return src.examineWithMeta(path, `${afterUid + 1}:*`);
 }

@@ -1,4 +1,4 @@
-import { planFolderMapping, type FolderPlan } from '../domain/folders/index.js';
+import { planFolderMapping, type FolderMapping, type FolderPlan } from '../domain/folders/index.js';
 import type { MailboxPair } from '../contracts/mailbox-pair.js';
 import type { SkippedFolder } from '../contracts/report.js';
 import type { FolderTask, PreparedFolders } from '../contracts/engine-types.js';
@@ -32,8 +32,9 @@ export async function prepareFolders(deps: EngineDeps, pair: MailboxPair, opts: 
   const filter = folderFilter(sourceFolders, effectiveControls(settings.controls, pair.controls));
   const holdsKept = (path: string): boolean => sourceFolders.some((f) => !filter.left.has(f.path) && f.delimiter !== '' && f.path.startsWith(`${path}${f.delimiter}`));
   return pool.withFolders('destination', destinationEmail, async (dst) => {
+    const delimiter = destFolders[0]?.delimiter ?? '/';
     const plan: FolderPlan = planFolderMapping(sourceFolders, {
-      delimiter: destFolders[0]?.delimiter ?? '/',
+      delimiter,
       folders: destFolders,
       kind: settings.destination.serverKind,
       ...(settings.allMailArchiveFolder === undefined ? {} : { archiveFolder: settings.allMailArchiveFolder }),
@@ -41,22 +42,34 @@ export async function prepareFolders(deps: EngineDeps, pair: MailboxPair, opts: 
     const skipped: SkippedFolder[] = plan.skipped.filter((s) => !filter.left.has(s.sourcePath)).map((s) => ({ sourcePath: s.sourcePath, code: s.code, reason: s.reason }));
     const folders: FolderTask[] = [];
     const failedParents: string[] = [];
-    for (const m of plan.mappings) {
-      if (filter.left.has(m.sourcePath) && !holdsKept(m.sourcePath)) continue;
-      if (failedParents.some((p) => m.sourcePath.startsWith(p))) {
-        skipped.push({ sourcePath: m.sourcePath, code: 'NAME_REJECTED', reason: 'its parent folder could not be created at the destination' });
+    const refused = new Map<string, string>();
+    const kept = plan.mappings.filter((m) => !filter.left.has(m.sourcePath) || holdsKept(m.sourcePath));
+    const underFailed = (m: FolderMapping): boolean => failedParents.some((p) => m.sourcePath.startsWith(p));
+    // Parents first, one depth at a time; the folders of one depth go together (pipelined where
+    // the connection allows: a round trip per depth on a far server, not one per folder).
+    const toCreate = create ? kept.filter((m) => m.create) : [];
+    const depth = (m: FolderMapping): number => m.destinationPath.split(delimiter).length;
+    for (const d of [...new Set(toCreate.map(depth))].sort((a, b) => a - b)) {
+      const wave = toCreate.filter((m) => depth(m) === d && !underFailed(m));
+      const created = await Promise.allSettled(wave.map((m) => dst.createFolder(m.destinationPath)));
+      created.forEach((r, i) => {
+        if (r.status === 'fulfilled') return;
+        const m = wave[i]!;
+        const err = r.reason instanceof MigrationError ? r.reason : new MigrationError('FOLDER_NAME_REJECTED', 'permanent', String(r.reason));
+        if (err.errorClass !== 'permanent') throw err;
+        refused.set(m.sourcePath, `destination refused to create "${m.destinationPath}": ${err.message}`);
+      });
+      failedParents.push(...wave.filter((m) => refused.has(m.sourcePath)).map((m) => m.sourcePath));
+    }
+    for (const m of kept) {
+      const reason = refused.get(m.sourcePath);
+      if (reason !== undefined) {
+        skipped.push({ sourcePath: m.sourcePath, code: 'NAME_REJECTED', reason });
         continue;
       }
-      if (m.create && create) {
-        try {
-          await dst.createFolder(m.destinationPath);
-        } catch (e) {
-          const err = e instanceof MigrationError ? e : new MigrationError('FOLDER_NAME_REJECTED', 'permanent', String(e));
-          if (err.errorClass !== 'permanent') throw err;
-          skipped.push({ sourcePath: m.sourcePath, code: 'NAME_REJECTED', reason: `destination refused to create "${m.destinationPath}": ${err.message}` });
-          failedParents.push(m.sourcePath);
-          continue;
-        }
+      if (underFailed(m)) {
+        skipped.push({ sourcePath: m.sourcePath, code: 'NAME_REJECTED', reason: 'its parent folder could not be created at the destination' });
+        continue;
       }
       if (m.selectable && !filter.left.has(m.sourcePath)) folders.push({ sourcePath: m.sourcePath, destinationPath: m.destinationPath, ...(m.specialUse ? { specialUse: m.specialUse } : {}), ...(m.archivedOnly ? { archivedOnly: true as const } : {}), ...(m.create && create ? { createdAtDestination: true as const } : {}) });
     }

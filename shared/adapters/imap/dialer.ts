@@ -143,6 +143,12 @@ export class ImapDialer implements ImapLogins {
     return PipelinedAppender.over(prepared.detach(), prepared.serverCapabilities, { batchMessages: this.settings.appendBatchMessages });
   }
 
+  /** The folder session an idle APPEND pipeline's connection becomes again (undefined: it is busy). */
+  foldersOver(appender: PipelinedAppender): RawFolderSession | undefined {
+    const conn = appender.detach();
+    return conn ? RawFolderSession.over(conn, appender.serverCapabilities) : undefined;
+  }
+
   /** A new pipelining connection, or undefined when the server cannot pipeline (remembered per mailbox). */
   async openAppender(mailbox: string): Promise<Leased<PipelinedAppender> | undefined> {
     const { auth, expiresOnMs } = await this.auth('destination', mailbox);

@@ -19,6 +19,8 @@ export interface Dialing {
   openRaw(site: ImapSite, mailbox: string): Promise<Leased<RawFolders> | undefined>;
   allowsPipelining(mailbox: string): boolean;
   appenderOver(prepared: RawFolders): Appender | undefined;
+  /** The folder session an idle appender's connection becomes again; undefined: keep the appender. */
+  foldersOver?(appender: Appender): RawFolders | undefined;
   openAppender(mailbox: string): Promise<Leased<Appender> | undefined>;
   roundTripMs?(site: ImapSite): number | undefined;
 }
@@ -93,7 +95,7 @@ export class ImapConnectionPool implements ImapConnections {
   async acquireFolders(site: ImapSite, mailbox: string): Promise<{ session: FolderSession; release: (broken?: boolean) => void }> {
     const key = keyOf(site, mailbox);
     if (this.dialer.allowsRaw(site)) {
-      const lease = this.raw.take(key) ?? (await this.aheadRaw.take(key)) ?? (await this.dialer.openRaw(site, mailbox));
+      const lease = this.raw.take(key) ?? (await this.aheadRaw.take(key)) ?? (site === 'destination' ? this.appenderAsFolders(mailbox) : undefined) ?? (await this.dialer.openRaw(site, mailbox));
       if (lease) {
         // The same gate as the mailbox's imapflow sessions on that side: a throttling answer pauses them all.
         lease.item.useGate(this.gate(key));
@@ -102,6 +104,22 @@ export class ImapConnectionPool implements ImapConnections {
     }
     const session = await this.acquire(site, mailbox);
     return { session, release: (broken = false) => this.release(session, broken) };
+  }
+
+  /**
+   * An idle APPEND pipeline of the mailbox, turned back into a folder connection: the STATUS a
+   * folder's pass ends with, after its copy, costs a round trip instead of a new login (TCP, TLS,
+   * AUTHENTICATE: three or four on a far server), as the pipeline itself began as the connection
+   * that listed and created the folders.
+   */
+  private appenderAsFolders(mailbox: string): Leased<RawFolders> | undefined {
+    const key = addressKey(mailbox);
+    const idle = this.appenders.take(key);
+    if (!idle) return undefined;
+    const folders = this.dialer.foldersOver?.(idle.item);
+    if (folders) return { item: folders, expiresOnMs: idle.expiresOnMs };
+    this.appenders.put(key, idle);
+    return undefined;
   }
 
   async withFolders<T>(site: ImapSite, mailbox: string, fn: (s: FolderSession) => Promise<T>): Promise<T> {

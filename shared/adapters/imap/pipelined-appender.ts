@@ -64,7 +64,10 @@ export class PipelinedAppender implements AppendPipeline {
   private groupSize = 1;
   private group?: Group;
 
-  private constructor(private readonly conn: RawImapConnection) {}
+  private constructor(
+    private readonly conn: RawImapConnection,
+    private readonly capabilities: ReadonlySet<string>,
+  ) {}
 
   static async open(side: SideSettings, auth: ImapAuth, site: ErrorSite, opts: { timeoutMs?: number; responseTimeoutMs?: number; batchMessages?: number; onConnected?: (ms: number) => void } = {}): Promise<PipelinedAppender | undefined> {
     const opened = await RawImapConnection.open(side, auth, site, { ...opts, tagPrefix: 'P' });
@@ -84,13 +87,30 @@ export class PipelinedAppender implements AppendPipeline {
   /** An appender on a connection already logged in (one that listed and created the folders); see canPipeline. */
   static over(connection: RawImapConnection, capabilities: ReadonlySet<string>, opts: { batchMessages?: number } = {}): PipelinedAppender {
     connection.retag('P');
-    const a = new PipelinedAppender(connection);
+    const a = new PipelinedAppender(connection, capabilities);
     if (capabilities.has('MULTIAPPEND')) a.groupSize = Math.max(1, opts.batchMessages ?? 1);
     return a;
   }
 
   get usable(): boolean {
-    return this.conn.usable;
+    return this.conn.usable && !this.detached;
+  }
+
+  private detached = false;
+
+  /** The capabilities the server announced after login. */
+  get serverCapabilities(): ReadonlySet<string> {
+    return this.capabilities;
+  }
+
+  /**
+   * Hands the idle, logged-in connection back to folder work (a STATUS after the copy): this
+   * appender is unusable from now on. Undefined while anything is unsent or unanswered.
+   */
+  detach(): RawImapConnection | undefined {
+    if (this.group || this.conn.inFlight > 0 || !this.conn.usable) return undefined;
+    this.detached = true;
+    return this.conn;
   }
 
   /**

@@ -38,6 +38,12 @@ export class RawFolderSession implements FolderSession {
     private readonly capabilities: ReadonlySet<string>,
   ) {}
 
+  /** A folder session on a connection already logged in (an APPEND pipeline's, handed back). */
+  static over(connection: RawImapConnection, capabilities: ReadonlySet<string>): RawFolderSession {
+    connection.retag('S');
+    return new RawFolderSession(connection, capabilities);
+  }
+
   /** undefined when the server does not allow the raw connection (no implicit TLS or SASL-IR). */
   static async open(side: SideSettings, auth: ImapAuth, site: ErrorSite, opts: { responseTimeoutMs?: number; onConnected?: (ms: number) => void } = {}): Promise<RawFolderSession | undefined> {
     const opened = await RawImapConnection.open(side, auth, site, { ...opts, tagPrefix: 'S' });
@@ -182,6 +188,33 @@ export class RawFolderSession implements FolderSession {
       const folder: SelectedFolder = { messages: s.messages, uidNext: s.uidNext, uidValidity: s.uidValidity, permanentFlags: s.permanentFlags };
       if (readOnly) this.selected = { path, folder };
       return folder;
+    });
+  }
+
+  /** See SourceReader.examineWithMeta: the FETCH rides on the EXAMINE's round trip. */
+  examineWithMeta(path: string, uids: string): Promise<{ folder: SelectedFolder; rows?: MessageMeta[] }> {
+    return this.run(async () => {
+      this.selected = undefined;
+      const { untagged, lines } = selectLines();
+      const examined = this.conn.command([commandLine(`EXAMINE ${quotedMailbox(path)}`)], untagged);
+      const rows: MessageMeta[] = [];
+      const fetched = this.fetch(`UID FETCH ${uids} (UID FLAGS INTERNALDATE RFC822.SIZE)`, (row) => {
+        const meta = toMeta(row);
+        if (meta && row.size !== undefined) rows.push(meta);
+      }).then(
+        () => true,
+        () => false,
+      );
+      await examined.catch(async (e: unknown) => {
+        await fetched;
+        throw e;
+      });
+      const ok = await fetched;
+      if (!lines.some((l) => /^OK \[UIDNEXT /i.test(l))) lines.push(`OK [UIDNEXT ${await this.uidNextByFetch(lines)}] from the highest UID`);
+      const s = parseSelected(lines, this.site);
+      const folder: SelectedFolder = { messages: s.messages, uidNext: s.uidNext, uidValidity: s.uidValidity, permanentFlags: s.permanentFlags };
+      this.selected = { path, folder };
+      return ok ? { folder, rows } : { folder };
     });
   }
 

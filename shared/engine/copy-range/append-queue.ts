@@ -84,9 +84,13 @@ export class AppendQueue {
     while (this.queue.length > 0) await this.settle(this.queue.shift()!);
   }
 
-  /** Source UIDs up to `uid` that were never queued (expunged between the metadata and the body fetch) count as done. */
+  /**
+   * Source UIDs up to `uid` that were never queued (expunged between the metadata and the body
+   * fetch) count as done once everything queued before them is settled: in turn, so the next
+   * FETCH need not wait for this one's APPENDs.
+   */
   passed(uid: number): void {
-    this.settled = Math.max(this.settled, uid);
+    this.push({ uid, size: 0, dropped: 0, appended: Promise.resolve(undefined) });
   }
 
   private async settle(m: QueuedAppend): Promise<void> {
@@ -99,6 +103,6 @@ export class AppendQueue {
       // This message alone was refused: report it, go on.
       this.outcomes.refused(m, e);
     }
-    this.settled = m.uid;
+    this.settled = Math.max(this.settled, m.uid);
   }
 }

@@ -103,9 +103,23 @@ describe('AppendQueue', () => {
     q.push(message(5, Promise.resolve({ uid: 1 })));
     await q.drain();
     q.passed(9);
+    await q.drain();
     expect(q.done).toBe(9);
     q.passed(4);
+    await q.drain();
     expect(q.done).toBe(9);
+  });
+
+  it('moves done past UIDs never queued only after the APPENDs queued before them settle', async () => {
+    const q = new AppendQueue(1, recorder(), undefined, 8);
+    let store!: (r: { uid: number }) => void;
+    q.push(message(3, new Promise((r) => (store = r))));
+    q.passed(7);
+    expect(q.done).toBe(0);
+    const drained = q.drain();
+    store({ uid: 40 });
+    await drained;
+    expect(q.done).toBe(7);
   });
 
   it('relieves the window only when it is full, flushing the head of the pipeline first', async () => {

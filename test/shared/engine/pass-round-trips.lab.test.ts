@@ -1,0 +1,98 @@
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { bulkCorpus } from '../../lab/corpus.js';
+import { FaultProxy } from '../../lab/fault-proxy.js';
+import type { CommandRecord } from '../../lab/fault-proxy-connection.js';
+import { getLab, type LabInfo } from '../../lab/lab-info.js';
+import { runThroughEngine } from '../../support/engine-run.js';
+import { expectExactCopy } from '../../support/expect-copy.js';
+import { seededPair } from '../../support/lab-mailbox.js';
+
+/**
+ * Where a first pass waits for the server, counted on the wire (proxies in front of both lab
+ * servers): commands that could go together go together, and a connection that is already
+ * logged in is used rather than a new login. On Exchange, tens of milliseconds away, each of
+ * these waits is a round trip per folder or per mailbox.
+ */
+
+let lab: LabInfo;
+const proxies: FaultProxy[] = [];
+const proxy = async (server: 'source' | 'destination'): Promise<FaultProxy> => {
+  const p = await FaultProxy.forLab(lab, server);
+  proxies.push(p);
+  return p;
+};
+/** Sent before `other` was answered: both were in flight together. */
+const together = (a: CommandRecord, other: CommandRecord): boolean => a.at <= (other.doneAt ?? Number.POSITIVE_INFINITY) && other.at <= (a.doneAt ?? Number.POSITIVE_INFINITY);
+
+describe('round trips of a first pass', () => {
+  beforeAll(() => {
+    lab = getLab();
+  });
+  afterEach(async () => {
+    await Promise.all(proxies.splice(0).map((p) => p.stop()));
+  });
+
+  it('creates the destination folders a depth at a time, each depth in one round, parents before children', async () => {
+    const address = await seededPair(lab, 'rt-create', bulkCorpus(12, { folders: 4, bodyBytes: 300, seed: 'rt-create' }));
+    const dst = await proxy('destination');
+    const run = await runThroughEngine(lab, [address], { destination: dst });
+    await expectExactCopy(lab, address, run);
+    const creates = dst.commands.filter((c) => c.name === 'CREATE');
+    const parent = creates.find((c) => c.args === '"Bulk"');
+    const children = creates.filter((c) => c.args.startsWith('"Bulk/'));
+    expect(parent).toBeDefined();
+    expect(children).toHaveLength(4);
+    // The four subfolders went out together, after their parent was answered.
+    expect(dst.stats().maxInFlightByCommand.CREATE).toBe(4);
+    for (const c of children) expect(c.at).toBeGreaterThanOrEqual(parent!.doneAt!);
+  });
+
+  it('plans a small folder with its EXAMINE and metadata FETCH sent together', async () => {
+    const address = await seededPair(lab, 'rt-plan', bulkCorpus(10, { folders: 2, bodyBytes: 300, seed: 'rt-plan' }));
+    const src = await proxy('source');
+    const run = await runThroughEngine(lab, [address], { source: src });
+    await expectExactCopy(lab, address, run);
+    const examines = src.commands.filter((c) => c.name === 'EXAMINE' && c.args.startsWith('"Bulk/'));
+    expect(examines).toHaveLength(2);
+    for (const e of examines) {
+      const plan = src.commands.find((c) => c.connection === e.connection && c.name === 'UID FETCH' && /^1:\* \(UID FLAGS INTERNALDATE RFC822\.SIZE\)$/.test(c.args) && c.at >= e.at);
+      expect(plan, `no plan FETCH after EXAMINE ${e.args}`).toBeDefined();
+      expect(together(plan!, e)).toBe(true);
+    }
+  });
+
+  it('ends each folder with a STATUS only where it appended, on the connection that appended (no second login)', async () => {
+    // One folder with mail; the destination's own special-use folders are empty at the source.
+    const address = await seededPair(lab, 'rt-finish', [{ path: 'INBOX', messages: bulkCorpus(8, { folders: 1, bodyBytes: 300, seed: 'rt-finish' })[0]!.messages }]);
+    const dst = await proxy('destination');
+    const run = await runThroughEngine(lab, [address], { destination: dst });
+    await expectExactCopy(lab, address, run);
+    const folders = run.report.mailboxes[0]!.folders;
+    expect(folders.length).toBeGreaterThan(1);
+    expect(folders.filter((f) => f.copiedThisPass > 0).map((f) => f.sourcePath)).toEqual(['INBOX']);
+    const statuses = dst.commands.filter((c) => c.name === 'STATUS');
+    // One pipelined round before the copy (every folder), then INBOX's alone as its pass ends.
+    expect(statuses).toHaveLength(folders.length + 1);
+    expect(statuses.at(-1)!.args).toMatch(/^"INBOX"/);
+    expect(dst.stats().connections).toBe(1);
+  });
+
+  it('sends a range\'s next body FETCH while the APPENDs of the bodies before it are still unanswered', async () => {
+    // 260 messages in one range: two FETCH batches (200 + 60). APPEND answers are slowed.
+    const address = await seededPair(lab, 'rt-overlap', bulkCorpus(260, { folders: 1, bodyBytes: 200, seed: 'rt-overlap' }));
+    const src = await proxy('source');
+    const dst = await proxy('destination');
+    dst.addFault({ on: { name: 'APPEND', times: 1000 }, action: { kind: 'delay', ms: 120 } });
+    const run = await runThroughEngine(lab, [address], { source: src, destination: dst, settings: { RANGE_MAX_MESSAGES: '500' } });
+    await expectExactCopy(lab, address, run);
+    // Body FETCHes name their UIDs one by one (the proxy keeps only the start of a long line); metadata FETCHes end with their items.
+    const bodies = src.commands.filter((c) => c.name === 'UID FETCH' && !/RFC822\.SIZE\)$/.test(c.args));
+    expect(bodies).toHaveLength(2);
+    const appends = dst.commands.filter((c) => c.name === 'APPEND');
+    const lastAnswer = Math.max(...appends.map((a) => a.doneAt ?? 0));
+    // The second FETCH went out before the destination had answered every APPEND of the first batch.
+    expect(bodies[1]!.at).toBeLessThan(lastAnswer);
+    const firstBatchDone = appends.filter((a) => a.at < bodies[1]!.at).map((a) => a.doneAt ?? 0);
+    expect(Math.max(...firstBatchDone)).toBeGreaterThan(bodies[1]!.at);
+  });
+});
