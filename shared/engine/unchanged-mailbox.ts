@@ -1,7 +1,7 @@
 import type { FolderReport } from '../contracts/report.js';
 import type { FolderCheckpoint } from '../domain/checkpoints/folder-checkpoint.js';
 import type { FolderStatus } from '../contracts/imap.js';
-import { isSelectable } from '../domain/folders/special-use.js';
+import { isAllMessagesView, isSelectable } from '../domain/folders/special-use.js';
 import { destinationRecord, destinationRepair } from '../domain/checkpoints/destination-repair.js';
 import type { EngineDeps } from './engine-deps.js';
 import { folderRef, folderReport } from './folder-pass.js';
@@ -59,7 +59,8 @@ export async function lookAtSource(deps: EngineDeps, pair: MailboxPair): Promise
       const last = cp.lastStatus!;
       const status = got.get(f.path);
       if (!status || status.uidValidity !== last.uidValidity || status.uidNext !== last.uidNext || status.messages !== last.messages) return { statuses: got };
-      reports.push(folderReport(folderRef(pair, cp), cp, 'unchanged', status.messages, 0));
+      // The ledger does not say which folder is the \All one; its listing does (the report counts its archived-only messages).
+      reports.push(folderReport(folderRef(pair, { ...cp, ...(isAllMessagesView(f) ? { archivedOnly: true as const } : {}) }), cp, 'unchanged', status.messages, 0));
     }
     // A destination folder not answered (gone, or refused) or no longer holding what we put there: the full pass repairs it.
     const dest = await atDestination.catch(() => undefined);
