@@ -14,7 +14,7 @@ export interface PrepareScriptOptions {
 }
 
 export interface PrepareInputProblem {
-  field: 'appId' | 'objectId' | 'organization' | 'mailboxes';
+  field: 'appId' | 'objectId' | 'organization' | 'mailboxes' | 'tenant' | 'secretName' | 'keyVault' | 'scope' | 'appOrigin';
   /** The rejected value (for mailboxes: the address). */
   value: string;
   reason: string;
