@@ -16,6 +16,7 @@ import { makeMessage } from '../../../lab/corpus.js';
 import type { SeedFolder, SeedMessage } from '../../../lab/seed.js';
 import { compareSnapshots, expectedSnapshot, snapshotMailbox } from '../../../lab/snapshot.js';
 import { runThroughEngine } from '../../../support/engine-run.js';
+import { FaultProxy } from '../../../lab/fault-proxy.js';
 import { seededPair } from '../../../support/lab-mailbox.js';
 
 // A source in Gmail's folder model, played by Dovecot: labels are folders, `[Gmail]/All Mail`
@@ -101,8 +102,12 @@ describe("a Gmail source's All Mail", () => {
     expect(actual.folders['[Gmail]']?.messages).toEqual([]);
 
     // A second pass copies nothing again: All Mail is unchanged, and no message appears twice.
-    const again = await runThroughEngine(lab, [box], { stateDir });
+    // It is the delta's unchanged shortcut (STATUS only, no destination LIST): the views, which
+    // have no ledger entry, do not count as a change.
+    const destinationProxy = await FaultProxy.forLab(lab, 'destination');
+    const again = await runThroughEngine(lab, [box], { stateDir, destination: destinationProxy }).finally(() => destinationProxy.stop());
     expect(again.report.mailboxes[0]?.totals.copiedThisPass).toBe(0);
+    expect(destinationProxy.commands.filter((c) => c.name === 'LIST' || c.name === 'APPEND')).toEqual([]);
     expect(again.report.mailboxes[0]?.archivedOnly).toMatchObject({ copiedThisPass: 0, total: 4 });
     expect(compareSnapshots(expected, await snapshotMailbox(lab, 'destination', box), { ignoreFolders: ['Drafts', 'Trash', 'Junk', 'Archive'] }).diffs).toEqual([]);
   });
