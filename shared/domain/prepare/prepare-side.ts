@@ -1,4 +1,4 @@
-import { PrepareScriptInputError, validatePrepareInput, type PrepareInputProblem } from './prepare-input.js';
+import { PrepareScriptInputError, validateMailboxes, type PrepareInputProblem } from './prepare-input.js';
 
 // What `mailmig prepare` knows of the side it prepares, taken from the settings: which way in
 // (the side's AUTH) and the names the generated script and checklist must use. Every value is
@@ -65,14 +65,7 @@ export function validateNonAppPrepare(p: NonAppPrepare, mailboxes: readonly stri
     bad('secretName', p.serviceAccountKeyName, SECRET_NAME, 'must be a Key Vault secret name (letters, digits, "-")');
     bad('scope', p.tokenScope, SCOPE, 'must be an https scope URL such as https://mail.google.com/');
   }
-  let valid: string[] = [];
-  try {
-    // The app and object ids are app-only's; a placeholder passes their check.
-    valid = validatePrepareInput({ appId: '00000000-0000-0000-0000-000000000000', objectId: '00000000-0000-0000-0000-000000000000', mailboxes });
-  } catch (e) {
-    if (!(e instanceof PrepareScriptInputError)) throw e;
-    problems.push(...e.problems);
-  }
+  const valid = validateMailboxes(mailboxes, problems);
   if (problems.length > 0) throw new PrepareScriptInputError(problems);
   return valid;
 }
