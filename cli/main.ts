@@ -92,15 +92,16 @@ program
 
 program
   .command('prepare')
-  .description('write the Exchange Online PowerShell that grants the app access to every mailbox of a CSV')
+  .description("write the PowerShell and checklist that prepare one side's mailboxes of a CSV, for that side's AUTH in --settings (app-only Exchange without it)")
   .requiredOption('--csv <file>', 'CSV of mailboxes')
-  .requiredOption('--app-id <guid>', 'Application (client) id of the app registration')
-  .requiredOption('--object-id <guid>', 'Object id of the Enterprise Application (service principal), not of the App Registration')
-  .option('--side <side>', 'which addresses are in Exchange Online: source or destination', 'source')
+  .option('--settings <file>', 'local.settings.json-shaped settings file: the side\'s AUTH (oauth2-app, oauth2-delegated, google-service-account) decides what is written')
+  .option('--app-id <guid>', 'oauth2-app: Application (client) id of the app registration (default: the side\'s CLIENT_ID)')
+  .option('--object-id <guid>', 'oauth2-app: Object id of the Enterprise Application (service principal), not of the App Registration')
+  .option('--side <side>', 'which side to prepare: source or destination', 'source')
   .option('--organization <domain>', 'tenant domain for Connect-ExchangeOnline -Organization')
   .option('--out <file>', 'write the script here instead of standard output')
-  .option('--checklist <file>', 'also write the app registration checklist (Markdown)')
-  .action((o: { csv: string; appId: string; objectId: string; side: string; organization?: string; out?: string; checklist?: string }) =>
+  .option('--checklist <file>', 'also write the setup checklist (Markdown) for the side\'s way in')
+  .action((o: { csv: string; appId?: string; objectId?: string; side: string; organization?: string; out?: string; checklist?: string; settings?: string }) =>
     run(async () => {
       if (o.side !== 'source' && o.side !== 'destination') throw new UsageError('--side must be source or destination');
       return (await import('./commands/prepare.js')).prepareCommand({ ...o, side: o.side });

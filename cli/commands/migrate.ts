@@ -94,6 +94,7 @@ export async function migrateCommand(opts: MigrateOptions, final = false): Promi
       `\nBatch ${batchId}: ${t.mailboxes} mailboxes, ${t.completed} completed, ${t.withIssues} with issues, ${t.failed} failed; ` +
         `${t.copied} messages (${formatBytes(t.copiedBytes)}) copied in all, ${t.skipped} skipped, ${t.failedMessages} failed.\nReport: ${reportPath} (also .csv and .html)\n`,
     );
+    if (t.archivedOnly) process.stdout.write(`Archived-only messages (All Mail, no other folder): ${t.archivedOnly.copiedThisPass} copied to the archive folder this pass, ${t.archivedOnly.total} there in all (${t.archivedOnly.mailboxes} mailboxes).\n`);
     if (final) {
       const passed = report.mailboxes.filter((m) => m.verification?.result === 'PASS').length;
       process.stdout.write(`Cut-over: verification PASS for ${passed} of ${report.mailboxes.length} mailboxes; those are closed to further passes.\n`);

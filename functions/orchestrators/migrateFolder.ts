@@ -30,7 +30,8 @@ export interface MigrateFolderInput {
 export const migrateFolder: OrchestrationHandler = function* (context: OrchestrationContext) {
   const input = context.df.getInput<MigrateFolderInput>();
   const { ref, lease } = input;
-  const failed = (code: string, message: string): FolderOutcome => ({ sourcePath: ref.sourcePath, destinationPath: ref.destinationPath, state: 'failed', copiedThisPass: input.copiedThisPass, error: { code, message } });
+  const allMail = ref.archivedOnly ? { archivedOnly: true as const } : {};
+  const failed = (code: string, message: string): FolderOutcome => ({ sourcePath: ref.sourcePath, destinationPath: ref.destinationPath, state: 'failed', copiedThisPass: input.copiedThisPass, ...allMail, error: { code, message } });
   let waits = input.throttleWaits;
 
   // Calls an activity until it is neither throttled nor failed transiently (RetryOptions handle those).
@@ -83,7 +84,7 @@ export const migrateFolder: OrchestrationHandler = function* (context: Orchestra
       flagsChanged = s.value.changed;
       deleted = { ...(s.value.deleted !== undefined ? { deletedAtCutover: s.value.deleted } : {}), ...(s.value.deleteSkippedReason ? { deleteSkippedReason: s.value.deleteSkippedReason } : {}) };
     }
-    return { sourcePath: ref.sourcePath, destinationPath: ref.destinationPath, state: f.value.state, copiedThisPass: copied, ...(flagsChanged !== undefined ? { flagsChanged } : {}), ...deleted, ...(f.value.repaired ? { repaired: f.value.repaired } : {}) } satisfies FolderOutcome;
+    return { sourcePath: ref.sourcePath, destinationPath: ref.destinationPath, state: f.value.state, copiedThisPass: copied, ...(flagsChanged !== undefined ? { flagsChanged } : {}), ...deleted, ...(f.value.repaired ? { repaired: f.value.repaired } : {}), ...allMail } satisfies FolderOutcome;
   } catch (e) {
     // Retries exhausted: the host hands us the flattened, already-redacted message.
     return failed('RETRIES_EXHAUSTED', e instanceof Error ? e.message : String(e));

@@ -86,6 +86,8 @@ export interface FolderOutcome {
   deleteSkippedReason?: string;
   /** The pass repaired the destination folder (deleted, recreated or emptied there since the last pass). */
   repaired?: FolderRepair;
+  /** The source's `\All` folder: the report counts its archived-only messages. */
+  archivedOnly?: true;
   error?: { code: string; message: string };
 }
 

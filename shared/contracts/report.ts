@@ -49,7 +49,26 @@ export interface FolderReport {
   reconciled?: true;
   /** The destination folder no longer held what earlier passes put there: this pass compared with what it holds and appended only what was missing. */
   repaired?: FolderRepair;
+  /** The source's `\All` folder (Gmail's All Mail): only its archived-only messages are copied, into the archive folder (destinationPath). */
+  archivedOnly?: true;
   error?: { code: string; message: string };
+}
+
+/**
+ * The messages of the source's `\All` folder (Gmail's All Mail) filed in no other folder
+ * (archived mail without a label), and what became of them: copied into the archive folder
+ * (ALL_MAIL_ARCHIVE_FOLDER, else the destination's Archive), each once.
+ */
+export interface ArchivedOnlyReport {
+  sourcePath: string;
+  /** The archive folder they were copied into. */
+  destinationPath: string;
+  /** Copied into the archive folder by this pass. */
+  copiedThisPass: number;
+  /** In the archive folder over all passes: copied, plus found already there (from the ledger). */
+  total: number;
+  /** Cut-over: counted again at the source (archived-only ones) and found in the archive folder, message by message. */
+  verified?: { atSource: number; inArchive: number; result: 'PASS' | 'FAIL' };
 }
 
 export interface SkippedFolder {
@@ -97,6 +116,8 @@ export interface MailboxReport {
   error?: { code: string; message: string };
   /** Cut-over pass: source and destination compared folder by folder. */
   verification?: MailboxVerification;
+  /** The source has an `\All` folder (Gmail's All Mail): its archived-only messages, counted. */
+  archivedOnly?: ArchivedOnlyReport;
   startedAt: string;
   finishedAt: string;
 }
@@ -108,5 +129,9 @@ export interface BatchReport {
   mailboxes: MailboxReport[];
   /** The batch stopped early on a cause every mailbox shares (a credential, a tenant, a host); the rest were not started (BATCH_STOPPED). */
   stopped?: { code: string; message: string };
-  totals: { mailboxes: number; completed: number; withIssues: number; failed: number; copied: number; copiedBytes: number; skipped: number; failedMessages: number };
+  totals: {
+    mailboxes: number; completed: number; withIssues: number; failed: number; copied: number; copiedBytes: number; skipped: number; failedMessages: number;
+    /** Summed over the mailboxes that report archived-only messages (absent when none does); verifiedAtSource over those verified. */
+    archivedOnly?: { mailboxes: number; copiedThisPass: number; total: number; verifiedAtSource?: number; verifiedInArchive?: number };
+  };
 }

@@ -184,6 +184,7 @@ export function folderReport(ref: FolderRef, cp: FolderCheckpoint | undefined, s
     skipped: cp?.skipped ?? [],
     failed: cp?.failed ?? [],
     copiedThisPass,
+    ...(ref.archivedOnly ? { archivedOnly: true as const } : {}),
     ...(error ? { error } : {}),
   };
 }

@@ -1,6 +1,7 @@
 import type { MailboxVerification } from '../contracts/verification.js';
 import type { FolderReport, GoneFolderReport, MailboxReport, RenamedFolder, SkippedFolder } from '../contracts/report.js';
 import type { DateWindow, ExcludedFolder } from '../contracts/mailbox-controls.js';
+import { archivedOnlyReport } from '../domain/reports/archived-only-report.js';
 
 export interface MailboxParts {
   sourceEmail: string;
@@ -33,5 +34,6 @@ export function summariseMailbox(p: MailboxParts, finishedAt = new Date().toISOS
   };
   const failed = p.error !== undefined || p.folders.some((f) => f.state === 'failed') || p.verification?.result === 'FAIL';
   const issues = totals.skipped > 0 || totals.failed > 0 || p.skippedFolders.some((s) => s.code !== 'VIRTUAL_FOLDER');
-  return { ...p, state: failed ? 'failed' : issues ? 'completed-with-issues' : 'completed', totals, finishedAt };
+  const archivedOnly = archivedOnlyReport(p.folders, p.verification);
+  return { ...p, state: failed ? 'failed' : issues ? 'completed-with-issues' : 'completed', totals, ...(archivedOnly ? { archivedOnly } : {}), finishedAt };
 }

@@ -1,7 +1,7 @@
 import type { FolderReport } from '../contracts/report.js';
 import type { FolderCheckpoint } from '../domain/checkpoints/folder-checkpoint.js';
 import type { FolderStatus } from '../contracts/imap.js';
-import { isSelectable } from '../domain/folders/special-use.js';
+import { isAllMessagesView, isSelectable, virtualRole } from '../domain/folders/special-use.js';
 import { destinationRecord, destinationRepair } from '../domain/checkpoints/destination-repair.js';
 import type { EngineDeps } from './engine-deps.js';
 import { folderRef, folderReport } from './folder-pass.js';
@@ -43,7 +43,9 @@ export async function lookAtSource(deps: EngineDeps, pair: MailboxPair): Promise
     const all = await src.listFolders();
     // Folders the controls leave out have no ledger entry, and never will: not a change.
     const filter = folderFilter(all, effectiveControls(deps.settings.controls, pair.controls));
-    const listed = all.filter((f) => isSelectable(f) && !filter.left.has(f.path));
+    // Views the mapping never copies (Gmail's Starred and Important) have no ledger entry either;
+    // the \All folder has one (its archived-only messages are copied), so it is compared.
+    const listed = all.filter((f) => isSelectable(f) && !filter.left.has(f.path) && (virtualRole(f) === undefined || isAllMessagesView(f)));
     const kept = [...cps.keys()].filter((path) => !filter.left.has(path)).length;
     if (listed.length !== kept || listed.some((f) => !cps.has(f.path))) return { statuses };
     // A folder the last pass did not finish (or never saw) needs the full pass anyway.
@@ -59,7 +61,8 @@ export async function lookAtSource(deps: EngineDeps, pair: MailboxPair): Promise
       const last = cp.lastStatus!;
       const status = got.get(f.path);
       if (!status || status.uidValidity !== last.uidValidity || status.uidNext !== last.uidNext || status.messages !== last.messages) return { statuses: got };
-      reports.push(folderReport(folderRef(pair, cp), cp, 'unchanged', status.messages, 0));
+      // The ledger does not say which folder is the \All one; its listing does (the report counts its archived-only messages).
+      reports.push(folderReport(folderRef(pair, { ...cp, ...(isAllMessagesView(f) ? { archivedOnly: true as const } : {}) }), cp, 'unchanged', status.messages, 0));
     }
     // A destination folder not answered (gone, or refused) or no longer holding what we put there: the full pass repairs it.
     const dest = await atDestination.catch(() => undefined);

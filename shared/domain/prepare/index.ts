@@ -4,3 +4,8 @@ export { PrepareScriptInputError, validatePrepareInput } from './prepare-input.j
 export type { PrepareInputProblem, PrepareScriptOptions } from './prepare-input.js';
 export { powerShellSingleQuoted, unsafeScriptCharacters } from './powershell-literal.js';
 export { EXCHANGE_ONLINE_IMAP_SCOPE, EXCHANGE_ONLINE_RESOURCE_APP_ID, IMAP_ACCESS_AS_APP_ROLE_ID } from './exchange-online-ids.js';
+export { renderDelegatedScript } from './render-delegated-script.js';
+export { renderGoogleScript } from './render-google-script.js';
+export { renderNonAppChecklist } from './render-non-app-checklist.js';
+export { isConsumers, validateNonAppPrepare } from './prepare-side.js';
+export type { DelegatedPrepare, GooglePrepare, NonAppPrepare, PrepareSideName } from './prepare-side.js';

@@ -14,7 +14,7 @@ export interface PrepareScriptOptions {
 }
 
 export interface PrepareInputProblem {
-  field: 'appId' | 'objectId' | 'organization' | 'mailboxes';
+  field: 'appId' | 'objectId' | 'organization' | 'mailboxes' | 'tenant' | 'secretName' | 'keyVault' | 'scope' | 'appOrigin';
   /** The rejected value (for mailboxes: the address). */
   value: string;
   reason: string;
@@ -47,11 +47,17 @@ export function validatePrepareInput(options: PrepareScriptOptions): string[] {
   if (options.organization !== undefined && !DNS_NAME.test(options.organization)) {
     problems.push({ field: 'organization', value: options.organization, reason: 'must be a domain name such as contoso.onmicrosoft.com' });
   }
-  if (options.mailboxes.length === 0) problems.push({ field: 'mailboxes', value: '', reason: 'at least one mailbox is required' });
+  const mailboxes = validateMailboxes(options.mailboxes, problems);
+  if (problems.length > 0) throw new PrepareScriptInputError(problems);
+  return mailboxes;
+}
 
+/** The addresses fit for a script (first spelling of each kept); a problem added per other one, and for none at all. */
+export function validateMailboxes(addresses: readonly string[], problems: PrepareInputProblem[]): string[] {
+  if (addresses.length === 0) problems.push({ field: 'mailboxes', value: '', reason: 'at least one mailbox is required' });
   const seen = new Set<string>();
   const mailboxes: string[] = [];
-  for (const address of options.mailboxes) {
+  for (const address of addresses) {
     const reason = mailboxProblem(address);
     if (reason !== undefined) {
       problems.push({ field: 'mailboxes', value: address, reason });
@@ -60,7 +66,6 @@ export function validatePrepareInput(options: PrepareScriptOptions): string[] {
       mailboxes.push(address);
     }
   }
-  if (problems.length > 0) throw new PrepareScriptInputError(problems);
   return mailboxes;
 }
 

@@ -29,6 +29,20 @@ function issues(m: MailboxReport): string {
   return items.length === 0 ? '' : `<ul>${items.slice(0, 20).map((i) => `<li>${esc(i)}</li>`).join('')}${items.length > 20 ? `<li>and ${items.length - 20} more (see the CSV)</li>` : ''}</ul>`;
 }
 
+/** The mailbox's archived-only counts, in their own column: this pass / in all / verified at cut-over. */
+function archivedCell(m: MailboxReport): string {
+  const a = m.archivedOnly;
+  if (!a) return '';
+  const verified = a.verified ? `${a.verified.inArchive} of ${a.verified.atSource} (${esc(a.verified.result)})` : 'not yet (cut-over)';
+  return `${a.copiedThisPass} / ${a.total} / ${verified}<br>into <code>${esc(a.destinationPath)}</code>`;
+}
+
+function archivedSummary(a: BatchReport['totals']['archivedOnly']): string {
+  if (!a) return '';
+  const verified = a.verifiedAtSource === undefined ? '' : `; verified at cut-over: ${a.verifiedInArchive ?? 0} of ${a.verifiedAtSource} found in the archive folder`;
+  return `<p>Archived-only messages (in the source's All Mail and no other folder), ${a.mailboxes} mailboxes: <strong>${a.copiedThisPass}</strong> copied to the archive folder this pass, <strong>${a.total}</strong> there in all${verified}.</p>\n`;
+}
+
 /** Where the report points for the live view: the app's dashboard (a URL), or the command that shows it. */
 export type LiveView = { url: string } | { command: string };
 
@@ -41,8 +55,10 @@ function liveView(live: LiveView | undefined): string {
 /** A one-page summary an admin can forward: totals first, then one row per mailbox. Everything user-supplied is escaped. */
 export function renderReportHtml(report: BatchReport, verification: ReadonlyMap<string, string> = new Map(), live?: LiveView): string {
   const t = report.totals;
+  // Only a batch with a Gmail-like source (an \All folder) gets the archived-only column.
+  const archived = t.archivedOnly !== undefined || report.mailboxes.some((m) => m.archivedOnly);
   const rows = report.mailboxes
-    .map((m) => `<tr class="${esc(m.state)}"><td>${esc(m.sourceEmail)}</td><td>${esc(m.destinationEmail)}</td><td>${esc(m.state)}</td><td>${m.totals.folders}</td><td>${m.totals.copied}</td><td>${mb(m.totals.copiedBytes)}</td><td>${m.totals.skipped}</td><td>${m.totals.failed}</td><td>${esc(verification.get(addressKey(m.sourceEmail)) ?? '')}</td><td>${issues(m)}</td></tr>`)
+    .map((m) => `<tr class="${esc(m.state)}"><td>${esc(m.sourceEmail)}</td><td>${esc(m.destinationEmail)}</td><td>${esc(m.state)}</td><td>${m.totals.folders}</td><td>${m.totals.copied}</td><td>${mb(m.totals.copiedBytes)}</td><td>${m.totals.skipped}</td><td>${m.totals.failed}</td>${archived ? `<td>${archivedCell(m)}</td>` : ''}<td>${esc(verification.get(addressKey(m.sourceEmail)) ?? '')}</td><td>${issues(m)}</td></tr>`)
     .join('\n');
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Migration report ${esc(report.batchId)}</title>
@@ -50,7 +66,7 @@ export function renderReportHtml(report: BatchReport, verification: ReadonlyMap<
 <body><h1>Migration report</h1>
 <p>Batch <code>${esc(report.batchId)}</code>, ${esc(report.startedAt)} to ${esc(report.finishedAt)}.</p>
 ${liveView(live)}<p><strong>${t.mailboxes}</strong> mailboxes: <strong>${t.completed}</strong> completed, <strong>${t.withIssues}</strong> with issues, <strong>${t.failed}</strong> failed. ${t.copied} messages (${mb(t.copiedBytes)}) copied; ${t.skipped} skipped, ${t.failedMessages} failed.</p>
-<table><thead><tr><th>Source</th><th>Destination</th><th>State</th><th>Folders</th><th>Messages</th><th>Size</th><th>Skipped</th><th>Failed</th><th>Verification</th><th>Issues</th></tr></thead>
+${archivedSummary(t.archivedOnly)}<table><thead><tr><th>Source</th><th>Destination</th><th>State</th><th>Folders</th><th>Messages</th><th>Size</th><th>Skipped</th><th>Failed</th>${archived ? '<th>Archived-only (All Mail → archive folder): this pass / in all / verified</th>' : ''}<th>Verification</th><th>Issues</th></tr></thead>
 <tbody>
 ${rows}
 </tbody></table></body></html>

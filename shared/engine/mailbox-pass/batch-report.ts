@@ -1,8 +1,10 @@
 import type { BatchReport, MailboxReport } from '../../contracts/report.js';
+import { archivedOnlyTotals } from '../../domain/reports/archived-only-report.js';
 
 /** The batch report of finished mailbox reports: both drivers' last step (the CLI loop, the writeBatchReport activity). */
 export function batchReport(batchId: string, startedAt: string, mailboxes: MailboxReport[], finishedAt = new Date().toISOString()): BatchReport {
   const sum = (f: (m: MailboxReport) => number): number => mailboxes.reduce((a, m) => a + f(m), 0);
+  const archivedOnly = archivedOnlyTotals(mailboxes);
   return {
     batchId,
     startedAt,
@@ -17,6 +19,7 @@ export function batchReport(batchId: string, startedAt: string, mailboxes: Mailb
       copiedBytes: sum((m) => m.totals.copiedBytes),
       skipped: sum((m) => m.totals.skipped),
       failedMessages: sum((m) => m.totals.failed),
+      ...(archivedOnly ? { archivedOnly } : {}),
     },
   };
 }

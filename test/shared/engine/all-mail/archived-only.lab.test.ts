@@ -1,4 +1,5 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { parse } from 'csv-parse/sync';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -9,11 +10,13 @@ import { labServiceAccount, googleSourceSettings } from '../../../support/google
 import { findLeaks } from '../../../support/secrets-scan.js';
 import { entraControl } from '../../../lab/control.js';
 import { reportPaths } from '../../../../shared/engine/batch-ids.js';
+import type { BatchReport } from '../../../../shared/contracts/report.js';
 import { blobHandler } from '../../../../functions/lib/blob-handler.js';
 import { makeMessage } from '../../../lab/corpus.js';
 import type { SeedFolder, SeedMessage } from '../../../lab/seed.js';
 import { compareSnapshots, expectedSnapshot, snapshotMailbox } from '../../../lab/snapshot.js';
 import { runThroughEngine } from '../../../support/engine-run.js';
+import { FaultProxy } from '../../../lab/fault-proxy.js';
 import { seededPair } from '../../../support/lab-mailbox.js';
 
 // A source in Gmail's folder model, played by Dovecot: labels are folders, `[Gmail]/All Mail`
@@ -85,6 +88,9 @@ describe("a Gmail source's All Mail", () => {
     // The lab's source always has an (empty) \Archive folder of its own, which takes "Archive";
     // a real Gmail mailbox has none, so there All Mail's archived mail lands in "Archive" itself.
     expect(allMailReport).toMatchObject({ destinationPath: 'Archive (2)', messagesAtSource: 10, copied: 4 });
+    // The report says so as a field of the mailbox and of the batch, not only as a folder row.
+    expect(run.report.mailboxes[0]?.archivedOnly).toEqual({ sourcePath: '[Gmail]/All Mail', destinationPath: 'Archive (2)', copiedThisPass: 4, total: 4 });
+    expect(run.report.totals.archivedOnly).toEqual({ mailboxes: 1, copiedThisPass: 4, total: 4 });
 
     const expected = expectedSnapshot('destination', box, destination);
     const actual = await snapshotMailbox(lab, 'destination', box);
@@ -96,8 +102,13 @@ describe("a Gmail source's All Mail", () => {
     expect(actual.folders['[Gmail]']?.messages).toEqual([]);
 
     // A second pass copies nothing again: All Mail is unchanged, and no message appears twice.
-    const again = await runThroughEngine(lab, [box], { stateDir });
+    // It is the delta's unchanged shortcut (STATUS only, no destination LIST): the views, which
+    // have no ledger entry, do not count as a change.
+    const destinationProxy = await FaultProxy.forLab(lab, 'destination');
+    const again = await runThroughEngine(lab, [box], { stateDir, destination: destinationProxy }).finally(() => destinationProxy.stop());
     expect(again.report.mailboxes[0]?.totals.copiedThisPass).toBe(0);
+    expect(destinationProxy.commands.filter((c) => c.name === 'LIST' || c.name === 'APPEND')).toEqual([]);
+    expect(again.report.mailboxes[0]?.archivedOnly).toMatchObject({ copiedThisPass: 0, total: 4 });
     expect(compareSnapshots(expected, await snapshotMailbox(lab, 'destination', box), { ignoreFolders: ['Drafts', 'Trash', 'Junk', 'Archive'] }).diffs).toEqual([]);
   });
 
@@ -105,8 +116,14 @@ describe("a Gmail source's All Mail", () => {
     const { source, destination } = gmailMailbox();
     const box = await seededPair(lab, 'gmail-cli', source);
     const work = workDir(labSettings(lab, { STORAGE_CONNECTION_STRING: '' }), `Email\r\n${box}\r\n`);
-    const migrate = await runCli(['migrate', '--csv', work.csvPath, '--settings', work.settingsPath, '--retry-base-ms', '50']);
+    const reportPath = join(work.dir, 'report.json');
+    const migrate = await runCli(['migrate', '--csv', work.csvPath, '--settings', work.settingsPath, '--retry-base-ms', '50', '--report', reportPath]);
     expect(migrate.code, migrate.stdout + migrate.stderr).toBe(0);
+    expect(migrate.stdout).toContain('Archived-only messages (All Mail, no other folder): 4 copied to the archive folder this pass, 4 there in all (1 mailboxes).');
+    const csv = parse(readFileSync(join(work.dir, 'report.csv'), 'utf8'), { bom: true }) as string[][];
+    const allMailRow = csv.find((r) => r[3] === '[Gmail]/All Mail')!;
+    expect([allMailRow[csv[0]!.indexOf('ArchivedOnlyCopiedThisPass')], allMailRow[csv[0]!.indexOf('ArchivedOnlyTotal')]]).toEqual(['4', '4']);
+    expect(readFileSync(join(work.dir, 'report.html'), 'utf8')).toContain('<td>4 / 4 / not yet (cut-over)<br>into <code>Archive (2)</code></td>');
     const cmp = compareSnapshots(expectedSnapshot('destination', box, destination), await snapshotMailbox(lab, 'destination', box), { ignoreFolders: ['Drafts', 'Trash', 'Junk', 'Archive'] });
     expect(cmp.diffs).toEqual([]);
     const verify = await runCli(['verify', '--csv', work.csvPath, '--settings', work.settingsPath]);
@@ -128,6 +145,10 @@ describe("a Gmail source's All Mail", () => {
       expect(run.status, run.error).toBe('Completed');
       expect((await entraControl.googleStats(lab)).issued[box.toLowerCase()]).toBeGreaterThanOrEqual(1);
       const report = (await app.blobs.get('reports', reportPaths.batchJson(id)))!.toString('utf8');
+      // Cut-over (autoCutover): the archived-only count is verified message by message.
+      const parsed = JSON.parse(report) as BatchReport;
+      expect(parsed.mailboxes.at(-1)?.archivedOnly).toMatchObject({ destinationPath: 'Archive (2)', total: 4, verified: { atSource: 4, inArchive: 4, result: 'PASS' } });
+      expect(parsed.totals.archivedOnly).toMatchObject({ mailboxes: 1, total: 4, verifiedAtSource: 4, verifiedInArchive: 4 });
       const texts: Record<string, string> = { output: JSON.stringify(run.output), status: JSON.stringify(run.customStatus), report };
       descendants(app.host, id).forEach((c, i) => (texts[`child${i}`] = JSON.stringify([c?.output, c?.customStatus])));
       expect(findLeaks(lab, texts)).toEqual([]);
