@@ -1,0 +1,126 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createEngine } from '../../shared/composition/create-engine.js';
+import { loadSettings } from '../../shared/config/settings.js';
+import { seedMailbox, type SeedFolder } from '../../test/lab/seed.js';
+import { benchMailbox, benchMessage } from '../corpus.js';
+import { Scenarios } from '../scenarios.js';
+import { startBenchLab, type BenchLab } from '../setup.js';
+import { inTrustingProcess } from '../trust.js';
+import { measureRtt, WanDelay } from './delay.js';
+import { createWanNamespace, setupWan } from './namespace.js';
+import { rawTcp, serverStreams } from './probe-streams.js';
+import { commandTimeline } from './probe-timeline.js';
+
+/**
+ * `npm run bench:probe`: where one mailbox's time goes at a given round trip, in the bench's own
+ * network namespace (namespace.ts). At each RTT of PROBE_RTTS (default 0,60) it prints what one
+ * connection can move (raw TCP, the lab's Dovecot FETCH and APPEND, mailmig's own FETCH and
+ * APPEND pipeline alone), then times PROBE_RUNS (2) `mailmig migrate` runs of the mailbox with
+ * PROBE_SETTINGS (K=V,K=V) and, with PROBE_TIMELINE=1, prints one run's command timeline
+ * (probe-timeline.ts). The mailbox: one folder of PROBE_MESSAGES (100) messages of PROBE_SIZE
+ * (200,000) bytes, or with PROBE_CORPUS=bench the WAN bench's one mailbox of PROBE_MESSAGES.
+ */
+
+const say = (s: string): boolean => process.stdout.write(`[probe] ${s}\n`);
+const mb = (bytes: number, ms: number): string => `${(bytes / 1048576 / (ms / 1000)).toFixed(1)} MB/s (${ms.toFixed(0)} ms)`;
+const SOURCE = 'probe-src@wan.example';
+
+function mailbox(): SeedFolder[] {
+  const n = Number(process.env.PROBE_MESSAGES ?? 100);
+  if (process.env.PROBE_CORPUS === 'bench') return benchMailbox(0, n, 'wan-one');
+  const size = Number(process.env.PROBE_SIZE ?? 200_000);
+  return [{ path: 'INBOX', messages: Array.from({ length: n }, (_, i) => ({ raw: benchMessage(size, `p-${i}`, new Date(Date.UTC(2024, 0, 1))), flags: ['\\Seen'] })) }];
+}
+
+/** mailmig's FETCH and APPEND pipeline on their own, through the engine's connection pool. */
+async function engineStreams(b: BenchLab, s: Scenarios, rtt: number, folder: SeedFolder): Promise<void> {
+  const destination = `probe-engine-${rtt}@wan.example`;
+  await b.addMailboxes('destination', [destination]);
+  const values = (JSON.parse(readFileSync(s.mailmigRun(`engine-${rtt}`, [{ source: SOURCE, destination }], 1).settingsPath, 'utf8')) as { Values: Record<string, string> }).Values;
+  const engine = createEngine(loadSettings(values), values, { log: { info: () => undefined, warn: (m) => say(`warning: ${m}`) }, state: 'file' });
+  try {
+    const bodies = folder.messages.map((m) => Buffer.from(m.raw));
+    const lease = await engine.pool.acquireAppender(destination);
+    if (!lease) throw new Error('the destination offers no APPEND pipeline');
+    await lease.item.selectFolder('INBOX');
+    let t = performance.now();
+    const appended = bodies.map((raw) => lease.item.append('INBOX', raw, ['\\Seen'], new Date().toISOString()));
+    lease.item.flushFor(appended.at(-1)!);
+    await Promise.all(appended);
+    say(`  mailmig APPEND pipeline alone: ${mb(bodies.reduce((n, x) => n + x.length, 0), performance.now() - t)}`);
+    engine.pool.releaseAppender(destination, lease);
+    const { session, release } = await engine.pool.acquireFolders('source', SOURCE);
+    const sel = await session.select(folder.path, true);
+    t = performance.now();
+    let got = 0;
+    for await (const m of session.fetchSources(`1:${sel.uidNext}`)) got += m.source.length;
+    say(`  mailmig body FETCH alone: ${mb(got, performance.now() - t)}`);
+    release();
+  } finally {
+    await engine.close();
+  }
+}
+
+async function probe(): Promise<void> {
+  const b = await startBenchLab();
+  const delay = new WanDelay(process.env.MAILMIG_BENCH_NFQ_DELAY!);
+  try {
+    await b.addMailboxes('source', [SOURCE]);
+    const folders = mailbox();
+    await seedMailbox(b.info, 'source', SOURCE, folders, { connections: folders.length });
+    const bytes = folders.reduce((n, f) => n + f.messages.reduce((x, m) => x + m.raw.length, 0), 0);
+    say(`mailbox: ${folders.reduce((n, f) => n + f.messages.length, 0)} messages, ${(bytes / 1048576).toFixed(1)} MB in ${folders.length} folders`);
+    const s = new Scenarios(b, mkdtempSync(join(tmpdir(), 'mailmig-probe-')));
+    const settings = Object.fromEntries((process.env.PROBE_SETTINGS ?? '').split(',').filter(Boolean).map((kv) => kv.split('=') as [string, string]));
+    const { source, destination } = b.info.imap;
+    const first = folders[0]!;
+    for (const rtt of (process.env.PROBE_RTTS ?? '0,60').split(',').map(Number)) {
+      await delay.set(rtt);
+      say(`RTT ${rtt} ms (TCP ping ${(await measureRtt()).toFixed(1)} ms)`);
+      const firstBytes = first.messages.reduce((n, m) => n + m.raw.length, 0);
+      say(`  raw TCP, ${(firstBytes / 1048576).toFixed(1)} MB on a new connection: ${(await rawTcp(firstBytes)).toFixed(1)} MB/s`);
+      const sink = `probe-sink-${rtt}@wan.example`;
+      await b.addMailboxes('destination', [sink]);
+      const d = await serverStreams(
+        { server: source, user: SOURCE, password: b.passwords.get(SOURCE)!, folder: first.path },
+        { server: destination, user: sink, password: b.passwords.get(sink)! },
+        first.messages.map((m) => Buffer.from(m.raw)),
+      );
+      say(`  Dovecot "${first.path}": FETCH ${d.fetchCold.toFixed(1)} MB/s (again on the same connection ${d.fetchWarm.toFixed(1)}); APPEND pipelined ${d.appendPipelined.toFixed(1)}, one MULTIAPPEND ${d.multiAppend.toFixed(1)}`);
+      await engineStreams(b, s, rtt, first);
+      for (let k = 0; k < Number(process.env.PROBE_RUNS ?? 2); k++) {
+        const to = `probe-mm-${rtt}-${k}@wan.example`;
+        await b.addMailboxes('destination', [to]);
+        const m = await s.mailmig(s.mailmigRun(`mm-${rtt}-${k}`, [{ source: SOURCE, destination: to }], 1, settings), 1);
+        say(`  mailmig migrate: ${mb(bytes, m.wallMs)} ${JSON.stringify(settings)}`);
+      }
+      if (process.env.PROBE_TIMELINE === '1') {
+        const to = `probe-timeline-${rtt}@wan.example`;
+        await b.addMailboxes('destination', [to]);
+        const lines = await commandTimeline(b.info, { source: source.tlsPort, destination: destination.tlsPort }, async (ports) => {
+          await s.mailmig(s.mailmigRun(`timeline-${rtt}`, [{ source: SOURCE, destination: to }], 1, settings, ports), 1);
+        });
+        say('  command timeline (sent ms, answered ms, side+connection, command):');
+        for (const l of lines) say(`    ${l}`);
+      }
+    }
+  } finally {
+    await delay.stop();
+    await b.stop();
+  }
+}
+
+async function entry(): Promise<void> {
+  if (process.env.MAILMIG_BENCH_CHILD === '1') return probe();
+  process.env.MAILMIG_BENCH_NFQ_DELAY = setupWan();
+  const ns = createWanNamespace();
+  try {
+    await inTrustingProcess(ns.exec);
+  } finally {
+    ns.remove();
+  }
+}
+
+void entry();
