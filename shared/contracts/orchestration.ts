@@ -86,6 +86,8 @@ export interface FolderOutcome {
   deleteSkippedReason?: string;
   /** The pass repaired the destination folder (deleted, recreated or emptied there since the last pass). */
   repaired?: FolderRepair;
+  /** DAILY_BYTES_PER_MAILBOX: when the folder resumed after each wait for the mailbox's next budget window. */
+  budgetPauses?: string[];
   error?: { code: string; message: string };
 }
 

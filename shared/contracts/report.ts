@@ -21,6 +21,12 @@ export interface FolderRepair {
   detail: string;
 }
 
+export interface ByteBudgetReport {
+  bytesPerWindow: number;
+  windowSeconds: number;
+  resumedAt: string[];
+}
+
 export interface FolderReport {
   sourcePath: string;
   destinationPath: string;
@@ -49,6 +55,8 @@ export interface FolderReport {
   reconciled?: true;
   /** The destination folder no longer held what earlier passes put there: this pass compared with what it holds and appended only what was missing. */
   repaired?: FolderRepair;
+  /** DAILY_BYTES_PER_MAILBOX: each time this pass waited for the mailbox's next budget window, when it resumed (ISO 8601). */
+  budgetPauses?: string[];
   error?: { code: string; message: string };
 }
 
@@ -91,6 +99,8 @@ export interface MailboxReport {
   sourceFoldersGone?: GoneFolderReport[];
   /** The bandwidth caps the pass ran under (bytes/s of message bytes read from the source). */
   bandwidth?: { mailboxBytesPerSecond?: number; batchBytesPerSecond?: number };
+  /** DAILY_BYTES_PER_MAILBOX: the budget this pass ran under and when it resumed after each pause (ISO 8601, oldest first). */
+  byteBudget?: ByteBudgetReport;
   /** The date window this pass copied (MESSAGES_SINCE / MESSAGES_BEFORE or the row's Since / Before); absent: all dates. */
   dateWindow?: DateWindow;
   totals: { folders: number; copied: number; copiedBytes: number; copiedThisPass: number; skipped: number; failed: number; alreadyPresent: number };

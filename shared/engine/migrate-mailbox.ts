@@ -25,6 +25,8 @@ export interface MigrateMailboxOptions {
   final?: boolean;
   onCopied?: (n: number, bytes: number) => void;
   onFolders?: (total: number, messages: number) => void;
+  /** The mailbox's byte budget ran out: its folders wait until `resumesAt` (ISO 8601). Told once per window. */
+  onBudgetPause?: (resumesAt: string) => void;
   /** The batch's idle slots, lent to this mailbox as extra folder workers near the batch's end. */
   spare?: SpareWorkers;
   /** The source look-up a delta starts with, already done (runBatch looks ahead): not repeated. */
@@ -95,6 +97,13 @@ async function migrateMailboxPass(deps: EngineDeps, pair: MailboxPair, opts: Mig
   // start now, and one destination folder connection for the STATUS each folder's pass ends with.
   if (roundTripMs >= FAR_ROUND_TRIP_MS && workers > 1) deps.pool.openAhead?.(pair, { source: workers - 1, destination: workers - 1, destinationFolders: 1 });
   const limit = pLimit(workers);
+  const toldPauses = new Set<string>();
+  const onBudgetPause = (resumesAt: string): void => {
+    if (toldPauses.has(resumesAt)) return;
+    toldPauses.add(resumesAt);
+    deps.log.info(`${pair.sourceEmail}: paused by the daily byte budget (DAILY_BYTES_PER_MAILBOX) until ${resumesAt}; resumes by itself`);
+    opts.onBudgetPause?.(resumesAt);
+  };
   let fatal: MigrationError | undefined;
   const work = Promise.all(
     prepared.folders.map((task) =>
@@ -103,7 +112,7 @@ async function migrateMailboxPass(deps: EngineDeps, pair: MailboxPair, opts: Mig
         const failed = (err: MigrationError, cp?: FolderCheckpoint): FolderReport => folderReport(folderRef(pair, task), cp, 'failed', 0, 0, { code: err.code, message: err.message });
         if (fatal) return failed(fatal);
         try {
-          return await copyFolder(deps, { gate, retryBaseMs: opts.retryBaseMs, syncFlags: final, ...(task.start ? { start: task.start } : {}), ...(opts.onCopied ? { onCopied: opts.onCopied } : {}) }, folderRef(pair, task));
+          return await copyFolder(deps, { gate, retryBaseMs: opts.retryBaseMs, syncFlags: final, onBudgetPause, ...(task.start ? { start: task.start } : {}), ...(opts.onCopied ? { onCopied: opts.onCopied } : {}) }, folderRef(pair, task));
         } catch (e) {
           const err = classify(e, 'engine');
           if (MAILBOX_FATAL.includes(err.code)) fatal = err;

@@ -5,7 +5,7 @@ import { describeWindow } from '../controls/date-window.js';
 import { leftOutBy } from '../controls/left-out-by.js';
 import { goneFolderOutcome } from './gone-folder-outcome.js';
 
-const HEADER = ['SourceEmail', 'DestinationEmail', 'MailboxState', 'Folder', 'DestinationFolder', 'FolderState', 'MessagesAtSource', 'Copied', 'CopiedBytes', 'CopiedThisPass', 'Skipped', 'Failed', 'DroppedKeywords', 'Vanished', 'Verification', 'Error', 'Repaired', 'LeftOutBy', 'DateWindow', 'DeletedAtCutover', 'GoneFolderAtCutover'];
+const HEADER = ['SourceEmail', 'DestinationEmail', 'MailboxState', 'Folder', 'DestinationFolder', 'FolderState', 'MessagesAtSource', 'Copied', 'CopiedBytes', 'CopiedThisPass', 'Skipped', 'Failed', 'DroppedKeywords', 'Vanished', 'Verification', 'Error', 'Repaired', 'LeftOutBy', 'DateWindow', 'DeletedAtCutover', 'GoneFolderAtCutover', 'BudgetResumedAt'];
 
 /**
  * One row per folder (and one per mailbox without folders), for spreadsheets. Newer columns come
@@ -17,13 +17,13 @@ export function renderReportCsv(report: BatchReport, verification: ReadonlyMap<s
   for (const m of report.mailboxes) {
     const v = verification.get(addressKey(m.sourceEmail)) ?? '';
     const w = m.dateWindow ? describeWindow(m.dateWindow) : '';
-    if (m.folders.length === 0) lines.push(csvLine([m.sourceEmail, m.destinationEmail, m.state, '', '', '', 0, 0, 0, 0, 0, 0, 0, 0, v, m.error ? `${m.error.code}: ${m.error.message}` : '', '', '', w, '', '']));
+    if (m.folders.length === 0) lines.push(csvLine([m.sourceEmail, m.destinationEmail, m.state, '', '', '', 0, 0, 0, 0, 0, 0, 0, 0, v, m.error ? `${m.error.code}: ${m.error.message}` : '', '', '', w, '', '', '']));
     for (const f of m.folders) {
-      lines.push(csvLine([m.sourceEmail, m.destinationEmail, m.state, f.sourcePath, f.destinationPath, f.state, f.messagesAtSource, f.copied, f.copiedBytes, f.copiedThisPass, f.skippedCount, f.failedCount, f.droppedKeywords, f.vanished, v, f.error ? `${f.error.code}: ${f.error.message}` : '', f.repaired ? `${f.repaired.reason}: ${f.repaired.detail}` : '', '', w, f.deletedAtCutover ?? (f.deleteSkippedReason ? `none: ${f.deleteSkippedReason}` : ''), '']));
+      lines.push(csvLine([m.sourceEmail, m.destinationEmail, m.state, f.sourcePath, f.destinationPath, f.state, f.messagesAtSource, f.copied, f.copiedBytes, f.copiedThisPass, f.skippedCount, f.failedCount, f.droppedKeywords, f.vanished, v, f.error ? `${f.error.code}: ${f.error.message}` : '', f.repaired ? `${f.repaired.reason}: ${f.repaired.detail}` : '', '', w, f.deletedAtCutover ?? (f.deleteSkippedReason ? `none: ${f.deleteSkippedReason}` : ''), '', (f.budgetPauses ?? []).join(' ')]));
     }
-    for (const s of m.skippedFolders) lines.push(csvLine([m.sourceEmail, m.destinationEmail, m.state, s.sourcePath, '', 'skipped', '', '', '', '', '', '', '', '', v, `${s.code}: ${s.reason}`, '', '', w, '', '']));
-    for (const x of m.excludedFolders ?? []) lines.push(csvLine([m.sourceEmail, m.destinationEmail, m.state, x.sourcePath, '', 'excluded', '', '', '', '', '', '', '', '', v, '', '', leftOutBy(x), w, '', '']));
-    for (const g of m.sourceFoldersGone ?? []) lines.push(csvLine([m.sourceEmail, m.destinationEmail, m.state, g.sourcePath, g.destinationPath, 'gone-at-source', '', '', '', '', '', '', '', '', v, '', '', '', w, g.removedAtCutover ?? '', goneFolderOutcome(g)]));
+    for (const s of m.skippedFolders) lines.push(csvLine([m.sourceEmail, m.destinationEmail, m.state, s.sourcePath, '', 'skipped', '', '', '', '', '', '', '', '', v, `${s.code}: ${s.reason}`, '', '', w, '', '', '']));
+    for (const x of m.excludedFolders ?? []) lines.push(csvLine([m.sourceEmail, m.destinationEmail, m.state, x.sourcePath, '', 'excluded', '', '', '', '', '', '', '', '', v, '', '', leftOutBy(x), w, '', '', '']));
+    for (const g of m.sourceFoldersGone ?? []) lines.push(csvLine([m.sourceEmail, m.destinationEmail, m.state, g.sourcePath, g.destinationPath, 'gone-at-source', '', '', '', '', '', '', '', '', v, '', '', '', w, g.removedAtCutover ?? '', goneFolderOutcome(g), '']));
   }
   return `${lines.join('\r\n')}\r\n`;
 }
