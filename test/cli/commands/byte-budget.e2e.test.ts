@@ -1,0 +1,55 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import type { BatchReport } from '../../../shared/contracts/report.js';
+import { getLab, labSettings } from '../../lab/lab-info.js';
+import { bulkCorpus } from '../../lab/corpus.js';
+import { compareCopy, duplicatesAtDestination, seededPair } from '../../support/lab-mailbox.js';
+import { runCli, workDir } from '../../support/run-cli.js';
+
+const BUDGET_BYTES = 200 * 1024;
+const WINDOW_SECONDS = 3;
+
+describe('mailmig migrate under a daily byte budget (window shortened to a few seconds)', () => {
+  it('the mailbox over the budget pauses until the next window, says until when, resumes by itself and ends exact; a small mailbox of the batch is not held up', async () => {
+    const lab = getLab();
+    // About 540 KB: three windows of 200 KB.
+    const big = await seededPair(lab, 'budgetbig', bulkCorpus(120, { folders: 2, bodyBytes: 4096, seed: 'budget-big' }));
+    const small = await seededPair(lab, 'budgetsmall', bulkCorpus(10, { folders: 1, bodyBytes: 1024, seed: 'budget-small' }));
+    const w = workDir(labSettings(lab, { STORAGE_CONNECTION_STRING: '', RANGE_MAX_MESSAGES: '25', DAILY_BYTES_PER_MAILBOX: String(BUDGET_BYTES), BUDGET_WINDOW_SECONDS: String(WINDOW_SECONDS) }), `Email\n${big}\n${small}\n`);
+    const started = Date.now();
+    const r = await runCli(['migrate', '--csv', w.csvPath, '--settings', w.settingsPath, '--concurrency', '2', '--retry-base-ms', '200', '--report', `${w.dir}/report.json`]);
+    const elapsedMs = Date.now() - started;
+    expect(r.code, r.stderr).toBe(0);
+
+    // Said in the run's output, with the time it resumes (UTC, ISO 8601).
+    const told = [...r.stderr.matchAll(/(\S+): paused by the daily byte budget \(DAILY_BYTES_PER_MAILBOX\) until (\d{4}-\d\d-\d\dT[\d:.]+Z); resumes by itself/g)];
+    expect(told.length, r.stderr).toBeGreaterThanOrEqual(2);
+    expect(told.every((m) => m[1] === big)).toBe(true);
+    // The run waited for at least one window.
+    expect(elapsedMs).toBeGreaterThanOrEqual(WINDOW_SECONDS * 1000);
+
+    const report = JSON.parse(readFileSync(`${w.dir}/report.json`, 'utf8')) as BatchReport;
+    const bigReport = report.mailboxes.find((m) => m.sourceEmail === big)!;
+    const smallReport = report.mailboxes.find((m) => m.sourceEmail === small)!;
+    expect(bigReport.state).toBe('completed');
+    expect(bigReport.byteBudget).toMatchObject({ bytesPerWindow: BUDGET_BYTES, windowSeconds: WINDOW_SECONDS });
+    expect(bigReport.byteBudget!.resumedAt).toEqual([...new Set(told.map((m) => m[2]!))].sort());
+    // Windows follow one another: each resume at least a window after the one before.
+    const resumed = bigReport.byteBudget!.resumedAt.map((t) => Date.parse(t));
+    for (let i = 1; i < resumed.length; i++) expect(resumed[i]! - resumed[i - 1]!).toBeGreaterThanOrEqual(WINDOW_SECONDS * 1000);
+    expect(smallReport.byteBudget?.resumedAt).toEqual([]);
+    expect(Date.parse(smallReport.finishedAt)).toBeLessThan(resumed[0]!);
+    expect(readFileSync(`${w.dir}/report.html`, 'utf8')).toMatch(/byte budget 200\.0 KB per 3 s: paused by it \d+ time\(s\), resumed at /);
+    expect(readFileSync(`${w.dir}/report.csv`, 'utf8').split('\r\n')[0]).toMatch(/,BudgetResumedAt$/);
+
+    // Exact, message by message, and nothing appended twice across the pauses.
+    for (const a of [big, small]) {
+      const cmp = await compareCopy(lab, a);
+      expect(cmp.missing, a).toEqual([]);
+      expect(cmp.extra, a).toEqual([]);
+      expect(cmp.diffs, a).toEqual([]);
+      expect(await duplicatesAtDestination(lab, a)).toEqual([]);
+    }
+    console.log(`byte budget: ${told.length} pause(s) told, run took ${elapsedMs} ms (machine shared with other runs)`);
+  }, 180_000);
+});
