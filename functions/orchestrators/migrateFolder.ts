@@ -23,12 +23,8 @@ export interface MigrateFolderInput {
   budgetPauses?: string[];
 }
 
-/** The folder orchestration's custom status while it waits for the mailbox's next byte-budget window. */
-export interface BudgetPauseStatus {
-  phase: 'paused';
-  reason: 'daily byte budget';
-  resumesAt: string;
-}
+/** The folder orchestration's custom status while it waits for the mailbox's next byte-budget window, and once it copies again. */
+export type BudgetPauseStatus = { phase: 'paused'; reason: 'daily byte budget'; resumesAt: string } | { phase: 'copying' };
 
 /**
  * One folder, one pass: begin (one STATUS) → a page of ranges → copy them one by one (a folder
@@ -83,7 +79,8 @@ export const migrateFolder: OrchestrationHandler = function* (context: Orchestra
           budgetPauses.push(c.value.resumesAt);
           context.df.setCustomStatus({ phase: 'paused', reason: 'daily byte budget', resumesAt: c.value.resumesAt } satisfies BudgetPauseStatus);
           yield context.df.createTimer(new Date(c.value.resumesAt));
-          context.df.setCustomStatus(null);
+          // Not null: the host keeps the last status it was given, and null is not one.
+          context.df.setCustomStatus({ phase: 'copying' } satisfies BudgetPauseStatus);
         }
         afterUid = range.toUid;
       }
