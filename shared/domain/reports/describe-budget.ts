@@ -3,8 +3,8 @@ import { formatBytes } from './format-bytes.js';
 
 /** The byte budget a mailbox's pass ran under, in one sentence for the reports and the terminal. */
 export function describeBudget(b: ByteBudgetReport): string {
-  const per = b.windowSeconds === 86_400 ? 'a day' : `${b.windowSeconds} s`;
-  const head = `byte budget ${formatBytes(b.bytesPerWindow)} per ${per}`;
+  const per = b.windowSeconds === 86_400 ? 'a day' : `per ${b.windowSeconds} s`;
+  const head = `byte budget ${formatBytes(b.bytesPerWindow)} ${per}`;
   if (b.resumedAt.length === 0) return `${head}: not reached`;
   return `${head}: paused by it ${b.resumedAt.length} time(s), resumed at ${b.resumedAt.join(', ')} (UTC)`;
 }
