@@ -11,7 +11,7 @@ import { redact } from '../../shared/errors/redact.js';
 import { terminalSafe } from '../../shared/domain/reports/terminal-text.js';
 import { Progress } from '../progress.js';
 import { readCliSettings } from '../settings-file.js';
-import { describeBudget } from '../../shared/domain/reports/describe-budget.js';
+import { budgetPauseLine, describeBudget } from '../../shared/domain/reports/describe-budget.js';
 import { writeLogLine } from '../terminal-log.js';
 import { UsageError } from '../usage-error.js';
 import { refuseForeignReportTargets } from '../report-target.js';
@@ -77,6 +77,7 @@ export async function migrateCommand(opts: MigrateOptions, final = false): Promi
       concurrency,
       retryBaseMs,
       onCopied: (n, b) => progress.copied(n, b),
+      onBudgetPause: (pair, resumesAt) => progress.note(budgetPauseLine(pair.sourceEmail, resumesAt)),
       onMailboxDone: (r) => {
         tell(r);
         pending.push(state.mailboxDone(r).catch(() => undefined));

@@ -18,6 +18,7 @@ import type { FolderStatus } from '../contracts/imap.js';
 import { withAuthPropagation } from './preflight/propagation.js';
 import type { SpareWorkers } from './spare-workers.js';
 import { reportedCaps, reportedWindow } from './pass-window.js';
+import { budgetPauseLine } from '../domain/reports/describe-budget.js';
 
 export interface MigrateMailboxOptions {
   retryBaseMs: number;
@@ -25,7 +26,7 @@ export interface MigrateMailboxOptions {
   final?: boolean;
   onCopied?: (n: number, bytes: number) => void;
   onFolders?: (total: number, messages: number) => void;
-  /** The mailbox's byte budget ran out: its folders wait until `resumesAt` (ISO 8601). Told once per window. */
+  /** The mailbox's byte budget ran out: its folders wait until `resumesAt` (ISO 8601). Told once per window; unset: logged. */
   onBudgetPause?: (resumesAt: string) => void;
   /** The batch's idle slots, lent to this mailbox as extra folder workers near the batch's end. */
   spare?: SpareWorkers;
@@ -101,8 +102,8 @@ async function migrateMailboxPass(deps: EngineDeps, pair: MailboxPair, opts: Mig
   const onBudgetPause = (resumesAt: string): void => {
     if (toldPauses.has(resumesAt)) return;
     toldPauses.add(resumesAt);
-    deps.log.info(`${pair.sourceEmail}: paused by the daily byte budget (DAILY_BYTES_PER_MAILBOX) until ${resumesAt}; resumes by itself`);
-    opts.onBudgetPause?.(resumesAt);
+    if (opts.onBudgetPause) opts.onBudgetPause(resumesAt);
+    else deps.log.info(budgetPauseLine(pair.sourceEmail, resumesAt));
   };
   let fatal: MigrationError | undefined;
   const work = Promise.all(

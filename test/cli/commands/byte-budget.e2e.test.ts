@@ -1,10 +1,14 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { BatchReport } from '../../../shared/contracts/report.js';
 import { getLab, labSettings } from '../../lab/lab-info.js';
 import { bulkCorpus } from '../../lab/corpus.js';
 import { compareCopy, duplicatesAtDestination, seededPair } from '../../support/lab-mailbox.js';
-import { runCli, workDir } from '../../support/run-cli.js';
+import { runCli, startCli, workDir } from '../../support/run-cli.js';
+import { seedMailbox } from '../../lab/seed.js';
+import { snapshotMailbox } from '../../lab/snapshot.js';
 
 const BUDGET_BYTES = 200 * 1024;
 const WINDOW_SECONDS = 3;
@@ -51,5 +55,57 @@ describe('mailmig migrate under a daily byte budget (window shortened to a few s
       expect(await duplicatesAtDestination(lab, a)).toEqual([]);
     }
     console.log(`byte budget: ${told.length} pause(s) told, run took ${elapsedMs} ms (machine shared with other runs)`);
+  }, 180_000);
+
+  it('a second run in the same window gets no fresh budget: it pauses at once; a run after the window ends goes on at the exact UID, nothing twice', async () => {
+    const lab = getLab();
+    const address = await seededPair(lab, 'budgetagain', bulkCorpus(15, { folders: 1, bodyBytes: 4096, seed: 'budget-again-1' }));
+    // One ledger (STATE_DIR) for the three runs; a window of an hour for the first two.
+    const state = mkdtempSync(join(tmpdir(), 'budget-state-'));
+    const settings = (windowSeconds: number) => workDir(labSettings(lab, { STORAGE_CONNECTION_STRING: '', STATE_DIR: state, DAILY_BYTES_PER_MAILBOX: String(100 * 1024), BUDGET_WINDOW_SECONDS: String(windowSeconds) }), `Email\n${address}\n`);
+    const args = (w: ReturnType<typeof workDir>) => ['migrate', '--csv', w.csvPath, '--settings', w.settingsPath, '--retry-base-ms', '200', '--report', `${w.dir}/report.json`];
+    const atDestination = async (): Promise<number> => Object.values((await snapshotMailbox(lab, 'destination', address)).folders).reduce((n, f) => n + f.messages.length, 0);
+
+    // About 66 KB of the 100 KB: no pause.
+    const first = settings(3600);
+    const windowOpened = Date.now();
+    const one = await runCli(args(first));
+    expect(one.code, one.stderr).toBe(0);
+    expect(one.stderr).not.toContain('paused by the daily byte budget');
+
+    // 66 KB more, in the same window: the run stops before the message that would go over, and waits the window out.
+    await seedMailbox(lab, 'source', address, bulkCorpus(15, { folders: 1, bodyBytes: 4096, seed: 'budget-again-2' }));
+    const second = startCli(args(settings(3600)));
+    let stderr = '';
+    second.child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+    const until = await new Promise<string>((resolve, reject) => {
+      const timer = setInterval(() => {
+        const m = /paused by the daily byte budget \(DAILY_BYTES_PER_MAILBOX\) until (\S+Z);/.exec(stderr);
+        if (m) {
+          clearInterval(timer);
+          resolve(m[1]!);
+        }
+      }, 50);
+      void second.done.then((r) => {
+        clearInterval(timer);
+        reject(new Error(`the second run ended without pausing: ${r.stderr}`));
+      });
+    });
+    second.child.kill('SIGTERM');
+    await second.done.catch(() => undefined);
+    // The first run's window, not a fresh one: it ends an hour after the first run began copying.
+    expect(Date.parse(until) - windowOpened).toBeGreaterThan(3500_000);
+    const copied = await atDestination();
+    expect(copied).toBeGreaterThan(15);
+    expect(copied).toBeLessThan(30);
+
+    // The window over (here: a shorter one), the rest is copied from the exact UID it stopped at.
+    const three = await runCli(args(settings(1)));
+    expect(three.code, three.stderr).toBe(0);
+    const cmp = await compareCopy(lab, address);
+    expect(cmp.missing).toEqual([]);
+    expect(cmp.extra).toEqual([]);
+    expect(cmp.diffs).toEqual([]);
+    expect(await duplicatesAtDestination(lab, address)).toEqual([]);
   }, 180_000);
 });
