@@ -13,7 +13,7 @@ import { RangeProgress } from './copy-range/range-progress.js';
 import { fingerprintFolderKey, openRetryWindow } from './copy-range/retry-window.js';
 import { passWindow, wantedBy } from './pass-window.js';
 import { effectiveControls } from '../domain/controls/read-controls.js';
-import { spendBudget } from './spend-budget.js';
+import { budgetLimits, spendBudget } from './spend-budget.js';
 
 export interface CopyRangeInput extends FolderRef {
   range: UidRange;
@@ -96,7 +96,7 @@ async function copyLeased(deps: EngineDeps, input: CopyRangeInput, leases: Range
     for (const asked of fetchBatches(toFetch, pacing?.batchBytes)) {
       // The mailbox's byte budget is taken before the bodies are asked for, message by message:
       // the range stops before the first message that would exceed it, never in the middle of one.
-      const spent = await spendBudget(checkpoints, input.mailbox, asked.map((m) => m.size), settings.byteBudget);
+      const spent = await spendBudget(checkpoints, input.mailbox, asked.map((m) => m.size), budgetLimits(deps, input));
       resumesAt = spent.resumesAt;
       const batch = spent.take < asked.length ? asked.slice(0, spent.take) : asked;
       if (batch.length === 0) break;

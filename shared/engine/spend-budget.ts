@@ -1,6 +1,14 @@
 import { grantBytes, type BudgetLimits } from '../domain/budget/byte-budget.js';
 import type { CheckpointStore } from '../domain/checkpoints/checkpoint-store.js';
 import { MigrationError } from '../errors/migration-error.js';
+import type { MailboxControls } from '../contracts/mailbox-controls.js';
+import { effectiveControls } from '../domain/controls/read-controls.js';
+import type { EngineDeps } from './engine-deps.js';
+
+/** The byte budget of this pair: the row's DailyBytes over the batch's DAILY_BYTES_PER_MAILBOX, per BUDGET_WINDOW_SECONDS. */
+export function budgetLimits(deps: Pick<EngineDeps, 'settings'>, of: { controls?: MailboxControls }): BudgetLimits {
+  return { bytesPerWindow: effectiveControls(deps.settings.controls, of.controls).dailyBytes ?? 0, windowMs: deps.settings.budgetWindowMs };
+}
 
 /** Conditional writes lost to other workers of the mailbox before giving up (transient: the range is retried). */
 const MAX_CONFLICTS = 20;

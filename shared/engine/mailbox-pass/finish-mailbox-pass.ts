@@ -36,7 +36,7 @@ export async function finishMailboxPass(deps: EngineDeps, pair: MailboxPair, par
     ...(parts.excludedFolders && parts.excludedFolders.length > 0 ? { excludedFolders: parts.excludedFolders } : {}),
     ...reportedWindow(deps, pair),
     ...reportedCaps(deps, pair),
-    ...reportedBudget(deps, parts.folders),
+    ...reportedBudget(deps, pair, parts.folders),
     ...(sourceFoldersGone.length > 0 ? { sourceFoldersGone } : {}),
     ...(parts.error ? { error: parts.error } : {}),
     ...(verification ? { verification } : {}),

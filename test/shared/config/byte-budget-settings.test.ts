@@ -3,9 +3,11 @@ import { loadSettings, SettingsError } from '../../../shared/config/settings.js'
 import { VALID_SETTINGS } from '../../support/valid-settings.js';
 
 describe('byte budget settings', () => {
-  it('unset: no budget, a day\'s window; set: bytes per window and the window in ms', () => {
-    expect(loadSettings(VALID_SETTINGS).byteBudget).toEqual({ bytesPerWindow: 0, windowMs: 86_400_000 });
-    expect(loadSettings({ ...VALID_SETTINGS, DAILY_BYTES_PER_MAILBOX: '2400000000', BUDGET_WINDOW_SECONDS: '5' }).byteBudget).toEqual({ bytesPerWindow: 2_400_000_000, windowMs: 5000 });
+  it('unset: no budget, a day\'s window; set: the batch\'s bytes per window (a control) and the window in ms', () => {
+    const unset = loadSettings(VALID_SETTINGS);
+    expect([unset.controls.dailyBytes, unset.budgetWindowMs]).toEqual([undefined, 86_400_000]);
+    const set = loadSettings({ ...VALID_SETTINGS, DAILY_BYTES_PER_MAILBOX: '2400000000', BUDGET_WINDOW_SECONDS: '5' });
+    expect([set.controls.dailyBytes, set.budgetWindowMs]).toEqual([2_400_000_000, 5000]);
   });
 
   it('bad values are named by key in the one settings error, without echoing them', () => {
@@ -17,7 +19,7 @@ describe('byte budget settings', () => {
     }
     expect(err).toBeInstanceOf(SettingsError);
     const problems = (err as SettingsError).problems.join('\n');
-    expect(problems).toContain('DAILY_BYTES_PER_MAILBOX must be a whole number from 0');
+    expect(problems).toContain('DAILY_BYTES_PER_MAILBOX must be 0 (no budget) or a whole number of bytes');
     expect(problems).toContain('BUDGET_WINDOW_SECONDS must be a whole number from 1');
     expect(problems).not.toContain('secret');
   });
