@@ -10,7 +10,8 @@ import type { Activities } from '../../functions/activities/handlers.js';
 import type { BudgetPauseStatus } from '../../functions/orchestrators/migrateFolder.js';
 import { bulkCorpus } from '../lab/corpus.js';
 import { getLab, type LabInfo } from '../lab/lab-info.js';
-import { compareCopy, duplicatesAtDestination, seededPair } from '../support/lab-mailbox.js';
+import { seededPair } from '../support/lab-mailbox.js';
+import { expectSameMessages } from '../support/expect-copy.js';
 import { appUnderTest, descendants, type AppUnderTest } from '../support/durable-app/app-under-test.js';
 
 const BUDGET_BYTES = 150 * 1024;
@@ -75,10 +76,6 @@ describe('Durable app under a daily byte budget (window shortened to seconds)', 
     expect(m.state).toBe('completed');
     expect(m.verification?.result).toBe('PASS');
     expect(m.byteBudget).toEqual({ bytesPerWindow: BUDGET_BYTES, windowSeconds: WINDOW_SECONDS, resumedAt: pauses });
-    const cmp = await compareCopy(lab, address);
-    expect(cmp.missing).toEqual([]);
-    expect(cmp.extra).toEqual([]);
-    expect(cmp.diffs).toEqual([]);
-    expect(await duplicatesAtDestination(lab, address)).toEqual([]);
+    await expectSameMessages(lab, address);
   }, 120_000);
 });
