@@ -13,8 +13,6 @@ export interface CopyFolderContext {
   onCopied?: (n: number, bytes: number) => void;
   /** The mailbox's byte budget ran out: the folder waits until `resumesAt` (ISO 8601), then goes on. */
   onBudgetPause?: (resumesAt: string) => void;
-  /** How the pass waits for the budget's next window (a test may shorten it). */
-  sleep?: (ms: number) => Promise<void>;
   /** The folder's STATUS, already taken (the mailbox checks all folders on one session first). */
   start?: FolderPassStart;
 }
@@ -43,7 +41,7 @@ export async function copyFolder(deps: EngineDeps, ctx: CopyFolderContext, ref: 
         // The budget's window is spent: the same range again once the next one opens, from the exact UID it stopped before.
         budgetPauses.push(r.resumesAt);
         ctx.onBudgetPause?.(r.resumesAt);
-        await (ctx.sleep ?? sleep)(Math.max(0, Date.parse(r.resumesAt) - Date.now()));
+        await sleep(Math.max(0, Date.parse(r.resumesAt) - Date.now()));
       }
       afterUid = Math.max(afterUid, range.toUid);
     }
