@@ -26,6 +26,11 @@ export class Progress {
   mailboxDone(line?: string): void {
     this.mailboxesDone += 1;
     if (line === undefined) return this.render(true);
+    this.note(line);
+  }
+
+  /** A line printed above the progress line (a mailbox paused, say). */
+  note(line: string): void {
     if (this.tty) this.out.write('\r\x1b[2K');
     this.out.write(`${terminalSafe(line)}\n`);
     this.render(true);

@@ -11,6 +11,7 @@ import { redact } from '../../shared/errors/redact.js';
 import { terminalSafe } from '../../shared/domain/reports/terminal-text.js';
 import { Progress } from '../progress.js';
 import { readCliSettings } from '../settings-file.js';
+import { budgetPauseLine, describeBudget } from '../../shared/domain/reports/describe-budget.js';
 import { writeLogLine } from '../terminal-log.js';
 import { UsageError } from '../usage-error.js';
 import { refuseForeignReportTargets } from '../report-target.js';
@@ -32,8 +33,9 @@ export function describeMailbox(r: MailboxReport): string {
   const head = `${r.state === 'failed' ? 'FAILED ' : r.state === 'completed' ? 'ok     ' : 'issues '} ${r.sourceEmail} -> ${r.destinationEmail}`;
   const body = `${t.folders} folders, ${t.copiedThisPass} copied now (${t.copied} in all, ${formatBytes(t.copiedBytes)}), ${t.skipped} skipped, ${t.failed} failed`;
   const err = r.error ? `: ${r.error.code} ${r.error.message}` : '';
+  const budget = r.byteBudget && r.byteBudget.resumedAt.length > 0 ? `; ${describeBudget(r.byteBudget)}` : '';
   // One line: an error quoting a folder name or a server's answer must not break it or steer the terminal.
-  return terminalSafe(redact(`${head}: ${body}${err}`));
+  return terminalSafe(redact(`${head}: ${body}${budget}${err}`));
 }
 
 /** `migrate` (first or delta pass) and `complete` (cut-over: final pass, flags, verification, close). */
@@ -75,6 +77,7 @@ export async function migrateCommand(opts: MigrateOptions, final = false): Promi
       concurrency,
       retryBaseMs,
       onCopied: (n, b) => progress.copied(n, b),
+      onBudgetPause: (pair, resumesAt) => progress.note(budgetPauseLine(pair.sourceEmail, resumesAt)),
       onMailboxDone: (r) => {
         tell(r);
         pending.push(state.mailboxDone(r).catch(() => undefined));

@@ -22,7 +22,7 @@ export interface PreflightCommandOptions {
 }
 
 
-const CONTROL_CHECKS: ReadonlySet<string> = new Set(['folder-filter', 'date-window', 'bandwidth', 'cut-over-deletions']);
+const CONTROL_CHECKS: ReadonlySet<string> = new Set(['folder-filter', 'date-window', 'bandwidth', 'byte-budget', 'cut-over-deletions']);
 
 function describeCheck(c: PreflightCheck): string[] {
   const where = c.side ? ` (${c.side})` : '';

@@ -19,7 +19,12 @@ export interface MigrateFolderInput {
   throttleWaits: number;
   /** Cut-over: carry flag changes of already-copied messages after copying. */
   syncFlags: boolean;
+  /** When this pass resumed after each wait for the mailbox's next byte-budget window (carried across continueAsNew). */
+  budgetPauses?: string[];
 }
+
+/** The folder orchestration's custom status while it waits for the mailbox's next byte-budget window, and once it copies again. */
+export type BudgetPauseStatus = { phase: 'paused'; reason: 'daily byte budget'; resumesAt: string } | { phase: 'copying' };
 
 /**
  * One folder, one pass: begin (one STATUS) → a page of ranges → copy them one by one (a folder
@@ -33,6 +38,8 @@ export const migrateFolder: OrchestrationHandler = function* (context: Orchestra
   const allMail = ref.archivedOnly ? { archivedOnly: true as const } : {};
   const failed = (code: string, message: string): FolderOutcome => ({ sourcePath: ref.sourcePath, destinationPath: ref.destinationPath, state: 'failed', copiedThisPass: input.copiedThisPass, ...allMail, error: { code, message } });
   let waits = input.throttleWaits;
+  const budgetPauses = [...(input.budgetPauses ?? [])];
+  const carried = (): { budgetPauses?: string[] } => (budgetPauses.length > 0 ? { budgetPauses } : {});
 
   // Calls an activity until it is neither throttled nor failed transiently (RetryOptions handle those).
   function* call<K extends ActivityName>(name: K, args: ActivityInput<K>): ActivityCall<K> {
@@ -60,17 +67,27 @@ export const migrateFolder: OrchestrationHandler = function* (context: Orchestra
       const p = yield* call(ACTIVITIES.planFolderRanges, { ref, lease, afterUid, ...(afterUid === start.afterUid ? { expect: start.status } : {}) });
       if (p.status !== 'ok') return failed(p.code, p.status === 'permanent' ? p.detail : '');
       for (const range of p.value.ranges) {
-        const c = yield* call(ACTIVITIES.copyMessageRange, { ref, lease, range });
-        if (c.status !== 'ok') return failed(c.code, c.status === 'permanent' ? c.detail : '');
-        if (c.value.status === 'uidvalidity-changed') {
-          context.df.continueAsNew({ ref, lease, afterUid: 0, copiedThisPass: copied, throttleWaits: waits, syncFlags: input.syncFlags } satisfies MigrateFolderInput);
-          return undefined;
+        for (;;) {
+          const c = yield* call(ACTIVITIES.copyMessageRange, { ref, lease, range });
+          if (c.status !== 'ok') return failed(c.code, c.status === 'permanent' ? c.detail : '');
+          if (c.value.status === 'uidvalidity-changed') {
+            context.df.continueAsNew({ ref, lease, afterUid: 0, copiedThisPass: copied, throttleWaits: waits, syncFlags: input.syncFlags, ...carried() } satisfies MigrateFolderInput);
+            return undefined;
+          }
+          copied += c.value.copied;
+          if (c.value.status === 'copied') break;
+          // The mailbox's byte budget is spent: a durable timer to the next window (no instance
+          // held meanwhile), then the same range again, from the exact UID it stopped before.
+          budgetPauses.push(c.value.resumesAt);
+          context.df.setCustomStatus({ phase: 'paused', reason: 'daily byte budget', resumesAt: c.value.resumesAt } satisfies BudgetPauseStatus);
+          yield context.df.createTimer(new Date(c.value.resumesAt));
+          // Not null: the host keeps the last status it was given, and null is not one.
+          context.df.setCustomStatus({ phase: 'copying' } satisfies BudgetPauseStatus);
         }
-        copied += c.value.copied;
         afterUid = range.toUid;
       }
       if (!p.value.complete) {
-        context.df.continueAsNew({ ref, lease, start, afterUid, copiedThisPass: copied, throttleWaits: waits, syncFlags: input.syncFlags } satisfies MigrateFolderInput);
+        context.df.continueAsNew({ ref, lease, start, afterUid, copiedThisPass: copied, throttleWaits: waits, syncFlags: input.syncFlags, ...carried() } satisfies MigrateFolderInput);
         return undefined;
       }
     }
@@ -84,7 +101,7 @@ export const migrateFolder: OrchestrationHandler = function* (context: Orchestra
       flagsChanged = s.value.changed;
       deleted = { ...(s.value.deleted !== undefined ? { deletedAtCutover: s.value.deleted } : {}), ...(s.value.deleteSkippedReason ? { deleteSkippedReason: s.value.deleteSkippedReason } : {}) };
     }
-    return { sourcePath: ref.sourcePath, destinationPath: ref.destinationPath, state: f.value.state, copiedThisPass: copied, ...(flagsChanged !== undefined ? { flagsChanged } : {}), ...deleted, ...(f.value.repaired ? { repaired: f.value.repaired } : {}), ...allMail } satisfies FolderOutcome;
+    return { sourcePath: ref.sourcePath, destinationPath: ref.destinationPath, state: f.value.state, copiedThisPass: copied, ...(flagsChanged !== undefined ? { flagsChanged } : {}), ...deleted, ...(f.value.repaired ? { repaired: f.value.repaired } : {}), ...allMail, ...carried() } satisfies FolderOutcome;
   } catch (e) {
     // Retries exhausted: the host hands us the flattened, already-redacted message.
     return failed('RETRIES_EXHAUSTED', e instanceof Error ? e.message : String(e));

@@ -67,6 +67,8 @@ locals {
     DELETE_GONE_FOLDERS_AT_CUTOVER  = tostring(var.tuning.delete_gone_folders_at_cutover)
     MAX_BYTES_PER_SECOND_PER_MAILBOX = tostring(var.tuning.max_bytes_per_second_per_mailbox)
     MAX_BYTES_PER_SECOND_PER_BATCH  = tostring(var.tuning.max_bytes_per_second_per_batch)
+    DAILY_BYTES_PER_MAILBOX         = tostring(var.tuning.daily_bytes_per_mailbox)
+    BUDGET_WINDOW_SECONDS           = tostring(var.tuning.budget_window_seconds)
     STORAGE_ENDPOINT_SUFFIX         = local.cloud.storage_suffix
 
     # host.json's 8, lowered when the instance memory cannot buffer 8 activities' messages.

@@ -104,6 +104,8 @@ variable "tuning" {
     delete_gone_folders_at_cutover  = optional(bool, false)
     max_bytes_per_second_per_mailbox = optional(number, 0)
     max_bytes_per_second_per_batch  = optional(number, 0)
+    daily_bytes_per_mailbox         = optional(number, 0)
+    budget_window_seconds           = optional(number, 86400)
   })
   default = {}
 
@@ -142,6 +144,10 @@ variable "tuning" {
   validation {
     condition     = var.tuning.imap_response_timeout_seconds >= 1 && var.tuning.imap_response_timeout_seconds <= 3600 && floor(var.tuning.imap_response_timeout_seconds) == var.tuning.imap_response_timeout_seconds
     error_message = "tuning.imap_response_timeout_seconds must be a whole number from 1 to 3600."
+  }
+  validation {
+    condition     = var.tuning.daily_bytes_per_mailbox >= 0 && floor(var.tuning.daily_bytes_per_mailbox) == var.tuning.daily_bytes_per_mailbox && var.tuning.budget_window_seconds >= 1 && var.tuning.budget_window_seconds <= 31622400 && floor(var.tuning.budget_window_seconds) == var.tuning.budget_window_seconds
+    error_message = "tuning.daily_bytes_per_mailbox must be a whole number of bytes (0 = no budget) and tuning.budget_window_seconds a whole number from 1 to 31622400."
   }
   validation {
     condition     = var.tuning.max_bytes_per_second_per_mailbox >= 0 && var.tuning.max_bytes_per_second_per_batch >= 0 && floor(var.tuning.max_bytes_per_second_per_mailbox) == var.tuning.max_bytes_per_second_per_mailbox && floor(var.tuning.max_bytes_per_second_per_batch) == var.tuning.max_bytes_per_second_per_batch

@@ -60,6 +60,8 @@ export interface Settings {
   controls: MailboxControls;
   /** MAX_BYTES_PER_SECOND_PER_BATCH; 0 = no cap. */
   batchBytesPerSecond: number;
+  /** BUDGET_WINDOW_SECONDS in ms: the window of the byte budget (the bytes: controls.dailyBytes, DAILY_BYTES_PER_MAILBOX). */
+  budgetWindowMs: number;
   /** ALL_MAIL_ARCHIVE_FOLDER: where the source's \All folder sends messages found in no other folder. */
   allMailArchiveFolder?: string;
   /** TOKEN_CACHE_KEY_NAME: the secret whose value encrypts oauth2-delegated token caches. */
@@ -216,6 +218,7 @@ export function loadSettings(env: SettingsSource): Settings {
     dashboardUrl: r.url('DASHBOARD_URL', { https: false, allowPath: true }),
     controls: {},
     batchBytesPerSecond: r.int('MAX_BYTES_PER_SECOND_PER_BATCH', 0, 2 ** 40),
+    budgetWindowMs: r.int('BUDGET_WINDOW_SECONDS', 1, 366 * 86_400) * 1000,
     ...optional('allMailArchiveFolder', r.str('ALL_MAIL_ARCHIVE_FOLDER')),
     ...optional('tokenCacheKeyName', r.str('TOKEN_CACHE_KEY_NAME')),
   };

@@ -80,7 +80,13 @@ export interface FolderPlanPage {
 export type CopyRangeResult =
   /** vanished: expunged at the source between the metadata and the body FETCH (not copied, not failed). */
   | { status: 'copied'; copied: number; copiedBytes: number; alreadyPresent: number; skipped: number; failed: number; vanished: number; lastUid: number }
-  | { status: 'uidvalidity-changed'; uidValidity: string };
+  | { status: 'uidvalidity-changed'; uidValidity: string }
+  /**
+   * The mailbox's byte budget (DAILY_BYTES_PER_MAILBOX) ran out before the range's end: every UID
+   * up to lastUid is settled, the rest waits. Copy the same range again at resumesAt (ISO 8601):
+   * it goes on at the exact UID.
+   */
+  | { status: 'budget-paused'; resumesAt: string; copied: number; copiedBytes: number; alreadyPresent: number; skipped: number; failed: number; vanished: number; lastUid: number };
 
 export interface FlagSyncResult {
   /** Copied messages whose flags were compared. */

@@ -17,6 +17,8 @@ export interface MailboxControls {
   deleteGoneFolders?: boolean;
   /** Message bytes per second this mailbox may move, across all its connections (0 or unset: no cap). */
   maxBytesPerSecond?: number;
+  /** Source bytes this mailbox may read per budget window (DAILY_BYTES_PER_MAILBOX); 0: no budget, so a row's 0 lifts the batch's. */
+  dailyBytes?: number;
 }
 
 /** A source folder the controls left out, and the pattern that did it. */

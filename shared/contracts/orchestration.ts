@@ -88,6 +88,8 @@ export interface FolderOutcome {
   repaired?: FolderRepair;
   /** The source's `\All` folder: the report counts its archived-only messages. */
   archivedOnly?: true;
+  /** DAILY_BYTES_PER_MAILBOX: when the folder resumed after each wait for the mailbox's next budget window. */
+  budgetPauses?: string[];
   error?: { code: string; message: string };
 }
 

@@ -21,6 +21,12 @@ export interface FolderRepair {
   detail: string;
 }
 
+export interface ByteBudgetReport {
+  bytesPerWindow: number;
+  windowSeconds: number;
+  resumedAt: string[];
+}
+
 export interface FolderReport {
   sourcePath: string;
   destinationPath: string;
@@ -51,6 +57,8 @@ export interface FolderReport {
   repaired?: FolderRepair;
   /** The source's `\All` folder (Gmail's All Mail): only its archived-only messages are copied, into the archive folder (destinationPath). */
   archivedOnly?: true;
+  /** DAILY_BYTES_PER_MAILBOX: each time this pass waited for the mailbox's next budget window, when it resumed (ISO 8601). */
+  budgetPauses?: string[];
   error?: { code: string; message: string };
 }
 
@@ -110,6 +118,8 @@ export interface MailboxReport {
   sourceFoldersGone?: GoneFolderReport[];
   /** The bandwidth caps the pass ran under (bytes/s of message bytes read from the source). */
   bandwidth?: { mailboxBytesPerSecond?: number; batchBytesPerSecond?: number };
+  /** DAILY_BYTES_PER_MAILBOX: the budget this pass ran under and when it resumed after each pause (ISO 8601, oldest first). */
+  byteBudget?: ByteBudgetReport;
   /** The date window this pass copied (MESSAGES_SINCE / MESSAGES_BEFORE or the row's Since / Before); absent: all dates. */
   dateWindow?: DateWindow;
   totals: { folders: number; copied: number; copiedBytes: number; copiedThisPass: number; skipped: number; failed: number; alreadyPresent: number };

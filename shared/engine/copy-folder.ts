@@ -11,6 +11,8 @@ export interface CopyFolderContext {
   syncFlags?: boolean;
   retryBaseMs: number;
   onCopied?: (n: number, bytes: number) => void;
+  /** The mailbox's byte budget ran out: the folder waits until `resumesAt` (ISO 8601), then goes on. */
+  onBudgetPause?: (resumesAt: string) => void;
   /** The folder's STATUS, already taken (the mailbox checks all folders on one session first). */
   start?: FolderPassStart;
 }
@@ -24,21 +26,30 @@ export async function copyFolder(deps: EngineDeps, ctx: CopyFolderContext, ref: 
     withRetry(fn, { baseDelayMs: ctx.retryBaseMs, gate: ctx.gate, onRetry: (e, n, ms) => deps.log.warn(`${ref.sourceEmail} "${ref.sourcePath}": ${e.code}, retry ${n} in ${ms} ms`) });
   const start = ctx.start ?? (await retry(() => beginFolderPass(deps, ref)));
   let copiedThisPass = 0;
+  const budgetPauses: string[] = [];
   let afterUid = start.afterUid;
   // An empty folder has nothing to plan: its pass is only recorded.
   while (!start.unchanged && start.status.messages > 0) {
     const first = afterUid === start.afterUid;
     const page = await retry(() => planNextRanges(deps, ref, afterUid, first ? start.status : undefined));
     for (const range of page.ranges) {
-      const r = await retry(() => copyRange(deps, { ...ref, range }));
-      if (r.status === 'uidvalidity-changed') return copyFolder(deps, { ...ctx, start: undefined }, ref); // re-plan from the top
-      copiedThisPass += r.copied;
+      for (;;) {
+        const r = await retry(() => copyRange(deps, { ...ref, range }));
+        if (r.status === 'uidvalidity-changed') return copyFolder(deps, { ...ctx, start: undefined }, ref); // re-plan from the top
+        copiedThisPass += r.copied;
+        ctx.onCopied?.(r.copied + r.alreadyPresent + r.skipped + r.failed + r.vanished, r.copiedBytes);
+        if (r.status === 'copied') break;
+        // The budget's window is spent: the same range again once the next one opens, from the exact UID it stopped before.
+        budgetPauses.push(r.resumesAt);
+        ctx.onBudgetPause?.(r.resumesAt);
+        await sleep(Math.max(0, Date.parse(r.resumesAt) - Date.now()));
+      }
       afterUid = Math.max(afterUid, range.toUid);
-      ctx.onCopied?.(r.copied + r.alreadyPresent + r.skipped + r.failed + r.vanished, r.copiedBytes);
     }
     if (page.complete) break;
   }
   const report = await retry(() => finishFolderPass(deps, ref, start, copiedThisPass));
+  if (budgetPauses.length > 0) report.budgetPauses = budgetPauses;
   if (ctx.syncFlags) {
     const cut = await retry(() => cutOverFolder(deps, ref));
     report.flagsChanged = cut.changed;
@@ -47,3 +58,5 @@ export async function copyFolder(deps: EngineDeps, ctx: CopyFolderContext, ref: 
   }
   return report;
 }
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));

@@ -13,6 +13,7 @@ import { RangeProgress } from './copy-range/range-progress.js';
 import { fingerprintFolderKey, openRetryWindow } from './copy-range/retry-window.js';
 import { passWindow, wantedBy } from './pass-window.js';
 import { effectiveControls } from '../domain/controls/read-controls.js';
+import { budgetLimits, spendBudget } from './spend-budget.js';
 
 export interface CopyRangeInput extends FolderRef {
   range: UidRange;
@@ -90,8 +91,15 @@ async function copyLeased(deps: EngineDeps, input: CopyRangeInput, leases: Range
   const toFetch = progress.skipTooLarge(metas, settings.maxMessageBytes);
 
   const queue = new AppendQueue(from, progress, appender, settings.appendPipelineDepth);
+  let resumesAt: string | undefined;
   try {
-    for (const batch of fetchBatches(toFetch, pacing?.batchBytes)) {
+    for (const asked of fetchBatches(toFetch, pacing?.batchBytes)) {
+      // The mailbox's byte budget is taken before the bodies are asked for, message by message:
+      // the range stops before the first message that would exceed it, never in the middle of one.
+      const spent = await spendBudget(checkpoints, input.mailbox, asked.map((m) => m.size), budgetLimits(deps, input));
+      resumesAt = spent.resumesAt;
+      const batch = spent.take < asked.length ? asked.slice(0, spent.take) : asked;
+      if (batch.length === 0) break;
       // Under a cap each FETCH waits for its bytes first (the mailbox's and the batch's buckets,
       // shared by all their connections) and asks for at most a quarter second's worth: the source
       // sends at the cap, and the APPENDs follow at the pace the bodies arrive.
@@ -125,14 +133,18 @@ async function copyLeased(deps: EngineDeps, input: CopyRangeInput, leases: Range
       // them here left the source idle for the destination's last round trip, and TCP's window
       // shrinks on an idle connection).
       queue.passed(batch[batch.length - 1]!.uid);
+      if (resumesAt) break;
     }
     await queue.drain();
-    progress.complete();
+    // Paused by the budget: what was copied is settled (the window stays on record, so the
+    // range copied again later compares instead of appending twice) and the rest waits.
+    if (resumesAt) progress.interrupted(queue.done);
+    else progress.complete();
   } catch (e) {
     progress.interrupted(queue.done);
     throw e;
   } finally {
     await progress.save(dstSel.uidValidity);
   }
-  return progress.result;
+  return resumesAt ? { ...progress.result, status: 'budget-paused', resumesAt, lastUid: progress.cp.lastUid } : progress.result;
 }

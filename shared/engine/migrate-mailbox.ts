@@ -18,6 +18,7 @@ import type { FolderStatus } from '../contracts/imap.js';
 import { withAuthPropagation } from './preflight/propagation.js';
 import type { SpareWorkers } from './spare-workers.js';
 import { reportedCaps, reportedWindow } from './pass-window.js';
+import { budgetPauseLine } from '../domain/reports/describe-budget.js';
 
 export interface MigrateMailboxOptions {
   retryBaseMs: number;
@@ -25,6 +26,8 @@ export interface MigrateMailboxOptions {
   final?: boolean;
   onCopied?: (n: number, bytes: number) => void;
   onFolders?: (total: number, messages: number) => void;
+  /** The mailbox's byte budget ran out: its folders wait until `resumesAt` (ISO 8601). Told once per window; unset: logged. */
+  onBudgetPause?: (resumesAt: string) => void;
   /** The batch's idle slots, lent to this mailbox as extra folder workers near the batch's end. */
   spare?: SpareWorkers;
   /** The source look-up a delta starts with, already done (runBatch looks ahead): not repeated. */
@@ -97,6 +100,13 @@ async function migrateMailboxPass(deps: EngineDeps, pair: MailboxPair, opts: Mig
   // start now, and one destination folder connection for the STATUS each folder's pass ends with.
   if (roundTripMs >= FAR_ROUND_TRIP_MS && workers > 1) deps.pool.openAhead?.(pair, { source: workers - 1, destination: workers - 1, destinationFolders: 1 });
   const limit = pLimit(workers);
+  const toldPauses = new Set<string>();
+  const onBudgetPause = (resumesAt: string): void => {
+    if (toldPauses.has(resumesAt)) return;
+    toldPauses.add(resumesAt);
+    if (opts.onBudgetPause) opts.onBudgetPause(resumesAt);
+    else deps.log.info(budgetPauseLine(pair.sourceEmail, resumesAt));
+  };
   let fatal: MigrationError | undefined;
   // Largest first (by the messages each may have to copy), as the app assigns its lanes: the
   // biggest folder does not start last and finish alone. Reported in the listed order.
@@ -109,7 +119,7 @@ async function migrateMailboxPass(deps: EngineDeps, pair: MailboxPair, opts: Mig
         const failed = (err: MigrationError, cp?: FolderCheckpoint): FolderReport => folderReport(folderRef(pair, task), cp, 'failed', 0, 0, { code: err.code, message: err.message });
         if (fatal) return failed(fatal);
         try {
-          return await copyFolder(deps, { gate, retryBaseMs: opts.retryBaseMs, syncFlags: final, ...(task.start ? { start: task.start } : {}), ...(opts.onCopied ? { onCopied: opts.onCopied } : {}) }, folderRef(pair, task));
+          return await copyFolder(deps, { gate, retryBaseMs: opts.retryBaseMs, syncFlags: final, onBudgetPause, ...(task.start ? { start: task.start } : {}), ...(opts.onCopied ? { onCopied: opts.onCopied } : {}) }, folderRef(pair, task));
         } catch (e) {
           const err = classify(e, 'engine');
           if (MAILBOX_FATAL.includes(err.code)) fatal = err;

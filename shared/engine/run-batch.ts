@@ -18,6 +18,8 @@ export interface RunBatchOptions {
   concurrency: number;
   retryBaseMs: number;
   onCopied?: (n: number, bytes: number) => void;
+  /** A mailbox's byte budget ran out: it waits until `resumesAt` (ISO 8601), the others go on. */
+  onBudgetPause?: (pair: MailboxPair, resumesAt: string) => void;
   onMailboxDone?: (r: MailboxReport) => void;
   /** One run at a time per mailbox pair: a pair another run holds is refused (MAILBOX_LEASED). */
   leases?: MailboxLeases;
@@ -56,10 +58,13 @@ export async function runBatch(deps: EngineDeps, rows: readonly MailboxRow[], op
     const error = { code: 'BATCH_STOPPED', message: `not started: the batch stopped on ${stop?.code ?? ''}` };
     return summariseMailbox({ sourceEmail: row.sourceEmail, destinationEmail: row.destinationEmail, startedAt: new Date().toISOString(), folders: [], skippedFolders: [], renamedFolders: [], error });
   };
-  const options = (look?: SourceLook): MigrateMailboxOptions => ({ retryBaseMs: opts.retryBaseMs, final: opts.final === true, spare, ...(look ? { look } : {}), ...(opts.onCopied ? { onCopied: opts.onCopied } : {}) });
+  const options = (pair: MailboxPair, look?: SourceLook): MigrateMailboxOptions => {
+    const onPause = opts.onBudgetPause;
+    return { retryBaseMs: opts.retryBaseMs, final: opts.final === true, spare, ...(look ? { look } : {}), ...(opts.onCopied ? { onCopied: opts.onCopied } : {}), ...(onPause ? { onBudgetPause: (t: string) => onPause(pair, t) } : {}) };
+  };
   const one = async (pair: MailboxPair): Promise<MailboxReport> => {
     // The cut-over pass always copies, verifies and closes: nothing to look ahead for.
-    if (opts.final) return passes(() => (stop ? Promise.resolve(notStarted(pair)) : migrateMailbox(deps, pair, options())));
+    if (opts.final) return passes(() => (stop ? Promise.resolve(notStarted(pair)) : migrateMailbox(deps, pair, options(pair))));
     const ahead = await looks(async () => {
       if (stop) return { report: notStarted(pair) };
       const { report, look } = await lookAhead(deps, pair);
@@ -72,7 +77,7 @@ export async function runBatch(deps: EngineDeps, rows: readonly MailboxRow[], op
       const start = new Promise<void>((resolve) => (started = resolve));
       const pass = passes(() => {
         started();
-        return stop ? Promise.resolve(notStarted(pair)) : migrateMailbox(deps, pair, options(look));
+        return stop ? Promise.resolve(notStarted(pair)) : migrateMailbox(deps, pair, options(pair, look));
       });
       pass.catch(() => undefined); // awaited below, outside the look slot
       await start;

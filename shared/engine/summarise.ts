@@ -1,5 +1,5 @@
 import type { MailboxVerification } from '../contracts/verification.js';
-import type { FolderReport, GoneFolderReport, MailboxReport, RenamedFolder, SkippedFolder } from '../contracts/report.js';
+import type { ByteBudgetReport, FolderReport, GoneFolderReport, MailboxReport, RenamedFolder, SkippedFolder } from '../contracts/report.js';
 import type { DateWindow, ExcludedFolder } from '../contracts/mailbox-controls.js';
 import { archivedOnlyReport } from '../domain/reports/archived-only-report.js';
 
@@ -14,6 +14,7 @@ export interface MailboxParts {
   excludedFolders?: ExcludedFolder[];
   dateWindow?: DateWindow;
   bandwidth?: { mailboxBytesPerSecond?: number; batchBytesPerSecond?: number };
+  byteBudget?: ByteBudgetReport;
   sourceFoldersGone?: GoneFolderReport[];
   /** What stopped the mailbox (prepare failed, or an error no folder survives). */
   error?: { code: string; message: string };

@@ -253,6 +253,8 @@ resource app 'Microsoft.Web/sites@2024-04-01' = {
         { name: 'DELETE_GONE_FOLDERS_AT_CUTOVER', value: string(tuning.?deleteGoneFoldersAtCutover ?? false) }
         { name: 'MAX_BYTES_PER_SECOND_PER_MAILBOX', value: string(tuning.?maxBytesPerSecondPerMailbox ?? 0) }
         { name: 'MAX_BYTES_PER_SECOND_PER_BATCH', value: string(tuning.?maxBytesPerSecondPerBatch ?? 0) }
+        { name: 'DAILY_BYTES_PER_MAILBOX', value: string(tuning.?dailyBytesPerMailbox ?? 0) }
+        { name: 'BUDGET_WINDOW_SECONDS', value: string(tuning.?budgetWindowSeconds ?? 86400) }
         { name: 'STORAGE_ENDPOINT_SUFFIX', value: storageEndpointSuffix }
         // host.json's 8, lowered when the instance memory cannot buffer 8 activities' messages.
         { name: 'AzureFunctionsJobHost__extensions__durableTask__maxConcurrentActivityFunctions', value: string(maxConcurrentActivityFunctions) }

@@ -115,6 +115,15 @@ type migrationTuningType = {
   @description('Optional. MAX_BYTES_PER_SECOND_PER_BATCH: bandwidth cap per batch, bytes/s, held per instance (divide the budget by the instances the app may scale to); 0 = none. Default 0.')
   @minValue(0)
   maxBytesPerSecondPerBatch: int?
+
+  @description('Optional. DAILY_BYTES_PER_MAILBOX: source bytes one mailbox may read per budget window (Google: about 2,500 MB a day); 0 = none. Default 0.')
+  @minValue(0)
+  dailyBytesPerMailbox: int?
+
+  @description('Optional. BUDGET_WINDOW_SECONDS: length of the byte budget\'s window. Default 86400.')
+  @minValue(1)
+  @maxValue(31622400)
+  budgetWindowSeconds: int?
 }
 
 @export()

@@ -4,6 +4,7 @@ import { mkdir, open, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { decodeUidMap, encodeUidPairs, type CheckpointStore, type UidMap } from '../../domain/checkpoints/checkpoint-store.js';
 import { markForReconcile, type FolderCheckpoint } from '../../domain/checkpoints/folder-checkpoint.js';
+import type { BudgetWindow } from '../../domain/budget/byte-budget.js';
 import { classify } from '../../errors/classify.js';
 import { AppendFiles } from './append-files.js';
 import { sweepTemporaryFiles } from './stale-files.js';
@@ -13,6 +14,8 @@ interface LedgerFile {
   folders: Record<string, FolderCheckpoint>;
   closedAt?: string;
   pausedUntil?: string;
+  /** The byte budget's window; `v` counts its writes (the version a conditional write names). */
+  budget?: { window: BudgetWindow; v: number };
   /**
    * Generation of the snapshot. A snapshot that has one always has a journal beside it (empty
    * after a fold), so a missing journal is a deleted one. Absent in ledgers written before: those
@@ -21,8 +24,8 @@ interface LedgerFile {
   seq?: number;
 }
 
-/** One journal line: a folder's whole checkpoint, or the mailbox's closing or pause. */
-type JournalRecord = { f: string; cp: FolderCheckpoint } | { closedAt: string } | { pausedUntil: string };
+/** One journal line: a folder's whole checkpoint, or the mailbox's closing, pause or budget window. */
+type JournalRecord = { f: string; cp: FolderCheckpoint } | { closedAt: string } | { pausedUntil: string } | { budget: { window: BudgetWindow; v: number } };
 
 /** Records after which the journal is folded into the snapshot. */
 const JOURNAL_MAX_RECORDS = 256;
@@ -32,6 +35,10 @@ function isRecord(r: unknown): r is JournalRecord {
   if (typeof r !== 'object' || r === null) return false;
   const o = r as Record<string, unknown>;
   if (typeof o.f === 'string') return typeof o.cp === 'object' && o.cp !== null && typeof (o.cp as FolderCheckpoint).lastUid === 'number';
+  if (typeof o.budget === 'object' && o.budget !== null) {
+    const b = o.budget as { window?: Partial<BudgetWindow>; v?: unknown };
+    return typeof b.v === 'number' && typeof b.window?.startedAt === 'string' && typeof b.window.bytes === 'number';
+  }
   return typeof o.closedAt === 'string' || typeof o.pausedUntil === 'string';
 }
 
@@ -54,6 +61,7 @@ function replay(ledger: LedgerFile, journal: string): { badLines: number[] } {
     if (!isRecord(r)) out.badLines.push(i + 1);
     else if ('f' in r) ledger.folders[r.f] = r.cp;
     else if ('closedAt' in r) ledger.closedAt = r.closedAt;
+    else if ('budget' in r) ledger.budget = r.budget;
     else ledger.pausedUntil = r.pausedUntil;
   });
   return out;
@@ -267,6 +275,24 @@ export class FileCheckpointStore implements CheckpointStore {
       if (ledger.pausedUntil && ledger.pausedUntil >= until) return;
       ledger.pausedUntil = until;
       await this.record(mailbox, { pausedUntil: until });
+    });
+  }
+
+  readBudget(mailbox: string): Promise<{ window?: BudgetWindow; version?: string }> {
+    return this.serial(mailbox, async () => {
+      const b = (await this.load(mailbox)).budget;
+      return b ? { window: { ...b.window }, version: String(b.v) } : {};
+    });
+  }
+
+  /** One process holds a mailbox pair's ledger (the CLI's lease): the version check is in-process, serialised with every other call. */
+  writeBudget(mailbox: string, window: BudgetWindow, version: string | undefined): Promise<boolean> {
+    return this.serial(mailbox, async () => {
+      const ledger = await this.load(mailbox);
+      if ((ledger.budget ? String(ledger.budget.v) : undefined) !== version) return false;
+      ledger.budget = { window: { ...window }, v: (ledger.budget?.v ?? 0) + 1 };
+      await this.record(mailbox, { budget: ledger.budget });
+      return true;
     });
   }
 

@@ -18,5 +18,7 @@ export function lazyCheckpointStore(load: () => Promise<CheckpointStore>): Check
     closedAt: async (m) => (await get()).closedAt(m),
     pauseMailbox: async (m, u) => (await get()).pauseMailbox(m, u),
     pausedUntil: async (m) => (await get()).pausedUntil(m),
+    readBudget: async (m) => (await get()).readBudget(m),
+    writeBudget: async (m, w, v) => (await get()).writeBudget(m, w, v),
   };
 }

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { TableClient, type TableEntity } from '@azure/data-tables';
 import { decodeUidMap, encodeUidPairs, type CheckpointStore, type UidMap } from '../../domain/checkpoints/checkpoint-store.js';
 import type { FolderCheckpoint } from '../../domain/checkpoints/folder-checkpoint.js';
+import type { BudgetWindow } from '../../domain/budget/byte-budget.js';
 import { classify } from '../../errors/classify.js';
 
 const hash = (s: string): string => createHash('sha256').update(s).digest('hex').slice(0, 40);
@@ -15,6 +16,7 @@ interface Row {
 const MAP_PREFIX = 'map-';
 const CLOSED_ROW = 'closed';
 const PAUSE_ROW = 'paused';
+const BUDGET_ROW = 'budget';
 /** The pair's lease (TablePairLeases) lives in its ledger partition, beside the rows it guards. */
 export const LEASE_ROW = 'lease';
 export const pairPartitionKey = (mailbox: string): string => hash(mailbox);
@@ -124,11 +126,37 @@ export class TableCheckpointStore implements CheckpointStore {
     }
   }
 
+  async readBudget(mailbox: string): Promise<{ window?: BudgetWindow; version?: string }> {
+    await this.ensure();
+    try {
+      const e = await this.client.getEntity<Row>(hash(mailbox), BUDGET_ROW);
+      return { window: JSON.parse(e.data) as BudgetWindow, ...(e.etag ? { version: e.etag } : {}) };
+    } catch (e) {
+      if ((e as { statusCode?: number }).statusCode === 404) return {};
+      throw classify(e, 'storage');
+    }
+  }
+
+  /** Conditional on the row's ETag (or on its absence): instances spending one mailbox's budget never lose each other's bytes. */
+  async writeBudget(mailbox: string, window: BudgetWindow, version: string | undefined): Promise<boolean> {
+    await this.ensure();
+    const entity: TableEntity<Row> = { partitionKey: hash(mailbox), rowKey: BUDGET_ROW, mailbox, data: JSON.stringify(window) };
+    try {
+      if (version === undefined) await this.client.createEntity(entity);
+      else await this.client.updateEntity(entity, 'Replace', { etag: version });
+      return true;
+    } catch (e) {
+      const status = (e as { statusCode?: number }).statusCode;
+      if (status === 409 || status === 412) return false;
+      throw classify(e, 'storage');
+    }
+  }
+
   async list(mailbox: string): Promise<FolderCheckpoint[]> {
     await this.ensure();
     const out: FolderCheckpoint[] = [];
     try {
-      for await (const e of this.client.listEntities<Row>({ queryOptions: { filter: `PartitionKey eq '${hash(mailbox)}'` } })) if (!e.rowKey?.startsWith(MAP_PREFIX) && e.rowKey !== CLOSED_ROW && e.rowKey !== PAUSE_ROW && e.rowKey !== LEASE_ROW) out.push(JSON.parse(e.data) as FolderCheckpoint);
+      for await (const e of this.client.listEntities<Row>({ queryOptions: { filter: `PartitionKey eq '${hash(mailbox)}'` } })) if (!e.rowKey?.startsWith(MAP_PREFIX) && e.rowKey !== CLOSED_ROW && e.rowKey !== PAUSE_ROW && e.rowKey !== BUDGET_ROW && e.rowKey !== LEASE_ROW) out.push(JSON.parse(e.data) as FolderCheckpoint);
     } catch (e) {
       throw classify(e, 'storage');
     }

@@ -1,5 +1,6 @@
 import { mailboxPair } from '../../contracts/mailbox-pair.js';
 import type { FolderCheckpoint } from './folder-checkpoint.js';
+import type { BudgetWindow } from '../budget/byte-budget.js';
 
 /** Mailbox pairs, not batches, own checkpoints: re-running a mailbox in a new CSV continues it. The key is the pair's (MailboxPair.key). */
 export function mailboxKey(sourceEmail: string, destinationEmail: string): string {
@@ -32,6 +33,13 @@ export interface CheckpointStore {
    */
   pauseMailbox(mailbox: string, until: string): Promise<void>;
   pausedUntil(mailbox: string): Promise<string | undefined>;
+  /** The mailbox's byte-budget window (DAILY_BYTES_PER_MAILBOX), with the version a conditional write names. */
+  readBudget(mailbox: string): Promise<{ window?: BudgetWindow; version?: string }>;
+  /**
+   * Records the window only if nobody wrote it since `version` was read (undefined: no record
+   * yet): false when someone did. Folders of one mailbox spend its budget from several processes.
+   */
+  writeBudget(mailbox: string, window: BudgetWindow, version: string | undefined): Promise<boolean>;
   /** Releases what the store holds open (files); optional. */
   close?(): Promise<void>;
 }

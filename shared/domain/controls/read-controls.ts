@@ -14,6 +14,7 @@ export const CONTROL_FIELDS = [
   { control: 'deleteAtCutover', setting: 'DELETE_AT_CUTOVER', column: 'DeleteAtCutover' },
   { control: 'deleteGoneFolders', setting: 'DELETE_GONE_FOLDERS_AT_CUTOVER', column: 'DeleteGoneFoldersAtCutover' },
   { control: 'maxBytesPerSecond', setting: 'MAX_BYTES_PER_SECOND_PER_MAILBOX', column: 'MaxBytesPerSecond' },
+  { control: 'dailyBytes', setting: 'DAILY_BYTES_PER_MAILBOX', column: 'DailyBytes' },
 ] as const satisfies readonly { control: keyof MailboxControls; setting: string; column: string }[];
 
 export type ControlField = (typeof CONTROL_FIELDS)[number];
@@ -38,6 +39,9 @@ export function readControls(value: (f: ControlField) => string | undefined, lab
     } else if (f.control === 'maxBytesPerSecond') {
       if (!/^\d{1,13}$/.test(v) || (Number(v) > 0 && Number(v) < MIN_BYTES_PER_SECOND)) problems.push({ field: label(f), message: `${label(f)} must be 0 (no cap) or a whole number of bytes per second from ${MIN_BYTES_PER_SECOND}` });
       else if (Number(v) > 0) controls.maxBytesPerSecond = Number(v);
+    } else if (f.control === 'dailyBytes') {
+      if (!/^\d{1,15}$/.test(v)) problems.push({ field: label(f), message: `${label(f)} must be 0 (no budget) or a whole number of bytes` });
+      else controls.dailyBytes = Number(v);
     } else if (f.control === 'deleteAtCutover' || f.control === 'deleteGoneFolders') {
       const yes = /^(true|yes|1)$/i.test(v);
       if (!yes && !/^(false|no|0)$/i.test(v)) problems.push({ field: label(f), message: `${label(f)} must be true or false` });

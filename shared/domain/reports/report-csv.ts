@@ -5,7 +5,7 @@ import { describeWindow } from '../controls/date-window.js';
 import { leftOutBy } from '../controls/left-out-by.js';
 import { goneFolderOutcome } from './gone-folder-outcome.js';
 
-const HEADER = ['SourceEmail', 'DestinationEmail', 'MailboxState', 'Folder', 'DestinationFolder', 'FolderState', 'MessagesAtSource', 'Copied', 'CopiedBytes', 'CopiedThisPass', 'Skipped', 'Failed', 'DroppedKeywords', 'Vanished', 'Verification', 'Error', 'Repaired', 'LeftOutBy', 'DateWindow', 'DeletedAtCutover', 'GoneFolderAtCutover', 'ArchivedOnlyCopiedThisPass', 'ArchivedOnlyTotal', 'ArchivedOnlyVerifiedAtSource', 'ArchivedOnlyVerifiedInArchive'];
+const HEADER = ['SourceEmail', 'DestinationEmail', 'MailboxState', 'Folder', 'DestinationFolder', 'FolderState', 'MessagesAtSource', 'Copied', 'CopiedBytes', 'CopiedThisPass', 'Skipped', 'Failed', 'DroppedKeywords', 'Vanished', 'Verification', 'Error', 'Repaired', 'LeftOutBy', 'DateWindow', 'DeletedAtCutover', 'GoneFolderAtCutover', 'ArchivedOnlyCopiedThisPass', 'ArchivedOnlyTotal', 'ArchivedOnlyVerifiedAtSource', 'ArchivedOnlyVerifiedInArchive', 'BudgetResumedAt'];
 
 /** Four empty archived-only cells: the counts are on the \All folder's row only, so a column's sum is the batch's. */
 const NO_ARCHIVED = ['', '', '', ''];
@@ -21,13 +21,13 @@ export function renderReportCsv(report: BatchReport, verification: ReadonlyMap<s
   for (const m of report.mailboxes) {
     const v = verification.get(addressKey(m.sourceEmail)) ?? '';
     const w = m.dateWindow ? describeWindow(m.dateWindow) : '';
-    if (m.folders.length === 0) lines.push(csvLine([m.sourceEmail, m.destinationEmail, m.state, '', '', '', 0, 0, 0, 0, 0, 0, 0, 0, v, m.error ? `${m.error.code}: ${m.error.message}` : '', '', '', w, '', '', ...NO_ARCHIVED]));
+    if (m.folders.length === 0) lines.push(csvLine([m.sourceEmail, m.destinationEmail, m.state, '', '', '', 0, 0, 0, 0, 0, 0, 0, 0, v, m.error ? `${m.error.code}: ${m.error.message}` : '', '', '', w, '', '', ...NO_ARCHIVED, '']));
     for (const f of m.folders) {
-      lines.push(csvLine([m.sourceEmail, m.destinationEmail, m.state, f.sourcePath, f.destinationPath, f.state, f.messagesAtSource, f.copied, f.copiedBytes, f.copiedThisPass, f.skippedCount, f.failedCount, f.droppedKeywords, f.vanished, v, f.error ? `${f.error.code}: ${f.error.message}` : '', f.repaired ? `${f.repaired.reason}: ${f.repaired.detail}` : '', '', w, f.deletedAtCutover ?? (f.deleteSkippedReason ? `none: ${f.deleteSkippedReason}` : ''), '', ...(f.archivedOnly ? archivedCells(m.archivedOnly) : NO_ARCHIVED)]));
+      lines.push(csvLine([m.sourceEmail, m.destinationEmail, m.state, f.sourcePath, f.destinationPath, f.state, f.messagesAtSource, f.copied, f.copiedBytes, f.copiedThisPass, f.skippedCount, f.failedCount, f.droppedKeywords, f.vanished, v, f.error ? `${f.error.code}: ${f.error.message}` : '', f.repaired ? `${f.repaired.reason}: ${f.repaired.detail}` : '', '', w, f.deletedAtCutover ?? (f.deleteSkippedReason ? `none: ${f.deleteSkippedReason}` : ''), '', ...(f.archivedOnly ? archivedCells(m.archivedOnly) : NO_ARCHIVED), (f.budgetPauses ?? []).join(' ')]));
     }
-    for (const s of m.skippedFolders) lines.push(csvLine([m.sourceEmail, m.destinationEmail, m.state, s.sourcePath, '', 'skipped', '', '', '', '', '', '', '', '', v, `${s.code}: ${s.reason}`, '', '', w, '', '', ...NO_ARCHIVED]));
-    for (const x of m.excludedFolders ?? []) lines.push(csvLine([m.sourceEmail, m.destinationEmail, m.state, x.sourcePath, '', 'excluded', '', '', '', '', '', '', '', '', v, '', '', leftOutBy(x), w, '', '', ...NO_ARCHIVED]));
-    for (const g of m.sourceFoldersGone ?? []) lines.push(csvLine([m.sourceEmail, m.destinationEmail, m.state, g.sourcePath, g.destinationPath, 'gone-at-source', '', '', '', '', '', '', '', '', v, '', '', '', w, g.removedAtCutover ?? '', goneFolderOutcome(g), ...NO_ARCHIVED]));
+    for (const s of m.skippedFolders) lines.push(csvLine([m.sourceEmail, m.destinationEmail, m.state, s.sourcePath, '', 'skipped', '', '', '', '', '', '', '', '', v, `${s.code}: ${s.reason}`, '', '', w, '', '', ...NO_ARCHIVED, '']));
+    for (const x of m.excludedFolders ?? []) lines.push(csvLine([m.sourceEmail, m.destinationEmail, m.state, x.sourcePath, '', 'excluded', '', '', '', '', '', '', '', '', v, '', '', leftOutBy(x), w, '', '', ...NO_ARCHIVED, '']));
+    for (const g of m.sourceFoldersGone ?? []) lines.push(csvLine([m.sourceEmail, m.destinationEmail, m.state, g.sourcePath, g.destinationPath, 'gone-at-source', '', '', '', '', '', '', '', '', v, '', '', '', w, g.removedAtCutover ?? '', goneFolderOutcome(g), ...NO_ARCHIVED, '']));
   }
   return `${lines.join('\r\n')}\r\n`;
 }

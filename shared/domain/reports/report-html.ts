@@ -4,6 +4,7 @@ import type { BatchReport, MailboxReport } from '../../contracts/report.js';
 import { describeWindow } from '../controls/date-window.js';
 import { leftOutBy } from '../controls/left-out-by.js';
 import { goneFolderOutcome } from './gone-folder-outcome.js';
+import { describeBudget } from './describe-budget.js';
 
 const esc = (s: string | number): string => String(s).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c);
 const mb = (b: number): string => formatBytes(b, { only: 'MB' });
@@ -24,6 +25,7 @@ function issues(m: MailboxReport): string {
   for (const x of m.excludedFolders ?? []) items.push(`folder ${x.sourcePath} left out: ${leftOutBy(x)}`);
   for (const g of m.sourceFoldersGone ?? []) items.push(`folder ${g.sourcePath} no longer exists at the source; ${goneFolderOutcome(g)}`);
   if (m.bandwidth) items.push(`bandwidth cap: ${[m.bandwidth.mailboxBytesPerSecond ? `${m.bandwidth.mailboxBytesPerSecond} bytes/s for this mailbox` : '', m.bandwidth.batchBytesPerSecond ? `${m.bandwidth.batchBytesPerSecond} bytes/s for the batch` : ''].filter(Boolean).join(', ')}`);
+  if (m.byteBudget) items.push(describeBudget(m.byteBudget));
   if (m.dateWindow) items.push(`date window: messages dated ${describeWindow(m.dateWindow)} (UTC internal date)`);
   for (const r of m.renamedFolders) items.push(`folder ${r.sourcePath} copied as ${r.destinationPath} (${r.reason})`);
   return items.length === 0 ? '' : `<ul>${items.slice(0, 20).map((i) => `<li>${esc(i)}</li>`).join('')}${items.length > 20 ? `<li>and ${items.length - 20} more (see the CSV)</li>` : ''}</ul>`;

@@ -4,6 +4,7 @@ import type { EngineDeps } from '../engine-deps.js';
 import { summariseMailbox, type MailboxParts } from '../summarise.js';
 import { verifyMailbox, type VerifyOptions } from '../verify-mailbox.js';
 import { reportedCaps, reportedWindow } from '../pass-window.js';
+import { reportedBudget } from './reported-budget.js';
 import { deletesGoneFolders, removeGoneFolders } from '../remove-gone-folders.js';
 
 /** A pass's parts of the mailbox report (the pair gives the addresses, the pass the verification). */
@@ -35,6 +36,7 @@ export async function finishMailboxPass(deps: EngineDeps, pair: MailboxPair, par
     ...(parts.excludedFolders && parts.excludedFolders.length > 0 ? { excludedFolders: parts.excludedFolders } : {}),
     ...reportedWindow(deps, pair),
     ...reportedCaps(deps, pair),
+    ...reportedBudget(deps, pair, parts.folders),
     ...(sourceFoldersGone.length > 0 ? { sourceFoldersGone } : {}),
     ...(parts.error ? { error: parts.error } : {}),
     ...(verification ? { verification } : {}),

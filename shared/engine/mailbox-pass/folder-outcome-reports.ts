@@ -17,6 +17,7 @@ export async function folderOutcomeReports(deps: EngineDeps, pair: MailboxPair, 
     if (f.repaired) r.repaired = f.repaired;
     if (f.deletedAtCutover !== undefined) r.deletedAtCutover = f.deletedAtCutover;
     if (f.deleteSkippedReason) r.deleteSkippedReason = f.deleteSkippedReason;
+    if (f.budgetPauses) r.budgetPauses = f.budgetPauses;
     return r;
   });
 }

@@ -1,3 +1,4 @@
+import { byteBudgetCheck } from './byte-budget-check.js';
 import type { SourceReader } from '../../contracts/imap-ports.js';
 import type { ListedFolder } from '../../contracts/imap.js';
 import type { Settings } from '../../config/settings.js';
@@ -69,5 +70,5 @@ export async function checkContent(
           detail: `${stats.overLimitCount} message(s) over MAX_MESSAGE_BYTES (${mb(settings.maxMessageBytes)}), largest ${mb(stats.largestMessageBytes)}: ${listed}${stats.overLimitCount > stats.overLimit.length ? `; and ${stats.overLimitCount - stats.overLimit.length} more` : ''}`,
         }, { settings, mailbox: row.destinationEmail, overLimitCount: stats.overLimitCount, largestMessageBytes: stats.largestMessageBytes })
       : check('message-size', undefined, 'pass', stats.messages === 0 ? 'no messages to copy' : `largest message ${mb(stats.largestMessageBytes)}, within MAX_MESSAGE_BYTES (${mb(settings.maxMessageBytes)})`);
-  return { checks: [folders, sizes, names, ...filtering, ...dateWindowCheck(dates, stats), ...bandwidthCheck(controls.maxBytesPerSecond, settings.batchBytesPerSecond, stats), ...cutOverDeletionsCheck(controls)], stats };
+  return { checks: [folders, sizes, names, ...filtering, ...dateWindowCheck(dates, stats), ...bandwidthCheck(controls.maxBytesPerSecond, settings.batchBytesPerSecond, stats), ...byteBudgetCheck(controls.dailyBytes, settings.budgetWindowMs, stats), ...cutOverDeletionsCheck(controls)], stats };
 }

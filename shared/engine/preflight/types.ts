@@ -8,7 +8,7 @@ import type { ImapSite } from '../../contracts/imap.js';
  */
 export type CheckStatus = 'pass' | 'warn' | 'fail' | 'skipped';
 
-export type CheckId = 'secret' | 'token' | 'token-claims' | 'login' | 'folders' | 'message-size' | 'folder-names' | 'folder-filter' | 'date-window' | 'bandwidth' | 'cut-over-deletions';
+export type CheckId = 'secret' | 'token' | 'token-claims' | 'login' | 'folders' | 'message-size' | 'folder-names' | 'folder-filter' | 'date-window' | 'bandwidth' | 'byte-budget' | 'cut-over-deletions';
 
 export interface PreflightCheck {
   id: CheckId;

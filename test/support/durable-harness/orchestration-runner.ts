@@ -288,6 +288,8 @@ export class ReplayHost {
 
   private recordCustomStatus(state: InstanceState, customStatus: unknown): void {
     if (customStatus === undefined) return;
+    const json = toJson(customStatus);
+    if (json !== toJson(state.customStatus ?? null) || state.stats.customStatuses.length === 0) state.stats.customStatuses.push(JSON.parse(json) as unknown);
     state.customStatus = customStatus;
     state.stats.maxCustomStatusBytes = Math.max(state.stats.maxCustomStatusBytes, byteSize(toJson(customStatus)));
   }

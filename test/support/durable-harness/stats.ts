@@ -44,6 +44,8 @@ export interface InstanceStats {
   maxInputBytes: number;
   maxOutputBytes: number;
   maxCustomStatusBytes: number;
+  /** Each custom status an episode ended with, when it differs from the one before: what a client polling between episodes could see. */
+  customStatuses: unknown[];
   activityCalls: ActivityCall[];
   /** Every durable timer the host created, retry timers and long-timer slices included. */
   timers: TimerRecord[];
@@ -63,6 +65,7 @@ export const emptyStats = (): InstanceStats => ({
   maxInputBytes: 0,
   maxOutputBytes: 0,
   maxCustomStatusBytes: 0,
+  customStatuses: [],
   activityCalls: [],
   timers: [],
   childInstanceIds: [],
