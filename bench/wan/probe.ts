@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -26,6 +27,20 @@ import { commandTimeline } from './probe-timeline.js';
 const say = (s: string): boolean => process.stdout.write(`[probe] ${s}\n`);
 const mb = (bytes: number, ms: number): string => `${(bytes / 1048576 / (ms / 1000)).toFixed(1)} MB/s (${ms.toFixed(0)} ms)`;
 const SOURCE = 'probe-src@wan.example';
+
+/** TCP segments sent again in the namespace so far (losses: each one halves a connection's window). */
+function retransmitted(): number {
+  const out = execFileSync('nstat', ['-az', 'TcpRetransSegs'], { encoding: 'utf8' });
+  return Number(/TcpRetransSegs\s+(\d+)/.exec(out)?.[1] ?? NaN);
+}
+
+/** Runs `fn` and says how many segments were sent again meanwhile. */
+async function counted<T>(what: string, fn: () => Promise<T>): Promise<T> {
+  const before = retransmitted();
+  const r = await fn();
+  say(`    (${what}: ${retransmitted() - before} segments retransmitted)`);
+  return r;
+}
 
 function mailbox(): SeedFolder[] {
   const n = Number(process.env.PROBE_MESSAGES ?? 100);
@@ -80,20 +95,20 @@ async function probe(): Promise<void> {
       await delay.set(rtt);
       say(`RTT ${rtt} ms (TCP ping ${(await measureRtt()).toFixed(1)} ms)`);
       const firstBytes = first.messages.reduce((n, m) => n + m.raw.length, 0);
-      say(`  raw TCP, ${(firstBytes / 1048576).toFixed(1)} MB on a new connection: ${(await rawTcp(firstBytes)).toFixed(1)} MB/s`);
+      say(`  raw TCP, ${(firstBytes / 1048576).toFixed(1)} MB on a new connection: ${(await counted('raw TCP', () => rawTcp(firstBytes))).toFixed(1)} MB/s`);
       const sink = `probe-sink-${rtt}@wan.example`;
       await b.addMailboxes('destination', [sink]);
-      const d = await serverStreams(
+      const d = await counted('Dovecot', () => serverStreams(
         { server: source, user: SOURCE, password: b.passwords.get(SOURCE)!, folder: first.path },
         { server: destination, user: sink, password: b.passwords.get(sink)! },
         first.messages.map((m) => Buffer.from(m.raw)),
-      );
+      ));
       say(`  Dovecot "${first.path}": FETCH ${d.fetchCold.toFixed(1)} MB/s (again on the same connection ${d.fetchWarm.toFixed(1)}); APPEND pipelined ${d.appendPipelined.toFixed(1)}, one MULTIAPPEND ${d.multiAppend.toFixed(1)}`);
-      await engineStreams(b, s, rtt, first);
+      await counted('mailmig streams', () => engineStreams(b, s, rtt, first));
       for (let k = 0; k < Number(process.env.PROBE_RUNS ?? 2); k++) {
         const to = `probe-mm-${rtt}-${k}@wan.example`;
         await b.addMailboxes('destination', [to]);
-        const m = await s.mailmig(s.mailmigRun(`mm-${rtt}-${k}`, [{ source: SOURCE, destination: to }], 1, settings), 1);
+        const m = await counted('migrate', () => s.mailmig(s.mailmigRun(`mm-${rtt}-${k}`, [{ source: SOURCE, destination: to }], 1, settings), 1));
         say(`  mailmig migrate: ${mb(bytes, m.wallMs)} ${JSON.stringify(settings)}`);
       }
       if (process.env.PROBE_TIMELINE === '1') {

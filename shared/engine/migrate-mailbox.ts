@@ -45,6 +45,19 @@ export async function lookAhead(deps: EngineDeps, pair: MailboxPair): Promise<{ 
   return { report: summariseMailbox({ sourceEmail: pair.sourceEmail, destinationEmail: pair.destinationEmail, startedAt, folders: look.unchanged, skippedFolders: [], renamedFolders: [], ...(look.excluded ? { excludedFolders: look.excluded } : {}), ...reportedWindow(deps, pair), ...reportedCaps(deps, pair) }), look };
 }
 
+/**
+ * On a far server, starts the logins of the workers after the first (which carries on with the
+ * connections that prepared the mailbox), and one destination folder connection for the STATUS
+ * each folder's pass ends with; `already` of them were started before. Returns how many are now.
+ */
+function openAhead(deps: EngineDeps, pair: MailboxPair, workers: number, already: number): number {
+  const roundTripMs = Math.max(deps.pool.roundTripMs?.('source') ?? 0, deps.pool.roundTripMs?.('destination') ?? 0);
+  const more = workers - 1 - already;
+  if (roundTripMs < FAR_ROUND_TRIP_MS || more <= 0) return already;
+  deps.pool.openAhead?.(pair, { source: more, destination: more, destinationFolders: already === 0 ? 1 : 0 });
+  return already + more;
+}
+
 const pendingOf = (task: { start?: FolderPassStart }): number => pendingMessages(task.start, Number.MAX_SAFE_INTEGER);
 
 /** One pass over one mailbox (first pass or delta): the CLI's unit of work. */
@@ -75,6 +88,7 @@ async function migrateMailboxPass(deps: EngineDeps, pair: MailboxPair, opts: Mig
   const onRetry = (e: MigrationError, n: number, ms: number): void => deps.log.warn(`${pair.sourceEmail}: ${e.code}, retry ${n} in ${ms} ms: ${e.message.split(/\r?\n/)[0]!.slice(0, 200)}`);
   const retry: Attempt = (fn) => withRetry(fn, { baseDelayMs: opts.retryBaseMs, gate, onRetry });
   let prepared;
+  let openedAhead = 0;
   try {
     prepared = await prepareMailbox(deps, pair, {
       // Right after setup Exchange refuses valid tokens until the grant propagates: keep asking for the window.
@@ -85,6 +99,11 @@ async function migrateMailboxPass(deps: EngineDeps, pair: MailboxPair, opts: Mig
         }),
       beginning: retry,
       ...(known ? { known } : {}),
+      // A first pass on a far server: the other workers' logins (three round trips each) start
+      // as soon as the folders are known, while the destination's folders are created and both
+      // sides' STATUS asked, rather than after. A delta knows its sizes only from STATUS: it waits.
+      // (A listing tried again after a refusal does not open them twice.)
+      ...(known && known.size > 0 ? {} : { onListed: (folders: number) => void (openedAhead ||= openAhead(deps, pair, Math.min(folders, deps.settings.maxConnectionsPerMailbox), 0)) }),
     });
   } catch (e) {
     const err = classify(e, 'engine');
@@ -98,7 +117,7 @@ async function migrateMailboxPass(deps: EngineDeps, pair: MailboxPair, opts: Mig
   const workers = folderWorkers(starts, prepared.folders.length, deps.settings.maxConnectionsPerMailbox, deps.settings.messagesPerFolderWorker, roundTripMs);
   // The first worker carries on with the connections that prepared the mailbox; the others' logins
   // start now, and one destination folder connection for the STATUS each folder's pass ends with.
-  if (roundTripMs >= FAR_ROUND_TRIP_MS && workers > 1) deps.pool.openAhead?.(pair, { source: workers - 1, destination: workers - 1, destinationFolders: 1 });
+  openAhead(deps, pair, workers, openedAhead);
   const limit = pLimit(workers);
   const toldPauses = new Set<string>();
   const onBudgetPause = (resumesAt: string): void => {

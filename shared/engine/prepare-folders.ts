@@ -1,4 +1,5 @@
 import { planFolderMapping, type FolderMapping, type FolderPlan } from '../domain/folders/index.js';
+import { isSelectable } from '../domain/folders/special-use.js';
 import type { MailboxPair } from '../contracts/mailbox-pair.js';
 import type { SkippedFolder } from '../contracts/report.js';
 import type { FolderTask, PreparedFolders } from '../contracts/engine-types.js';
@@ -14,7 +15,8 @@ export type { FolderTask, PreparedFolders };
  * names the destination refuses), and creates what is missing at the destination, parents
  * first. A folder the destination refuses to create is reported, never silently dropped.
  */
-export async function prepareFolders(deps: EngineDeps, pair: MailboxPair, opts: { create?: boolean } = {}): Promise<PreparedFolders> {
+/** `onListed`: told how many source folders a pass may copy, as soon as both sides are listed (before any folder is created). */
+export async function prepareFolders(deps: EngineDeps, pair: MailboxPair, opts: { create?: boolean; onListed?: (folders: number) => void } = {}): Promise<PreparedFolders> {
   const { sourceEmail, destinationEmail } = pair;
   const create = opts.create ?? true;
   const { pool, settings } = deps;
@@ -30,6 +32,7 @@ export async function prepareFolders(deps: EngineDeps, pair: MailboxPair, opts: 
   // Folders the controls leave out are planned like the rest (names stay as the full plan gives
   // them, pass after pass) but get no task, and are created only to hold a kept subfolder.
   const filter = folderFilter(sourceFolders, effectiveControls(settings.controls, pair.controls));
+  opts.onListed?.(sourceFolders.filter((f) => !filter.left.has(f.path) && isSelectable(f)).length);
   const holdsKept = (path: string): boolean => sourceFolders.some((f) => !filter.left.has(f.path) && f.delimiter !== '' && f.path.startsWith(`${path}${f.delimiter}`));
   return pool.withFolders('destination', destinationEmail, async (dst) => {
     const delimiter = destFolders[0]?.delimiter ?? '/';

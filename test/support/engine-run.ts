@@ -31,6 +31,8 @@ export interface RunOptions {
   controls?: MailboxControls;
   /** The cut-over pass (copy, carry flags, verify, close). */
   final?: boolean;
+  /** The servers' round trip as the engine should believe it measured (ms): the far-server scheduling on the lab's loopback. */
+  roundTripMs?: number;
   /** Called as ranges are copied (messages, bytes), e.g. to measure bytes over time. */
   onCopied?: (n: number, bytes: number) => void;
 }
@@ -49,6 +51,8 @@ export async function runThroughEngine(lab: LabInfo, addresses: string[], opts: 
   });
   const log: string[] = [];
   const engine = createEngine(loadSettings(env), env, { log: { info: (m) => log.push(m), warn: (m) => log.push(`warning: ${m}`) }, state: 'file' });
+  const far = opts.roundTripMs;
+  if (far !== undefined) engine.pool.roundTripMs = () => far;
   const started = Date.now();
   try {
     const rows = addresses.map((a, i) => ({ line: i + 2, sourceEmail: a, destinationEmail: a, ...(opts.controls ? { controls: opts.controls } : {}) }));

@@ -19,6 +19,8 @@ export interface PrepareMailboxOptions {
   beginning?: Attempt;
   /** STATUS answers already taken (a delta's look at the source): not asked again. */
   known?: ReadonlyMap<string, FolderStatus>;
+  /** Told how many source folders the pass may copy once both sides are listed (see prepareFolders). */
+  onListed?: (folders: number) => void;
   /** No pipelined STATUS round starts after this time (Date.now() ms): a mailbox of thousands of folders on a distant server leaves the rest to the folders' own passes. */
   statusUntilMs?: number;
 }
@@ -35,7 +37,7 @@ export async function prepareMailbox(deps: EngineDeps, pair: MailboxPair, opts: 
     const closedAt = await deps.checkpoints.closedAt(pair.key);
     if (closedAt) throw new MigrationError('MAILBOX_CLOSED', 'permanent', `this mailbox pair was cut over at ${closedAt}; no pass may copy into it again`);
   }
-  const prepared = await (opts.listing ?? once)(() => prepareFolders(deps, pair));
+  const prepared = await (opts.listing ?? once)(() => prepareFolders(deps, pair, opts.onListed ? { onListed: opts.onListed } : {}));
   const known = new Map(opts.known ?? []);
   const unknown = prepared.folders.map((t) => t.sourcePath).filter((p) => !known.has(p));
   // Pipelined where the connection allows: one round trip for the mailbox, not one per folder;

@@ -77,6 +77,21 @@ describe('round trips of a first pass', () => {
     expect(dst.stats().connections).toBe(1);
   });
 
+  it('on a far server, starts the other folder workers\' logins once the folders are listed, before creating them and asking their STATUS', async () => {
+    const address = await seededPair(lab, 'rt-ahead', bulkCorpus(12, { folders: 3, bodyBytes: 300, seed: 'rt-ahead' }));
+    const src = await proxy('source');
+    // A slow destination: creating its folders takes a few round trips, time the logins can use.
+    const dst = await proxy('destination');
+    dst.setLatency(100);
+    const run = await runThroughEngine(lab, [address], { source: src, destination: dst, roundTripMs: 60 });
+    await expectExactCopy(lab, address, run);
+    const firstStatus = src.commands.find((c) => c.name === 'STATUS')!;
+    const logins = src.commands.filter((c) => c.name === 'AUTHENTICATE' || c.name === 'LOGIN');
+    // MAX_CONNECTIONS_PER_MAILBOX (3) workers: the first one's login, and the other two's, all before the STATUS round.
+    expect(logins.length).toBeGreaterThanOrEqual(3);
+    expect(logins.filter((l) => l.at < firstStatus.at)).toHaveLength(3);
+  });
+
   it('sends a range\'s next body FETCH while the APPENDs of the bodies before it are still unanswered', async () => {
     // 260 messages in one range: two FETCH batches (200 + 60). APPEND answers are slowed.
     const address = await seededPair(lab, 'rt-overlap', bulkCorpus(260, { folders: 1, bodyBytes: 200, seed: 'rt-overlap' }));
