@@ -36,11 +36,16 @@ function appendLatency(p: FaultProxy): Record<string, { count: number; meanMs: n
   return Object.fromEntries(Object.entries(acc).map(([k, v]) => [k, { count: v.count, meanMs: Math.round((v.total / v.count) * 10) / 10 }]));
 }
 
-export async function throughProxies(lab: LabInfo, ports: { source: number; destination: number }, copy: (ports: { source: number; destination: number }) => Promise<void>, messages: number): Promise<WireProfile> {
+/** A proxy (no faults) in front of each of the bench's servers, presenting the lab's certificate. */
+export async function countingProxies(lab: LabInfo, ports: { source: number; destination: number }): Promise<[FaultProxy, FaultProxy]> {
   const files = await labServerTls(lab, 'destination');
   const tls = { cert: await readFile(files.certPath, 'utf8'), key: await readFile(files.keyPath, 'utf8'), ca: await readFile(lab.caPath, 'utf8') };
   const start = (port: number): Promise<FaultProxy> => FaultProxy.start({ target: { host: '127.0.0.1', port, servername: 'localhost' }, tls });
-  const [src, dst] = await Promise.all([start(ports.source), start(ports.destination)]);
+  return Promise.all([start(ports.source), start(ports.destination)]);
+}
+
+export async function throughProxies(lab: LabInfo, ports: { source: number; destination: number }, copy: (ports: { source: number; destination: number }) => Promise<void>, messages: number): Promise<WireProfile> {
+  const [src, dst] = await countingProxies(lab, ports);
   try {
     const started = Date.now();
     await copy({ source: src.port, destination: dst.port });

@@ -17,7 +17,7 @@ import { seedAll, startBenchLab } from './setup.js';
 import { inTrustingProcess } from './trust.js';
 import { wanBench } from './wan-run.js';
 import { WanDelay } from './wan/delay.js';
-import { createWanNamespace, setupWan } from './wan/namespace.js';
+import { inWanNamespace } from './wan/namespace.js';
 
 /**
  * `BENCH_RTTS=off npm run bench` (the default is the WAN case, wan-run.ts): mailmig against
@@ -48,14 +48,7 @@ const pairs = (from: string[], to: string[]): Pair[] => from.map((source, i) => 
  */
 async function entry(): Promise<void> {
   if ((process.env.BENCH_RTTS ?? '').trim() === 'off') return main();
-  if (process.env.MAILMIG_BENCH_CHILD === '1') return wanBench(new WanDelay(process.env.MAILMIG_BENCH_NFQ_DELAY!));
-  process.env.MAILMIG_BENCH_NFQ_DELAY = setupWan();
-  const ns = createWanNamespace();
-  try {
-    await inTrustingProcess(ns.exec);
-  } finally {
-    ns.remove();
-  }
+  return inWanNamespace((nfqDelay) => wanBench(new WanDelay(nfqDelay)));
 }
 
 async function main(): Promise<void> {

@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { projectRoot } from '../../test/lab/paths.js';
+import { inTrustingProcess } from '../trust.js';
 
 /**
  * The bench's WAN: a network namespace of its own whose loopback (MTU 1500, as on a real path)
@@ -38,4 +39,20 @@ export function createWanNamespace(): WanNamespace {
     throw e;
   }
   return { name, exec: ['ip', 'netns', 'exec', name], remove: () => ip('netns', 'del', name) };
+}
+
+/**
+ * Runs `work` inside the bench's namespace: this process sets up the delay program and the
+ * namespace, then runs itself again in it (trusting the lab CA, trust.ts), where `work` is given
+ * the delay program's path. The namespace is removed when that process ends.
+ */
+export async function inWanNamespace(work: (nfqDelay: string) => Promise<void>): Promise<void> {
+  if (process.env.MAILMIG_BENCH_CHILD === '1') return work(process.env.MAILMIG_BENCH_NFQ_DELAY!);
+  process.env.MAILMIG_BENCH_NFQ_DELAY = setupWan();
+  const ns = createWanNamespace();
+  try {
+    await inTrustingProcess(ns.exec);
+  } finally {
+    ns.remove();
+  }
 }

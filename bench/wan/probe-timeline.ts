@@ -1,6 +1,5 @@
-import { readFile } from 'node:fs/promises';
-import { FaultProxy, labServerTls } from '../../test/lab/fault-proxy.js';
 import type { LabInfo } from '../../test/lab/lab-info.js';
+import { countingProxies } from '../profile.js';
 
 /**
  * Every IMAP command of a run as a line of a timeline: ms from the start when it was sent and
@@ -10,10 +9,7 @@ import type { LabInfo } from '../../test/lab/lab-info.js';
  * use it for order and waits, not for speed.
  */
 export async function commandTimeline(lab: LabInfo, ports: { source: number; destination: number }, run: (ports: { source: number; destination: number }) => Promise<void>): Promise<string[]> {
-  const files = await labServerTls(lab, 'destination');
-  const tls = { cert: await readFile(files.certPath, 'utf8'), key: await readFile(files.keyPath, 'utf8'), ca: await readFile(lab.caPath, 'utf8') };
-  const start = (port: number): Promise<FaultProxy> => FaultProxy.start({ target: { host: '127.0.0.1', port, servername: 'localhost' }, tls });
-  const [src, dst] = await Promise.all([start(ports.source), start(ports.destination)]);
+  const [src, dst] = await countingProxies(lab, ports);
   try {
     const t0 = Date.now();
     await run({ source: src.port, destination: dst.port });

@@ -8,9 +8,8 @@ import { seedMailbox, type SeedFolder } from '../../test/lab/seed.js';
 import { benchMailbox, benchMessage } from '../corpus.js';
 import { Scenarios } from '../scenarios.js';
 import { startBenchLab, type BenchLab } from '../setup.js';
-import { inTrustingProcess } from '../trust.js';
 import { measureRtt, WanDelay } from './delay.js';
-import { createWanNamespace, setupWan } from './namespace.js';
+import { inWanNamespace } from './namespace.js';
 import { rawTcp, serverStreams } from './probe-streams.js';
 import { commandTimeline } from './probe-timeline.js';
 
@@ -78,9 +77,9 @@ async function engineStreams(b: BenchLab, s: Scenarios, rtt: number, folder: See
   }
 }
 
-async function probe(): Promise<void> {
+async function probe(nfqDelay: string): Promise<void> {
   const b = await startBenchLab();
-  const delay = new WanDelay(process.env.MAILMIG_BENCH_NFQ_DELAY!);
+  const delay = new WanDelay(nfqDelay);
   try {
     await b.addMailboxes('source', [SOURCE]);
     const folders = mailbox();
@@ -127,15 +126,4 @@ async function probe(): Promise<void> {
   }
 }
 
-async function entry(): Promise<void> {
-  if (process.env.MAILMIG_BENCH_CHILD === '1') return probe();
-  process.env.MAILMIG_BENCH_NFQ_DELAY = setupWan();
-  const ns = createWanNamespace();
-  try {
-    await inTrustingProcess(ns.exec);
-  } finally {
-    ns.remove();
-  }
-}
-
-void entry();
+void inWanNamespace(probe);

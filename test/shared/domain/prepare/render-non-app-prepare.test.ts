@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { PrepareScriptInputError } from '../../../../shared/domain/prepare/prepare-input.js';
+import { rejection } from './prepare-rejection.js';
 import type { DelegatedPrepare, GooglePrepare } from '../../../../shared/domain/prepare/prepare-side.js';
 import { renderDelegatedScript } from '../../../../shared/domain/prepare/render-delegated-script.js';
 import { renderGoogleScript } from '../../../../shared/domain/prepare/render-google-script.js';
@@ -15,15 +15,6 @@ const google: GooglePrepare = { auth: 'google-service-account', side: 'source', 
 /** What app-only Exchange emits and no other way in may. */
 const APP_ONLY = ['New-ServicePrincipal', 'Add-MailboxPermission', 'FullAccess', 'IMAP.AccessAsApp', 'Get-ServicePrincipal'];
 
-function rejection(run: () => unknown): PrepareScriptInputError {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof PrepareScriptInputError) return error;
-    throw error;
-  }
-  throw new Error('expected a PrepareScriptInputError');
-}
 
 /** Every value sits in a single-quoted literal: none in what PowerShell runs or expands. */
 function expectOnlyLiterals(script: string, values: string[]): void {

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseMailboxCsv } from '../../../../shared/domain/csv/parse-mailbox-csv.js';
-import { PrepareScriptInputError } from '../../../../shared/domain/prepare/prepare-input.js';
+import { rejection } from './prepare-rejection.js';
 import { powerShellSingleQuoted } from '../../../../shared/domain/prepare/powershell-literal.js';
 import { renderPrepareScript } from '../../../../shared/domain/prepare/render-prepare-script.js';
 import { scanPowerShell } from './powershell-strings.js';
@@ -10,15 +10,6 @@ const appId = '6f1c2b3a-4d5e-4f60-8a7b-9c0d1e2f3a4b';
 const objectId = 'a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d';
 const expectedScript = readFileSync(new URL('./expected-prepare.ps1', import.meta.url), 'utf8');
 
-function rejection(run: () => unknown): PrepareScriptInputError {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof PrepareScriptInputError) return error;
-    throw error;
-  }
-  throw new Error('expected a PrepareScriptInputError');
-}
 
 const render = (mailboxes: string[]): string => renderPrepareScript({ appId, objectId, mailboxes });
 
