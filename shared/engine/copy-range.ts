@@ -86,7 +86,7 @@ async function copyLeased(deps: EngineDeps, input: CopyRangeInput, leases: Range
     folderKey: fingerprintFolderKey(settings.destination, input.destinationEmail, dstSel.uidValidity, identity, input.destinationPath),
     readUidMap: () => checkpoints.readUidMap(input.mailbox, input.sourcePath),
     destination: () => leases.destination(),
-  });
+  }, from);
   progress.recordWindow(dstSel.uidValidity, retryWindow.start ?? dstSel.uidNext);
   const toFetch = progress.skipTooLarge(metas, settings.maxMessageBytes);
 

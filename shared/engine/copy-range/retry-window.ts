@@ -29,11 +29,15 @@ export function windowStart(cp: Pick<FolderCheckpoint, 'inFlight' | 'dedupeFromD
  * Destination UIDs of messages the checkpoint counts as done (source UID <= lastUid). Pairs past
  * lastUid are left in play: the map is written before the checkpoint, so after a crash between
  * the two those copies are exactly what the retry must recognise.
+ *
+ * `redoFrom`: the first source UID this attempt copies. A range below lastUid (a wider date
+ * window copying the rest) is not done: the pairs of its UIDs from `redoFrom` on stay in play.
+ * Those below it were settled by the interrupted attempt and are not copied again, so their
+ * copies must not stand in for an identical twin further on (that twin would never be appended).
  */
-export function attributedUids(map: UidMap | undefined, destUidValidity: string, lastUid: number, inFlight?: { fromUid: number; toUid: number }): Set<number> {
+export function attributedUids(map: UidMap | undefined, destUidValidity: string, lastUid: number, inFlight?: { fromUid: number; toUid: number }, redoFrom = inFlight?.fromUid ?? 0): Set<number> {
   const out = new Set<number>();
-  // A range below lastUid (a wider date window copying the rest) is not done: its own pairs stay in play.
-  const ownRange = (src: number): boolean => inFlight !== undefined && src >= inFlight.fromUid && src <= inFlight.toUid;
+  const ownRange = (src: number): boolean => inFlight !== undefined && src >= Math.max(inFlight.fromUid, redoFrom) && src <= inFlight.toUid;
   if (map && map.destUidValidity === destUidValidity) for (const [src, dst] of map.pairs) if (src <= lastUid && !ownRange(src)) out.add(dst);
   return out;
 }
@@ -108,15 +112,18 @@ export interface RetryWindow {
   copies: WindowCopies;
 }
 
-/** A previous attempt may have appended part of this range: looks at what arrived since. */
-export async function openRetryWindow(cp: Pick<FolderCheckpoint, 'inFlight' | 'dedupeFromDestUid' | 'lastUid' | 'reconcile'>, destUidValidity: string, from: RetryWindowSources): Promise<RetryWindow> {
+/**
+ * A previous attempt may have appended part of this range: looks at what arrived since.
+ * `redoFrom`: the first source UID this attempt copies (see attributedUids).
+ */
+export async function openRetryWindow(cp: Pick<FolderCheckpoint, 'inFlight' | 'dedupeFromDestUid' | 'lastUid' | 'reconcile'>, destUidValidity: string, from: RetryWindowSources, redoFrom?: number): Promise<RetryWindow> {
   const start = windowStart(cp, destUidValidity);
   if (start === undefined) return { start, copies: new WindowCopies(new Map(), from.identity, from.decodeWords) };
   // Copies of messages the checkpoint already counts as done are not in play: they must not
   // stand in for an identical twin still to be copied. After a source UIDVALIDITY change the old
   // UIDs mean nothing: every copy is in play. A reconciling pass voided the map when it began, so
   // the pairs in it are its own: a twin matched in one range does not stand in for another later.
-  const attributed = cp.dedupeFromDestUid === undefined || cp.reconcile !== undefined ? attributedUids(await from.readUidMap(), destUidValidity, cp.lastUid, cp.inFlight) : new Set<number>();
+  const attributed = cp.dedupeFromDestUid === undefined || cp.reconcile !== undefined ? attributedUids(await from.readUidMap(), destUidValidity, cp.lastUid, cp.inFlight, redoFrom) : new Set<number>();
   // A reconciling pass compares with what the destination held when it began, not with its own
   // appends (after a crash, the window of the range in flight counts: everything is compared).
   const below = !cp.inFlight && cp.reconcile?.destUidValidity === destUidValidity ? cp.reconcile.belowUid : undefined;

@@ -69,7 +69,8 @@ describe('reliability: faults on the destination connection', () => {
       folders[0]!.messages.splice(1, 0, { ...twin }, { ...twin }, { ...twin });
       const address = await seededPair(lab, `rel-${m.prefix}-twins`, folders);
       proxy = await FaultProxy.forLab(lab, 'destination');
-      proxy.addFault({ on: { name: 'APPEND', nth: 3 }, action: { kind: 'cut-before-tagged-reply' } });
+      // The twins' folder's own 3rd APPEND (APPENDs of other folders may go first: counted apart).
+      proxy.addFault({ on: { name: 'APPEND', args: /^"Bulk\/001"/, nth: 3 }, action: { kind: 'cut-before-tagged-reply' } });
       const run = await runThroughEngine(lab, [address], { destination: proxy, settings: { ...SMALL_RANGES, ...m.settings } });
       expect(proxy.fired.map((f) => f.action)).toEqual(['cut-before-tagged-reply']);
       await expectExactCopy(lab, address, run);

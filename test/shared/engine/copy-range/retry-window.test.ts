@@ -161,6 +161,17 @@ describe('openRetryWindow', () => {
     expect(w.copies.claim(m)).toBe(10);
   });
 
+  it('after an attempt that settled part of the range, does not let the settled messages\' copies stand in for a twin it copies now', async () => {
+    const twin = mail('twin');
+    // The range 4..9 began at destination 10; its attempt settled 4 and 5 (twins, copied to 10 and
+    // 11; lastUid 5) and stored 6 (also a twin, at 12) before its OK was lost. This attempt copies
+    // from 6: only 12 is a copy of what it copies; 7, a fourth twin, must still be appended.
+    const s = sources(folder({ 10: twin, 11: twin, 12: twin }), { destUidValidity: '7', pairs: new Map([[4, 10], [5, 11]]) });
+    const w = await openRetryWindow({ lastUid: 5, inFlight }, '7', s, 6);
+    expect(w.copies.claim(twin)).toBe(12);
+    expect(w.copies.claim(twin)).toBeUndefined();
+  });
+
   it('puts every destination copy in play after a source UIDVALIDITY change, without reading the old map', async () => {
     const m = mail('m');
     const s = sources(folder({ 1: m }), { destUidValidity: '7', pairs: new Map([[1, 1]]) });
