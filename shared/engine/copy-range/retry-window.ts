@@ -120,10 +120,11 @@ export async function openRetryWindow(cp: Pick<FolderCheckpoint, 'inFlight' | 'd
   const start = windowStart(cp, destUidValidity);
   if (start === undefined) return { start, copies: new WindowCopies(new Map(), from.identity, from.decodeWords) };
   // Copies of messages the checkpoint already counts as done are not in play: they must not
-  // stand in for an identical twin still to be copied. After a source UIDVALIDITY change the old
-  // UIDs mean nothing: every copy is in play. A reconciling pass voided the map when it began, so
-  // the pairs in it are its own: a twin matched in one range does not stand in for another later.
-  const attributed = cp.dedupeFromDestUid === undefined || cp.reconcile !== undefined ? attributedUids(await from.readUidMap(), destUidValidity, cp.lastUid, cp.inFlight, redoFrom) : new Set<number>();
+  // stand in for an identical twin still to be copied. A pass after a source UIDVALIDITY change
+  // and a reconciling pass voided the map when they began (beginFolderPass), so the pairs in it
+  // are their own, under the new UIDs: a twin matched in one range, or settled before an
+  // interruption, does not stand in for another later.
+  const attributed = attributedUids(await from.readUidMap(), destUidValidity, cp.lastUid, cp.inFlight, redoFrom);
   // A reconciling pass compares with what the destination held when it began, not with its own
   // appends (after a crash, the window of the range in flight counts: everything is compared).
   const below = !cp.inFlight && cp.reconcile?.destUidValidity === destUidValidity ? cp.reconcile.belowUid : undefined;

@@ -172,13 +172,23 @@ describe('openRetryWindow', () => {
     expect(w.copies.claim(twin)).toBeUndefined();
   });
 
-  it('puts every destination copy in play after a source UIDVALIDITY change, without reading the old map', async () => {
+  it('puts every destination copy in play after a source UIDVALIDITY change (the pass voided the old map when it began)', async () => {
     const m = mail('m');
-    const s = sources(folder({ 1: m }), { destUidValidity: '7', pairs: new Map([[1, 1]]) });
+    // What the map holds after the void: another epoch's line, no pairs under this UIDVALIDITY.
+    const s = sources(folder({ 1: m }), { destUidValidity: 'void-2', pairs: new Map([[0, 0]]) });
     const w = await openRetryWindow({ lastUid: 0, dedupeFromDestUid: 1 }, '7', s);
     expect(w.start).toBe(1);
-    expect(s.mapReads).toBe(0);
     expect(w.copies.claim(m)).toBe(1);
+  });
+
+  it('after a source UIDVALIDITY change, an interrupted range\'s settled copies do not stand in for a twin it still has to append', async () => {
+    const twin = mail('twin');
+    // The destination held two twins before (1, 2); the new epoch's 1 and 2 matched them and were
+    // settled (lastUid 2), then the range was interrupted. It goes on from 3, a third twin: nothing
+    // left to match it, it is appended.
+    const s = sources(folder({ 1: twin, 2: twin }), { destUidValidity: '7', pairs: new Map([[1, 1], [2, 2]]) });
+    const w = await openRetryWindow({ lastUid: 2, dedupeFromDestUid: 1, inFlight: { fromUid: 1, toUid: 9, destUidValidity: '7', destUidNext: 3 } }, '7', s, 3);
+    expect(w.copies.claim(twin)).toBeUndefined();
   });
 });
 
