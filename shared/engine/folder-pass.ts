@@ -152,10 +152,10 @@ export async function finishFolderPass(deps: EngineDeps, ref: FolderRef, start: 
       recordCoverage(cp, plannedAfter(cp, window) + 1, start.status.uidNext - 1, window);
       cp.lastUid = Math.max(cp.lastUid, start.status.uidNext - 1);
     }
-    // A pass that appended nothing left the folder as it found it. Should another client have
-    // added messages meanwhile, the record (at most what the folder held) is only lower: never a
-    // false repair. One STATUS round trip less per folder, most of them on a delta.
-    const dest = copiedThisPass === 0 && start.destination ? start.destination : await destinationStatus(deps, ref);
+    // An empty source folder: no range ran, nothing was appended (not even by an attempt that
+    // failed and whose copies a retry then found, which copiedThisPass does not count), so the
+    // destination folder is as this pass found it. One STATUS round trip less per empty folder.
+    const dest = start.status.messages === 0 && start.destination ? start.destination : await destinationStatus(deps, ref);
     if (dest !== 'missing' && dest !== 'refused') cp.destination = destinationRecord(cp, dest);
     else delete cp.destination;
     cp.updatedAt = new Date().toISOString();

@@ -61,7 +61,7 @@ describe('round trips of a first pass', () => {
     }
   });
 
-  it('ends each folder with a STATUS only where it appended, on the connection that appended (no second login)', async () => {
+  it('ends each folder with a STATUS only where it appended (an empty folder ends with what the round saw), on the connection that appended (no second login)', async () => {
     // One folder with mail; the destination's own special-use folders are empty at the source.
     const address = await seededPair(lab, 'rt-finish', [{ path: 'INBOX', messages: bulkCorpus(8, { folders: 1, bodyBytes: 300, seed: 'rt-finish' })[0]!.messages }]);
     const dst = await proxy('destination');

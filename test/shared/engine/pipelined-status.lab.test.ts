@@ -67,7 +67,7 @@ describe('STATUS of a mailbox, pipelined', () => {
     expect(folders).toBeGreaterThanOrEqual(FOLDERS);
     const statuses = proxy.commands.filter((c) => c.name === 'STATUS');
     // One round before the copy, and one STATUS per folder that was appended to, as its pass ends
-    // (the record a later pass checks); a folder that took nothing ends with what the round saw.
+    // (the record a later pass checks); an empty folder ends with what the round saw.
     const appendedTo = run.report.mailboxes[0]!.folders.filter((f) => f.copiedThisPass > 0).length;
     expect(appendedTo).toBe(FOLDERS);
     expect(statuses.length).toBe(folders + appendedTo);
