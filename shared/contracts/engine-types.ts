@@ -51,7 +51,7 @@ export interface FolderPassStart {
   status: FolderStatus;
   /** Copy from after this UID. */
   afterUid: number;
-  /** The destination folder's STATUS as this pass found it, where it was asked: the pass of an empty source folder ends with it (no second STATUS). */
+  /** An empty source folder: the destination folder's STATUS as this pass found it, where it was asked; its pass ends with it (no second STATUS). */
   destination?: FolderStatus;
 }
 

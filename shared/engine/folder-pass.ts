@@ -59,7 +59,7 @@ export async function beginFolderPass(deps: EngineDeps, ref: FolderRef, known?: 
   if (cp && last && !repair && !cp.inFlight && coverageHolds(cp, window) && last.uidValidity === status.uidValidity && last.uidNext === status.uidNext && last.messages === status.messages) {
     // A ledger from before destination records: recorded from now on.
     if (!cp.destination && destination) await deps.checkpoints.put(ref.mailbox, { ...cp, destination: destinationRecord(cp, destination.status) });
-    return { unchanged: true, status, afterUid: cp.lastUid, ...atDestination(seen ?? destination) };
+    return { unchanged: true, status, afterUid: cp.lastUid };
   }
   let found = seen ?? destination;
   if (!cp || cp.uidValidity !== status.uidValidity || repair) {
@@ -79,11 +79,8 @@ export async function beginFolderPass(deps: EngineDeps, ref: FolderRef, known?: 
     cp = fresh;
     await deps.checkpoints.put(ref.mailbox, cp);
   }
-  return { unchanged: false, status, afterUid: plannedAfter(cp, window), ...atDestination(found) };
-}
-
-function atDestination(seen: DestinationSeen | undefined): Pick<FolderPassStart, 'destination'> {
-  return seen ? { destination: seen.status } : {};
+  // An empty source folder's pass appends nothing: it ends with the destination as found here (finishFolderPass).
+  return { unchanged: false, status, afterUid: plannedAfter(cp, window), ...(status.messages === 0 && found ? { destination: found.status } : {}) };
 }
 
 /**

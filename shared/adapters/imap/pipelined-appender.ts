@@ -63,6 +63,8 @@ export class PipelinedAppender implements AppendPipeline {
   /** Messages per APPEND command: > 1 only when the server offers MULTIAPPEND. */
   private groupSize = 1;
   private group?: Group;
+  /** The connection went back to folder work (detach): never used here again. */
+  private detached = false;
 
   private constructor(
     private readonly conn: RawImapConnection,
@@ -95,8 +97,6 @@ export class PipelinedAppender implements AppendPipeline {
   get usable(): boolean {
     return this.conn.usable && !this.detached;
   }
-
-  private detached = false;
 
   /** The capabilities the server announced after login. */
   get serverCapabilities(): ReadonlySet<string> {
