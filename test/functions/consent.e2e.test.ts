@@ -1,4 +1,3 @@
-import { randomBytes, randomUUID } from 'node:crypto';
 import { HttpRequest, InvocationContext, type HttpResponseInit } from '@azure/functions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { blobHandler } from '../../functions/lib/blob-handler.js';
@@ -8,12 +7,13 @@ import { ConsentSealer } from '../../shared/adapters/auth/consent-state.js';
 import type { BatchReport } from '../../shared/contracts/report.js';
 import { reportPaths } from '../../shared/engine/batch-ids.js';
 import { bulkCorpus } from '../lab/corpus.js';
-import { entraControl, keyVaultControl } from '../lab/control.js';
+import { entraControl } from '../lab/control.js';
 import { getLab } from '../lab/lab-info.js';
 import { uniqueAddress } from '../lab/mailboxes.js';
 import { appUnderTest, blobContext, type AppUnderTest } from '../support/durable-app/app-under-test.js';
 import { compareCopy, seededPair } from '../support/lab-mailbox.js';
 import { findLeaks } from '../support/secrets-scan.js';
+import { delegatedConsumerSource, newTokenCacheKey } from '../support/delegated-source.js';
 
 // The Functions app's consent for oauth2-delegated: the start route sends the owner to the lab
 // Entra's /authorize (PKCE S256, sealed state), the browser comes back to the callback, MSAL
@@ -59,17 +59,8 @@ async function callback(url: URL, cookie: string, what: string): Promise<HttpRes
 describe('the app\'s consent flow (authorization code with PKCE) and a migration with its grant', () => {
   let keyName: string;
   beforeAll(async () => {
-    keyName = `token-cache-key-${randomBytes(4).toString('hex')}`;
-    await keyVaultControl.putSecret(lab, keyName, randomBytes(32).toString('base64url'));
-    app = appUnderTest({
-      SOURCE_AUTH: 'oauth2-delegated',
-      SOURCE_TENANT_ID: 'consumers',
-      SOURCE_CLIENT_ID: randomUUID(),
-      SOURCE_TOKEN_SCOPE: '',
-      SOURCE_CLIENT_SECRET_NAME: '',
-      TOKEN_CACHE_KEY_NAME: keyName,
-      DASHBOARD_URL: `${APP}/api/dashboard`,
-    }, undefined, { autoCutover: true });
+    keyName = await newTokenCacheKey(lab);
+    app = appUnderTest({ ...delegatedConsumerSource(keyName), DASHBOARD_URL: `${APP}/api/dashboard` }, undefined, { autoCutover: true });
     deps = { settings: () => app.settings, sealer: () => new ConsentSealer(app.engine.secrets, keyName), flow: () => app.engine.dialer };
   }, 120_000);
   afterAll(async () => app?.close());

@@ -1,14 +1,14 @@
-import { randomBytes, randomUUID } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loginCommand } from '../../../cli/commands/login.js';
 import { bulkCorpus } from '../../lab/corpus.js';
-import { entraControl, keyVaultControl } from '../../lab/control.js';
+import { entraControl } from '../../lab/control.js';
 import { getLab, labSettings } from '../../lab/lab-info.js';
 import { runThroughEngine } from '../../support/engine-run.js';
 import { compareCopy, seededPair } from '../../support/lab-mailbox.js';
 import { workDir } from '../../support/run-cli.js';
+import { delegatedConsumerSource, newTokenCacheKey } from '../../support/delegated-source.js';
 import { findLeaks } from '../../support/secrets-scan.js';
 
 // oauth2-delegated end to end on the CLI's machine: `mailmig login` (device code, one per
@@ -34,17 +34,8 @@ describe('mailmig login and oauth2-delegated (personal accounts, consumers autho
   it('one code per mailbox; then the batch copies exactly, renewing short-lived tokens by refresh token; a revoked grant: that mailbox "consent needed", the other completes', async () => {
     const a = await seededPair(lab, 'deleg-a', bulkCorpus(12, { folders: 2, seed: 'deleg-a' }));
     const b = await seededPair(lab, 'deleg-b', bulkCorpus(6, { folders: 1, seed: 'deleg-b' }));
-    const keyName = `token-cache-key-${randomBytes(4).toString('hex')}`;
-    await keyVaultControl.putSecret(lab, keyName, randomBytes(32).toString('base64url'));
-    const settings = labSettings(lab, {
-      STORAGE_CONNECTION_STRING: '',
-      SOURCE_AUTH: 'oauth2-delegated',
-      SOURCE_TENANT_ID: 'consumers',
-      SOURCE_CLIENT_ID: randomUUID(),
-      SOURCE_TOKEN_SCOPE: '',
-      SOURCE_CLIENT_SECRET_NAME: '',
-      TOKEN_CACHE_KEY_NAME: keyName,
-    });
+    const keyName = await newTokenCacheKey(lab);
+    const settings = labSettings(lab, { STORAGE_CONNECTION_STRING: '', ...delegatedConsumerSource(keyName) });
     const work = workDir(settings, `Email\r\n${a}\r\n${b}\r\n`);
     // Tokens live a minute: every new session redeems the refresh token (MSAL renews under 5 minutes left).
     await entraControl.delegatedLifetimes(lab, { accessTokenSeconds: 60 });
