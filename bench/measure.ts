@@ -16,6 +16,8 @@ export interface Measured {
   cpuSeconds: number;
   /** CPU of the lab's servers meanwhile, seconds (server-cpu.ts), where measured. */
   serverCpuSeconds?: number;
+  /** Busy seconds of all the machine's cores meanwhile (server-cpu.ts), where measured. */
+  machineCpuSeconds?: number;
   peakRssBytes: number;
   code: number | null;
   stdout: string;

@@ -15,6 +15,8 @@ export interface RunResult {
   cpuSeconds: number;
   /** The lab's Dovecots' CPU during the run (they share the machine with the tools). */
   serverCpuSeconds?: number;
+  /** Busy seconds of all the machine's cores during the run (everything on it, the WAN delay included). */
+  machineCpuSeconds?: number;
   ok: boolean;
   note?: string;
 }
@@ -33,6 +35,7 @@ export function result(name: string, tool: RunResult['tool'], parallelism: strin
     peakRssMB: round(m.peakRssBytes / 1048576, 1),
     cpuSeconds: round(m.cpuSeconds, 2),
     ...(m.serverCpuSeconds !== undefined ? { serverCpuSeconds: round(m.serverCpuSeconds, 2) } : {}),
+    ...(m.machineCpuSeconds !== undefined ? { machineCpuSeconds: round(m.machineCpuSeconds, 2) } : {}),
     ok: m.code === 0,
     ...(note ? { note } : {}),
   };

@@ -3,7 +3,7 @@ import { basename, join } from 'node:path';
 import { compareSnapshots, snapshotMailbox, type MailboxSnapshot } from '../test/lab/snapshot.js';
 import { mailmigJob, writeMailmigRun, type MailmigRun } from './mailmig.js';
 import { run, runAll, type Measured } from './measure.js';
-import { serverCpuSeconds } from './server-cpu.js';
+import { machineBusySeconds, serverCpuSeconds } from './server-cpu.js';
 import { mbsyncJob, writeMbsyncConfig, type MbsyncPair } from './mbsync.js';
 import { DESTINATION_MAX_MAIL_BYTES, statusCounts, type BenchLab } from './setup.js';
 
@@ -57,9 +57,11 @@ export class Scenarios {
   private async withServerCpu(fn: () => Promise<Measured>): Promise<Measured> {
     execFileSync('sync');
     const before = serverCpuSeconds(this.b.info.dir);
+    const busy = machineBusySeconds();
     const m = await fn();
+    const machineCpuSeconds = machineBusySeconds() - busy;
     await new Promise((r) => setTimeout(r, 200));
-    return { ...m, serverCpuSeconds: serverCpuSeconds(this.b.info.dir) - before };
+    return { ...m, serverCpuSeconds: serverCpuSeconds(this.b.info.dir) - before, machineCpuSeconds };
   }
 
   private mbsyncPairs(pairs: Pair[], ports?: { source: number; destination: number }): MbsyncPair[] {

@@ -49,3 +49,13 @@ export function serverCpuSeconds(labDir: string): number {
   }
   return total / clockTicks();
 }
+
+/**
+ * Busy seconds of all the machine's cores so far (/proc/stat: everything but idle and iowait):
+ * the tools, the servers, and what neither is charged with — the WAN delay program and the
+ * kernel's path for its packets.
+ */
+export function machineBusySeconds(): number {
+  const f = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
+  return (f.reduce((a, b) => a + b, 0) - f[3]! - f[4]!) / clockTicks();
+}

@@ -112,3 +112,42 @@ export async function serverStreams(source: { server: ImapServerInfo; user: stri
   dst.close();
   return { fetchCold, fetchWarm, appendPipelined, multiAppend };
 }
+
+/**
+ * The ceiling of a copy over the delay: `streams` pairs of new TCP connections at once, each
+ * pair reading its share of `bytes` from a sender and writing it on to a sink as it arrives (the
+ * shape of a folder copy, without IMAP). MB/s of the whole, from the first connect to the last
+ * byte at the sinks.
+ */
+export async function rawRelay(bytes: number, streams: number): Promise<number> {
+  const share = Math.ceil(bytes / streams);
+  const chunk = Buffer.alloc(1 << 20, 97);
+  const sender = createServer((s) => {
+    void (async () => {
+      for (let sent = 0; sent < share; sent += chunk.length) if (!s.write(chunk.subarray(0, Math.min(chunk.length, share - sent)))) await new Promise<void>((r) => s.once('drain', () => r()));
+    })();
+  });
+  let got = 0;
+  let arrived!: () => void;
+  const all = new Promise<void>((r) => (arrived = r));
+  const sink = createServer((s) =>
+    s.on('data', (d: Buffer) => {
+      got += d.length;
+      if (got >= share * streams) arrived();
+    }),
+  );
+  await Promise.all([sender, sink].map((srv) => new Promise<void>((r) => srv.listen(0, '127.0.0.1', () => r()))));
+  const t = performance.now();
+  const pairs = Array.from({ length: streams }, () => {
+    const from = connect((sender.address() as AddressInfo).port, '127.0.0.1');
+    const to = connect((sink.address() as AddressInfo).port, '127.0.0.1');
+    from.pipe(to);
+    return [from, to];
+  });
+  await all;
+  const ms = performance.now() - t;
+  for (const p of pairs) for (const c of p) c.destroy();
+  sender.close();
+  sink.close();
+  return mbPerSecond(bytes, ms);
+}

@@ -1,24 +1,27 @@
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createEngine } from '../../shared/composition/create-engine.js';
 import { loadSettings } from '../../shared/config/settings.js';
 import { seedMailbox, type SeedFolder } from '../../test/lab/seed.js';
 import { benchMailbox, benchMessage } from '../corpus.js';
 import { Scenarios } from '../scenarios.js';
+import { machineBusySeconds } from '../server-cpu.js';
 import { startBenchLab, type BenchLab } from '../setup.js';
 import { measureRtt, WanDelay } from './delay.js';
 import { inWanNamespace } from './namespace.js';
-import { rawTcp, serverStreams } from './probe-streams.js';
+import { rawRelay, rawTcp, serverStreams } from './probe-streams.js';
 import { commandTimeline } from './probe-timeline.js';
 
 /**
  * `npm run bench:probe`: where one mailbox's time goes at a given round trip, in the bench's own
  * network namespace (namespace.ts). At each RTT of PROBE_RTTS (default 0,60) it prints what one
  * connection can move (raw TCP, the lab's Dovecot FETCH and APPEND, mailmig's own FETCH and
- * APPEND pipeline alone), then times PROBE_RUNS (2) `mailmig migrate` runs of the mailbox with
- * PROBE_SETTINGS (K=V,K=V) and, with PROBE_TIMELINE=1, prints one run's command timeline
+ * APPEND pipeline alone), what a copy of the mailbox's bytes without IMAP moves over 1, 3, 5 and 8
+ * new connection pairs (the delay's own ceiling) and what it costs the cores, then times
+ * PROBE_RUNS (2) `mailmig migrate` runs of the mailbox with PROBE_SETTINGS (K=V,K=V), each with
+ * the CPU it took (mailmig, Dovecot, the whole machine), and, with PROBE_TIMELINE=1, prints one run's command timeline
  * (probe-timeline.ts). The mailbox: one folder of PROBE_MESSAGES (100) messages of PROBE_SIZE
  * (200,000) bytes, or with PROBE_CORPUS=bench the WAN bench's one mailbox of PROBE_MESSAGES.
  */
@@ -95,6 +98,11 @@ async function probe(nfqDelay: string): Promise<void> {
       say(`RTT ${rtt} ms (TCP ping ${(await measureRtt()).toFixed(1)} ms)`);
       const firstBytes = first.messages.reduce((n, m) => n + m.raw.length, 0);
       say(`  raw TCP, ${(firstBytes / 1048576).toFixed(1)} MB on a new connection: ${(await counted('raw TCP', () => rawTcp(firstBytes))).toFixed(1)} MB/s`);
+      for (const n of [1, 3, 5, 8]) {
+        const busy = machineBusySeconds();
+        const rate = await counted('raw copy', () => rawRelay(bytes, n));
+        say(`  raw copy of the mailbox's ${(bytes / 1048576).toFixed(1)} MB over ${n} new connection pair(s): ${rate.toFixed(1)} MB/s; cores busy ${(machineBusySeconds() - busy).toFixed(2)} s`);
+      }
       const sink = `probe-sink-${rtt}@wan.example`;
       await b.addMailboxes('destination', [sink]);
       const d = await counted('Dovecot', () => serverStreams(
@@ -108,7 +116,8 @@ async function probe(nfqDelay: string): Promise<void> {
         const to = `probe-mm-${rtt}-${k}@wan.example`;
         await b.addMailboxes('destination', [to]);
         const m = await counted('migrate', () => s.mailmig(s.mailmigRun(`mm-${rtt}-${k}`, [{ source: SOURCE, destination: to }], 1, settings), 1));
-        say(`  mailmig migrate: ${mb(bytes, m.wallMs)} ${JSON.stringify(settings)}`);
+        const cpu = m.machineCpuSeconds ?? NaN;
+        say(`  mailmig migrate: ${mb(bytes, m.wallMs)} ${JSON.stringify(settings)}; the machine's cores busy ${cpu.toFixed(2)} s in all (mailmig ${m.cpuSeconds.toFixed(2)}, Dovecot ${(m.serverCpuSeconds ?? 0).toFixed(2)}) (${availableParallelism()} cores: at least ${((cpu / availableParallelism()) * 1000).toFixed(0)} ms)`);
       }
       if (process.env.PROBE_TIMELINE === '1') {
         const to = `probe-timeline-${rtt}@wan.example`;

@@ -101,6 +101,29 @@ export class ImapDialer implements ImapLogins {
     return { auth: { user: mailbox, accessToken: t.token }, expiresOnMs: t.expiresOnMs };
   }
 
+  /**
+   * The side's credentials for a raw connection's login, asked for while the connection is made
+   * (a token from the identity endpoint is round trips of its own). A failure is the caller's to
+   * see once it awaits them, never an unhandled rejection meanwhile. `first(connecting)`: when
+   * the connection fails, the credentials' own failure is the one reported, as when they were
+   * asked for first (an unreachable token endpoint is not a wrong IMAP host).
+   */
+  private credentials(site: ImapSite, mailbox: string): { login: Promise<ImapAuth>; expiresOnMs: Promise<number>; first: <T>(connecting: Promise<T>) => Promise<T> } {
+    const asked = this.auth(site, mailbox);
+    const login = asked.then((c) => c.auth);
+    const expiresOnMs = asked.then((c) => c.expiresOnMs);
+    for (const p of [asked, login, expiresOnMs]) p.catch(() => undefined);
+    const first = async <T>(connecting: Promise<T>): Promise<T> => {
+      try {
+        return await connecting;
+      } catch (e) {
+        await asked;
+        throw e;
+      }
+    };
+    return { login, expiresOnMs, first };
+  }
+
   /** An imapflow session: every operation of the ports. */
   async open(site: ImapSite, mailbox: string): Promise<{ session: ImapSession; expiresOnMs: number }> {
     const { auth, expiresOnMs } = await this.auth(site, mailbox);
@@ -122,8 +145,9 @@ export class ImapDialer implements ImapLogins {
 
   /** A raw folder connection, or undefined when the server does not allow one (remembered). */
   async openRaw(site: ImapSite, mailbox: string): Promise<Leased<RawFolderSession> | undefined> {
-    const { auth, expiresOnMs } = await this.auth(site, mailbox);
-    const opened = await this.firstContact(site, () => RawFolderSession.open(this.side(site), auth, site, { responseTimeoutMs: this.settings.imapResponseTimeoutMs, onConnected: (ms) => this.meter.observe(site, ms) }));
+    const credentials = this.credentials(site, mailbox);
+    const opened = await credentials.first(this.firstContact(site, () => RawFolderSession.open(this.side(site), credentials.login, site, { responseTimeoutMs: this.settings.imapResponseTimeoutMs, onConnected: (ms) => this.meter.observe(site, ms) })));
+    const expiresOnMs = await credentials.expiresOnMs;
     if (opened) return { item: opened, expiresOnMs };
     this.noRaw.add(site);
     return undefined;
@@ -151,8 +175,9 @@ export class ImapDialer implements ImapLogins {
 
   /** A new pipelining connection, or undefined when the server cannot pipeline (remembered per mailbox). */
   async openAppender(mailbox: string): Promise<Leased<PipelinedAppender> | undefined> {
-    const { auth, expiresOnMs } = await this.auth('destination', mailbox);
-    const appender = await this.firstContact('destination', () => PipelinedAppender.open(this.side('destination'), auth, 'destination', { batchMessages: this.settings.appendBatchMessages, responseTimeoutMs: this.settings.imapResponseTimeoutMs, onConnected: (ms) => this.meter.observe('destination', ms) }));
+    const credentials = this.credentials('destination', mailbox);
+    const appender = await credentials.first(this.firstContact('destination', () => PipelinedAppender.open(this.side('destination'), credentials.login, 'destination', { batchMessages: this.settings.appendBatchMessages, responseTimeoutMs: this.settings.imapResponseTimeoutMs, onConnected: (ms) => this.meter.observe('destination', ms) })));
+    const expiresOnMs = await credentials.expiresOnMs;
     if (appender) return { item: appender, expiresOnMs };
     this.noPipelining.add(addressKey(mailbox));
     return undefined;

@@ -71,7 +71,7 @@ export class PipelinedAppender implements AppendPipeline {
     private readonly capabilities: ReadonlySet<string>,
   ) {}
 
-  static async open(side: SideSettings, auth: ImapAuth, site: ErrorSite, opts: { timeoutMs?: number; responseTimeoutMs?: number; batchMessages?: number; onConnected?: (ms: number) => void } = {}): Promise<PipelinedAppender | undefined> {
+  static async open(side: SideSettings, auth: ImapAuth | Promise<ImapAuth>, site: ErrorSite, opts: { timeoutMs?: number; responseTimeoutMs?: number; batchMessages?: number; onConnected?: (ms: number) => void } = {}): Promise<PipelinedAppender | undefined> {
     const opened = await RawImapConnection.open(side, auth, site, { ...opts, tagPrefix: 'P' });
     if (!opened) return undefined;
     if (!PipelinedAppender.canPipeline(opened.capabilities)) {

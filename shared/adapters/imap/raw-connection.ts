@@ -84,8 +84,12 @@ export class RawImapConnection {
     socket.on('close', () => this.fail(new ImapFailure('closed', '', 'connection closed')));
   }
 
-  /** Connects, logs in (SASL-IR) and returns the connection with its capabilities; undefined without implicit TLS or SASL-IR. */
-  static async open(side: SideSettings, auth: ImapAuth, site: ErrorSite, opts: RawOpenOptions = {}): Promise<{ connection: RawImapConnection; capabilities: Set<string> } | undefined> {
+  /**
+   * Connects, logs in (SASL-IR) and returns the connection with its capabilities; undefined
+   * without implicit TLS or SASL-IR. `auth` may still be on its way (a token being fetched): the
+   * TCP and TLS handshakes and the greeting go meanwhile, and only the login waits for it.
+   */
+  static async open(side: SideSettings, auth: ImapAuth | Promise<ImapAuth>, site: ErrorSite, opts: RawOpenOptions = {}): Promise<{ connection: RawImapConnection; capabilities: Set<string> } | undefined> {
     if (side.tls !== 'implicit') return undefined;
     const dialed = performance.now();
     const socket = tls.connect({ host: side.host, port: side.port, ...(/^[\d.]+$|:/.test(side.host) ? {} : { servername: side.host }) });
@@ -96,7 +100,9 @@ export class RawImapConnection {
   }
 
   /** Reads the greeting and logs in over a socket already connected (open() does the connecting); see open. */
-  static async start(socket: ImapSocket, auth: ImapAuth, site: ErrorSite, opts: { timeoutMs?: number; responseTimeoutMs?: number; tagPrefix?: string } = {}): Promise<{ connection: RawImapConnection; capabilities: Set<string> } | undefined> {
+  static async start(socket: ImapSocket, credentials: ImapAuth | Promise<ImapAuth>, site: ErrorSite, opts: { timeoutMs?: number; responseTimeoutMs?: number; tagPrefix?: string } = {}): Promise<{ connection: RawImapConnection; capabilities: Set<string> } | undefined> {
+    const authed = Promise.resolve(credentials);
+    authed.catch(() => undefined); // awaited after the greeting; not unhandled while the server answers
     const c = new RawImapConnection(socket, site, opts.tagPrefix ?? 'R');
     c.watchResponses(opts.responseTimeoutMs ?? 5 * 60_000);
     const timer = setTimeout(() => socket.destroy(new Error('connection timed out')), opts.timeoutMs ?? 30_000);
@@ -108,6 +114,7 @@ export class RawImapConnection {
         await c.close();
         return undefined;
       }
+      const auth = await authed;
       const ir = 'accessToken' in auth
         ? Buffer.from(`user=${auth.user}\x01auth=Bearer ${auth.accessToken}\x01\x01`).toString('base64')
         : Buffer.from(`\x00${auth.user}\x00${auth.pass}`).toString('base64');

@@ -45,7 +45,7 @@ export class RawFolderSession implements FolderSession {
   }
 
   /** undefined when the server does not allow the raw connection (no implicit TLS or SASL-IR). */
-  static async open(side: SideSettings, auth: ImapAuth, site: ErrorSite, opts: { responseTimeoutMs?: number; onConnected?: (ms: number) => void } = {}): Promise<RawFolderSession | undefined> {
+  static async open(side: SideSettings, auth: ImapAuth | Promise<ImapAuth>, site: ErrorSite, opts: { responseTimeoutMs?: number; onConnected?: (ms: number) => void } = {}): Promise<RawFolderSession | undefined> {
     const opened = await RawImapConnection.open(side, auth, site, { ...opts, tagPrefix: 'S' });
     return opened ? new RawFolderSession(opened.connection, opened.capabilities) : undefined;
   }

@@ -103,6 +103,32 @@ describe('RawImapConnection over an in-memory socket', () => {
     expect(s.commands.map((c) => c.split(' ')[1])).toEqual(['AUTHENTICATE']);
   });
 
+  it('credentials still on their way: the greeting is read and CAPABILITY asked meanwhile, and the login goes once they come', async () => {
+    const s = server();
+    let give!: (a: typeof AUTH) => void;
+    const opening = RawImapConnection.start(s.socket, new Promise<typeof AUTH>((r) => (give = r)), 'destination', { tagPrefix: 'T' });
+    s.send('* OK ready\r\n');
+    await new Promise((r) => setTimeout(r, 20));
+    expect(s.commands).toEqual(['T1 CAPABILITY']);
+    give(AUTH);
+    const opened = await opening;
+    expect(opened?.capabilities.has('UIDPLUS')).toBe(true);
+    expect(s.commands).toEqual(['T1 CAPABILITY', `T2 AUTHENTICATE PLAIN ${Buffer.from('\x00anna@contoso.example\x00secret').toString('base64')}`, 'T3 CAPABILITY']);
+  });
+
+  it('credentials that fail after the connection was made: their own error, nothing sent for a login, the socket closed', async () => {
+    const s = server();
+    const refused = new MigrationError('TOKEN_INVALID_CLIENT', 'permanent', 'the token endpoint refused the client');
+    let fail!: (e: unknown) => void;
+    const opening = RawImapConnection.start(s.socket, new Promise<typeof AUTH>((_, reject) => (fail = reject)), 'source', { tagPrefix: 'T' });
+    s.send('* OK [CAPABILITY IMAP4rev1 SASL-IR AUTH=PLAIN] ready\r\n');
+    await new Promise((r) => setTimeout(r, 20));
+    fail(refused);
+    await expect(opening).rejects.toBe(refused);
+    expect(s.commands).toEqual([]);
+    expect(s.socket.destroyed).toBe(true);
+  });
+
   it('a server without SASL-IR is left with a LOGOUT and gives undefined', async () => {
     const s = server((tag, command) => (command === 'LOGOUT' ? `* BYE bye\r\n${tag} OK done\r\n` : undefined));
     s.send('* OK [CAPABILITY IMAP4rev1 AUTH=PLAIN] ready\r\n');
