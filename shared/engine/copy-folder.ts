@@ -1,7 +1,7 @@
 import type { FolderReport } from '../contracts/report.js';
 import { copyRange } from './copy-range.js';
 import type { EngineDeps } from './engine-deps.js';
-import { beginFolderPass, finishFolderPass, planNextRanges, type FolderPassStart, type FolderRef } from './folder-pass.js';
+import { beginFolderPass, finishFolderPass, planNextRangesWithRows, type FolderPassStart, type FolderRef } from './folder-pass.js';
 import { withRetry, type ThrottleGate } from './retry.js';
 import { cutOverFolder } from './cut-over-folder.js';
 
@@ -31,10 +31,12 @@ export async function copyFolder(deps: EngineDeps, ctx: CopyFolderContext, ref: 
   // An empty folder has nothing to plan: its pass is only recorded.
   while (!start.unchanged && start.status.messages > 0) {
     const first = afterUid === start.afterUid;
-    const page = await retry(() => planNextRanges(deps, ref, afterUid, first ? start.status : undefined));
+    // A small folder's plan is one FETCH of its metadata: its ranges take their rows from it.
+    const page = await retry(() => planNextRangesWithRows(deps, ref, afterUid, first ? start.status : undefined));
+    const known = page.rows ? { rows: page.rows } : undefined;
     for (const range of page.ranges) {
       for (;;) {
-        const r = await retry(() => copyRange(deps, { ...ref, range }));
+        const r = await retry(() => copyRange(deps, { ...ref, range }, known));
         if (r.status === 'uidvalidity-changed') return copyFolder(deps, { ...ctx, start: undefined }, ref); // re-plan from the top
         copiedThisPass += r.copied;
         ctx.onCopied?.(r.copied + r.alreadyPresent + r.skipped + r.failed + r.vanished, r.copiedBytes);

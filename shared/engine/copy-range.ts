@@ -1,7 +1,8 @@
 import type { UidRange } from '../domain/ranges/range-planner.js';
 import { uidsOf } from '../domain/ranges/uid-set.js';
 import { emptyCheckpoint } from '../domain/checkpoints/folder-checkpoint.js';
-import type { SourceFolders } from '../contracts/imap-ports.js';
+import type { AppendPipeline, SourceFolders } from '../contracts/imap-ports.js';
+import type { MessageMeta, SelectedFolder } from '../contracts/imap.js';
 import { MigrationError } from '../errors/migration-error.js';
 import { destinationIdentity, type EngineDeps } from './engine-deps.js';
 import { appendFlags } from './flags.js';
@@ -10,7 +11,7 @@ import { AppendQueue } from './copy-range/append-queue.js';
 import { fetchBatches } from './copy-range/fetch-batches.js';
 import { RangeLeases, type RangeOutcome } from './copy-range/range-leases.js';
 import { RangeProgress } from './copy-range/range-progress.js';
-import { fingerprintFolderKey, openRetryWindow } from './copy-range/retry-window.js';
+import { fingerprintFolderKey, openRetryWindow, type RetryWindow } from './copy-range/retry-window.js';
 import { passWindow, wantedBy } from './pass-window.js';
 import { effectiveControls } from '../domain/controls/read-controls.js';
 import { budgetLimits, spendBudget } from './spend-budget.js';
@@ -37,14 +38,15 @@ function pacingOf(mailbox: number | undefined, batch: number): { mailbox?: numbe
  *   retry after a crash, a dropped connection or a lost tagged OK compares the source messages
  *   with what was appended since then (multiset of fingerprints) and appends only the rest.
  * Permanent per-message refusals are recorded and the range goes on; connection-level errors
- * throw (classified) after saving the progress made.
+ * throw (classified) after saving the progress made. `known.rows`: the range's metadata as the
+ * plan just read it in this process (planNextRangesWithRows); its own metadata FETCH is then skipped.
  */
-export async function copyRange(deps: EngineDeps, input: CopyRangeInput): Promise<CopyRangeResult> {
+export async function copyRange(deps: EngineDeps, input: CopyRangeInput, known?: { rows?: readonly MessageMeta[] }): Promise<CopyRangeResult> {
   const leases = new RangeLeases(deps.pool, input);
   const src = await leases.source();
   let outcome: RangeOutcome = 'broken';
   try {
-    const result = await copyLeased(deps, input, leases, src);
+    const result = await copyLeased(deps, input, leases, src, known?.rows);
     outcome = 'ok';
     return result;
   } catch (e) {
@@ -55,8 +57,16 @@ export async function copyRange(deps: EngineDeps, input: CopyRangeInput): Promis
   }
 }
 
+/** The destination side of a range, ready to append: its folder selected, the retry window open and on record. */
+interface DestinationSide {
+  appender: AppendPipeline | undefined;
+  selected: SelectedFolder;
+  retryWindow: RetryWindow;
+  queue: AppendQueue;
+}
+
 /** The range itself, on the connections `leases` lends (the caller gives them back). */
-async function copyLeased(deps: EngineDeps, input: CopyRangeInput, leases: RangeLeases, src: SourceFolders): Promise<CopyRangeResult> {
+async function copyLeased(deps: EngineDeps, input: CopyRangeInput, leases: RangeLeases, src: SourceFolders, rows: readonly MessageMeta[] | undefined): Promise<CopyRangeResult> {
   const { checkpoints, settings } = deps;
   const srcSel = await src.select(input.sourcePath, true);
   const stored = await checkpoints.get(input.mailbox, input.sourcePath);
@@ -71,80 +81,112 @@ async function copyLeased(deps: EngineDeps, input: CopyRangeInput, leases: Range
   const wanted = wantedBy(progress.cp, window);
   // A range naming its UIDs (the \All view's archived-only messages) copies only those.
   const only = input.range.uids === undefined ? undefined : uidsOf(input.range.uids);
-  // The source's metadata FETCH and the destination's SELECT are on different connections: asked
-  // together, one round trip instead of two on a far server.
-  const listed = src.fetchMeta(`${from}:${input.range.toUid}`);
+  // The source's metadata (unless the plan just read it) and the destination's SELECT are on
+  // different connections: asked together, one round trip instead of two on a far server.
+  const listed = rows ? Promise.resolve(rows) : src.fetchMeta(`${from}:${input.range.toUid}`);
   listed.catch(() => undefined); // awaited below; not unhandled while the destination answers
-  const appender = await leases.appender();
-  const dstSel = appender ? await appender.selectFolder(input.destinationPath) : await (await leases.destination()).select(input.destinationPath, false);
-  const metas = (await listed).filter((m) => m.uid >= from && m.uid <= input.range.toUid && wanted(m) && (only === undefined || only.has(m.uid))).sort((a, b) => a.uid - b.uid);
   const identity = destinationIdentity(settings);
-  const retryWindow = await openRetryWindow(progress.cp, dstSel.uidValidity, {
-    identity,
-    decodeWords: deps.decodeHeaderWords,
-    cache: deps.fingerprints,
-    folderKey: fingerprintFolderKey(settings.destination, input.destinationEmail, dstSel.uidValidity, identity, input.destinationPath),
-    readUidMap: () => checkpoints.readUidMap(input.mailbox, input.sourcePath),
-    destination: () => leases.destination(),
-  }, from);
-  progress.recordWindow(dstSel.uidValidity, retryWindow.start ?? dstSel.uidNext);
-  const toFetch = progress.skipTooLarge(metas, settings.maxMessageBytes);
-
-  const queue = new AppendQueue(from, progress, appender, settings.appendPipelineDepth);
-  let resumesAt: string | undefined;
+  // The destination side goes on while the first bodies are asked for: nothing is appended before
+  // it is ready and the window is on record (progress.beforeAppend), but the source need not wait.
+  let ended = false;
+  const destination = (async (): Promise<Omit<DestinationSide, 'queue'>> => {
+    const appender = await leases.appender();
+    const selected = appender ? await appender.selectFolder(input.destinationPath) : await (await leases.destination()).select(input.destinationPath, false);
+    const retryWindow = await openRetryWindow(progress.cp, selected.uidValidity, {
+      identity,
+      decodeWords: deps.decodeHeaderWords,
+      cache: deps.fingerprints,
+      folderKey: fingerprintFolderKey(settings.destination, input.destinationEmail, selected.uidValidity, identity, input.destinationPath),
+      readUidMap: () => checkpoints.readUidMap(input.mailbox, input.sourcePath),
+      destination: () => leases.destination(),
+    }, from);
+    // A range that already ended (its source failed meanwhile) appends nothing: no window to record.
+    if (!ended) progress.recordWindow(selected.uidValidity, retryWindow.start ?? selected.uidNext);
+    return { appender, selected, retryWindow };
+  })();
+  destination.catch(() => undefined); // awaited before the first message is placed, or after the last FETCH
+  // Whatever ends the range, the destination side has settled first: a connection it was still
+  // taking is then given back with the others (copyRange), never left lent.
   try {
-    for (const asked of fetchBatches(toFetch, pacing?.batchBytes)) {
-      // The mailbox's byte budget is taken before the bodies are asked for, message by message:
-      // the range stops before the first message that would exceed it, never in the middle of one.
-      const spent = await spendBudget(checkpoints, input.mailbox, asked.map((m) => m.size), budgetLimits(deps, input));
-      resumesAt = spent.resumesAt;
-      const batch = spent.take < asked.length ? asked.slice(0, spent.take) : asked;
-      if (batch.length === 0) break;
-      // Under a cap each FETCH waits for its bytes first (the mailbox's and the batch's buckets,
-      // shared by all their connections) and asks for at most a quarter second's worth: the source
-      // sends at the cap, and the APPENDs follow at the pace the bodies arrive.
-      if (pacing) await deps.bandwidth?.consume(input.mailbox, pacing.mailbox, batch.reduce((n, m) => n + m.size, 0));
-      const fetched = new Set<number>();
-      for await (const msg of src.fetchSources(batch.map((m) => m.uid).join(','))) {
-        fetched.add(msg.uid);
-        const there = retryWindow.copies.claim(msg.source);
-        if (there !== undefined) {
-          progress.alreadyPresent(msg.uid, there);
-          queue.pushPresent(msg.uid);
-        } else {
-          const { flags, dropped } = appendFlags(msg.flags, dstSel.permanentFlags);
-          const queued = { uid: msg.uid, size: msg.source.length, dropped, source: msg.source };
-          await progress.beforeAppend();
-          // A NUL byte needs a literal8 (imapflow knows how), and a very large message is sent
-          // alone so its bytes are not held twice (queue + socket buffer); the rest is pipelined.
-          if (appender && msg.source.length <= PIPELINE_MAX_MESSAGE_BYTES && !msg.source.includes(0)) {
-            queue.push({ ...queued, appended: appender.append(input.destinationPath, msg.source, flags, msg.internalDate) });
+    const metas = (await listed).filter((m) => m.uid >= from && m.uid <= input.range.toUid && wanted(m) && (only === undefined || only.has(m.uid))).sort((a, b) => a.uid - b.uid);
+    const toFetch = metas.filter((m) => m.size <= settings.maxMessageBytes);
+    let side: DestinationSide | undefined;
+    const ready = async (): Promise<DestinationSide> => {
+      if (side) return side;
+      const d = await destination;
+      // Reported once the window is on record, as before the FETCHes went ahead of the SELECT.
+      progress.skipTooLarge(metas, settings.maxMessageBytes);
+      side = { ...d, queue: new AppendQueue(from, progress, d.appender, settings.appendPipelineDepth) };
+      return side;
+    };
+
+    // Under a byte budget the destination is known ready first: a range whose destination fails
+    // does not spend the mailbox's budget on bodies it cannot place.
+    const budget = budgetLimits(deps, input);
+    if (budget.bytesPerWindow > 0) await ready();
+
+    let resumesAt: string | undefined;
+    try {
+      for (const asked of fetchBatches(toFetch, pacing?.batchBytes)) {
+        // The mailbox's byte budget is taken before the bodies are asked for, message by message:
+        // the range stops before the first message that would exceed it, never in the middle of one.
+        const spent = await spendBudget(checkpoints, input.mailbox, asked.map((m) => m.size), budget);
+        resumesAt = spent.resumesAt;
+        const batch = spent.take < asked.length ? asked.slice(0, spent.take) : asked;
+        if (batch.length === 0) break;
+        // Under a cap each FETCH waits for its bytes first (the mailbox's and the batch's buckets,
+        // shared by all their connections) and asks for at most a quarter second's worth: the source
+        // sends at the cap, and the APPENDs follow at the pace the bodies arrive.
+        if (pacing) await deps.bandwidth?.consume(input.mailbox, pacing.mailbox, batch.reduce((n, m) => n + m.size, 0));
+        const fetched = new Set<number>();
+        for await (const msg of src.fetchSources(batch.map((m) => m.uid).join(','))) {
+          const { appender, selected, retryWindow, queue } = await ready();
+          fetched.add(msg.uid);
+          const there = retryWindow.copies.claim(msg.source);
+          if (there !== undefined) {
+            progress.alreadyPresent(msg.uid, there);
+            queue.pushPresent(msg.uid);
           } else {
-            await queue.drain();
-            queue.push({ ...queued, appended: (await leases.destination()).append(input.destinationPath, msg.source, flags, msg.internalDate) });
-            await queue.drain();
+            const { flags, dropped } = appendFlags(msg.flags, selected.permanentFlags);
+            const queued = { uid: msg.uid, size: msg.source.length, dropped, source: msg.source };
+            await progress.beforeAppend();
+            // A NUL byte needs a literal8 (imapflow knows how), and a very large message is sent
+            // alone so its bytes are not held twice (queue + socket buffer); the rest is pipelined.
+            if (appender && msg.source.length <= PIPELINE_MAX_MESSAGE_BYTES && !msg.source.includes(0)) {
+              queue.push({ ...queued, appended: appender.append(input.destinationPath, msg.source, flags, msg.internalDate) });
+            } else {
+              await queue.drain();
+              queue.push({ ...queued, appended: (await leases.destination()).append(input.destinationPath, msg.source, flags, msg.internalDate) });
+              await queue.drain();
+            }
           }
+          await queue.relieve();
         }
-        await queue.relieve();
+        // Listed by the metadata FETCH, gone by the body FETCH: expunged at the source meanwhile.
+        progress.vanished(batch.length - fetched.size);
+        // The next FETCH goes out while this batch's APPENDs are still on their way (waiting for
+        // them here left the source idle for the destination's last round trip, and TCP's window
+        // shrinks on an idle connection).
+        (await ready()).queue.passed(batch[batch.length - 1]!.uid);
+        if (resumesAt) break;
       }
-      // Listed by the metadata FETCH, gone by the body FETCH: expunged at the source meanwhile.
-      progress.vanished(batch.length - fetched.size);
-      // The next FETCH goes out while this batch's APPENDs are still on their way (waiting for
-      // them here left the source idle for the destination's last round trip, and TCP's window
-      // shrinks on an idle connection).
-      queue.passed(batch[batch.length - 1]!.uid);
-      if (resumesAt) break;
+      const { queue } = await ready();
+      await queue.drain();
+      // Paused by the budget: what was copied is settled (the window stays on record, so the
+      // range copied again later compares instead of appending twice) and the rest waits.
+      if (resumesAt) progress.interrupted(queue.done);
+      else progress.complete();
+    } catch (e) {
+      // The destination never got ready: nothing was appended, and nothing is saved (as when its SELECT came first).
+      if (!side) throw e;
+      progress.interrupted(side.queue.done);
+      throw e;
+    } finally {
+      if (side) await progress.save(side.selected.uidValidity);
     }
-    await queue.drain();
-    // Paused by the budget: what was copied is settled (the window stays on record, so the
-    // range copied again later compares instead of appending twice) and the rest waits.
-    if (resumesAt) progress.interrupted(queue.done);
-    else progress.complete();
-  } catch (e) {
-    progress.interrupted(queue.done);
-    throw e;
+    return resumesAt ? { ...progress.result, status: 'budget-paused', resumesAt, lastUid: progress.cp.lastUid } : progress.result;
   } finally {
-    await progress.save(dstSel.uidValidity);
+    ended = true;
+    await destination.catch(() => undefined);
   }
-  return resumesAt ? { ...progress.result, status: 'budget-paused', resumesAt, lastUid: progress.cp.lastUid } : progress.result;
 }

@@ -1,7 +1,7 @@
 import { emptyCheckpoint, type FolderCheckpoint } from '../domain/checkpoints/folder-checkpoint.js';
 import type { FolderReport } from '../contracts/report.js';
 import type { EngineDeps } from './engine-deps.js';
-import { planFolderPage } from './plan-folder.js';
+import { planFolderPage, type PlannedPage } from './plan-folder.js';
 import { archivedOnlyFilter } from './all-mail/archived-only.js';
 import type { FolderPassStart, FolderPlanPage, FolderRef } from '../contracts/engine-types.js';
 import type { FolderStatus, ImapSite } from '../contracts/imap.js';
@@ -115,6 +115,17 @@ async function destinationStatus(deps: EngineDeps, ref: FolderRef): Promise<Fold
 
 /** `expect`: the folder's STATUS this pass began from, when planning its first page (a small folder is then looked at in one round trip). */
 export async function planNextRanges(deps: EngineDeps, ref: FolderRef, afterUid: number, expect?: FolderStatus): Promise<FolderPlanPage> {
+  const planned = await planNextRangesWithRows(deps, ref, afterUid, expect);
+  delete planned.rows;
+  return planned;
+}
+
+/**
+ * planNextRanges for a caller in the same process (the command line's copyFolder): the page,
+ * and the metadata rows it was planned from when one FETCH gave all of them, for copyRange to
+ * use instead of asking again. An activity's output never carries rows (planNextRanges).
+ */
+export async function planNextRangesWithRows(deps: EngineDeps, ref: FolderRef, afterUid: number, expect?: FolderStatus): Promise<PlannedPage> {
   const { settings } = deps;
   const limits = { maxMessages: settings.rangeMaxMessages, maxBytes: settings.rangeMaxBytes, maxMessageBytes: settings.maxMessageBytes };
   // Only messages in the pass's window that no earlier range covered are planned.

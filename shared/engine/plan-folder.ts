@@ -23,6 +23,9 @@ async function firstSeqAfter(src: SourceFolders, exists: number, afterUid: numbe
   return lo;
 }
 
+/** A page of the plan; `rows`: the metadata it was planned from, when one FETCH gave all of it (planFolderPage's quick look). */
+export type PlannedPage = FolderPlanPage & { rows?: readonly MessageMeta[] };
+
 /** Of a page of the folder's messages (the folder selected), the UIDs to copy; the others are left out of the plan. */
 export type KeepMessages = (rows: readonly MessageMeta[]) => Promise<ReadonlySet<number>>;
 
@@ -33,7 +36,7 @@ export type KeepMessages = (rows: readonly MessageMeta[]) => Promise<ReadonlySet
  * window, what earlier ranges covered); a range still spans the UIDs between its messages. With
  * `keep`, only the messages it keeps are planned, and each range names them (UidRange.uids).
  */
-export async function planFolderPage(src: SourceFolders, path: string, afterUid: number, limits: RangeLimits, maxRanges: number, wanted: (m: MessageMeta) => boolean = () => true, keep?: KeepMessages, expect?: FolderStatus): Promise<FolderPlanPage> {
+export async function planFolderPage(src: SourceFolders, path: string, afterUid: number, limits: RangeLimits, maxRanges: number, wanted: (m: MessageMeta) => boolean = () => true, keep?: KeepMessages, expect?: FolderStatus): Promise<PlannedPage> {
   const quick = await quickLook(src, path, afterUid, expect);
   const sel = quick?.folder ?? (await src.select(path, true));
   const base = { uidValidity: sel.uidValidity, uidNext: sel.uidNext, messages: sel.messages };
@@ -54,7 +57,12 @@ export async function planFolderPage(src: SourceFolders, path: string, afterUid:
     return false;
   };
   const full = (): FolderPlanPage => ({ ...base, ranges: named(planner.completed.slice(0, maxRanges)), complete: false });
-  if (quick?.rows) return (await add(quick.rows)) ? full() : { ...base, ranges: named(planner.finish()), complete: true };
+  if (quick?.rows) {
+    // The rows go along to the copy in the same process (never into an activity's output): its
+    // ranges need no metadata FETCH of their own.
+    const rows = quick.rows;
+    return (await add(rows)) ? { ...full(), rows } : { ...base, ranges: named(planner.finish()), complete: true, rows };
+  }
   let seq = await firstSeqAfter(src, sel.messages, afterUid);
   while (seq <= sel.messages) {
     const end = Math.min(sel.messages, seq + META_PAGE - 1);

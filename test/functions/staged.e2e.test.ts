@@ -39,12 +39,16 @@ describe('Durable staged batch: first pass, delta on request or on schedule, cut
     const ref: { app?: AppUnderTest } = {};
     // What the delta pass plans and copies in Bulk/001 (20 messages after pass 1, 2 more arrive).
     const bulk001 = { plannedAfter: [] as number[], rangesFrom: [] as number[] };
+    const pagesWithRows: string[] = [];
     // Between passes the "admin" acts: new mail arrives, then delta; after pass 2, a flag change, then cut-over.
     const wrap = (a: Activities): Record<string, ActivityFunction> => ({
       ...a,
       [ACTIVITIES.planFolderRanges]: async (input: Parameters<Activities['planFolderRanges']>[0]) => {
         if (passes.length === 1 && input.ref.sourcePath === 'Bulk/001') bulk001.plannedAfter.push(input.afterUid);
-        return a.planFolderRanges(input);
+        const out = await a.planFolderRanges(input);
+        // The rows a plan was made from stay in the process: never in an orchestration's history.
+        if (JSON.stringify(out).includes('"rows"')) pagesWithRows.push(input.ref.sourcePath);
+        return out;
       },
       [ACTIVITIES.copyMessageRange]: async (input: Parameters<Activities['copyMessageRange']>[0]) => {
         if (passes.length === 1 && input.ref.sourcePath === 'Bulk/001') bulk001.rangesFrom.push(input.range.fromUid);
@@ -82,6 +86,7 @@ describe('Durable staged batch: first pass, delta on request or on schedule, cut
     // The delta planned Bulk/001 from its checkpoint (UID 20), and called only the range with the new two.
     expect(bulk001.plannedAfter).toEqual([20]);
     expect(bulk001.rangesFrom).toEqual([21]);
+    expect(pagesWithRows).toEqual([]);
     expect(pass2.mailboxes[0]!.folders.find((f) => f.sourcePath === 'Brand new')!.copiedThisPass).toBe(3);
     const final = JSON.parse((await app.blobs.get('reports', `${id}/report.json`))!.toString('utf8')) as BatchReport;
     const m = final.mailboxes[0]!;

@@ -31,6 +31,14 @@ interface World {
   pipelining: boolean;
   /** The window's ledger write ends only after the source FETCH of bodies has begun. */
   holdWindowUntilFetch?: boolean;
+  /** The appender's SELECT is answered only after the source FETCH of bodies has begun. */
+  holdSelectUntilFetch?: boolean;
+  /** The appender's SELECT fails with this error. */
+  failSelect?: unknown;
+  /** The source's metadata FETCH fails with this error. */
+  failMeta?: unknown;
+  /** The pool takes this long to lend the appender. */
+  appenderDelayMs?: number;
 }
 
 function world(sourceCount: number, opts: Partial<World> = {}): World {
@@ -59,7 +67,11 @@ function deps(w: World): EngineDeps {
   };
   const src = {
     select: async (path: string) => (w.log.push(`source SELECT ${path}`), selected('100', w.source.size + 1)),
-    fetchMeta: async (range: string) => (w.log.push(`source FETCH meta ${range}`), uidsFrom(range, w.source).map((u) => meta(u, w.source.get(u)!))),
+    fetchMeta: async (range: string) => {
+      w.log.push(`source FETCH meta ${range}`);
+      if (w.failMeta) throw w.failMeta;
+      return uidsFrom(range, w.source).map((u) => meta(u, w.source.get(u)!));
+    },
     fetchSources: async function* (uids: string): AsyncGenerator<MessageWithSource> {
       w.log.push(`source FETCH bodies ${uids}`);
       fetchAsked();
@@ -76,7 +88,13 @@ function deps(w: World): EngineDeps {
     append: (_path: string, buf: Buffer) => store('destination', buf),
   } as unknown as DestinationWriter;
   const appender = {
-    selectFolder: async (path: string) => (w.log.push(`appender SELECT ${path}`), selected('900', uidNext())),
+    selectFolder: async (path: string) => {
+      w.log.push(`appender SELECT ${path}`);
+      if (w.holdSelectUntilFetch) await fetchStarted;
+      if (w.failSelect) throw w.failSelect;
+      w.log.push('appender SELECT answered');
+      return selected('900', uidNext());
+    },
     append: (_path: string, buf: Buffer) => store('appender', buf),
     flushFor: () => undefined,
     queuedBytes: 0,
@@ -85,7 +103,11 @@ function deps(w: World): EngineDeps {
   const pool: Pick<ImapConnections, 'acquireFolders' | 'acquire' | 'acquireAppender' | 'release' | 'releaseAppender'> = {
     acquireFolders: async () => (w.log.push('take source'), { session: src, release: (broken = false) => w.log.push(`give back source${broken ? ' broken' : ''}`) }),
     acquire: async () => (w.log.push('take destination'), dst),
-    acquireAppender: async () => (w.log.push('take appender'), w.pipelining ? { item: appender, expiresOnMs: Infinity } : undefined),
+    acquireAppender: async () => {
+      w.log.push('take appender');
+      if (w.appenderDelayMs) await new Promise((r) => setTimeout(r, w.appenderDelayMs));
+      return w.pipelining ? { item: appender, expiresOnMs: Infinity } : undefined;
+    },
     release: (_s, broken = false) => w.log.push(`give back destination${broken ? ' broken' : ''}`),
     releaseAppender: (_m, _a, broken = false) => w.log.push(`give back appender${broken ? ' broken' : ''}`),
   };
@@ -103,6 +125,8 @@ function deps(w: World): EngineDeps {
       w.ledger.cp = snapshot;
     },
     readUidMap: async () => (w.log.push('ledger read map'), w.ledger.map),
+    readBudget: async () => (w.log.push('ledger read budget'), { window: undefined, version: undefined }),
+    writeBudget: async () => (w.log.push('ledger write budget'), true),
     appendUidMap: async (_mailbox, _path, destUidValidity, pairs) => {
       w.log.push(`ledger map ${pairs.map(([s, d]) => `${s}>${d}`).join(' ')}`);
       const map = w.ledger.map?.destUidValidity === destUidValidity ? w.ledger.map : { destUidValidity, pairs: new Map<number, number>() };
@@ -134,8 +158,9 @@ describe('copyRange', () => {
       'source FETCH meta 1:3',
       'take appender',
       'appender SELECT Inbox',
-      'ledger put lastUid=0 inFlight destUidNext=1',
+      'appender SELECT answered',
       'source FETCH bodies 1,2,3',
+      'ledger put lastUid=0 inFlight destUidNext=1',
       'ledger window on record',
       'appender APPEND',
       'appender APPEND',
@@ -145,6 +170,58 @@ describe('copyRange', () => {
       'give back source',
       'give back appender',
     ]);
+  });
+
+  it("with the plan's rows: no metadata FETCH, and the bodies are asked for before the destination's SELECT is answered; still nothing appended before the window is on record", async () => {
+    const w = world(3, { holdSelectUntilFetch: true, holdWindowUntilFetch: true });
+    const rows = [1, 2, 3].map((u) => meta(u, w.source.get(u)!));
+    const r = await copyRange(deps(w), input, { rows });
+    expect(r).toMatchObject({ status: 'copied', copied: 3, lastUid: 3 });
+    expect(w.log).toEqual([
+      'take source',
+      'source SELECT INBOX',
+      'ledger get',
+      'take appender',
+      'appender SELECT Inbox',
+      'source FETCH bodies 1,2,3',
+      'appender SELECT answered',
+      'ledger put lastUid=0 inFlight destUidNext=1',
+      'ledger window on record',
+      'appender APPEND',
+      'appender APPEND',
+      'appender APPEND',
+      'ledger map 1>1 2>2 3>3',
+      'ledger put lastUid=3',
+      'give back source',
+      'give back appender',
+    ]);
+    expect([...w.destination.values()]).toEqual([mail(1), mail(2), mail(3)]);
+  });
+
+  it("a destination SELECT that fails while the bodies are coming: its error, nothing appended, nothing written to the ledger, the connections given back as broken", async () => {
+    const refused = new MigrationError('FOLDER_NOT_FOUND', 'permanent', 'no such folder');
+    const w = world(3, { holdSelectUntilFetch: true, failSelect: refused });
+    await expect(copyRange(deps(w), input)).rejects.toBe(refused);
+    expect(w.log.filter((l) => l.includes('APPEND') || l.startsWith('ledger put') || l.startsWith('ledger map'))).toEqual([]);
+    expect(w.log).toContain('source FETCH bodies 1,2,3');
+    expect(w.log.slice(-2)).toEqual(['give back source broken', 'give back appender broken']);
+    expect(w.destination.size).toBe(0);
+  });
+
+  it('under a byte budget, a destination that fails before the first FETCH spends none of the budget and asks for no bodies', async () => {
+    const refused = new MigrationError('FOLDER_NOT_FOUND', 'permanent', 'no such folder');
+    const w = world(3, { failSelect: refused });
+    const budgeted = { ...deps(w), settings: loadSettings({ ...VALID_SETTINGS, APPEND_PIPELINE_DEPTH: '4', DAILY_BYTES_PER_MAILBOX: '1000000' }) };
+    await expect(copyRange(budgeted, input)).rejects.toBe(refused);
+    expect(w.log.filter((l) => l.includes('budget') || l.includes('FETCH bodies') || l.includes('APPEND'))).toEqual([]);
+  });
+
+  it('a source that fails while the destination is still being taken: the range ends only once it is taken, and gives it back', async () => {
+    const dropped = new MigrationError('IMAP_CONNECTION_FAILED', 'transient', 'connection reset');
+    const w = world(3, { failMeta: dropped, appenderDelayMs: 30 });
+    await expect(copyRange(deps(w), input)).rejects.toBe(dropped);
+    expect(w.log.slice(-2)).toEqual(['give back source broken', 'give back appender broken']);
+    expect(w.log.filter((l) => l.startsWith('ledger put') || l.includes('APPEND'))).toEqual([]);
   });
 
   it('appends through the imapflow session, opened once, when the destination cannot pipeline', async () => {
@@ -157,10 +234,10 @@ describe('copyRange', () => {
       'source FETCH meta 1:2',
       'take appender',
       'take destination',
+      'source FETCH bodies 1,2',
       'destination SELECT Inbox',
       'destination SELECT Inbox',
       'ledger put lastUid=0 inFlight destUidNext=1',
-      'source FETCH bodies 1,2',
       'destination APPEND',
       'destination APPEND',
       'ledger map 1>1 2>2',
@@ -185,13 +262,14 @@ describe('copyRange', () => {
       'source FETCH meta 1:3',
       'take appender',
       'appender SELECT Inbox',
+      'appender SELECT answered',
+      'source FETCH bodies 1,2,3',
       'ledger read map',
       'take destination',
       'destination SELECT Inbox',
       'destination FETCH meta 2:*',
       'destination FETCH bodies 2',
       'ledger put lastUid=0 inFlight destUidNext=2',
-      'source FETCH bodies 1,2,3',
       'appender APPEND',
       'appender APPEND',
       'ledger map 1>2 2>3 3>4',

@@ -61,6 +61,22 @@ describe('round trips of a first pass', () => {
     }
   });
 
+  it("copies a small folder's range with the plan's metadata (no second metadata FETCH), its bodies asked for before the destination's SELECT is answered", async () => {
+    const address = await seededPair(lab, 'rt-rows', [{ path: 'INBOX', messages: bulkCorpus(9, { folders: 1, bodyBytes: 300, seed: 'rt-rows' })[0]!.messages }]);
+    const src = await proxy('source');
+    const dst = await proxy('destination');
+    dst.addFault({ on: { name: 'SELECT', times: 100 }, action: { kind: 'delay', ms: 150 } });
+    const run = await runThroughEngine(lab, [address], { source: src, destination: dst, roundTripMs: 0 });
+    await expectExactCopy(lab, address, run);
+    const inbox = (c: CommandRecord): boolean => src.commands.some((e) => e.connection === c.connection && e.name === 'EXAMINE' && e.args.startsWith('"INBOX"') && e.at <= c.at);
+    const metadata = src.commands.filter((c) => c.name === 'UID FETCH' && /RFC822\.SIZE\)$/.test(c.args) && inbox(c));
+    const bodies = src.commands.filter((c) => c.name === 'UID FETCH' && !/RFC822\.SIZE\)$/.test(c.args) && inbox(c));
+    expect(metadata.map((c) => c.args)).toEqual(['1:* (UID FLAGS INTERNALDATE RFC822.SIZE)']);
+    expect(bodies).toHaveLength(1);
+    const select = dst.commands.find((c) => c.name === 'SELECT' && c.args.startsWith('"INBOX"'))!;
+    expect(bodies[0]!.at).toBeLessThan(select.doneAt!);
+  });
+
   it('ends each folder with a STATUS only where it appended (an empty folder ends with what the round saw), on the connection that appended (no second login)', async () => {
     // One folder with mail; the destination's own special-use folders are empty at the source.
     const address = await seededPair(lab, 'rt-finish', [{ path: 'INBOX', messages: bulkCorpus(8, { folders: 1, bodyBytes: 300, seed: 'rt-finish' })[0]!.messages }]);
