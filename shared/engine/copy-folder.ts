@@ -13,6 +13,8 @@ export interface CopyFolderContext {
   onCopied?: (n: number, bytes: number) => void;
   /** The mailbox's byte budget ran out: the folder waits until `resumesAt` (ISO 8601), then goes on. */
   onBudgetPause?: (resumesAt: string) => void;
+  /** How the folder waits for the budget's next window (the mailbox's BudgetPauses); a plain sleep without it. */
+  waitForBudget?: (resumesAt: string) => Promise<void>;
   /** The folder's STATUS, already taken (the mailbox checks all folders on one session first). */
   start?: FolderPassStart;
 }
@@ -44,7 +46,7 @@ export async function copyFolder(deps: EngineDeps, ctx: CopyFolderContext, ref: 
         // The budget's window is spent: the same range again once the next one opens, from the exact UID it stopped before.
         budgetPauses.push(r.resumesAt);
         ctx.onBudgetPause?.(r.resumesAt);
-        await sleep(Math.max(0, Date.parse(r.resumesAt) - Date.now()));
+        await (ctx.waitForBudget ?? sleepUntil)(r.resumesAt);
       }
       afterUid = Math.max(afterUid, range.toUid);
     }
@@ -61,4 +63,4 @@ export async function copyFolder(deps: EngineDeps, ctx: CopyFolderContext, ref: 
   return report;
 }
 
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+const sleepUntil = (at: string): Promise<void> => new Promise((resolve) => setTimeout(resolve, Math.max(0, Date.parse(at) - Date.now())));

@@ -17,6 +17,8 @@ import { lookAtSource, type SourceLook } from './unchanged-mailbox.js';
 import type { FolderStatus } from '../contracts/imap.js';
 import { withAuthPropagation } from './preflight/propagation.js';
 import type { SpareWorkers } from './spare-workers.js';
+import type { HeldSlot } from './pass-slots.js';
+import { BudgetPauses } from './budget-pauses.js';
 import { reportedCaps, reportedWindow } from './pass-window.js';
 import { budgetPauseLine } from '../domain/reports/describe-budget.js';
 
@@ -30,6 +32,8 @@ export interface MigrateMailboxOptions {
   onBudgetPause?: (resumesAt: string) => void;
   /** The batch's idle slots, lent to this mailbox as extra folder workers near the batch's end. */
   spare?: SpareWorkers;
+  /** The batch's pass slot this mailbox holds: handed back while it waits for its byte budget (budget-pauses.ts). */
+  slot?: HeldSlot;
   /** The source look-up a delta starts with, already done (runBatch looks ahead): not repeated. */
   look?: SourceLook;
 }
@@ -120,6 +124,7 @@ async function migrateMailboxPass(deps: EngineDeps, pair: MailboxPair, opts: Mig
   openAhead(deps, pair, workers, openedAhead);
   const limit = pLimit(workers);
   const toldPauses = new Set<string>();
+  const pauses = new BudgetPauses(opts.slot);
   const onBudgetPause = (resumesAt: string): void => {
     if (toldPauses.has(resumesAt)) return;
     toldPauses.add(resumesAt);
@@ -138,7 +143,7 @@ async function migrateMailboxPass(deps: EngineDeps, pair: MailboxPair, opts: Mig
         const failed = (err: MigrationError, cp?: FolderCheckpoint): FolderReport => folderReport(folderRef(pair, task), cp, 'failed', 0, 0, { code: err.code, message: err.message });
         if (fatal) return failed(fatal);
         try {
-          return await copyFolder(deps, { gate, retryBaseMs: opts.retryBaseMs, syncFlags: final, onBudgetPause, ...(task.start ? { start: task.start } : {}), ...(opts.onCopied ? { onCopied: opts.onCopied } : {}) }, folderRef(pair, task));
+          return await copyFolder(deps, { gate, retryBaseMs: opts.retryBaseMs, syncFlags: final, onBudgetPause, waitForBudget: (t) => pauses.until(t), ...(task.start ? { start: task.start } : {}), ...(opts.onCopied ? { onCopied: opts.onCopied } : {}) }, folderRef(pair, task));
         } catch (e) {
           const err = classify(e, 'engine');
           if (MAILBOX_FATAL.includes(err.code)) fatal = err;

@@ -6,6 +6,7 @@ import type { EngineDeps } from './engine-deps.js';
 import { lookAhead, migrateMailbox, type MigrateMailboxOptions } from './migrate-mailbox.js';
 import type { SourceLook } from './unchanged-mailbox.js';
 import { SpareWorkers } from './spare-workers.js';
+import { PassSlots, type HeldSlot } from './pass-slots.js';
 import type { MailboxLeases } from '../domain/leases/mailbox-lease.js';
 import { summariseMailbox } from './summarise.js';
 import { batchReport } from './mailbox-pass/batch-report.js';
@@ -48,7 +49,7 @@ const LOOK_AHEAD = 2;
  */
 export async function runBatch(deps: EngineDeps, rows: readonly MailboxRow[], opts: RunBatchOptions): Promise<BatchReport> {
   const startedAt = new Date().toISOString();
-  const passes = pLimit(opts.concurrency);
+  const passes = new PassSlots(opts.concurrency);
   const looks = pLimit(opts.concurrency * LOOK_AHEAD);
   const spare = new SpareWorkers(() => looks.pendingCount + passes.pendingCount, opts.concurrency);
   // A cause every mailbox shares (wrong secret, unknown tenant, refused host) stops the batch:
@@ -58,13 +59,13 @@ export async function runBatch(deps: EngineDeps, rows: readonly MailboxRow[], op
     const error = { code: 'BATCH_STOPPED', message: `not started: the batch stopped on ${stop?.code ?? ''}` };
     return summariseMailbox({ sourceEmail: row.sourceEmail, destinationEmail: row.destinationEmail, startedAt: new Date().toISOString(), folders: [], skippedFolders: [], renamedFolders: [], error });
   };
-  const options = (pair: MailboxPair, look?: SourceLook): MigrateMailboxOptions => {
+  const options = (pair: MailboxPair, slot: HeldSlot, look?: SourceLook): MigrateMailboxOptions => {
     const onPause = opts.onBudgetPause;
-    return { retryBaseMs: opts.retryBaseMs, final: opts.final === true, spare, ...(look ? { look } : {}), ...(opts.onCopied ? { onCopied: opts.onCopied } : {}), ...(onPause ? { onBudgetPause: (t: string) => onPause(pair, t) } : {}) };
+    return { retryBaseMs: opts.retryBaseMs, final: opts.final === true, spare, slot, ...(look ? { look } : {}), ...(opts.onCopied ? { onCopied: opts.onCopied } : {}), ...(onPause ? { onBudgetPause: (t: string) => onPause(pair, t) } : {}) };
   };
   const one = async (pair: MailboxPair): Promise<MailboxReport> => {
     // The cut-over pass always copies, verifies and closes: nothing to look ahead for.
-    if (opts.final) return passes(() => (stop ? Promise.resolve(notStarted(pair)) : migrateMailbox(deps, pair, options(pair))));
+    if (opts.final) return passes.run((slot) => (stop ? Promise.resolve(notStarted(pair)) : migrateMailbox(deps, pair, options(pair, slot))));
     const ahead = await looks(async () => {
       if (stop) return { report: notStarted(pair) };
       const { report, look } = await lookAhead(deps, pair);
@@ -75,9 +76,9 @@ export async function runBatch(deps: EngineDeps, rows: readonly MailboxRow[], op
       }
       let started!: () => void;
       const start = new Promise<void>((resolve) => (started = resolve));
-      const pass = passes(() => {
+      const pass = passes.run((slot) => {
         started();
-        return stop ? Promise.resolve(notStarted(pair)) : migrateMailbox(deps, pair, options(pair, look));
+        return stop ? Promise.resolve(notStarted(pair)) : migrateMailbox(deps, pair, options(pair, slot, look));
       });
       pass.catch(() => undefined); // awaited below, outside the look slot
       await start;

@@ -52,6 +52,27 @@ describe('mailmig migrate under a daily byte budget (window shortened to a few s
     console.log(`byte budget: ${told.length} pause(s) told, run took ${elapsedMs} ms (machine shared with other runs)`);
   }, 180_000);
 
+  it('with --concurrency 1, a mailbox waiting for its next window hands its slot on: the next mailbox copies meanwhile, both end exact', async () => {
+    const lab = getLab();
+    // About 250 KB each: each pauses once under its own 200 KB budget.
+    const pairs = [
+      await seededPair(lab, 'budgetslot1', bulkCorpus(60, { folders: 1, bodyBytes: 4096, seed: 'budget-slot-1' })),
+      await seededPair(lab, 'budgetslot2', bulkCorpus(60, { folders: 1, bodyBytes: 4096, seed: 'budget-slot-2' })),
+    ];
+    const w = workDir(labSettings(lab, { STORAGE_CONNECTION_STRING: '', RANGE_MAX_MESSAGES: '25', DAILY_BYTES_PER_MAILBOX: String(BUDGET_BYTES), BUDGET_WINDOW_SECONDS: String(WINDOW_SECONDS) }), `Email\n${pairs.join('\n')}\n`);
+    const r = await runCli(['migrate', '--csv', w.csvPath, '--settings', w.settingsPath, '--concurrency', '1', '--retry-base-ms', '200', '--report', `${w.dir}/report.json`]);
+    expect(r.code, r.stderr).toBe(0);
+    const report = JSON.parse(readFileSync(`${w.dir}/report.json`, 'utf8')) as BatchReport;
+    const [first, second] = [...report.mailboxes].sort((a, b) => Date.parse(a.startedAt) - Date.parse(b.startedAt));
+    expect(first!.state).toBe('completed');
+    expect(second!.state).toBe('completed');
+    const resumed = first!.byteBudget!.resumedAt;
+    expect(resumed.length).toBeGreaterThanOrEqual(1);
+    // The second started while the first waited for its window: before the first resumed, not after it finished.
+    expect(Date.parse(second!.startedAt), JSON.stringify({ first: [first!.startedAt, first!.finishedAt, resumed], second: [second!.startedAt, second!.finishedAt, second!.byteBudget], err: r.stderr.slice(0, 3000) })).toBeLessThan(Date.parse(resumed[0]!));
+    for (const a of pairs) await expectSameMessages(lab, a);
+  }, 180_000);
+
   it('a second run in the same window gets no fresh budget: it pauses at once; a run after the window ends goes on at the exact UID, nothing twice', async () => {
     const lab = getLab();
     const address = await seededPair(lab, 'budgetagain', bulkCorpus(15, { folders: 1, bodyBytes: 4096, seed: 'budget-again-1' }));
