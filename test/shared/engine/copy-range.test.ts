@@ -146,6 +146,19 @@ function deps(w: World): EngineDeps {
 
 const input = { mailbox: 'a->a', sourceEmail: 'a@x', destinationEmail: 'a@x', sourcePath: 'INBOX', destinationPath: 'Inbox', range: { fromUid: 1, toUid: 3, count: 3, bytes: 0 } };
 
+/** A range of three messages from the window's record on: the three APPENDs, the map, the checkpoint, the connections given back. */
+const windowThenThreeAppended = [
+  'ledger put lastUid=0 inFlight destUidNext=1',
+  'ledger window on record',
+  'appender APPEND',
+  'appender APPEND',
+  'appender APPEND',
+  'ledger map 1>1 2>2 3>3',
+  'ledger put lastUid=3',
+  'give back source',
+  'give back appender',
+];
+
 describe('copyRange', () => {
   it('copies a range on one source and one pipelining connection, the window on record beside the source FETCH and before the first APPEND', async () => {
     const w = world(3, { holdWindowUntilFetch: true });
@@ -160,15 +173,7 @@ describe('copyRange', () => {
       'appender SELECT Inbox',
       'appender SELECT answered',
       'source FETCH bodies 1,2,3',
-      'ledger put lastUid=0 inFlight destUidNext=1',
-      'ledger window on record',
-      'appender APPEND',
-      'appender APPEND',
-      'appender APPEND',
-      'ledger map 1>1 2>2 3>3',
-      'ledger put lastUid=3',
-      'give back source',
-      'give back appender',
+      ...windowThenThreeAppended,
     ]);
   });
 
@@ -185,15 +190,7 @@ describe('copyRange', () => {
       'appender SELECT Inbox',
       'source FETCH bodies 1,2,3',
       'appender SELECT answered',
-      'ledger put lastUid=0 inFlight destUidNext=1',
-      'ledger window on record',
-      'appender APPEND',
-      'appender APPEND',
-      'appender APPEND',
-      'ledger map 1>1 2>2 3>3',
-      'ledger put lastUid=3',
-      'give back source',
-      'give back appender',
+      ...windowThenThreeAppended,
     ]);
     expect([...w.destination.values()]).toEqual([mail(1), mail(2), mail(3)]);
   });
