@@ -1,17 +1,16 @@
 import type { UidRange } from '../domain/ranges/range-planner.js';
 import { uidsOf } from '../domain/ranges/uid-set.js';
 import { emptyCheckpoint } from '../domain/checkpoints/folder-checkpoint.js';
-import type { AppendPipeline, SourceFolders } from '../contracts/imap-ports.js';
-import type { MessageMeta, SelectedFolder } from '../contracts/imap.js';
+import type { SourceFolders } from '../contracts/imap-ports.js';
+import type { MessageMeta } from '../contracts/imap.js';
 import { MigrationError } from '../errors/migration-error.js';
-import { destinationIdentity, type EngineDeps } from './engine-deps.js';
+import type { EngineDeps } from './engine-deps.js';
 import { appendFlags } from './flags.js';
 import type { CopyRangeResult, FolderRef } from '../contracts/engine-types.js';
-import { AppendQueue } from './copy-range/append-queue.js';
 import { fetchBatches } from './copy-range/fetch-batches.js';
 import { RangeLeases, type RangeOutcome } from './copy-range/range-leases.js';
 import { RangeProgress } from './copy-range/range-progress.js';
-import { fingerprintFolderKey, openRetryWindow, type RetryWindow } from './copy-range/retry-window.js';
+import { RangeDestination } from './copy-range/range-destination.js';
 import { passWindow, wantedBy } from './pass-window.js';
 import { effectiveControls } from '../domain/controls/read-controls.js';
 import { budgetLimits, spendBudget } from './spend-budget.js';
@@ -57,14 +56,6 @@ export async function copyRange(deps: EngineDeps, input: CopyRangeInput, known?:
   }
 }
 
-/** The destination side of a range, ready to append: its folder selected, the retry window open and on record. */
-interface DestinationSide {
-  appender: AppendPipeline | undefined;
-  selected: SelectedFolder;
-  retryWindow: RetryWindow;
-  queue: AppendQueue;
-}
-
 /** The range itself, on the connections `leases` lends (the caller gives them back). */
 async function copyLeased(deps: EngineDeps, input: CopyRangeInput, leases: RangeLeases, src: SourceFolders, rows: readonly MessageMeta[] | undefined): Promise<CopyRangeResult> {
   const { checkpoints, settings } = deps;
@@ -85,45 +76,18 @@ async function copyLeased(deps: EngineDeps, input: CopyRangeInput, leases: Range
   // different connections: asked together, one round trip instead of two on a far server.
   const listed = rows ? Promise.resolve(rows) : src.fetchMeta(`${from}:${input.range.toUid}`);
   listed.catch(() => undefined); // awaited below; not unhandled while the destination answers
-  const identity = destinationIdentity(settings);
-  // The destination side goes on while the first bodies are asked for: nothing is appended before
-  // it is ready and the window is on record (progress.beforeAppend), but the source need not wait.
-  let ended = false;
-  const destination = (async (): Promise<Omit<DestinationSide, 'queue'>> => {
-    const appender = await leases.appender();
-    const selected = appender ? await appender.selectFolder(input.destinationPath) : await (await leases.destination()).select(input.destinationPath, false);
-    const retryWindow = await openRetryWindow(progress.cp, selected.uidValidity, {
-      identity,
-      decodeWords: deps.decodeHeaderWords,
-      cache: deps.fingerprints,
-      folderKey: fingerprintFolderKey(settings.destination, input.destinationEmail, selected.uidValidity, identity, input.destinationPath),
-      readUidMap: () => checkpoints.readUidMap(input.mailbox, input.sourcePath),
-      destination: () => leases.destination(),
-    }, from);
-    // A range that already ended (its source failed meanwhile) appends nothing: no window to record.
-    if (!ended) progress.recordWindow(selected.uidValidity, retryWindow.start ?? selected.uidNext);
-    return { appender, selected, retryWindow };
-  })();
-  destination.catch(() => undefined); // awaited before the first message is placed, or after the last FETCH
-  // Whatever ends the range, the destination side has settled first: a connection it was still
-  // taking is then given back with the others (copyRange), never left lent.
+  // The destination side goes on while the first bodies are asked for (range-destination.ts); what
+  // is too large is reported once it is ready (after the window's record, as before).
+  let metas: MessageMeta[] = [];
+  const destination = new RangeDestination(deps, input, leases, progress, () => progress.skipTooLarge(metas, settings.maxMessageBytes));
   try {
-    const metas = (await listed).filter((m) => m.uid >= from && m.uid <= input.range.toUid && wanted(m) && (only === undefined || only.has(m.uid))).sort((a, b) => a.uid - b.uid);
+    metas = (await listed).filter((m) => m.uid >= from && m.uid <= input.range.toUid && wanted(m) && (only === undefined || only.has(m.uid))).sort((a, b) => a.uid - b.uid);
     const toFetch = metas.filter((m) => m.size <= settings.maxMessageBytes);
-    let side: DestinationSide | undefined;
-    const ready = async (): Promise<DestinationSide> => {
-      if (side) return side;
-      const d = await destination;
-      // Reported once the window is on record, as before the FETCHes went ahead of the SELECT.
-      progress.skipTooLarge(metas, settings.maxMessageBytes);
-      side = { ...d, queue: new AppendQueue(from, progress, d.appender, settings.appendPipelineDepth) };
-      return side;
-    };
 
     // Under a byte budget the destination is known ready first: a range whose destination fails
     // does not spend the mailbox's budget on bodies it cannot place.
     const budget = budgetLimits(deps, input);
-    if (budget.bytesPerWindow > 0) await ready();
+    if (budget.bytesPerWindow > 0) await destination.ready();
 
     let resumesAt: string | undefined;
     try {
@@ -140,7 +104,7 @@ async function copyLeased(deps: EngineDeps, input: CopyRangeInput, leases: Range
         if (pacing) await deps.bandwidth?.consume(input.mailbox, pacing.mailbox, batch.reduce((n, m) => n + m.size, 0));
         const fetched = new Set<number>();
         for await (const msg of src.fetchSources(batch.map((m) => m.uid).join(','))) {
-          const { appender, selected, retryWindow, queue } = await ready();
+          const { appender, selected, retryWindow, queue } = await destination.ready();
           fetched.add(msg.uid);
           const there = retryWindow.copies.claim(msg.source);
           if (there !== undefined) {
@@ -167,10 +131,10 @@ async function copyLeased(deps: EngineDeps, input: CopyRangeInput, leases: Range
         // The next FETCH goes out while this batch's APPENDs are still on their way (waiting for
         // them here left the source idle for the destination's last round trip, and TCP's window
         // shrinks on an idle connection).
-        (await ready()).queue.passed(batch[batch.length - 1]!.uid);
+        (await destination.ready()).queue.passed(batch[batch.length - 1]!.uid);
         if (resumesAt) break;
       }
-      const { queue } = await ready();
+      const { queue } = await destination.ready();
       await queue.drain();
       // Paused by the budget: what was copied is settled (the window stays on record, so the
       // range copied again later compares instead of appending twice) and the rest waits.
@@ -178,15 +142,16 @@ async function copyLeased(deps: EngineDeps, input: CopyRangeInput, leases: Range
       else progress.complete();
     } catch (e) {
       // The destination never got ready: nothing was appended, and nothing is saved (as when its SELECT came first).
+      const side = destination.held;
       if (!side) throw e;
       progress.interrupted(side.queue.done);
       throw e;
     } finally {
+      const side = destination.held;
       if (side) await progress.save(side.selected.uidValidity);
     }
     return resumesAt ? { ...progress.result, status: 'budget-paused', resumesAt, lastUid: progress.cp.lastUid } : progress.result;
   } finally {
-    ended = true;
-    await destination.catch(() => undefined);
+    await destination.settle();
   }
 }
