@@ -22,3 +22,11 @@ const SCRIPT_SAFE_ADDRESS_CHARACTER = /[A-Za-z0-9.!#%&'*+/=?^_{|}~@-]/u;
 export function unsafeScriptCharacters(address: string): string[] {
   return [...new Set([...address].filter((char) => !SCRIPT_SAFE_ADDRESS_CHARACTER.test(char)))];
 }
+
+/** `$name = @( … )`: `values` as a PowerShell array of single-quoted literals, one per line. */
+export function powerShellArray(name: string, values: readonly string[]): string[] {
+  return [`$${name} = @(`, ...values.map((v, i) => `    ${powerShellSingleQuoted(v)}${i < values.length - 1 ? ',' : ''}`), ')'];
+}
+
+/** "1 mailbox", "3 mailboxes": the scripts' comments and messages. */
+export const mailboxCount = (n: number): string => (n === 1 ? '1 mailbox' : `${n} mailboxes`);

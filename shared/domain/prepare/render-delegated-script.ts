@@ -1,4 +1,4 @@
-import { powerShellSingleQuoted } from './powershell-literal.js';
+import { mailboxCount, powerShellArray, powerShellSingleQuoted } from './powershell-literal.js';
 import { isConsumers, validateNonAppPrepare, type DelegatedPrepare } from './prepare-side.js';
 
 // The admin's part of delegated sign-in (oauth2-delegated), as PowerShell: the token-cache key in
@@ -12,7 +12,7 @@ export function renderDelegatedScript(p: DelegatedPrepare, csvMailboxes: readonl
   const q = powerShellSingleQuoted;
   const personal = isConsumers(p);
   const exchange = p.exchangeOnline && !personal;
-  const count = mailboxes.length === 1 ? '1 mailbox' : `${mailboxes.length} mailboxes`;
+  const count = mailboxCount(mailboxes.length);
   const keyStep = p.keyVaultName === undefined
     ? [
         '# 1. KEY_VAULT_URL is not set: put an entry named $cacheKeyName, a long random string, in the',
@@ -74,9 +74,7 @@ export function renderDelegatedScript(p: DelegatedPrepare, csvMailboxes: readonl
     `$side = ${q(p.side)}`,
     ...(p.keyVaultName === undefined ? [] : [`$vaultName = ${q(p.keyVaultName)}`]),
     `$cacheKeyName = ${q(p.tokenCacheKeyName ?? 'token-cache-key')}`,
-    '$mailboxes = @(',
-    ...mailboxes.map((m, i) => `    ${q(m)}${i < mailboxes.length - 1 ? ',' : ''}`),
-    ')',
+    ...powerShellArray('mailboxes', mailboxes),
     '',
     ...keyStep,
     ...imapStep,

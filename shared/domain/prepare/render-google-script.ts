@@ -1,4 +1,4 @@
-import { powerShellSingleQuoted } from './powershell-literal.js';
+import { mailboxCount, powerShellArray, powerShellSingleQuoted } from './powershell-literal.js';
 import { validateNonAppPrepare, type GooglePrepare } from './prepare-side.js';
 
 // The admin's part of a Google Workspace side (google-service-account), as PowerShell: the service
@@ -13,7 +13,7 @@ export const imapAdmin = (scope: string): boolean => scope.includes('gmail.imap_
 export function renderGoogleScript(p: GooglePrepare, csvMailboxes: readonly string[]): string {
   const mailboxes = validateNonAppPrepare(p, csvMailboxes);
   const q = powerShellSingleQuoted;
-  const count = mailboxes.length === 1 ? '1 mailbox' : `${mailboxes.length} mailboxes`;
+  const count = mailboxCount(mailboxes.length);
   const store = p.keyVaultName === undefined
     ? [
         '# 2. KEY_VAULT_URL is not set: put the whole key file, as one string, in the LOCAL_SECRETS_FILE',
@@ -42,9 +42,7 @@ export function renderGoogleScript(p: GooglePrepare, csvMailboxes: readonly stri
     `$secretName = ${q(p.serviceAccountKeyName ?? 'google-key')}`,
     ...(p.keyVaultName === undefined ? [] : [`$vaultName = ${q(p.keyVaultName)}`]),
     `$scope = ${q(p.tokenScope)}`,
-    '$mailboxes = @(',
-    ...mailboxes.map((m, i) => `    ${q(m)}${i < mailboxes.length - 1 ? ',' : ''}`),
-    ')',
+    ...powerShellArray('mailboxes', mailboxes),
     '',
     '# 1. A service account key, not an OAuth client or a user credential.',
     '$json = Get-Content -LiteralPath $KeyFile -Raw',
