@@ -19,6 +19,8 @@ const PAUSE_ROW = 'paused';
 const BUDGET_ROW = 'budget';
 /** The pair's lease (TablePairLeases) lives in its ledger partition, beside the rows it guards. */
 export const LEASE_ROW = 'lease';
+/** Rows of a ledger partition that are not a folder's checkpoint (the map rows start with MAP_PREFIX). */
+const PAIR_ROWS: ReadonlySet<string> = new Set([CLOSED_ROW, PAUSE_ROW, BUDGET_ROW, LEASE_ROW]);
 export const pairPartitionKey = (mailbox: string): string => hash(mailbox);
 
 /**
@@ -156,7 +158,7 @@ export class TableCheckpointStore implements CheckpointStore {
     await this.ensure();
     const out: FolderCheckpoint[] = [];
     try {
-      for await (const e of this.client.listEntities<Row>({ queryOptions: { filter: `PartitionKey eq '${hash(mailbox)}'` } })) if (!e.rowKey?.startsWith(MAP_PREFIX) && e.rowKey !== CLOSED_ROW && e.rowKey !== PAUSE_ROW && e.rowKey !== BUDGET_ROW && e.rowKey !== LEASE_ROW) out.push(JSON.parse(e.data) as FolderCheckpoint);
+      for await (const e of this.client.listEntities<Row>({ queryOptions: { filter: `PartitionKey eq '${hash(mailbox)}'` } })) if (e.rowKey !== undefined && !e.rowKey.startsWith(MAP_PREFIX) && !PAIR_ROWS.has(e.rowKey)) out.push(JSON.parse(e.data) as FolderCheckpoint);
     } catch (e) {
       throw classify(e, 'storage');
     }
