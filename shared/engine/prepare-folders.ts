@@ -47,7 +47,9 @@ export async function prepareFolders(deps: EngineDeps, pair: MailboxPair, opts: 
     const failedParents: string[] = [];
     const refused = new Map<string, string>();
     const kept = plan.mappings.filter((m) => !filter.left.has(m.sourcePath) || holdsKept(m.sourcePath));
-    const underFailed = (m: FolderMapping): boolean => failedParents.some((p) => m.sourcePath.startsWith(p));
+    // Below a refused folder: its path and then its own delimiter ("Team/Plans" under "Team", not "Teamwork").
+    const delimiterOf = new Map(sourceFolders.map((f) => [f.path, f.delimiter || '/']));
+    const underFailed = (m: FolderMapping): boolean => failedParents.some((p) => m.sourcePath.startsWith(`${p}${delimiterOf.get(p) ?? '/'}`));
     // Parents first, one depth at a time; the folders of one depth go together (pipelined where
     // the connection allows: a round trip per depth on a far server, not one per folder).
     const toCreate = create ? kept.filter((m) => m.create) : [];
