@@ -24,11 +24,17 @@ import { commandTimeline } from './probe-timeline.js';
  * the CPU it took (mailmig, Dovecot, the whole machine), and, with PROBE_TIMELINE=1, prints one run's command timeline
  * (probe-timeline.ts). The mailbox: one folder of PROBE_MESSAGES (100) messages of PROBE_SIZE
  * (200,000) bytes, or with PROBE_CORPUS=bench the WAN bench's one mailbox of PROBE_MESSAGES.
+ * PROBE_MAILBOXES=n (1) times a batch instead: n such mailboxes (the bench corpus's mailboxes 0 to
+ * n-1), PROBE_CONCURRENCY (4) at once, as the WAN bench's batch does.
  */
 
 const say = (s: string): boolean => process.stdout.write(`[probe] ${s}\n`);
 const mb = (bytes: number, ms: number): string => `${(bytes / 1048576 / (ms / 1000)).toFixed(1)} MB/s (${ms.toFixed(0)} ms)`;
+const MAILBOXES = Math.max(1, Number(process.env.PROBE_MAILBOXES ?? 1));
+const CONCURRENCY = Number(process.env.PROBE_CONCURRENCY ?? 4);
 const SOURCE = 'probe-src@wan.example';
+/** The batch's source mailboxes: the first is SOURCE. */
+const SOURCES = Array.from({ length: MAILBOXES }, (_, i) => (i === 0 ? SOURCE : `probe-src-${i}@wan.example`));
 
 /** TCP segments sent again in the namespace so far (losses: each one halves a connection's window). */
 function retransmitted(): number {
@@ -44,9 +50,9 @@ async function counted<T>(what: string, fn: () => Promise<T>): Promise<T> {
   return r;
 }
 
-function mailbox(): SeedFolder[] {
+function mailbox(index = 0): SeedFolder[] {
   const n = Number(process.env.PROBE_MESSAGES ?? 100);
-  if (process.env.PROBE_CORPUS === 'bench') return benchMailbox(0, n, 'wan-one');
+  if (process.env.PROBE_CORPUS === 'bench') return benchMailbox(index, n, MAILBOXES > 1 ? 'wan-batch' : 'wan-one');
   const size = Number(process.env.PROBE_SIZE ?? 200_000);
   return [{ path: 'INBOX', messages: Array.from({ length: n }, (_, i) => ({ raw: benchMessage(size, `p-${i}`, new Date(Date.UTC(2024, 0, 1))), flags: ['\\Seen'] })) }];
 }
@@ -84,11 +90,15 @@ async function probe(nfqDelay: string): Promise<void> {
   const b = await startBenchLab();
   const delay = new WanDelay(nfqDelay);
   try {
-    await b.addMailboxes('source', [SOURCE]);
+    await b.addMailboxes('source', SOURCES);
     const folders = mailbox();
-    await seedMailbox(b.info, 'source', SOURCE, folders, { connections: folders.length });
-    const bytes = folders.reduce((n, f) => n + f.messages.reduce((x, m) => x + m.raw.length, 0), 0);
-    say(`mailbox: ${folders.reduce((n, f) => n + f.messages.length, 0)} messages, ${(bytes / 1048576).toFixed(1)} MB in ${folders.length} folders`);
+    let bytes = 0;
+    for (const [i, src] of SOURCES.entries()) {
+      const f = i === 0 ? folders : mailbox(i);
+      await seedMailbox(b.info, 'source', src, f, { connections: f.length });
+      bytes += f.reduce((n, x) => n + x.messages.reduce((y, m) => y + m.raw.length, 0), 0);
+    }
+    say(`${MAILBOXES} mailbox(es): ${(bytes / 1048576).toFixed(1)} MB; each ${folders.reduce((n, f) => n + f.messages.length, 0)} messages in ${folders.length} folders`);
     const s = new Scenarios(b, mkdtempSync(join(tmpdir(), 'mailmig-probe-')));
     const settings = Object.fromEntries((process.env.PROBE_SETTINGS ?? '').split(',').filter(Boolean).map((kv) => kv.split('=') as [string, string]));
     const { source, destination } = b.info.imap;
@@ -113,17 +123,17 @@ async function probe(nfqDelay: string): Promise<void> {
       say(`  Dovecot "${first.path}": FETCH ${d.fetchCold.toFixed(1)} MB/s (again on the same connection ${d.fetchWarm.toFixed(1)}); APPEND pipelined ${d.appendPipelined.toFixed(1)}, one MULTIAPPEND ${d.multiAppend.toFixed(1)}`);
       await counted('mailmig streams', () => engineStreams(b, s, rtt, first));
       for (let k = 0; k < Number(process.env.PROBE_RUNS ?? 2); k++) {
-        const to = `probe-mm-${rtt}-${k}@wan.example`;
-        await b.addMailboxes('destination', [to]);
-        const m = await counted('migrate', () => s.mailmig(s.mailmigRun(`mm-${rtt}-${k}`, [{ source: SOURCE, destination: to }], 1, settings), 1));
+        const pairs = SOURCES.map((source, i) => ({ source, destination: `probe-mm-${rtt}-${k}-${i}@wan.example` }));
+        await b.addMailboxes('destination', pairs.map((p) => p.destination));
+        const m = await counted('migrate', () => s.mailmig(s.mailmigRun(`mm-${rtt}-${k}`, pairs, CONCURRENCY, settings), CONCURRENCY));
         const cpu = m.machineCpuSeconds ?? NaN;
         say(`  mailmig migrate: ${mb(bytes, m.wallMs)} ${JSON.stringify(settings)}; the machine's cores busy ${cpu.toFixed(2)} s in all (mailmig ${m.cpuSeconds.toFixed(2)}, Dovecot ${(m.serverCpuSeconds ?? 0).toFixed(2)}) (${availableParallelism()} cores: at least ${((cpu / availableParallelism()) * 1000).toFixed(0)} ms)`);
       }
       if (process.env.PROBE_TIMELINE === '1') {
-        const to = `probe-timeline-${rtt}@wan.example`;
-        await b.addMailboxes('destination', [to]);
+        const pairs = SOURCES.map((source, i) => ({ source, destination: `probe-timeline-${rtt}-${i}@wan.example` }));
+        await b.addMailboxes('destination', pairs.map((p) => p.destination));
         const lines = await commandTimeline(b.info, { source: source.tlsPort, destination: destination.tlsPort }, async (ports) => {
-          await s.mailmig(s.mailmigRun(`timeline-${rtt}`, [{ source: SOURCE, destination: to }], 1, settings, ports), 1);
+          await s.mailmig(s.mailmigRun(`timeline-${rtt}`, pairs, CONCURRENCY, settings, ports), CONCURRENCY);
         });
         say('  command timeline (sent ms, answered ms, side+connection, command):');
         for (const l of lines) say(`    ${l}`);
