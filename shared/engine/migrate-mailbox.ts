@@ -14,7 +14,7 @@ import { finishMailboxPass } from './mailbox-pass/finish-mailbox-pass.js';
 import { ThrottleGate, withRetry, type Attempt } from './retry.js';
 import { summariseMailbox } from './summarise.js';
 import { lookAtSource, type SourceLook } from './unchanged-mailbox.js';
-import type { FolderStatus } from '../contracts/imap.js';
+import type { PreparedFolders } from '../contracts/engine-types.js';
 import { withAuthPropagation } from './preflight/propagation.js';
 import type { SpareWorkers } from './spare-workers.js';
 import type { HeldSlot } from './pass-slots.js';
@@ -34,8 +34,8 @@ export interface MigrateMailboxOptions {
   spare?: SpareWorkers;
   /** The batch's pass slot this mailbox holds: handed back while it waits for its byte budget (budget-pauses.ts). */
   slot?: HeldSlot;
-  /** The source look-up a delta starts with, already done (runBatch looks ahead): not repeated. */
-  look?: SourceLook;
+  /** The pass has started its last folder with anything to copy: its slot frees soon (the batch prepares the next mailbox). */
+  onLastFolderStarted?: () => void;
 }
 
 /**
@@ -67,34 +67,49 @@ const pendingOf = (task: { start?: FolderPassStart }): number => pendingMessages
 /** One pass over one mailbox (first pass or delta): the CLI's unit of work. */
 export async function migrateMailbox(deps: EngineDeps, pair: MailboxPair, opts: MigrateMailboxOptions): Promise<MailboxReport> {
   try {
-    return await migrateMailboxPass(deps, pair, opts);
+    const final = opts.final === true;
+    // A delta pass over a mailbox where nothing changed costs one source session and one destination STATUS round.
+    const ahead = final ? undefined : await lookAhead(deps, pair);
+    if (ahead?.report) {
+      opts.onFolders?.(ahead.report.folders.length, 0);
+      return ahead.report;
+    }
+    const ready = await prepareMailboxPass(deps, pair, opts, ahead?.look);
+    return 'report' in ready ? ready.report : await copyPreparedMailbox(deps, pair, ready, opts);
   } finally {
     // Not awaited: LOGOUT round trips need not hold up the next mailbox.
     void deps.pool.closeMailbox(pair);
   }
 }
 
-async function migrateMailboxPass(deps: EngineDeps, pair: MailboxPair, opts: MigrateMailboxOptions): Promise<MailboxReport> {
+/** A mailbox pass whose folders are listed, created and asked their STATUS: what copyPreparedMailbox goes on with. */
+export interface PreparedPass {
+  startedAt: string;
+  gate: ThrottleGate;
+  retry: Attempt;
+  prepared: PreparedFolders;
+  /** Workers' logins already started on the way (openAhead). */
+  openedAhead: number;
+}
+
+/**
+ * The first half of a mailbox pass, after a delta's look at the source (`look`, lookAhead) found
+ * something to do: the mailbox's folders listed and mapped, created at the destination, and both
+ * sides' STATUS taken (prepareMailbox); the look's STATUS answers are not asked again. The report
+ * instead when the mailbox fails here. The batch runs it before the mailbox has a pass slot
+ * (runBatch), so a mailbox's set-up round trips overlap the copying of the mailbox before it.
+ */
+export async function prepareMailboxPass(deps: EngineDeps, pair: MailboxPair, opts: MigrateMailboxOptions, look?: SourceLook): Promise<PreparedPass | { report: MailboxReport }> {
   const startedAt = new Date().toISOString();
   const gate = new ThrottleGate();
   const final = opts.final === true;
-  // A delta pass over a mailbox where nothing changed costs one source session and one destination STATUS round.
-  let known: ReadonlyMap<string, FolderStatus> | undefined;
-  if (!final) {
-    const ahead = opts.look ? { look: opts.look } : await lookAhead(deps, pair);
-    if (ahead.report) {
-      opts.onFolders?.(ahead.report.folders.length, 0);
-      return ahead.report;
-    }
-    known = ahead.look.statuses;
-  }
+  const known = look?.statuses;
   // Said while it lasts: a refused port or an unreachable endpoint is a minute of retries per mailbox.
   const onRetry = (e: MigrationError, n: number, ms: number): void => deps.log.warn(`${pair.sourceEmail}: ${e.code}, retry ${n} in ${ms} ms: ${e.message.split(/\r?\n/)[0]!.slice(0, 200)}`);
   const retry: Attempt = (fn) => withRetry(fn, { baseDelayMs: opts.retryBaseMs, gate, onRetry });
-  let prepared;
   let openedAhead = 0;
   try {
-    prepared = await prepareMailbox(deps, pair, {
+    const prepared = await prepareMailbox(deps, pair, {
       // Right after setup Exchange refuses valid tokens until the grant propagates: keep asking for the window.
       listing: (fn) =>
         withAuthPropagation(() => retry(fn), {
@@ -109,11 +124,18 @@ async function migrateMailboxPass(deps: EngineDeps, pair: MailboxPair, opts: Mig
       // (A listing tried again after a refusal does not open them twice.)
       ...(known && known.size > 0 ? {} : { onListed: (folders: number) => void (openedAhead ||= openAhead(deps, pair, Math.min(folders, deps.settings.maxConnectionsPerMailbox), 0)) }),
     });
+    opts.onFolders?.(prepared.folders.length, 0);
+    return { startedAt, gate, retry, prepared, openedAhead };
   } catch (e) {
     const err = classify(e, 'engine');
-    return finishMailboxPass(deps, pair, { startedAt, folders: [], skippedFolders: [], renamedFolders: [], error: { code: err.code, message: err.message }, final });
+    return { report: await finishMailboxPass(deps, pair, { startedAt, folders: [], skippedFolders: [], renamedFolders: [], error: { code: err.code, message: err.message }, final }) };
   }
-  opts.onFolders?.(prepared.folders.length, 0);
+}
+
+/** The second half of a mailbox pass: its folders copied, largest first, on as many workers as their sizes ask for; then the report. */
+export async function copyPreparedMailbox(deps: EngineDeps, pair: MailboxPair, ready: PreparedPass, opts: MigrateMailboxOptions): Promise<MailboxReport> {
+  const { startedAt, gate, retry, prepared, openedAhead } = ready;
+  const final = opts.final === true;
   const starts = new Map<string, FolderPassStart>();
   for (const task of prepared.folders) if (task.start) starts.set(task.sourcePath, task.start);
   // The farther of the two servers sets how many folders go side by side (folder-workers.ts).
@@ -136,9 +158,12 @@ async function migrateMailboxPass(deps: EngineDeps, pair: MailboxPair, opts: Mig
   // biggest folder does not start last and finish alone. Reported in the listed order.
   const order = prepared.folders.map((_, i) => i).sort((a, b) => pendingOf(prepared.folders[b]!) - pendingOf(prepared.folders[a]!) || a - b);
   const scheduled = order.map((i) => prepared.folders[i]!);
+  // Folders with nothing to copy come last and end at once: the slot frees soon once the last folder with something to copy has started.
+  const lastToCopy = scheduled.reduce((last, task, k) => (pendingOf(task) > 0 ? k : last), 0);
   const work = Promise.all(
-    scheduled.map((task) =>
+    scheduled.map((task, k) =>
       limit(async (): Promise<FolderReport> => {
+        if (k >= lastToCopy) opts.onLastFolderStarted?.();
         // What the ledger holds of the folder still counts; the pass copied nothing it can report.
         const failed = (err: MigrationError, cp?: FolderCheckpoint): FolderReport => folderReport(folderRef(pair, task), cp, 'failed', 0, 0, { code: err.code, message: err.message });
         if (fatal) return failed(fatal);

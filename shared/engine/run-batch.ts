@@ -3,8 +3,8 @@ import type { MailboxRow } from '../contracts/mailbox.js';
 import { mailboxPair, type MailboxPair } from '../contracts/mailbox-pair.js';
 import type { BatchReport, MailboxReport } from '../contracts/report.js';
 import type { EngineDeps } from './engine-deps.js';
-import { lookAhead, migrateMailbox, type MigrateMailboxOptions } from './migrate-mailbox.js';
-import type { SourceLook } from './unchanged-mailbox.js';
+import { copyPreparedMailbox, lookAhead, migrateMailbox, prepareMailboxPass, type MigrateMailboxOptions } from './migrate-mailbox.js';
+import { PrepareTurns } from './prepare-turns.js';
 import { SpareWorkers } from './spare-workers.js';
 import { PassSlots, type HeldSlot } from './pass-slots.js';
 import type { MailboxLeases } from '../domain/leases/mailbox-lease.js';
@@ -41,15 +41,19 @@ const LOOK_AHEAD = 2;
 
 /**
  * The one-machine driver: a bounded-concurrency loop over the same engine calls the activities
- * make. A delta first looks at each mailbox (a source connection for LIST and STATUS, and one
- * pipelined STATUS round at the destination beside it); a mailbox
- * where nothing changed ends there without taking one of the `concurrency` pass slots, so the
- * look-ups run LOOK_AHEAD times as many at once. A look keeps its own slot until the mailbox's
- * pass has one: at most that many mailboxes wait with a source connection open.
+ * make. Each mailbox is first looked at and prepared without one of the `concurrency` pass slots:
+ * a delta's look (a source connection for LIST and STATUS, and one pipelined STATUS round at the
+ * destination beside it) ends a mailbox where nothing changed, so look-ups run LOOK_AHEAD times
+ * as many at once as passes. Any other mailbox, once a running pass has started its last folder
+ * (prepare-turns.ts), has its folders listed, created and asked their STATUS
+ * (prepareMailboxPass), and copies once it has a slot. A look keeps its own slot until the
+ * mailbox's pass has one: at most that many mailboxes wait with a source connection open, and at
+ * most one per slot prepared (idle connections close after a minute, as any).
  */
 export async function runBatch(deps: EngineDeps, rows: readonly MailboxRow[], opts: RunBatchOptions): Promise<BatchReport> {
   const startedAt = new Date().toISOString();
   const passes = new PassSlots(opts.concurrency);
+  const turns = new PrepareTurns(opts.concurrency);
   const looks = pLimit(opts.concurrency * LOOK_AHEAD);
   const spare = new SpareWorkers(() => looks.pendingCount + passes.pendingCount, opts.concurrency);
   // A cause every mailbox shares (wrong secret, unknown tenant, refused host) stops the batch:
@@ -59,9 +63,9 @@ export async function runBatch(deps: EngineDeps, rows: readonly MailboxRow[], op
     const error = { code: 'BATCH_STOPPED', message: `not started: the batch stopped on ${stop?.code ?? ''}` };
     return summariseMailbox({ sourceEmail: row.sourceEmail, destinationEmail: row.destinationEmail, startedAt: new Date().toISOString(), folders: [], skippedFolders: [], renamedFolders: [], error });
   };
-  const options = (pair: MailboxPair, slot: HeldSlot, look?: SourceLook): MigrateMailboxOptions => {
+  const options = (pair: MailboxPair, slot?: HeldSlot): MigrateMailboxOptions => {
     const onPause = opts.onBudgetPause;
-    return { retryBaseMs: opts.retryBaseMs, final: opts.final === true, spare, slot, ...(look ? { look } : {}), ...(opts.onCopied ? { onCopied: opts.onCopied } : {}), ...(onPause ? { onBudgetPause: (t: string) => onPause(pair, t) } : {}) };
+    return { retryBaseMs: opts.retryBaseMs, final: opts.final === true, spare, ...(slot ? { slot } : {}), ...(opts.onCopied ? { onCopied: opts.onCopied } : {}), ...(onPause ? { onBudgetPause: (t: string) => onPause(pair, t) } : {}) };
   };
   const one = async (pair: MailboxPair): Promise<MailboxReport> => {
     // The cut-over pass always copies, verifies and closes: nothing to look ahead for.
@@ -69,16 +73,32 @@ export async function runBatch(deps: EngineDeps, rows: readonly MailboxRow[], op
     const ahead = await looks(async () => {
       if (stop) return { report: notStarted(pair) };
       const { report, look } = await lookAhead(deps, pair);
-      if (report) {
+      const ended = (r: MailboxReport): { report: MailboxReport } => {
         // Not awaited: the LOGOUT need not hold up the next look-up.
         void deps.pool.closeMailbox(pair);
-        return { report };
+        return { report: r };
+      };
+      if (report) return ended(report);
+      // Prepared before a pass slot is free: the set-up round trips (logins, LIST, CREATE, STATUS)
+      // overlap the copying of the mailbox whose slot this one takes (prepare-turns.ts).
+      const turn = await turns.take();
+      const ready = stop ? { report: notStarted(pair) } : await prepareMailboxPass(deps, pair, options(pair), look);
+      if ('report' in ready) {
+        turn.giveBack();
+        return ended(ready.report);
       }
       let started!: () => void;
       const start = new Promise<void>((resolve) => (started = resolve));
-      const pass = passes.run((slot) => {
+      const pass = passes.run(async (slot) => {
         started();
-        return stop ? Promise.resolve(notStarted(pair)) : migrateMailbox(deps, pair, options(pair, slot, look));
+        // A slot handed back for a budget wait frees now: the next mailbox may prepare.
+        const held: HeldSlot = { yield: () => (turn.giveBack(), slot.yield()), reclaim: () => slot.reclaim() };
+        try {
+          return stop ? notStarted(pair) : await copyPreparedMailbox(deps, pair, ready, { ...options(pair, held), onLastFolderStarted: () => turn.giveBack() });
+        } finally {
+          turn.giveBack();
+          void deps.pool.closeMailbox(pair);
+        }
       });
       pass.catch(() => undefined); // awaited below, outside the look slot
       await start;

@@ -1,0 +1,64 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { bulkCorpus } from '../../lab/corpus.js';
+import { FaultProxy } from '../../lab/fault-proxy.js';
+import type { CommandRecord } from '../../lab/fault-proxy-connection.js';
+import { getLab } from '../../lab/lab-info.js';
+import { runThroughEngine } from '../../support/engine-run.js';
+import { compareCopy, seededPair } from '../../support/lab-mailbox.js';
+
+/**
+ * A batch prepares the mailbox that waits for a pass slot (logs in, lists, creates its folders,
+ * asks their STATUS) once the running mailbox has started its last folder: the waiting one's
+ * set-up overlaps that folder's copy, and its own copy still begins only once it has the slot.
+ */
+
+const proxies: FaultProxy[] = [];
+afterEach(async () => {
+  await Promise.all(proxies.splice(0).map((p) => p.stop()));
+});
+
+const of = (commands: readonly CommandRecord[], user: string): CommandRecord[] => commands.filter((c) => c.user?.toLowerCase() === user.toLowerCase());
+const folderOf = (c: CommandRecord): string => /^"?([^"\s]+)/.exec(c.args)?.[1] ?? '';
+
+describe('a batch prepares the next mailbox ahead of its pass slot', () => {
+  it('with one slot, the mailbox that waits is prepared while the other copies its last folder, copies after it, and both copies are exact', async () => {
+    const lab = getLab();
+    const first = await seededPair(lab, 'ahead-a', bulkCorpus(300, { folders: 3, bodyBytes: 8000, seed: 'ahead-a' }));
+    const second = await seededPair(lab, 'ahead-b', bulkCorpus(300, { folders: 3, bodyBytes: 8000, seed: 'ahead-b' }));
+    const destination = await FaultProxy.forLab(lab, 'destination');
+    proxies.push(destination);
+    // Each chunk a little late, and folders of 100 messages: a folder's copy outlasts a mailbox's set-up.
+    destination.setLatency(15);
+    const run = await runThroughEngine(lab, [first, second], { destination, concurrency: 1, settings: { MAX_CONNECTIONS_PER_MAILBOX: '1' } });
+    expect(run.report.mailboxes.map((m) => m.state), run.log.join('\n')).toEqual(['completed', 'completed']);
+
+    // Which of the two had the slot first is whichever look ended first: the other waited.
+    const firstAppend = (user: string): number => Math.min(...of(destination.commands, user).filter((c) => c.name === 'APPEND').map((c) => c.at));
+    const [ran, waited] = [first, second].sort((x, y) => firstAppend(x) - firstAppend(y));
+    const a = of(destination.commands, ran!);
+    const b = of(destination.commands, waited!);
+    const appends = a.filter((c) => c.name === 'APPEND');
+    // One worker: the first mailbox's folders one after another; the last one started last.
+    const byFolder = new Map<string, CommandRecord[]>();
+    for (const c of appends) byFolder.set(folderOf(c), [...(byFolder.get(folderOf(c)) ?? []), c]);
+    expect(byFolder.size).toBe(3);
+    const lastFolder = [...byFolder.values()].reduce((x, y) => (y[0]!.at > x[0]!.at ? y : x));
+    const earlierDone = Math.max(...appends.filter((c) => !lastFolder.includes(c)).map((c) => c.doneAt!));
+    const firstEnds = Math.max(...appends.map((c) => c.doneAt!));
+    const secondBegins = Math.min(...b.map((c) => c.at));
+    const secondCreates = b.filter((c) => c.name === 'CREATE');
+    const secondAppends = b.filter((c) => c.name === 'APPEND');
+    expect(secondCreates.length).toBeGreaterThanOrEqual(3); // its three folders (and their parent)
+    // Not with the batch's start: only once the running mailbox's earlier folders are copied ...
+    expect(secondBegins).toBeGreaterThan(earlierDone);
+    // ... and its folders created while that one still copies its last.
+    expect(Math.max(...secondCreates.map((c) => c.doneAt!))).toBeLessThan(firstEnds);
+    // Its copy waits for the slot.
+    expect(Math.min(...secondAppends.map((c) => c.at))).toBeGreaterThan(firstEnds);
+
+    for (const address of [first, second]) {
+      const cmp = await compareCopy(lab, address);
+      expect({ missing: cmp.missing, extra: cmp.extra, diffs: cmp.diffs }).toEqual({ missing: [], extra: [], diffs: [] });
+    }
+  });
+});
