@@ -3,13 +3,14 @@ import type { LabInfo } from '../../test/lab/lab-info.js';
 import { countingProxies } from '../profile.js';
 
 /**
- * Lets the hop between the tool and a proxy by undelayed: iptables rules in the bench's own
- * namespace, ahead of its NFQUEUE rule, for packets to and from the proxy's port. Returns what
- * removes them.
+ * Lets the hop between the tool and a proxy by undelayed but for each connection's SYN: iptables
+ * rules in the bench's own namespace, ahead of its NFQUEUE rule, for packets to and from the
+ * proxy's port. Returns what removes them.
  */
 function undelayedHop(port: number): () => void {
   const rules = [['--dport', String(port)], ['--sport', String(port)]];
-  const iptables = (op: '-I' | '-D', r: string[]): void => void execFileSync('iptables', ['-t', 'raw', op, 'PREROUTING', ...(op === '-I' ? ['1'] : []), '-i', 'lo', '-p', 'tcp', ...r, '-j', 'ACCEPT'], { stdio: ['ignore', 'ignore', 'inherit'] });
+  // A connection's first packet (SYN) is still delayed: the tool measures a server's distance by its connect, and must find it far.
+  const iptables = (op: '-I' | '-D', r: string[]): void => void execFileSync('iptables', ['-t', 'raw', op, 'PREROUTING', ...(op === '-I' ? ['1'] : []), '-i', 'lo', '-p', 'tcp', ...r, '!', '--syn', '-j', 'ACCEPT'], { stdio: ['ignore', 'ignore', 'inherit'] });
   for (const r of rules) iptables('-I', r);
   return () => rules.forEach((r) => iptables('-D', r));
 }
