@@ -109,8 +109,6 @@ export interface ImapConnections {
   openAhead?(pair: MailboxPair, count: { source: number; destination: number; destinationFolders?: number }): void;
   /** The round trip to the side's server as connections so far measured it (ms); undefined when not known. */
   roundTripMs?(site: ImapSite): number | undefined;
-  /** Connections of a destination mailbox an APPEND pipeline could be lent on now, without a login of its own (idle, or being opened ahead). */
-  appendersAtHand?(mailbox: string): number;
   /** Closes the idle connections of a mailbox pair that is done. */
   closeMailbox(pair: MailboxPair): Promise<void>;
   closeAll(): Promise<void>;

@@ -17,12 +17,6 @@ export interface CopyFolderContext {
   waitForBudget?: (resumesAt: string) => Promise<void>;
   /** The folder's STATUS, already taken (the mailbox checks all folders on one session first). */
   start?: FolderPassStart;
-  /**
-   * Told once the folder's last range has read every body from the source and either another
-   * APPEND connection is at hand or its last APPENDs are answered (copyRange): what is left is at
-   * the destination, the closing STATUS at least. The command line's worker starts the next folder then.
-   */
-  onSourceDone?: () => void;
 }
 
 /**
@@ -41,9 +35,8 @@ export async function copyFolder(deps: EngineDeps, ctx: CopyFolderContext, ref: 
     const first = afterUid === start.afterUid;
     // A small folder's plan is one FETCH of its metadata: its ranges take their rows from it.
     const page = await retry(() => planNextRangesWithRows(deps, ref, afterUid, first ? start.status : undefined));
-    for (const [k, range] of page.ranges.entries()) {
-      const last = page.complete && k === page.ranges.length - 1;
-      const known = { ...(page.rows ? { rows: page.rows } : {}), ...(last && ctx.onSourceDone ? { onSourceDone: ctx.onSourceDone } : {}) };
+    const known = page.rows ? { rows: page.rows } : undefined;
+    for (const range of page.ranges) {
       for (;;) {
         const r = await retry(() => copyRange(deps, { ...ref, range }, known));
         if (r.status === 'uidvalidity-changed') return copyFolder(deps, { ...ctx, start: undefined }, ref); // re-plan from the top

@@ -39,15 +39,13 @@ function pacingOf(mailbox: number | undefined, batch: number): { mailbox?: numbe
  * Permanent per-message refusals are recorded and the range goes on; connection-level errors
  * throw (classified) after saving the progress made. `known.rows`: the range's metadata as the
  * plan just read it in this process (planNextRangesWithRows); its own metadata FETCH is then skipped.
- * `known.onSourceDone`: told once every body is read and either another APPEND connection is at
- * hand or the last APPENDs are answered; the source connection is given back then.
  */
-export async function copyRange(deps: EngineDeps, input: CopyRangeInput, known?: { rows?: readonly MessageMeta[]; onSourceDone?: () => void }): Promise<CopyRangeResult> {
+export async function copyRange(deps: EngineDeps, input: CopyRangeInput, known?: { rows?: readonly MessageMeta[] }): Promise<CopyRangeResult> {
   const leases = new RangeLeases(deps.pool, input);
   const src = await leases.source();
   let outcome: RangeOutcome = 'broken';
   try {
-    const result = await copyLeased(deps, input, leases, src, known?.rows, known?.onSourceDone);
+    const result = await copyLeased(deps, input, leases, src, known?.rows);
     outcome = 'ok';
     return result;
   } catch (e) {
@@ -59,7 +57,7 @@ export async function copyRange(deps: EngineDeps, input: CopyRangeInput, known?:
 }
 
 /** The range itself, on the connections `leases` lends (the caller gives them back). */
-async function copyLeased(deps: EngineDeps, input: CopyRangeInput, leases: RangeLeases, src: SourceFolders, rows: readonly MessageMeta[] | undefined, onSourceDone?: () => void): Promise<CopyRangeResult> {
+async function copyLeased(deps: EngineDeps, input: CopyRangeInput, leases: RangeLeases, src: SourceFolders, rows: readonly MessageMeta[] | undefined): Promise<CopyRangeResult> {
   const { checkpoints, settings } = deps;
   const srcSel = await src.select(input.sourcePath, true);
   const stored = await checkpoints.get(input.mailbox, input.sourcePath);
@@ -137,18 +135,7 @@ async function copyLeased(deps: EngineDeps, input: CopyRangeInput, leases: Range
         if (resumesAt) break;
       }
       const { queue } = await destination.ready();
-      // Every body is read: the source connection and the caller's worker go on to the next folder
-      // while this range's last APPENDs are answered, when another APPEND connection is at hand for
-      // it (a login of its own would cost more round trips than the wait); else once they are
-      // answered, before the folder's closing STATUS. Not when paused by the budget.
-      const handOn = (): void => {
-        if (resumesAt || !onSourceDone) return;
-        leases.releaseSource();
-        onSourceDone();
-      };
-      if ((deps.pool.appendersAtHand?.(input.destinationEmail) ?? 0) > 0) handOn();
       await queue.drain();
-      handOn();
       // Paused by the budget: what was copied is settled (the window stays on record, so the
       // range copied again later compares instead of appending twice) and the rest waits.
       if (resumesAt) progress.interrupted(queue.done);

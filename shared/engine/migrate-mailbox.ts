@@ -14,7 +14,7 @@ import { finishMailboxPass } from './mailbox-pass/finish-mailbox-pass.js';
 import { ThrottleGate, withRetry, type Attempt } from './retry.js';
 import { summariseMailbox } from './summarise.js';
 import { lookAtSource, type SourceLook } from './unchanged-mailbox.js';
-import type { FolderTask, PreparedFolders } from '../contracts/engine-types.js';
+import type { PreparedFolders } from '../contracts/engine-types.js';
 import { withAuthPropagation } from './preflight/propagation.js';
 import type { SpareWorkers } from './spare-workers.js';
 import type { HeldSlot } from './pass-slots.js';
@@ -144,10 +144,6 @@ export async function copyPreparedMailbox(deps: EngineDeps, pair: MailboxPair, r
   // The first worker carries on with the connections that prepared the mailbox; the others' logins
   // start now, and one destination folder connection for the STATUS each folder's pass ends with.
   openAhead(deps, pair, workers, openedAhead);
-  // Largest first (by the messages each may have to copy), as the app assigns its lanes: the
-  // biggest folder does not start last and finish alone. Reported in the listed order.
-  const order = prepared.folders.map((_, i) => i).sort((a, b) => pendingOf(prepared.folders[b]!) - pendingOf(prepared.folders[a]!) || a - b);
-  const scheduled = order.map((i) => prepared.folders[i]!);
   const limit = pLimit(workers);
   const toldPauses = new Set<string>();
   const pauses = new BudgetPauses(opts.slot);
@@ -158,38 +154,29 @@ export async function copyPreparedMailbox(deps: EngineDeps, pair: MailboxPair, r
     else deps.log.info(budgetPauseLine(pair.sourceEmail, resumesAt));
   };
   let fatal: MigrationError | undefined;
+  // Largest first (by the messages each may have to copy), as the app assigns its lanes: the
+  // biggest folder does not start last and finish alone. Reported in the listed order.
+  const order = prepared.folders.map((_, i) => i).sort((a, b) => pendingOf(prepared.folders[b]!) - pendingOf(prepared.folders[a]!) || a - b);
+  const scheduled = order.map((i) => prepared.folders[i]!);
   // Folders with nothing to copy come last and end at once: the slot frees soon once the last folder with something to copy has started.
   const lastToCopy = scheduled.reduce((last, task, k) => (pendingOf(task) > 0 ? k : last), 0);
-  const copy = async (task: FolderTask, onSourceDone: () => void): Promise<FolderReport> => {
-    // What the ledger holds of the folder still counts; the pass copied nothing it can report.
-    const failed = (err: MigrationError, cp?: FolderCheckpoint): FolderReport => folderReport(folderRef(pair, task), cp, 'failed', 0, 0, { code: err.code, message: err.message });
-    if (fatal) return failed(fatal);
-    try {
-      return await copyFolder(deps, { gate, retryBaseMs: opts.retryBaseMs, syncFlags: final, onBudgetPause, waitForBudget: (t) => pauses.until(t), onSourceDone, ...(task.start ? { start: task.start } : {}), ...(opts.onCopied ? { onCopied: opts.onCopied } : {}) }, folderRef(pair, task));
-    } catch (e) {
-      const err = classify(e, 'engine');
-      if (MAILBOX_FATAL.includes(err.code)) fatal = err;
-      deps.log.warn(`${pair.sourceEmail} "${task.sourcePath}": ${err.code} ${err.message}`);
-      return failed(err, await deps.checkpoints.get(pair.key, task.sourcePath).catch(() => undefined));
-    }
-  };
-  // A worker holds its place in `limit` while its folder reads from the source; once every body is
-  // read it starts the next folder on the source connection just given back, while the last one's
-  // APPENDs are answered (when another APPEND connection is at hand) and its closing STATUS asked:
-  // one to three round trips less per folder on a far server.
   const work = Promise.all(
-    scheduled.map(async (task, k) => {
-      let whole!: Promise<FolderReport>;
-      await limit(
-        () =>
-          new Promise<void>((sourceDone) => {
-            if (k >= lastToCopy) opts.onLastFolderStarted?.();
-            whole = copy(task, sourceDone);
-            void whole.finally(sourceDone);
-          }),
-      );
-      return whole;
-    }),
+    scheduled.map((task, k) =>
+      limit(async (): Promise<FolderReport> => {
+        if (k >= lastToCopy) opts.onLastFolderStarted?.();
+        // What the ledger holds of the folder still counts; the pass copied nothing it can report.
+        const failed = (err: MigrationError, cp?: FolderCheckpoint): FolderReport => folderReport(folderRef(pair, task), cp, 'failed', 0, 0, { code: err.code, message: err.message });
+        if (fatal) return failed(fatal);
+        try {
+          return await copyFolder(deps, { gate, retryBaseMs: opts.retryBaseMs, syncFlags: final, onBudgetPause, waitForBudget: (t) => pauses.until(t), ...(task.start ? { start: task.start } : {}), ...(opts.onCopied ? { onCopied: opts.onCopied } : {}) }, folderRef(pair, task));
+        } catch (e) {
+          const err = classify(e, 'engine');
+          if (MAILBOX_FATAL.includes(err.code)) fatal = err;
+          deps.log.warn(`${pair.sourceEmail} "${task.sourcePath}": ${err.code} ${err.message}`);
+          return failed(err, await deps.checkpoints.get(pair.key, task.sourcePath).catch(() => undefined));
+        }
+      }),
+    ),
   );
   const leave = opts.spare?.join(limit, deps.settings.maxConnectionsPerMailbox);
   const folders: FolderReport[] = [];

@@ -43,11 +43,6 @@ export class IdlePool<T extends Poolable> {
     return undefined;
   }
 
-  /** Connections kept idle under `key` (some may prove unusable when taken). */
-  count(key: string): number {
-    return this.idle.get(key)?.length ?? 0;
-  }
-
   /** Keeps `lease` for re-use, or closes it when broken, busy, unusable, one too many or the pool is closed. */
   put(key: string, lease: Leased<T>, broken = false): void {
     const list = this.idle.get(key) ?? [];

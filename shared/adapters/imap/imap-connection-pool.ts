@@ -172,13 +172,6 @@ export class ImapConnectionPool implements ImapConnections {
     }
   }
 
-  /** What appender() would lend without a login of its own: idle or opening pipelines, and idle or opening destination folder connections (appenderOver). */
-  appendersAtHand(mailbox: string): number {
-    if (!this.dialer.allowsPipelining(mailbox)) return 0;
-    const folders = keyOf('destination', mailbox);
-    return this.appenders.count(addressKey(mailbox)) + this.aheadAppenders.count(addressKey(mailbox)) + this.raw.count(folders) + this.aheadRaw.count(folders);
-  }
-
   releaseAppender(mailbox: string, lease: Leased<AppendPipeline>, broken = false): void {
     const own = this.lentAppenders.get(lease.item);
     this.lentAppenders.delete(lease.item);
@@ -239,11 +232,6 @@ class Ahead<T> {
     if (!p) return undefined;
     this.remove(key, p);
     return p;
-  }
-
-  /** Opens under way for `key`. */
-  count(key: string): number {
-    return this.opening.get(key)?.length ?? 0;
   }
 
   /** Every open under way for `key` has finished. */

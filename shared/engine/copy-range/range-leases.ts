@@ -52,12 +52,6 @@ export class RangeLeases {
     return this.dst;
   }
 
-  /** The source connection back to the pool before the range ends (every body asked for is read): the next folder's plan can take it. */
-  releaseSource(): void {
-    this.sourceLease?.release(false);
-    this.sourceLease = undefined;
-  }
-
   release(outcome: RangeOutcome): void {
     const broken = outcome !== 'ok';
     // A throttling answer leaves the source connection good (the raw reader knows when it is not):

@@ -127,39 +127,4 @@ describe('round trips of a first pass', () => {
     const firstBatchDone = appends.filter((a) => a.at < bodies[1]!.at).map((a) => a.doneAt ?? 0);
     expect(Math.max(...firstBatchDone)).toBeGreaterThan(bodies[1]!.at);
   });
-
-  it("starts a worker's next folder before the folder it copied has its closing STATUS answered, and while its APPENDs are answered when another APPEND connection is at hand", async () => {
-    // One worker, four folders: each next folder's EXAMINE overlaps the last one's closing STATUS.
-    const one = await seededPair(lab, 'rt-next', bulkCorpus(40, { folders: 4, bodyBytes: 300, seed: 'rt-next' }));
-    const src = await proxy('source');
-    const dst = await proxy('destination');
-    dst.setLatency(20);
-    const run = await runThroughEngine(lab, [one], { source: src, destination: dst, roundTripMs: 60, settings: { MAX_CONNECTIONS_PER_MAILBOX: '1' } });
-    await expectExactCopy(lab, one, run);
-    const examines = src.commands.filter((c) => c.name === 'EXAMINE' && c.args.startsWith('"Bulk/'));
-    expect(examines).toHaveLength(4);
-    const closing = (path: string): CommandRecord => dst.commands.filter((c) => c.name === 'STATUS' && c.args.startsWith(path)).at(-1)!;
-    for (let k = 1; k < examines.length; k++) {
-      const before = closing(examines[k - 1]!.args.split(' ')[0]!);
-      expect(examines[k]!.at, `${examines[k]!.args} after ${before.args}`).toBeLessThan(before.doneAt!);
-    }
-
-    // Three workers, five folders of which two wait: a worker whose folder has read its bodies goes
-    // on while that folder's APPENDs are still answered, on an APPEND connection left idle.
-    const three = await seededPair(lab, 'rt-next3', bulkCorpus(100, { folders: 5, bodyBytes: 300, seed: 'rt-next3' }));
-    const src3 = await proxy('source');
-    const dst3 = await proxy('destination');
-    dst3.addFault({ on: { name: 'APPEND', times: 1000 }, action: { kind: 'delay', ms: 40 } });
-    const run3 = await runThroughEngine(lab, [three], { source: src3, destination: dst3, roundTripMs: 60, settings: { MAX_CONNECTIONS_PER_MAILBOX: '3' } });
-    await expectExactCopy(lab, three, run3);
-    const appendsOf = (path: string): CommandRecord[] => dst3.commands.filter((c) => c.name === 'APPEND' && c.args.startsWith(path));
-    const started = src3.commands.filter((c) => c.name === 'EXAMINE' && c.args.startsWith('"Bulk/'));
-    expect(started).toHaveLength(5);
-    const overlapped = started.slice(3).filter((e) => {
-      // The folder copied before on the same source connection.
-      const previous = started.filter((x) => x.connection === e.connection && x.at < e.at).at(-1);
-      return previous !== undefined && appendsOf(previous.args.split(' ')[0]!).some((a) => (a.doneAt ?? 0) > e.at);
-    });
-    expect(overlapped.length).toBeGreaterThan(0);
-  });
 });
