@@ -20,6 +20,11 @@ export class PrepareTurns {
     this.free = Math.max(1, slots);
   }
 
+  /** Mailboxes waiting for a turn. */
+  get pendingCount(): number {
+    return this.queue.length;
+  }
+
   async take(): Promise<PrepareTurn> {
     if (this.free > 0 && this.queue.length === 0) this.free -= 1;
     else await new Promise<void>((resolve) => this.queue.push(resolve));

@@ -55,7 +55,8 @@ export async function runBatch(deps: EngineDeps, rows: readonly MailboxRow[], op
   const passes = new PassSlots(opts.concurrency);
   const turns = new PrepareTurns(opts.concurrency);
   const looks = pLimit(opts.concurrency * LOOK_AHEAD);
-  const spare = new SpareWorkers(() => looks.pendingCount + passes.pendingCount, opts.concurrency);
+  // Waiting: for a look, for a turn to prepare, or prepared for a pass slot.
+  const spare = new SpareWorkers(() => looks.pendingCount + turns.pendingCount + passes.pendingCount, opts.concurrency);
   // A cause every mailbox shares (wrong secret, unknown tenant, refused host) stops the batch:
   // mailboxes not yet started are reported BATCH_STOPPED instead of failing one by one.
   let stop: { code: string; message: string } | undefined;

@@ -13,6 +13,7 @@ describe('PrepareTurns', () => {
     const d = turns.take().then((t) => (got.push('d'), t));
     await tick();
     expect(got).toEqual([]);
+    expect(turns.pendingCount).toBe(2);
     a.giveBack();
     a.giveBack(); // the last folder started, then the pass ended: one turn, not two
     await tick();
@@ -20,6 +21,7 @@ describe('PrepareTurns', () => {
     b.giveBack();
     await tick();
     expect(got).toEqual(['c', 'd']);
+    expect(turns.pendingCount).toBe(0);
     (await c).giveBack();
     (await d).giveBack();
     // Both slots free again: two turns at once, no third.
