@@ -1,37 +1,12 @@
+import { FifoSlots } from './fifo-slots.js';
+
 /**
  * The batch's pass slots (`--concurrency`): a mailbox copies while it holds one. Unlike a plain
  * limiter, a slot can be handed back mid-pass and taken again: a mailbox that waits for its byte
  * budget's next window (hours, for Google's daily cap) lets another mailbox copy meanwhile, and
  * is served first when it asks again, before mailboxes that have not started.
  */
-export class PassSlots {
-  private free: number;
-  private readonly queue: (() => void)[] = [];
-
-  constructor(slots: number) {
-    this.free = Math.max(1, slots);
-  }
-
-  /** Mailboxes waiting for a slot. */
-  get pendingCount(): number {
-    return this.queue.length;
-  }
-
-  /** Takes a slot once one is free; `first`: ahead of every other waiter. */
-  acquire(first = false): Promise<void> {
-    if (this.free > 0 && this.queue.length === 0) {
-      this.free -= 1;
-      return Promise.resolve();
-    }
-    return new Promise<void>((resolve) => (first ? this.queue.unshift(resolve) : this.queue.push(resolve)));
-  }
-
-  release(): void {
-    const next = this.queue.shift();
-    if (next) next();
-    else this.free += 1;
-  }
-
+export class PassSlots extends FifoSlots {
   /** Runs `fn` in a slot; `fn` is given the slot's hand-back (budget-pauses.ts) and must leave it held. */
   async run<T>(fn: (slot: HeldSlot) => Promise<T>): Promise<T> {
     await this.acquire();

@@ -1,3 +1,5 @@
+import { FifoSlots } from './fifo-slots.js';
+
 /** A turn to prepare a mailbox ahead of its pass slot; given back once, later calls do nothing. */
 export interface PrepareTurn {
   giveBack(): void;
@@ -13,29 +15,25 @@ export interface PrepareTurn {
  * with the batch's first mailboxes, whose own set-up it would slow.
  */
 export class PrepareTurns {
-  private free: number;
-  private readonly queue: (() => void)[] = [];
+  private readonly turns: FifoSlots;
 
   constructor(slots: number) {
-    this.free = Math.max(1, slots);
+    this.turns = new FifoSlots(slots);
   }
 
   /** Mailboxes waiting for a turn. */
   get pendingCount(): number {
-    return this.queue.length;
+    return this.turns.pendingCount;
   }
 
   async take(): Promise<PrepareTurn> {
-    if (this.free > 0 && this.queue.length === 0) this.free -= 1;
-    else await new Promise<void>((resolve) => this.queue.push(resolve));
+    await this.turns.acquire();
     let given = false;
     return {
       giveBack: () => {
         if (given) return;
         given = true;
-        const next = this.queue.shift();
-        if (next) next();
-        else this.free += 1;
+        this.turns.release();
       },
     };
   }
