@@ -18,7 +18,7 @@ export class BudgetPauses {
       this.yielded = true;
       this.slot.yield();
     }
-    await sleep(Math.max(0, Date.parse(resumesAt) - Date.now()));
+    await sleepUntil(resumesAt);
     if (!this.slot || !this.yielded) return;
     this.reclaiming ??= this.slot.reclaim().then(() => {
       this.yielded = false;
@@ -28,4 +28,5 @@ export class BudgetPauses {
   }
 }
 
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+/** Resolves at `at` (ISO 8601), at once if it has passed. */
+export const sleepUntil = (at: string): Promise<void> => new Promise((resolve) => setTimeout(resolve, Math.max(0, Date.parse(at) - Date.now())));

@@ -4,6 +4,7 @@ import type { EngineDeps } from './engine-deps.js';
 import { beginFolderPass, finishFolderPass, planNextRangesWithRows, type FolderPassStart, type FolderRef } from './folder-pass.js';
 import { withRetry, type ThrottleGate } from './retry.js';
 import { cutOverFolder } from './cut-over-folder.js';
+import { sleepUntil } from './budget-pauses.js';
 
 export interface CopyFolderContext {
   gate: ThrottleGate;
@@ -64,5 +65,3 @@ export async function copyFolder(deps: EngineDeps, ctx: CopyFolderContext, ref: 
   }
   return report;
 }
-
-const sleepUntil = (at: string): Promise<void> => new Promise((resolve) => setTimeout(resolve, Math.max(0, Date.parse(at) - Date.now())));

@@ -187,15 +187,17 @@ export async function finishFolderPass(deps: EngineDeps, ref: FolderRef, start: 
  * records one.
  */
 export async function recordDestinations(deps: EngineDeps, refs: readonly FolderRef[]): Promise<void> {
-  const unrecorded: FolderRef[] = [];
-  for (const ref of refs) if ((await deps.checkpoints.get(ref.mailbox, ref.sourcePath))?.destination === undefined) unrecorded.push(ref);
-  const first = unrecorded[0];
+  const first = refs[0];
   if (!first) return;
+  // The mailbox's folders are all done: its ledger is read once, and nothing else writes it meanwhile.
+  const cps = new Map((await deps.checkpoints.list(first.mailbox)).map((cp) => [cp.sourcePath, cp]));
+  const unrecorded = refs.filter((ref) => cps.has(ref.sourcePath) && cps.get(ref.sourcePath)!.destination === undefined);
+  if (unrecorded.length === 0) return;
   const got = await folderStatuses(deps, first.destinationEmail, unrecorded.map((r) => r.destinationPath), undefined, 'destination');
   for (const ref of unrecorded) {
     const now = got.get(ref.destinationPath);
-    const cp = now ? await deps.checkpoints.get(ref.mailbox, ref.sourcePath) : undefined;
-    if (!now || !cp || cp.destination) continue;
+    const cp = cps.get(ref.sourcePath)!;
+    if (!now) continue;
     cp.destination = destinationRecord(cp, now);
     cp.updatedAt = new Date().toISOString();
     await deps.checkpoints.put(ref.mailbox, cp);
