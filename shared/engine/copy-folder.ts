@@ -18,8 +18,6 @@ export interface CopyFolderContext {
   waitForBudget?: (resumesAt: string) => Promise<void>;
   /** The folder's STATUS, already taken (the mailbox checks all folders on one session first). */
   start?: FolderPassStart;
-  /** The destination folder's record is left to the caller's round for the whole mailbox (recordDestinations): no closing STATUS of its own. */
-  deferDestinationRecord?: boolean;
 }
 
 /**
@@ -55,7 +53,7 @@ export async function copyFolder(deps: EngineDeps, ctx: CopyFolderContext, ref: 
     }
     if (page.complete) break;
   }
-  const report = await retry(() => finishFolderPass(deps, ref, start, copiedThisPass, ctx.deferDestinationRecord === true));
+  const report = await retry(() => finishFolderPass(deps, ref, start, copiedThisPass));
   if (budgetPauses.length > 0) report.budgetPauses = budgetPauses;
   if (ctx.syncFlags) {
     const cut = await retry(() => cutOverFolder(deps, ref));

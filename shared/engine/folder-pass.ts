@@ -142,11 +142,9 @@ export async function planNextRangesWithRows(deps: EngineDeps, ref: FolderRef, a
 /**
  * Records the STATUS the pass started from, and the destination folder as the pass leaves it (one
  * destination STATUS) so that a later pass notices a folder deleted, recreated or emptied there;
- * returns the folder's report from the ledger. `deferDestination`: the destination folder is left
- * without a record here, for the caller to take with the mailbox's other folders in one round
- * (recordDestinations); a folder whose record was taken from the pass's start keeps that.
+ * returns the folder's report from the ledger.
  */
-export async function finishFolderPass(deps: EngineDeps, ref: FolderRef, start: FolderPassStart, copiedThisPass: number, deferDestination = false): Promise<FolderReport & { state: 'copied' | 'unchanged' }> {
+export async function finishFolderPass(deps: EngineDeps, ref: FolderRef, start: FolderPassStart, copiedThisPass: number): Promise<FolderReport & { state: 'copied' | 'unchanged' }> {
   const cp: FolderCheckpoint = (await deps.checkpoints.get(ref.mailbox, ref.sourcePath)) ?? emptyCheckpoint(ref.sourcePath, ref.destinationPath, start.status.uidValidity, new Date().toISOString());
   const reconciled = cp.reconcile !== undefined;
   const repaired = cp.repair;
@@ -165,9 +163,8 @@ export async function finishFolderPass(deps: EngineDeps, ref: FolderRef, start: 
     // An empty source folder: no range ran, nothing was appended (not even by an attempt that
     // failed and whose copies a retry then found, which copiedThisPass does not count), so the
     // destination folder is as this pass found it. One STATUS round trip less per empty folder.
-    const seen = start.status.messages === 0 && start.destination ? start.destination : undefined;
-    const dest = seen ?? (deferDestination ? undefined : await destinationStatus(deps, ref));
-    if (dest !== undefined && dest !== 'missing' && dest !== 'refused') cp.destination = destinationRecord(cp, dest);
+    const dest = start.status.messages === 0 && start.destination ? start.destination : await destinationStatus(deps, ref);
+    if (dest !== 'missing' && dest !== 'refused') cp.destination = destinationRecord(cp, dest);
     else delete cp.destination;
     cp.updatedAt = new Date().toISOString();
     await deps.checkpoints.put(ref.mailbox, cp);
@@ -177,31 +174,6 @@ export async function finishFolderPass(deps: EngineDeps, ref: FolderRef, start: 
   if (reconciled) report.reconciled = true;
   if (repaired) report.repaired = repaired;
   return report;
-}
-
-/**
- * The destination records that finishFolderPass left to the caller (`deferDestination`): one
- * pipelined STATUS round for those of one mailbox's folders (`refs`) whose checkpoint has none,
- * each answer recorded there. A folder the round does not answer (refused, gone, or the round
- * failed) stays without a record, as in a ledger from before destination records: its next pass
- * records one.
- */
-export async function recordDestinations(deps: EngineDeps, refs: readonly FolderRef[]): Promise<void> {
-  const first = refs[0];
-  if (!first) return;
-  // The mailbox's folders are all done: its ledger is read once, and nothing else writes it meanwhile.
-  const cps = new Map((await deps.checkpoints.list(first.mailbox)).map((cp) => [cp.sourcePath, cp]));
-  const unrecorded = refs.filter((ref) => cps.has(ref.sourcePath) && cps.get(ref.sourcePath)!.destination === undefined);
-  if (unrecorded.length === 0) return;
-  const got = await folderStatuses(deps, first.destinationEmail, unrecorded.map((r) => r.destinationPath), undefined, 'destination');
-  for (const ref of unrecorded) {
-    const now = got.get(ref.destinationPath);
-    const cp = cps.get(ref.sourcePath)!;
-    if (!now) continue;
-    cp.destination = destinationRecord(cp, now);
-    cp.updatedAt = new Date().toISOString();
-    await deps.checkpoints.put(ref.mailbox, cp);
-  }
 }
 
 export function folderReport(ref: FolderRef, cp: FolderCheckpoint | undefined, state: FolderReport['state'], messagesAtSource: number, copiedThisPass: number, error?: { code: string; message: string }): FolderReport {

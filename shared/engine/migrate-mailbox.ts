@@ -6,7 +6,7 @@ import { MigrationError } from '../errors/migration-error.js';
 import { classify } from '../errors/classify.js';
 import { MAILBOX_FATAL } from '../contracts/error-codes.js';
 import { copyFolder } from './copy-folder.js';
-import { folderRef, folderReport, recordDestinations, type FolderPassStart } from './folder-pass.js';
+import { folderRef, folderReport, type FolderPassStart } from './folder-pass.js';
 import type { EngineDeps } from './engine-deps.js';
 import { FAR_ROUND_TRIP_MS, folderWorkers, pendingMessages } from '../domain/scheduling/folder-workers.js';
 import { prepareMailbox } from './mailbox-pass/prepare-mailbox.js';
@@ -168,7 +168,7 @@ export async function copyPreparedMailbox(deps: EngineDeps, pair: MailboxPair, r
         const failed = (err: MigrationError, cp?: FolderCheckpoint): FolderReport => folderReport(folderRef(pair, task), cp, 'failed', 0, 0, { code: err.code, message: err.message });
         if (fatal) return failed(fatal);
         try {
-          return await copyFolder(deps, { gate, retryBaseMs: opts.retryBaseMs, syncFlags: final, onBudgetPause, waitForBudget: (t) => pauses.until(t), deferDestinationRecord: true, ...(task.start ? { start: task.start } : {}), ...(opts.onCopied ? { onCopied: opts.onCopied } : {}) }, folderRef(pair, task));
+          return await copyFolder(deps, { gate, retryBaseMs: opts.retryBaseMs, syncFlags: final, onBudgetPause, waitForBudget: (t) => pauses.until(t), ...(task.start ? { start: task.start } : {}), ...(opts.onCopied ? { onCopied: opts.onCopied } : {}) }, folderRef(pair, task));
         } catch (e) {
           const err = classify(e, 'engine');
           if (MAILBOX_FATAL.includes(err.code)) fatal = err;
@@ -185,9 +185,5 @@ export async function copyPreparedMailbox(deps: EngineDeps, pair: MailboxPair, r
   } finally {
     leave?.();
   }
-  // Each folder ended without its closing STATUS (a round trip per folder on a worker's chain):
-  // the destination records of the mailbox's copied folders are taken here, in one round.
-  // A record not written is a record missing, as in a ledger from before them: the next pass takes one.
-  await recordDestinations(deps, prepared.folders.filter((_, i) => folders[i]?.state === 'copied').map((task) => folderRef(pair, task))).catch((e: unknown) => deps.log.warn(`${pair.sourceEmail}: the destination folders' records were not written: ${classify(e, 'storage').message}`));
   return finishMailboxPass(deps, pair, { startedAt, folders, skippedFolders: prepared.skipped, renamedFolders: prepared.renamed, ...(prepared.excluded ? { excludedFolders: prepared.excluded } : {}), ...(prepared.sourceGone ? { sourceFoldersGone: prepared.sourceGone } : {}), ...(fatal ? { error: { code: fatal.code, message: fatal.message } } : {}), final, verify: { attempt: retry } });
 }

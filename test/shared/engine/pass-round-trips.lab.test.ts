@@ -127,22 +127,4 @@ describe('round trips of a first pass', () => {
     const firstBatchDone = appends.filter((a) => a.at < bodies[1]!.at).map((a) => a.doneAt ?? 0);
     expect(Math.max(...firstBatchDone)).toBeGreaterThan(bodies[1]!.at);
   });
-
-  it("takes the copied folders' closing STATUS in one round once the mailbox's folders are copied, not one round trip per folder between them", async () => {
-    const address = await seededPair(lab, 'rt-closing', bulkCorpus(40, { folders: 4, bodyBytes: 300, seed: 'rt-closing' }));
-    const dst = await proxy('destination');
-    // One worker: the folders one after another.
-    const run = await runThroughEngine(lab, [address], { destination: dst, roundTripMs: 0, settings: { MAX_CONNECTIONS_PER_MAILBOX: '1' } });
-    await expectExactCopy(lab, address, run);
-    const appends = dst.commands.filter((c) => c.name === 'APPEND');
-    const firstAppend = Math.min(...appends.map((a) => a.at));
-    const lastAnswer = Math.max(...appends.map((a) => a.doneAt ?? 0));
-    const closing = dst.commands.filter((c) => c.name === 'STATUS' && c.at > firstAppend);
-    expect(closing.map((c) => c.args.split(' ')[0]).sort()).toEqual(['"Bulk/001"', '"Bulk/002"', '"Bulk/003"', '"Bulk/004"']);
-    for (const c of closing) {
-      expect(c.at, c.args).toBeGreaterThanOrEqual(lastAnswer);
-      for (const other of closing) expect(together(c, other), `${c.args} / ${other.args}`).toBe(true);
-    }
-    // That the records are written, and catch a folder deleted, recreated or emptied at the destination afterwards: destination-repair.e2e.test.ts.
-  });
 });
