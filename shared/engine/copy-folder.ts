@@ -18,6 +18,8 @@ export interface CopyFolderContext {
   waitForBudget?: (resumesAt: string) => Promise<void>;
   /** The folder's STATUS, already taken (the mailbox checks all folders on one session first). */
   start?: FolderPassStart;
+  /** The folder has read every body it copies: only its last APPENDs, its record and its check remain. Told at least once (also when there was nothing to read). */
+  onSourceRead?: () => void;
 }
 
 /**
@@ -37,9 +39,11 @@ export async function copyFolder(deps: EngineDeps, ctx: CopyFolderContext, ref: 
     // A small folder's plan is one FETCH of its metadata: its ranges take their rows from it.
     const page = await retry(() => planNextRangesWithRows(deps, ref, afterUid, first ? start.status : undefined));
     const known = page.rows ? { rows: page.rows } : undefined;
-    for (const range of page.ranges) {
+    for (const [i, range] of page.ranges.entries()) {
+      // Only the folder's last range reads its last bodies.
+      const events = page.complete && i === page.ranges.length - 1 && ctx.onSourceRead ? { sourceRead: ctx.onSourceRead } : undefined;
       for (;;) {
-        const r = await retry(() => copyRange(deps, { ...ref, range }, known));
+        const r = await retry(() => copyRange(deps, { ...ref, range }, known, events));
         if (r.status === 'uidvalidity-changed') return copyFolder(deps, { ...ctx, start: undefined }, ref); // re-plan from the top
         copiedThisPass += r.copied;
         ctx.onCopied?.(r.copied + r.alreadyPresent + r.skipped + r.failed + r.vanished, r.copiedBytes);
@@ -53,6 +57,7 @@ export async function copyFolder(deps: EngineDeps, ctx: CopyFolderContext, ref: 
     }
     if (page.complete) break;
   }
+  ctx.onSourceRead?.();
   const report = await retry(() => finishFolderPass(deps, ref, start, copiedThisPass));
   if (budgetPauses.length > 0) report.budgetPauses = budgetPauses;
   if (ctx.syncFlags) {

@@ -21,6 +21,12 @@ export interface CopyRangeInput extends FolderRef {
 
 export type { CopyRangeResult };
 
+/** What a range tells its caller as it goes. */
+export interface RangeEvents {
+  /** Every body the range copies has arrived from the source: only its APPENDs and records remain. Not told when the range stops early (budget, failure). */
+  sourceRead?: () => void;
+}
+
 const PIPELINE_MAX_MESSAGE_BYTES = 8 * 1024 * 1024;
 
 /** Under a bandwidth cap: the mailbox's cap, and the bytes of one FETCH (a quarter second at the lower cap, at least 64 KiB). */
@@ -40,12 +46,12 @@ function pacingOf(mailbox: number | undefined, batch: number): { mailbox?: numbe
  * throw (classified) after saving the progress made. `known.rows`: the range's metadata as the
  * plan just read it in this process (planNextRangesWithRows); its own metadata FETCH is then skipped.
  */
-export async function copyRange(deps: EngineDeps, input: CopyRangeInput, known?: { rows?: readonly MessageMeta[] }): Promise<CopyRangeResult> {
+export async function copyRange(deps: EngineDeps, input: CopyRangeInput, known?: { rows?: readonly MessageMeta[] }, events?: RangeEvents): Promise<CopyRangeResult> {
   const leases = new RangeLeases(deps.pool, input);
   const src = await leases.source();
   let outcome: RangeOutcome = 'broken';
   try {
-    const result = await copyLeased(deps, input, leases, src, known?.rows);
+    const result = await copyLeased(deps, input, leases, src, known?.rows, events);
     outcome = 'ok';
     return result;
   } catch (e) {
@@ -57,7 +63,7 @@ export async function copyRange(deps: EngineDeps, input: CopyRangeInput, known?:
 }
 
 /** The range itself, on the connections `leases` lends (the caller gives them back). */
-async function copyLeased(deps: EngineDeps, input: CopyRangeInput, leases: RangeLeases, src: SourceFolders, rows: readonly MessageMeta[] | undefined): Promise<CopyRangeResult> {
+async function copyLeased(deps: EngineDeps, input: CopyRangeInput, leases: RangeLeases, src: SourceFolders, rows: readonly MessageMeta[] | undefined, events: RangeEvents | undefined): Promise<CopyRangeResult> {
   const { checkpoints, settings } = deps;
   const srcSel = await src.select(input.sourcePath, true);
   const stored = await checkpoints.get(input.mailbox, input.sourcePath);
@@ -134,6 +140,7 @@ async function copyLeased(deps: EngineDeps, input: CopyRangeInput, leases: Range
         (await destination.ready()).queue.passed(batch[batch.length - 1]!.uid);
         if (resumesAt) break;
       }
+      if (!resumesAt) events?.sourceRead?.();
       const { queue } = await destination.ready();
       await queue.drain();
       // Paused by the budget: what was copied is settled (the window stays on record, so the

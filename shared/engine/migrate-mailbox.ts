@@ -19,6 +19,7 @@ import { withAuthPropagation } from './preflight/propagation.js';
 import type { SpareWorkers } from './spare-workers.js';
 import type { HeldSlot } from './pass-slots.js';
 import { BudgetPauses } from './budget-pauses.js';
+import { SourceReads } from './source-reads.js';
 import { reportedCaps, reportedWindow } from './pass-window.js';
 import { budgetPauseLine } from '../domain/reports/describe-budget.js';
 
@@ -36,6 +37,8 @@ export interface MigrateMailboxOptions {
   slot?: HeldSlot;
   /** The pass has started its last folder with anything to copy: its slot frees soon (the batch prepares the next mailbox). */
   onLastFolderStarted?: () => void;
+  /** On a far server (FAR_ROUND_TRIP_MS), every folder with anything to copy has read its source (or failed): only APPENDs, records and checks remain. Told once. */
+  onSourceRead?: () => void;
 }
 
 /**
@@ -160,20 +163,25 @@ export async function copyPreparedMailbox(deps: EngineDeps, pair: MailboxPair, r
   const scheduled = order.map((i) => prepared.folders[i]!);
   // Folders with nothing to copy come last and end at once: the slot frees soon once the last folder with something to copy has started.
   const lastToCopy = scheduled.reduce((last, task, k) => (pendingOf(task) > 0 ? k : last), 0);
+  // On a near server a pass's last APPENDs are answered at once: nothing to hand the slot on for.
+  const reads = new SourceReads(scheduled.filter((task) => pendingOf(task) > 0).length, roundTripMs >= FAR_ROUND_TRIP_MS ? opts.onSourceRead : undefined);
   const work = Promise.all(
     scheduled.map((task, k) =>
       limit(async (): Promise<FolderReport> => {
         if (k >= lastToCopy) opts.onLastFolderStarted?.();
+        const read = pendingOf(task) > 0 ? reads.folder() : undefined;
         // What the ledger holds of the folder still counts; the pass copied nothing it can report.
         const failed = (err: MigrationError, cp?: FolderCheckpoint): FolderReport => folderReport(folderRef(pair, task), cp, 'failed', 0, 0, { code: err.code, message: err.message });
-        if (fatal) return failed(fatal);
         try {
-          return await copyFolder(deps, { gate, retryBaseMs: opts.retryBaseMs, syncFlags: final, onBudgetPause, waitForBudget: (t) => pauses.until(t), ...(task.start ? { start: task.start } : {}), ...(opts.onCopied ? { onCopied: opts.onCopied } : {}) }, folderRef(pair, task));
+          if (fatal) return failed(fatal);
+          return await copyFolder(deps, { gate, retryBaseMs: opts.retryBaseMs, syncFlags: final, onBudgetPause, waitForBudget: (t) => pauses.until(t), ...(task.start ? { start: task.start } : {}), ...(opts.onCopied ? { onCopied: opts.onCopied } : {}), ...(read ? { onSourceRead: read } : {}) }, folderRef(pair, task));
         } catch (e) {
           const err = classify(e, 'engine');
           if (MAILBOX_FATAL.includes(err.code)) fatal = err;
           deps.log.warn(`${pair.sourceEmail} "${task.sourcePath}": ${err.code} ${err.message}`);
           return failed(err, await deps.checkpoints.get(pair.key, task.sourcePath).catch(() => undefined));
+        } finally {
+          read?.();
         }
       }),
     ),

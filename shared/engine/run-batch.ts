@@ -48,7 +48,9 @@ const LOOK_AHEAD = 2;
  * (prepare-turns.ts), has its folders listed, created and asked their STATUS
  * (prepareMailboxPass), and copies once it has a slot. A look keeps its own slot until the
  * mailbox's pass has one: at most that many mailboxes wait with a source connection open, and at
- * most one per slot prepared (idle connections close after a minute, as any).
+ * most one per slot prepared (idle connections close after a minute, as any). A pass hands its
+ * slot on once every folder has read its source: `concurrency` mailboxes read at once, and
+ * those finishing (last APPENDs, records, checks) do so beside them.
  */
 export async function runBatch(deps: EngineDeps, rows: readonly MailboxRow[], opts: RunBatchOptions): Promise<BatchReport> {
   const startedAt = new Date().toISOString();
@@ -95,7 +97,9 @@ export async function runBatch(deps: EngineDeps, rows: readonly MailboxRow[], op
         // A slot handed back for a budget wait frees now: the next mailbox may prepare.
         const held: HeldSlot = { yield: () => (turn.giveBack(), slot.yield()), reclaim: () => slot.reclaim() };
         try {
-          return stop ? notStarted(pair) : await copyPreparedMailbox(deps, pair, ready, { ...options(pair, held), onLastFolderStarted: () => turn.giveBack() });
+          // Its source read, the mailbox hands its slot on: its last APPENDs, records and checks
+          // overlap the next mailbox's first FETCH, not the batch's idle time.
+          return stop ? notStarted(pair) : await copyPreparedMailbox(deps, pair, ready, { ...options(pair, held), onLastFolderStarted: () => turn.giveBack(), onSourceRead: () => held.yield() });
         } finally {
           turn.giveBack();
           void deps.pool.closeMailbox(pair);

@@ -139,16 +139,26 @@ export class ImapConnectionPool implements ImapConnections {
 
   private async appender(mailbox: string): Promise<Leased<Appender> | undefined> {
     if (!this.dialer.allowsPipelining(mailbox)) return undefined;
-    const idle = this.appenders.take(addressKey(mailbox)) ?? (await this.aheadAppenders.take(addressKey(mailbox)));
+    const idle = this.appenders.take(addressKey(mailbox));
     if (idle) return idle;
-    // The connection that listed and created the destination's folders carries on as the pipeline.
-    const prepared = this.raw.take(keyOf('destination', mailbox)) ?? (await this.aheadRaw.take(keyOf('destination', mailbox)));
-    if (prepared) {
-      const over = this.dialer.appenderOver(prepared.item);
-      if (over) return { item: over, expiresOnMs: prepared.expiresOnMs };
-      this.raw.put(keyOf('destination', mailbox), prepared);
-    }
-    return this.dialer.openAppender(mailbox);
+    // The connection that listed and created the destination's folders carries on as the pipeline:
+    // logged in already, it goes before one still logging in (openAhead), which on a far server
+    // is round trips away while the first bodies are already arriving.
+    const prepared = this.raw.take(keyOf('destination', mailbox));
+    const over = prepared ? this.appenderOver(mailbox, prepared) : undefined;
+    if (over) return over;
+    const ahead = await this.aheadAppenders.take(addressKey(mailbox));
+    if (ahead) return ahead;
+    const late = await this.aheadRaw.take(keyOf('destination', mailbox));
+    return (late ? this.appenderOver(mailbox, late) : undefined) ?? this.dialer.openAppender(mailbox);
+  }
+
+  /** A raw destination connection carrying on as an APPEND pipeline; put back for folder work when it cannot. */
+  private appenderOver(mailbox: string, raw: Leased<RawFolders>): Leased<Appender> | undefined {
+    const over = this.dialer.appenderOver(raw.item);
+    if (over) return { item: over, expiresOnMs: raw.expiresOnMs };
+    this.raw.put(keyOf('destination', mailbox), raw);
+    return undefined;
   }
 
   /**

@@ -8,9 +8,12 @@ export const DEFAULT_MESSAGES_PER_FOLDER_WORKER = 500;
  * worker of its own. A folder's pass is a chain of about seven round trips whatever its size
  * (select both sides, plan, fetch, append, record), ~0.4 s at 60 ms — as long as copying a few
  * hundred messages takes — so folders side by side hide each other's chains. On a near server
- * a worker's login costs more than the chain it hides.
+ * a worker's login costs more than the chain it hides. Not lower: the round trip is measured as
+ * a connect's time in this process, and on a loaded two-core machine a loopback connect was seen
+ * to take up to ~5 ms (the event loop busy with other logins' TLS); under 10 ms a mailbox's
+ * whole chain of about ten round trips costs under a tenth of a second.
  */
-export const FAR_ROUND_TRIP_MS = 5;
+export const FAR_ROUND_TRIP_MS = 10;
 
 /** Messages a folder's pass may have to copy, by the STATUS it answered (`perWorker` when unknown). */
 export function pendingMessages(start: FolderPassStart | undefined, perWorker: number): number {

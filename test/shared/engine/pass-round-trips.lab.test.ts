@@ -109,6 +109,24 @@ describe('round trips of a first pass', () => {
     expect(logins.filter((l) => l.at < firstStatus.at)).toHaveLength(3);
   });
 
+  it('on a far server, a folder worker appends over the connection that prepared the mailbox rather than wait for a login opened ahead', async () => {
+    // One folder with messages among the mailbox's several: workers are opened ahead for the
+    // folders listed (their sizes are not known yet), one copies.
+    const address = await seededPair(lab, 'rt-appender', bulkCorpus(30, { folders: 1, bodyBytes: 300, seed: 'rt-appender' }));
+    const dst = await proxy('destination');
+    // Logins at the destination are slow: the ones opened ahead are not done when the folder starts.
+    dst.addFault({ on: { name: 'AUTHENTICATE', times: 100 }, action: { kind: 'delay', ms: 800 } });
+    const run = await runThroughEngine(lab, [address], { destination: dst, roundTripMs: 60 });
+    await expectExactCopy(lab, address, run);
+    const listedOn = dst.commands.find((c) => c.name === 'LIST')!.connection;
+    const statusRound = dst.commands.find((c) => c.name === 'STATUS')!;
+    const firstSelect = dst.commands.find((c) => c.name === 'SELECT')!;
+    // Its APPENDs go over the connection that listed the folders, selected at once.
+    expect(firstSelect.connection).toBe(listedOn);
+    expect(firstSelect.at - statusRound.doneAt!).toBeLessThan(400);
+    expect(dst.commands.find((c) => c.name === 'APPEND')!.connection).toBe(listedOn);
+  });
+
   it('sends a range\'s next body FETCH while the APPENDs of the bodies before it are still unanswered', async () => {
     // 260 messages in one range: two FETCH batches (200 + 60). APPEND answers are slowed.
     const address = await seededPair(lab, 'rt-overlap', bulkCorpus(260, { folders: 1, bodyBytes: 200, seed: 'rt-overlap' }));

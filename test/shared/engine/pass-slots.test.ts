@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { BudgetPauses } from '../../../shared/engine/budget-pauses.js';
 import { PassSlots, type HeldSlot } from '../../../shared/engine/pass-slots.js';
+import { SourceReads } from '../../../shared/engine/source-reads.js';
 
 const tick = (): Promise<void> => new Promise((r) => setTimeout(r, 5));
 const soon = (ms: number): string => new Date(Date.now() + ms).toISOString();
@@ -56,6 +57,76 @@ describe('PassSlots', () => {
     goOn();
     await Promise.all([first, second, third]);
     expect(order).toEqual(['first starts', 'second starts', 'second ends', 'first ends', 'third runs']);
+  });
+});
+
+describe('PassSlots: a slot handed on for good', () => {
+  it('frees one slot however often it is handed back, and the pass ending after it frees none more', async () => {
+    const slots = new PassSlots(1);
+    const order: string[] = [];
+    let endFirst!: () => void;
+    let endSecond!: () => void;
+    const first = slots.run(async (slot) => {
+      order.push('first reads');
+      slot.yield();
+      slot.yield(); // a second hand-back (a budget wait after it) frees nothing more
+      await new Promise<void>((r) => (endFirst = r));
+      order.push('first ends');
+    });
+    await tick();
+    const second = slots.run(async () => {
+      order.push('second starts');
+      await new Promise<void>((r) => (endSecond = r));
+      order.push('second ends');
+    });
+    const third = slots.run(async () => void order.push('third runs'));
+    await tick();
+    expect(order).toEqual(['first reads', 'second starts']);
+    endFirst();
+    await first;
+    await tick();
+    // The first pass ended without its slot: the third still waits for the second's.
+    expect(order).toEqual(['first reads', 'second starts', 'first ends']);
+    expect(slots.pendingCount).toBe(1);
+    endSecond();
+    await Promise.all([second, third]);
+    expect(order).toEqual(['first reads', 'second starts', 'first ends', 'second ends', 'third runs']);
+  });
+
+  it('a pass that takes its slot back after handing it on gives it back at its end', async () => {
+    const slots = new PassSlots(1);
+    const order: string[] = [];
+    const first = slots.run(async (slot) => {
+      slot.yield();
+      await slot.reclaim();
+      await slot.reclaim(); // held already: takes no second slot
+      order.push('first holds it again');
+    });
+    await first;
+    await slots.run(async () => void order.push('second runs'));
+    expect(order).toEqual(['first holds it again', 'second runs']);
+    expect(slots.pendingCount).toBe(0);
+  });
+});
+
+describe('SourceReads', () => {
+  it('tells once, when every folder has read its source, however often each says so', () => {
+    let told = 0;
+    const reads = new SourceReads(2, () => (told += 1));
+    const a = reads.folder();
+    const b = reads.folder();
+    a();
+    a();
+    expect(told).toBe(0);
+    b();
+    b();
+    expect(told).toBe(1);
+  });
+
+  it('tells at once when no folder has anything to read', () => {
+    let told = 0;
+    new SourceReads(0, () => (told += 1));
+    expect(told).toBe(1);
   });
 });
 

@@ -10,6 +10,7 @@ import { compareCopy, seededPair } from '../../support/lab-mailbox.js';
  * A batch prepares the mailbox that waits for a pass slot (logs in, lists, creates its folders,
  * asks their STATUS) once the running mailbox has started its last folder: the waiting one's
  * set-up overlaps that folder's copy, and its own copy still begins only once it has the slot.
+ * On a far server the running mailbox hands the slot on as soon as its source is read.
  */
 
 const proxies: FaultProxy[] = [];
@@ -29,7 +30,8 @@ describe('a batch prepares the next mailbox ahead of its pass slot', () => {
     proxies.push(destination);
     // Each chunk a little late, and folders of 100 messages: a folder's copy outlasts a mailbox's set-up.
     destination.setLatency(15);
-    const run = await runThroughEngine(lab, [first, second], { destination, concurrency: 1, settings: { MAX_CONNECTIONS_PER_MAILBOX: '1' } });
+    // Near (as the lab is): a pass keeps its slot to its end.
+    const run = await runThroughEngine(lab, [first, second], { destination, concurrency: 1, roundTripMs: 0, settings: { MAX_CONNECTIONS_PER_MAILBOX: '1' } });
     expect(run.report.mailboxes.map((m) => m.state), run.log.join('\n')).toEqual(['completed', 'completed']);
 
     // Which of the two had the slot first is whichever look ended first: the other waited.
@@ -55,6 +57,63 @@ describe('a batch prepares the next mailbox ahead of its pass slot', () => {
     expect(Math.max(...secondCreates.map((c) => c.doneAt!))).toBeLessThan(firstEnds);
     // Its copy waits for the slot.
     expect(Math.min(...secondAppends.map((c) => c.at))).toBeGreaterThan(firstEnds);
+
+    for (const address of [first, second]) {
+      const cmp = await compareCopy(lab, address);
+      expect({ missing: cmp.missing, extra: cmp.extra, diffs: cmp.diffs }).toEqual({ missing: [], extra: [], diffs: [] });
+    }
+  });
+
+  it('on a far server, a mailbox hands its slot on once its source is read: the next reads while its last APPENDs are answered, and both copies are exact', async () => {
+    const lab = getLab();
+    const first = await seededPair(lab, 'handover-a', bulkCorpus(120, { folders: 2, bodyBytes: 4000, seed: 'handover-a' }));
+    const second = await seededPair(lab, 'handover-b', bulkCorpus(120, { folders: 2, bodyBytes: 4000, seed: 'handover-b' }));
+    const source = await FaultProxy.forLab(lab, 'source');
+    const destination = await FaultProxy.forLab(lab, 'destination');
+    proxies.push(source, destination);
+    // The destination answers each APPEND late: a mailbox's last APPENDs outlast its reading.
+    destination.addFault({ on: { name: 'APPEND', times: 1000 }, action: { kind: 'delay', ms: 400 } });
+    const run = await runThroughEngine(lab, [first, second], { source, destination, concurrency: 1, roundTripMs: 60, settings: { MAX_CONNECTIONS_PER_MAILBOX: '1' } });
+    expect(run.report.mailboxes.map((m) => m.state), run.log.join('\n')).toEqual(['completed', 'completed']);
+
+    const bodyFetches = (user: string): CommandRecord[] => of(source.commands, user).filter((c) => c.name === 'UID FETCH' && !/RFC822\.SIZE\)$/.test(c.args));
+    const [ran, waited] = [first, second].sort((x, y) => Math.min(...bodyFetches(x).map((c) => c.at)) - Math.min(...bodyFetches(y).map((c) => c.at)));
+    const ranRead = Math.max(...bodyFetches(ran!).map((c) => c.doneAt!));
+    const ranAppended = Math.max(...of(destination.commands, ran!).filter((c) => c.name === 'APPEND').map((c) => c.doneAt!));
+    const waitedReads = Math.min(...bodyFetches(waited!).map((c) => c.at));
+    // Not before the first mailbox's source is read (one slot) ...
+    expect(waitedReads).toBeGreaterThanOrEqual(ranRead);
+    // ... but before its last APPEND is answered.
+    expect(waitedReads).toBeLessThan(ranAppended);
+
+    for (const address of [first, second]) {
+      const cmp = await compareCopy(lab, address);
+      expect({ missing: cmp.missing, extra: cmp.extra, diffs: cmp.diffs }).toEqual({ missing: [], extra: [], diffs: [] });
+    }
+  });
+
+  it('a mailbox that lost an APPEND\'s answer after handing its slot on copies the rest once, beside the next one reading', async () => {
+    const lab = getLab();
+    const first = await seededPair(lab, 'handover-lost-a', bulkCorpus(120, { folders: 2, bodyBytes: 4000, seed: 'handover-lost-a' }));
+    const second = await seededPair(lab, 'handover-lost-b', bulkCorpus(120, { folders: 2, bodyBytes: 4000, seed: 'handover-lost-b' }));
+    const source = await FaultProxy.forLab(lab, 'source');
+    const destination = await FaultProxy.forLab(lab, 'destination');
+    proxies.push(source, destination);
+    // Each mailbox's last APPEND command (60 messages a folder, 50 to a command: the fourth) is
+    // stored but its answer lost, the connection closed: the range is tried again and must find
+    // those copies at the destination rather than append them twice. (The first fault that
+    // matches a command is the one applied: these before the delay of every APPEND.)
+    for (const user of [first, second]) destination.addFault({ on: { name: 'APPEND', user, nth: 4 }, action: { kind: 'cut-before-tagged-reply' } });
+    destination.addFault({ on: { name: 'APPEND', times: 1000 }, action: { kind: 'delay', ms: 300 } });
+    const run = await runThroughEngine(lab, [first, second], { source, destination, concurrency: 1, roundTripMs: 60, settings: { MAX_CONNECTIONS_PER_MAILBOX: '1', APPEND_BATCH_MESSAGES: '50' } });
+    expect(run.report.mailboxes.map((m) => m.state), run.log.join('\n')).toEqual(['completed', 'completed']);
+    expect(destination.fired.filter((f) => f.action === 'cut-before-tagged-reply')).toHaveLength(2);
+
+    // The overlap happened: the second mailbox read while the first's APPENDs were still answered.
+    const bodyFetches = (user: string): CommandRecord[] => of(source.commands, user).filter((c) => c.name === 'UID FETCH' && !/RFC822\.SIZE\)$/.test(c.args));
+    const [ran, waited] = [first, second].sort((x, y) => Math.min(...bodyFetches(x).map((c) => c.at)) - Math.min(...bodyFetches(y).map((c) => c.at)));
+    const ranAppended = Math.max(...of(destination.commands, ran!).filter((c) => c.name === 'APPEND').map((c) => c.doneAt ?? c.at));
+    expect(Math.min(...bodyFetches(waited!).map((c) => c.at))).toBeLessThan(ranAppended);
 
     for (const address of [first, second]) {
       const cmp = await compareCopy(lab, address);
