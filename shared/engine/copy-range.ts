@@ -8,6 +8,7 @@ import type { EngineDeps } from './engine-deps.js';
 import { appendFlags } from './flags.js';
 import type { CopyRangeResult, FolderRef } from '../contracts/engine-types.js';
 import { fetchBatches } from './copy-range/fetch-batches.js';
+import { headerKept } from './copy-range/append-queue.js';
 import { RangeLeases, type RangeOutcome } from './copy-range/range-leases.js';
 import { RangeProgress } from './copy-range/range-progress.js';
 import { RangeDestination } from './copy-range/range-destination.js';
@@ -118,7 +119,7 @@ async function copyLeased(deps: EngineDeps, input: CopyRangeInput, leases: Range
             queue.pushPresent(msg.uid);
           } else {
             const { flags, dropped } = appendFlags(msg.flags, selected.permanentFlags);
-            const queued = { uid: msg.uid, size: msg.source.length, dropped, source: msg.source };
+            const queued = { uid: msg.uid, size: msg.source.length, dropped, source: headerKept(msg.source) };
             await progress.beforeAppend();
             // A NUL byte needs a literal8 (imapflow knows how), and a very large message is sent
             // alone so its bytes are not held twice (queue + socket buffer); the rest is pipelined.

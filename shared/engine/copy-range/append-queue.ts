@@ -4,11 +4,25 @@ import { MigrationError } from '../../errors/migration-error.js';
 /** Bytes queued for a pipelining connection at the most (the in-flight count bounds the messages). */
 export const PIPELINE_BYTES = 16 * 1024 * 1024;
 
+/** Of a queued message, at most this much is kept for its subject should it be refused (headerKept). */
+export const KEPT_HEADER_BYTES = 64 * 1024;
+
+/**
+ * What a queued message keeps until its APPEND is answered: the message itself when small, else
+ * a copy of its first KEPT_HEADER_BYTES, where its Subject is. A message sent but not yet answered
+ * is then not held whole for a subject that is read only if it is refused (with up to two
+ * MULTIAPPEND commands of 50 in flight per connection, megabytes each while a mailbox's last
+ * APPENDs are answered).
+ */
+export function headerKept(raw: Buffer): Buffer {
+  return raw.length <= KEPT_HEADER_BYTES ? raw : Buffer.from(raw.subarray(0, KEPT_HEADER_BYTES));
+}
+
 export interface QueuedAppend {
   uid: number;
   size: number;
   dropped: number;
-  /** Kept until settled (the pipeline window bounds it), for the subject of a refused message. */
+  /** Kept until settled (the pipeline window bounds it), for the subject of a refused message: its start only (headerKept). */
   source?: Buffer;
   /** undefined: nothing appended (already at the destination). */
   appended: Promise<AppendResult | undefined>;

@@ -20,6 +20,25 @@ afterEach(async () => {
 
 const of = (commands: readonly CommandRecord[], user: string): CommandRecord[] => commands.filter((c) => c.user?.toLowerCase() === user.toLowerCase());
 const folderOf = (c: CommandRecord): string => /^"?([^"\s]+)/.exec(c.args)?.[1] ?? '';
+/** A mailbox's body FETCHes at the source (metadata FETCHes end with their items). */
+const bodyFetches = (source: FaultProxy, user: string): CommandRecord[] => of(source.commands, user).filter((c) => c.name === 'UID FETCH' && !/RFC822\.SIZE\)$/.test(c.args));
+/** Two mailboxes of two folders of 60 messages each, and proxies in front of both servers. */
+async function twoBehindProxies(prefix: string): Promise<{ first: string; second: string; source: FaultProxy; destination: FaultProxy }> {
+  const lab = getLab();
+  const seeded = (x: string): Promise<string> => seededPair(lab, `${prefix}-${x}`, bulkCorpus(120, { folders: 2, bodyBytes: 4000, seed: `${prefix}-${x}` }));
+  const first = await seeded('a');
+  const second = await seeded('b');
+  const source = await FaultProxy.forLab(lab, 'source');
+  const destination = await FaultProxy.forLab(lab, 'destination');
+  proxies.push(source, destination);
+  return { first, second, source, destination };
+}
+
+/** The two mailboxes in the order they began reading their source. */
+const byFirstRead = (source: FaultProxy, a: string, b: string): [string, string] => {
+  const first = (user: string): number => Math.min(...bodyFetches(source, user).map((c) => c.at));
+  return first(a) <= first(b) ? [a, b] : [b, a];
+};
 
 describe('a batch prepares the next mailbox ahead of its pass slot', () => {
   it('with one slot, the mailbox that waits is prepared while the other copies its last folder, copies after it, and both copies are exact', async () => {
@@ -66,21 +85,16 @@ describe('a batch prepares the next mailbox ahead of its pass slot', () => {
 
   it('on a far server, a mailbox hands its slot on once its source is read: the next reads while its last APPENDs are answered, and both copies are exact', async () => {
     const lab = getLab();
-    const first = await seededPair(lab, 'handover-a', bulkCorpus(120, { folders: 2, bodyBytes: 4000, seed: 'handover-a' }));
-    const second = await seededPair(lab, 'handover-b', bulkCorpus(120, { folders: 2, bodyBytes: 4000, seed: 'handover-b' }));
-    const source = await FaultProxy.forLab(lab, 'source');
-    const destination = await FaultProxy.forLab(lab, 'destination');
-    proxies.push(source, destination);
+    const { first, second, source, destination } = await twoBehindProxies('handover');
     // The destination answers each APPEND late: a mailbox's last APPENDs outlast its reading.
     destination.addFault({ on: { name: 'APPEND', times: 1000 }, action: { kind: 'delay', ms: 400 } });
     const run = await runThroughEngine(lab, [first, second], { source, destination, concurrency: 1, roundTripMs: 60, settings: { MAX_CONNECTIONS_PER_MAILBOX: '1' } });
     expect(run.report.mailboxes.map((m) => m.state), run.log.join('\n')).toEqual(['completed', 'completed']);
 
-    const bodyFetches = (user: string): CommandRecord[] => of(source.commands, user).filter((c) => c.name === 'UID FETCH' && !/RFC822\.SIZE\)$/.test(c.args));
-    const [ran, waited] = [first, second].sort((x, y) => Math.min(...bodyFetches(x).map((c) => c.at)) - Math.min(...bodyFetches(y).map((c) => c.at)));
-    const ranRead = Math.max(...bodyFetches(ran!).map((c) => c.doneAt!));
-    const ranAppended = Math.max(...of(destination.commands, ran!).filter((c) => c.name === 'APPEND').map((c) => c.doneAt!));
-    const waitedReads = Math.min(...bodyFetches(waited!).map((c) => c.at));
+    const [ran, waited] = byFirstRead(source, first, second);
+    const ranRead = Math.max(...bodyFetches(source, ran).map((c) => c.doneAt!));
+    const ranAppended = Math.max(...of(destination.commands, ran).filter((c) => c.name === 'APPEND').map((c) => c.doneAt!));
+    const waitedReads = Math.min(...bodyFetches(source, waited).map((c) => c.at));
     // Not before the first mailbox's source is read (one slot) ...
     expect(waitedReads).toBeGreaterThanOrEqual(ranRead);
     // ... but before its last APPEND is answered.
@@ -94,11 +108,7 @@ describe('a batch prepares the next mailbox ahead of its pass slot', () => {
 
   it('a mailbox that lost an APPEND\'s answer after handing its slot on copies the rest once, beside the next one reading', async () => {
     const lab = getLab();
-    const first = await seededPair(lab, 'handover-lost-a', bulkCorpus(120, { folders: 2, bodyBytes: 4000, seed: 'handover-lost-a' }));
-    const second = await seededPair(lab, 'handover-lost-b', bulkCorpus(120, { folders: 2, bodyBytes: 4000, seed: 'handover-lost-b' }));
-    const source = await FaultProxy.forLab(lab, 'source');
-    const destination = await FaultProxy.forLab(lab, 'destination');
-    proxies.push(source, destination);
+    const { first, second, source, destination } = await twoBehindProxies('handover-lost');
     // Each mailbox's last APPEND command (60 messages a folder, 50 to a command: the fourth) is
     // stored but its answer lost, the connection closed: the range is tried again and must find
     // those copies at the destination rather than append them twice. (The first fault that
@@ -110,10 +120,9 @@ describe('a batch prepares the next mailbox ahead of its pass slot', () => {
     expect(destination.fired.filter((f) => f.action === 'cut-before-tagged-reply')).toHaveLength(2);
 
     // The overlap happened: the second mailbox read while the first's APPENDs were still answered.
-    const bodyFetches = (user: string): CommandRecord[] => of(source.commands, user).filter((c) => c.name === 'UID FETCH' && !/RFC822\.SIZE\)$/.test(c.args));
-    const [ran, waited] = [first, second].sort((x, y) => Math.min(...bodyFetches(x).map((c) => c.at)) - Math.min(...bodyFetches(y).map((c) => c.at)));
-    const ranAppended = Math.max(...of(destination.commands, ran!).filter((c) => c.name === 'APPEND').map((c) => c.doneAt ?? c.at));
-    expect(Math.min(...bodyFetches(waited!).map((c) => c.at))).toBeLessThan(ranAppended);
+    const [ran, waited] = byFirstRead(source, first, second);
+    const ranAppended = Math.max(...of(destination.commands, ran).filter((c) => c.name === 'APPEND').map((c) => c.doneAt ?? c.at));
+    expect(Math.min(...bodyFetches(source, waited).map((c) => c.at))).toBeLessThan(ranAppended);
 
     for (const address of [first, second]) {
       const cmp = await compareCopy(lab, address);

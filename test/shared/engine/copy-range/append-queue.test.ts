@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { AppendResult } from '../../../../shared/contracts/imap.js';
 import { MigrationError } from '../../../../shared/errors/migration-error.js';
-import { AppendQueue, isMessageRefusal, type AppendOutcomes, type AppendPipeline, type QueuedAppend } from '../../../../shared/engine/copy-range/append-queue.js';
+import { AppendQueue, headerKept, isMessageRefusal, KEPT_HEADER_BYTES, type AppendOutcomes, type AppendPipeline, type QueuedAppend } from '../../../../shared/engine/copy-range/append-queue.js';
+import { subjectOf } from '../../../../shared/engine/fingerprint.js';
 
 interface Deferred {
   promise: Promise<AppendResult | undefined>;
@@ -182,5 +183,22 @@ describe('isMessageRefusal', () => {
     for (const code of ['OVER_QUOTA', 'IMAP_AUTH_FAILED', 'FOLDER_NOT_FOUND'] as const) expect(isMessageRefusal(new MigrationError(code, 'permanent', 'x'))).toBe(false);
     expect(isMessageRefusal(new MigrationError('IMAP_TIMEOUT', 'transient', 'x'))).toBe(false);
     expect(isMessageRefusal(new Error('boom'))).toBe(false);
+  });
+});
+
+describe('headerKept', () => {
+  const message = (bodyBytes: number): Buffer => Buffer.from(`From: a@example.com\r\nSubject: Quarterly figures\r\n\r\n${'x'.repeat(bodyBytes)}\r\n`);
+
+  it('keeps a small message as it is', () => {
+    const raw = message(1000);
+    expect(headerKept(raw)).toBe(raw);
+  });
+
+  it('keeps of a large one a copy of its start only, with its subject: the whole message can be freed once sent', () => {
+    const raw = message(3 * 1024 * 1024);
+    const kept = headerKept(raw);
+    expect(kept.length).toBe(KEPT_HEADER_BYTES);
+    expect(kept.buffer).not.toBe(raw.buffer);
+    expect(subjectOf(kept)).toBe('Quarterly figures');
   });
 });
