@@ -34,6 +34,14 @@ async function twoBehindProxies(prefix: string): Promise<{ first: string; second
   return { first, second, source, destination };
 }
 
+/** Source and destination of each mailbox compared message by message, as multisets: nothing missing, nothing twice, nothing changed. */
+async function expectBothExact(...addresses: string[]): Promise<void> {
+  for (const address of addresses) {
+    const cmp = await compareCopy(getLab(), address);
+    expect({ missing: cmp.missing, extra: cmp.extra, diffs: cmp.diffs }).toEqual({ missing: [], extra: [], diffs: [] });
+  }
+}
+
 /** The two mailboxes in the order they began reading their source. */
 const byFirstRead = (source: FaultProxy, a: string, b: string): [string, string] => {
   const first = (user: string): number => Math.min(...bodyFetches(source, user).map((c) => c.at));
@@ -77,10 +85,7 @@ describe('a batch prepares the next mailbox ahead of its pass slot', () => {
     // Its copy waits for the slot.
     expect(Math.min(...secondAppends.map((c) => c.at))).toBeGreaterThan(firstEnds);
 
-    for (const address of [first, second]) {
-      const cmp = await compareCopy(lab, address);
-      expect({ missing: cmp.missing, extra: cmp.extra, diffs: cmp.diffs }).toEqual({ missing: [], extra: [], diffs: [] });
-    }
+    await expectBothExact(first, second);
   });
 
   it('on a far server, a mailbox hands its slot on once its source is read: the next reads while its last APPENDs are answered, and both copies are exact', async () => {
@@ -100,10 +105,7 @@ describe('a batch prepares the next mailbox ahead of its pass slot', () => {
     // ... but before its last APPEND is answered.
     expect(waitedReads).toBeLessThan(ranAppended);
 
-    for (const address of [first, second]) {
-      const cmp = await compareCopy(lab, address);
-      expect({ missing: cmp.missing, extra: cmp.extra, diffs: cmp.diffs }).toEqual({ missing: [], extra: [], diffs: [] });
-    }
+    await expectBothExact(first, second);
   });
 
   it('a mailbox that lost an APPEND\'s answer after handing its slot on copies the rest once, beside the next one reading', async () => {
@@ -124,9 +126,6 @@ describe('a batch prepares the next mailbox ahead of its pass slot', () => {
     const ranAppended = Math.max(...of(destination.commands, ran).filter((c) => c.name === 'APPEND').map((c) => c.doneAt ?? c.at));
     expect(Math.min(...bodyFetches(source, waited).map((c) => c.at))).toBeLessThan(ranAppended);
 
-    for (const address of [first, second]) {
-      const cmp = await compareCopy(lab, address);
-      expect({ missing: cmp.missing, extra: cmp.extra, diffs: cmp.diffs }).toEqual({ missing: [], extra: [], diffs: [] });
-    }
+    await expectBothExact(first, second);
   });
 });
