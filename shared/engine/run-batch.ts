@@ -48,9 +48,9 @@ const LOOK_AHEAD = 2;
  * (prepare-turns.ts), has its folders listed, created and asked their STATUS
  * (prepareMailboxPass), and copies once it has a slot. A look keeps its own slot until the
  * mailbox's pass has one: at most that many mailboxes wait with a source connection open, and at
- * most one per slot prepared (idle connections close after a minute, as any). A pass hands its
- * slot on once every folder has read its source: `concurrency` mailboxes read at once, and
- * those finishing (last APPENDs, records, checks) do so beside them.
+ * most one per slot prepared (idle connections close after a minute, as any). On a far server a
+ * pass hands its slot on once every folder has read its source: `concurrency` mailboxes read at
+ * once, and those finishing (last APPENDs, records, checks) do so beside them.
  */
 export async function runBatch(deps: EngineDeps, rows: readonly MailboxRow[], opts: RunBatchOptions): Promise<BatchReport> {
   const startedAt = new Date().toISOString();
