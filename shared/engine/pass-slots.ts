@@ -1,4 +1,6 @@
-import { FifoSlots } from './fifo-slots.js';
+import { FifoSlots, type HeldSlot } from './fifo-slots.js';
+
+export type { HeldSlot };
 
 /**
  * The batch's pass slots (`--concurrency`): a mailbox copies while it holds one. Unlike a plain
@@ -8,38 +10,13 @@ import { FifoSlots } from './fifo-slots.js';
  * source is read hands it on for good while its last APPENDs finish (run-batch.ts).
  */
 export class PassSlots extends FifoSlots {
-  /** Runs `fn` in a slot; `fn` is given the slot's hand-back (budget-pauses.ts). The slot is given back at the end only if still held. */
+  /** Runs `fn` in a slot (FifoSlots.hold), given back at its end whether `fn` handed it back or not. */
   async run<T>(fn: (slot: HeldSlot) => Promise<T>): Promise<T> {
-    await this.acquire();
-    let held = true;
-    let reclaiming: Promise<void> | undefined;
-    const slot: HeldSlot = {
-      yield: () => {
-        if (!held) return;
-        held = false;
-        this.release();
-      },
-      reclaim: () => {
-        if (held) return Promise.resolve();
-        reclaiming ??= this.acquire(true).then(() => {
-          held = true;
-          reclaiming = undefined;
-        });
-        return reclaiming;
-      },
-    };
+    const slot = await this.hold();
     try {
       return await fn(slot);
     } finally {
-      // A reclaim still queued gives its slot back as soon as it has it.
-      if (reclaiming) void reclaiming.then(() => slot.yield());
-      slot.yield();
+      slot.end();
     }
   }
-}
-
-/** A slot held by a running pass: handed back while it waits, reclaimed (ahead of the queue) before it goes on. Each call is idempotent. */
-export interface HeldSlot {
-  yield(): void;
-  reclaim(): Promise<void>;
 }

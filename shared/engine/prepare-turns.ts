@@ -27,14 +27,7 @@ export class PrepareTurns {
   }
 
   async take(): Promise<PrepareTurn> {
-    await this.turns.acquire();
-    let given = false;
-    return {
-      giveBack: () => {
-        if (given) return;
-        given = true;
-        this.turns.release();
-      },
-    };
+    const turn = await this.turns.hold();
+    return { giveBack: () => turn.yield() };
   }
 }
