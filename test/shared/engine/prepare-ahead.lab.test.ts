@@ -1,9 +1,13 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { FileLeases } from '../../../shared/adapters/state/file-leases.js';
 import { bulkCorpus } from '../../lab/corpus.js';
 import { FaultProxy } from '../../lab/fault-proxy.js';
 import type { CommandRecord } from '../../lab/fault-proxy-connection.js';
 import { getLab } from '../../lab/lab-info.js';
-import { runThroughEngine } from '../../support/engine-run.js';
+import { runThroughEngine, type EngineRun } from '../../support/engine-run.js';
 import { compareCopy, seededPair } from '../../support/lab-mailbox.js';
 
 /**
@@ -126,6 +130,27 @@ describe('a batch prepares the next mailbox ahead of its pass slot', () => {
     const ranAppended = Math.max(...of(destination.commands, ran).filter((c) => c.name === 'APPEND').map((c) => c.doneAt ?? c.at));
     expect(Math.min(...bodyFetches(source, waited).map((c) => c.at))).toBeLessThan(ranAppended);
 
+    await expectBothExact(first, second);
+  });
+
+  it('a second run at once on the same state directory, started while a handed-on mailbox finishes, copies nothing: both pairs are still held', async () => {
+    const lab = getLab();
+    const { first, second, source, destination } = await twoBehindProxies('handover-twice');
+    const stateDir = mkdtempSync(join(tmpdir(), 'mailmig-handover-'));
+    const leases = (): FileLeases => new FileLeases(join(stateDir, 'leases'));
+    let again: Promise<EngineRun> | undefined;
+    // The operator starts the same batch again as the first run's first mailbox sends its last
+    // APPEND (its source read, its slot handed on, the other mailbox reading).
+    const secondRun = async (): Promise<void> => {
+      again ??= runThroughEngine(lab, [first, second], { source, destination, stateDir, leases: leases(), concurrency: 1, roundTripMs: 60, settings: { MAX_CONNECTIONS_PER_MAILBOX: '1', APPEND_BATCH_MESSAGES: '50' } });
+    };
+    for (const user of [first, second]) destination.addFault({ on: { name: 'APPEND', user, nth: 4 }, action: { kind: 'hold', run: secondRun } });
+    destination.addFault({ on: { name: 'APPEND', times: 1000 }, action: { kind: 'delay', ms: 300 } });
+    const run = await runThroughEngine(lab, [first, second], { source, destination, stateDir, leases: leases(), concurrency: 1, roundTripMs: 60, settings: { MAX_CONNECTIONS_PER_MAILBOX: '1', APPEND_BATCH_MESSAGES: '50' } });
+    expect(run.report.mailboxes.map((m) => m.state), run.log.join('\n')).toEqual(['completed', 'completed']);
+    expect(again).toBeDefined();
+    const other = await again!;
+    expect(other.report.mailboxes.map((m) => m.error?.code)).toEqual(['MAILBOX_LEASED', 'MAILBOX_LEASED']);
     await expectBothExact(first, second);
   });
 });
