@@ -5,6 +5,7 @@ import { beginFolderPass, finishFolderPass, planNextRangesWithRows, type FolderP
 import { withRetry, type ThrottleGate } from './retry.js';
 import { cutOverFolder } from './cut-over-folder.js';
 import { sleepUntil } from './budget-pauses.js';
+import type { RangeLanes } from './copy-range/range-lanes.js';
 
 export interface CopyFolderContext {
   gate: ThrottleGate;
@@ -20,6 +21,8 @@ export interface CopyFolderContext {
   start?: FolderPassStart;
   /** The folder has read every body it copies: only its last APPENDs, its record and its check remain. Told at least once (also when there was nothing to read). */
   onSourceRead?: () => void;
+  /** The mailbox's idle folder workers, lent to a range as lanes (far servers only). */
+  lanes?: RangeLanes;
 }
 
 /**
@@ -41,9 +44,10 @@ export async function copyFolder(deps: EngineDeps, ctx: CopyFolderContext, ref: 
     const known = page.rows ? { rows: page.rows } : undefined;
     for (const [i, range] of page.ranges.entries()) {
       // Only the folder's last range reads its last bodies.
-      const events = page.complete && i === page.ranges.length - 1 && ctx.onSourceRead ? { sourceRead: ctx.onSourceRead } : undefined;
+      const last = page.complete && i === page.ranges.length - 1;
+      const context = { ...(last && ctx.onSourceRead ? { sourceRead: ctx.onSourceRead } : {}), ...(ctx.lanes ? { lanes: ctx.lanes } : {}) };
       for (;;) {
-        const r = await retry(() => copyRange(deps, { ...ref, range }, known, events));
+        const r = await retry(() => copyRange(deps, { ...ref, range }, known, context));
         if (r.status === 'uidvalidity-changed') return copyFolder(deps, { ...ctx, start: undefined }, ref); // re-plan from the top
         copiedThisPass += r.copied;
         ctx.onCopied?.(r.copied + r.alreadyPresent + r.skipped + r.failed + r.vanished, r.copiedBytes);

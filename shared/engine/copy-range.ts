@@ -5,16 +5,16 @@ import type { SourceFolders } from '../contracts/imap-ports.js';
 import type { MessageMeta } from '../contracts/imap.js';
 import { MigrationError } from '../errors/migration-error.js';
 import type { EngineDeps } from './engine-deps.js';
-import { appendFlags } from './flags.js';
 import type { CopyRangeResult, FolderRef } from '../contracts/engine-types.js';
-import { fetchBatches } from './copy-range/fetch-batches.js';
-import { headerKept } from './copy-range/append-queue.js';
 import { RangeLeases, type RangeOutcome } from './copy-range/range-leases.js';
 import { RangeProgress } from './copy-range/range-progress.js';
 import { RangeDestination } from './copy-range/range-destination.js';
 import { passWindow, wantedBy } from './pass-window.js';
 import { effectiveControls } from '../domain/controls/read-controls.js';
-import { budgetLimits, spendBudget } from './spend-budget.js';
+import { budgetLimits } from './spend-budget.js';
+import { copyLane, type Lane, type LaneRun, type LaneSide } from './copy-range/copy-lane.js';
+import { ExtraLane } from './copy-range/extra-lane.js';
+import { extraLanesWanted, settledPrefix, splitLanes, type LaneSpan, type RangeLanes } from './copy-range/range-lanes.js';
 
 export interface CopyRangeInput extends FolderRef {
   range: UidRange;
@@ -22,13 +22,13 @@ export interface CopyRangeInput extends FolderRef {
 
 export type { CopyRangeResult };
 
-/** What a range tells its caller as it goes. */
-export interface RangeEvents {
+/** What a range's caller in the same process gives it: what it is told as it goes, and workers it may borrow. */
+export interface RangeContext {
   /** Every body the range copies has arrived from the source: only its APPENDs and records remain. Not told when the range stops early (budget, failure). */
   sourceRead?: () => void;
+  /** The mailbox's idle folder workers: the range is copied over as many more connection pairs as it can fill (range-lanes.ts). */
+  lanes?: RangeLanes;
 }
-
-const PIPELINE_MAX_MESSAGE_BYTES = 8 * 1024 * 1024;
 
 /** Under a bandwidth cap: the mailbox's cap, and the bytes of one FETCH (a quarter second at the lower cap, at least 64 KiB). */
 function pacingOf(mailbox: number | undefined, batch: number): { mailbox?: number; batchBytes: number } | undefined {
@@ -47,12 +47,12 @@ function pacingOf(mailbox: number | undefined, batch: number): { mailbox?: numbe
  * throw (classified) after saving the progress made. `known.rows`: the range's metadata as the
  * plan just read it in this process (planNextRangesWithRows); its own metadata FETCH is then skipped.
  */
-export async function copyRange(deps: EngineDeps, input: CopyRangeInput, known?: { rows?: readonly MessageMeta[] }, events?: RangeEvents): Promise<CopyRangeResult> {
+export async function copyRange(deps: EngineDeps, input: CopyRangeInput, known?: { rows?: readonly MessageMeta[] }, context?: RangeContext): Promise<CopyRangeResult> {
   const leases = new RangeLeases(deps.pool, input);
   const src = await leases.source();
   let outcome: RangeOutcome = 'broken';
   try {
-    const result = await copyLeased(deps, input, leases, src, known?.rows, events);
+    const result = await copyLeased(deps, input, leases, src, known?.rows, context);
     outcome = 'ok';
     return result;
   } catch (e) {
@@ -64,7 +64,7 @@ export async function copyRange(deps: EngineDeps, input: CopyRangeInput, known?:
 }
 
 /** The range itself, on the connections `leases` lends (the caller gives them back). */
-async function copyLeased(deps: EngineDeps, input: CopyRangeInput, leases: RangeLeases, src: SourceFolders, rows: readonly MessageMeta[] | undefined, events: RangeEvents | undefined): Promise<CopyRangeResult> {
+async function copyLeased(deps: EngineDeps, input: CopyRangeInput, leases: RangeLeases, src: SourceFolders, rows: readonly MessageMeta[] | undefined, context: RangeContext | undefined): Promise<CopyRangeResult> {
   const { checkpoints, settings } = deps;
   const srcSel = await src.select(input.sourcePath, true);
   const stored = await checkpoints.get(input.mailbox, input.sourcePath);
@@ -95,70 +95,56 @@ async function copyLeased(deps: EngineDeps, input: CopyRangeInput, leases: Range
     // does not spend the mailbox's budget on bodies it cannot place.
     const budget = budgetLimits(deps, input);
     if (budget.bytesPerWindow > 0) await destination.ready();
-
-    let resumesAt: string | undefined;
-    try {
-      for (const asked of fetchBatches(toFetch, pacing?.batchBytes)) {
-        // The mailbox's byte budget is taken before the bodies are asked for, message by message:
-        // the range stops before the first message that would exceed it, never in the middle of one.
-        const spent = await spendBudget(checkpoints, input.mailbox, asked.map((m) => m.size), budget);
-        resumesAt = spent.resumesAt;
-        const batch = spent.take < asked.length ? asked.slice(0, spent.take) : asked;
-        if (batch.length === 0) break;
-        // Under a cap each FETCH waits for its bytes first (the mailbox's and the batch's buckets,
-        // shared by all their connections) and asks for at most a quarter second's worth: the source
-        // sends at the cap, and the APPENDs follow at the pace the bodies arrive.
-        if (pacing) await deps.bandwidth?.consume(input.mailbox, pacing.mailbox, batch.reduce((n, m) => n + m.size, 0));
-        const fetched = new Set<number>();
-        for await (const msg of src.fetchSources(batch.map((m) => m.uid).join(','))) {
-          const { appender, selected, retryWindow, queue } = await destination.ready();
-          fetched.add(msg.uid);
-          const there = retryWindow.copies.claim(msg.source);
-          if (there !== undefined) {
-            progress.alreadyPresent(msg.uid, there);
-            queue.pushPresent(msg.uid);
-          } else {
-            const { flags, dropped } = appendFlags(msg.flags, selected.permanentFlags);
-            const queued = { uid: msg.uid, size: msg.source.length, dropped, source: headerKept(msg.source) };
-            await progress.beforeAppend();
-            // A NUL byte needs a literal8 (imapflow knows how), and a very large message is sent
-            // alone so its bytes are not held twice (queue + socket buffer); the rest is pipelined.
-            if (appender && msg.source.length <= PIPELINE_MAX_MESSAGE_BYTES && !msg.source.includes(0)) {
-              queue.push({ ...queued, appended: appender.append(input.destinationPath, msg.source, flags, msg.internalDate) });
-            } else {
-              await queue.drain();
-              queue.push({ ...queued, appended: (await leases.destination()).append(input.destinationPath, msg.source, flags, msg.internalDate) });
-              await queue.drain();
-            }
-          }
-          await queue.relieve();
-        }
-        // Listed by the metadata FETCH, gone by the body FETCH: expunged at the source meanwhile.
-        progress.vanished(batch.length - fetched.size);
-        // The next FETCH goes out while this batch's APPENDs are still on their way (waiting for
-        // them here left the source idle for the destination's last round trip, and TCP's window
-        // shrinks on an idle connection).
-        (await destination.ready()).queue.passed(batch[batch.length - 1]!.uid);
-        if (resumesAt) break;
+    // Lanes only where nothing meters the bytes: a budget or a cap paces one lane as it is.
+    const offered = budget.bytesPerWindow > 0 || pacing || !context?.lanes ? 0 : context.lanes.borrow(extraLanesWanted(toFetch));
+    const runs = splitLanes(toFetch, 1 + offered);
+    context?.lanes?.giveBack(offered - (runs.length - 1));
+    const run: LaneRun = { stopped: false };
+    const first = (): Promise<LaneSide> => destination.ready();
+    const extra = runs.slice(1).map((_, k) => new ExtraLane(deps, input, progress, first, runs[k]!.at(-1)!.uid));
+    const spans: LaneSpan[] = runs.map((r, k) => ({ before: k === 0 ? progress.from - 1 : runs[k - 1]!.at(-1)!.uid, last: r.at(-1)?.uid ?? progress.from - 1, done: () => (k === 0 ? (destination.held?.queue.done ?? progress.from - 1) : extra[k - 1]!.done) }));
+    // Set by the lanes as they end: the budget's next window (one lane only runs under a budget), the first failure.
+    const ended: { resumesAt?: string; failure?: { error: unknown } } = {};
+    let reading = runs.length;
+    const copyRun = async (k: number): Promise<void> => {
+      const own = k === 0 ? undefined : extra[k - 1]!;
+      let outcome: RangeOutcome = 'broken';
+      try {
+        const lane: Lane = own ? { src: await own.source(srcSel.uidValidity), leases: own.leases, side: () => own.side(), messages: runs[k]! } : { src, leases, side: first, messages: runs[0]! };
+        const paused = await copyLane(deps, input, progress, lane, { budget, ...(pacing ? { pacing } : {}) }, run);
+        if (paused) ended.resumesAt = paused;
+        // The range's last bodies have arrived from the source: only its APPENDs and records remain.
+        if (!paused && !run.stopped && --reading === 0) context?.sourceRead?.();
+        await (await lane.side()).queue.drain();
+        outcome = 'ok';
+      } catch (e) {
+        run.stopped = true;
+        ended.failure ??= { error: e };
+        outcome = e instanceof MigrationError && e.errorClass === 'throttled' ? 'throttled' : 'broken';
+      } finally {
+        own?.release(outcome);
       }
-      if (!resumesAt) events?.sourceRead?.();
-      const { queue } = await destination.ready();
-      await queue.drain();
+    };
+    try {
+      await Promise.all(runs.map((_, k) => copyRun(k)));
+      if (ended.failure) throw ended.failure.error;
       // Paused by the budget: what was copied is settled (the window stays on record, so the
       // range copied again later compares instead of appending twice) and the rest waits.
-      if (resumesAt) progress.interrupted(queue.done);
+      if (ended.resumesAt) progress.interrupted(settledPrefix(spans));
       else progress.complete();
     } catch (e) {
       // The destination never got ready: nothing was appended, and nothing is saved (as when its SELECT came first).
-      const side = destination.held;
-      if (!side) throw e;
-      progress.interrupted(side.queue.done);
+      if (!destination.held) throw e;
+      // Lanes may have settled messages past the prefix: their pairs are in the map, and the
+      // window (still on record) lets the retry find them.
+      progress.interrupted(settledPrefix(spans));
       throw e;
     } finally {
+      context?.lanes?.giveBack(runs.length - 1);
       const side = destination.held;
       if (side) await progress.save(side.selected.uidValidity);
     }
-    return resumesAt ? { ...progress.result, status: 'budget-paused', resumesAt, lastUid: progress.cp.lastUid } : progress.result;
+    return ended.resumesAt ? { ...progress.result, status: 'budget-paused', resumesAt: ended.resumesAt, lastUid: progress.cp.lastUid } : progress.result;
   } finally {
     await destination.settle();
   }

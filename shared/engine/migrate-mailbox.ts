@@ -20,6 +20,7 @@ import type { SpareWorkers } from './spare-workers.js';
 import type { HeldSlot } from './pass-slots.js';
 import { BudgetPauses } from './budget-pauses.js';
 import { SourceReads } from './source-reads.js';
+import { IdleWorkers } from './idle-workers.js';
 import { reportedCaps, reportedWindow } from './pass-window.js';
 import { budgetPauseLine } from '../domain/reports/describe-budget.js';
 
@@ -164,17 +165,23 @@ export async function copyPreparedMailbox(deps: EngineDeps, pair: MailboxPair, r
   // Folders with nothing to copy come last and end at once: the slot frees soon once the last folder with something to copy has started.
   const lastToCopy = scheduled.reduce((last, task, k) => (pendingOf(task) > 0 ? k : last), 0);
   // On a near server a pass's last APPENDs are answered at once: nothing to hand the slot on for.
-  const reads = new SourceReads(scheduled.filter((task) => pendingOf(task) > 0).length, roundTripMs >= FAR_ROUND_TRIP_MS ? opts.onSourceRead : undefined);
+  const far = roundTripMs >= FAR_ROUND_TRIP_MS;
+  const toCopy = scheduled.filter((task) => pendingOf(task) > 0).length;
+  const reads = new SourceReads(toCopy, far ? opts.onSourceRead : undefined);
+  // On a far server a worker with no folder left to copy lends itself to a range still running (a lane).
+  const lanes = far ? new IdleWorkers(limit, toCopy) : undefined;
   const work = Promise.all(
     scheduled.map((task, k) =>
       limit(async (): Promise<FolderReport> => {
         if (k >= lastToCopy) opts.onLastFolderStarted?.();
-        const read = pendingOf(task) > 0 ? reads.folder() : undefined;
+        const copies = pendingOf(task) > 0;
+        const read = copies ? reads.folder() : undefined;
+        const ended = copies ? lanes?.started() : undefined;
         // What the ledger holds of the folder still counts; the pass copied nothing it can report.
         const failed = (err: MigrationError, cp?: FolderCheckpoint): FolderReport => folderReport(folderRef(pair, task), cp, 'failed', 0, 0, { code: err.code, message: err.message });
         try {
           if (fatal) return failed(fatal);
-          return await copyFolder(deps, { gate, retryBaseMs: opts.retryBaseMs, syncFlags: final, onBudgetPause, waitForBudget: (t) => pauses.until(t), ...(task.start ? { start: task.start } : {}), ...(opts.onCopied ? { onCopied: opts.onCopied } : {}), ...(read ? { onSourceRead: read } : {}) }, folderRef(pair, task));
+          return await copyFolder(deps, { gate, retryBaseMs: opts.retryBaseMs, syncFlags: final, onBudgetPause, waitForBudget: (t) => pauses.until(t), ...(task.start ? { start: task.start } : {}), ...(opts.onCopied ? { onCopied: opts.onCopied } : {}), ...(read ? { onSourceRead: read } : {}), ...(lanes ? { lanes } : {}) }, folderRef(pair, task));
         } catch (e) {
           const err = classify(e, 'engine');
           if (MAILBOX_FATAL.includes(err.code)) fatal = err;
@@ -182,11 +189,12 @@ export async function copyPreparedMailbox(deps: EngineDeps, pair: MailboxPair, r
           return failed(err, await deps.checkpoints.get(pair.key, task.sourcePath).catch(() => undefined));
         } finally {
           read?.();
+          ended?.();
         }
       }),
     ),
   );
-  const leave = opts.spare?.join(limit, deps.settings.maxConnectionsPerMailbox);
+  const leave = opts.spare?.join(limit, deps.settings.maxConnectionsPerMailbox, () => lanes?.lent ?? 0);
   const folders: FolderReport[] = [];
   try {
     (await work).forEach((r, k) => (folders[order[k]!] = r));

@@ -3,6 +3,8 @@ import type { LimitFunction } from 'p-limit';
 interface Running {
   folders: LimitFunction;
   max: number;
+  /** Workers the mailbox lends its own running ranges as lanes (IdleWorkers): busy too. */
+  lanes: () => number;
 }
 
 /**
@@ -23,8 +25,8 @@ export class SpareWorkers {
   ) {}
 
   /** A mailbox's folder limiter, with its folders queued; call the returned function when the mailbox is done. */
-  join(folders: LimitFunction, max: number): () => void {
-    const r: Running = { folders, max };
+  join(folders: LimitFunction, max: number, lanes: () => number = () => 0): () => void {
+    const r: Running = { folders, max, lanes };
     this.running.add(r);
     this.lend();
     return () => {
@@ -36,7 +38,7 @@ export class SpareWorkers {
   private lend(): void {
     if (this.waiting() > 0) return;
     // Workers in use: a limiter's concurrency counts only as far as it has folders to run.
-    const busy = (r: Running): number => Math.min(r.folders.concurrency, r.folders.activeCount + r.folders.pendingCount);
+    const busy = (r: Running): number => Math.min(r.folders.concurrency, r.folders.activeCount + r.folders.pendingCount + r.lanes());
     let used = [...this.running].reduce((n, r) => n + busy(r), 0);
     while (used < this.slots) {
       const candidates = [...this.running].filter((r) => r.folders.pendingCount > 0 && r.folders.concurrency < r.max);

@@ -8,6 +8,7 @@ export interface CommandRecord {
   user?: string;
   tag: string;
   name: string;
+  /** The rest of its first line: a FETCH's whole (the UIDs it asks for), else its first 200 characters. */
   args: string;
   /** Date.now() when its first line arrived from the client. */
   at: number;
@@ -146,7 +147,7 @@ export class ProxiedConnection {
     if (!cmd) return this.relay('client-to-server', seg.data);
     this.user = loginUser(cmd) ?? this.user;
     const secret = cmd.name === 'LOGIN' || cmd.name === 'AUTHENTICATE';
-    const record: CommandRecord = { connection: this.id, ...(this.user ? { user: this.user } : {}), tag: cmd.tag, name: cmd.name, args: secret ? '[not kept]' : cmd.args.slice(0, 200), at: Date.now() };
+    const record: CommandRecord = { connection: this.id, ...(this.user ? { user: this.user } : {}), tag: cmd.tag, name: cmd.name, args: secret ? '[not kept]' : /FETCH$/.test(cmd.name) ? cmd.args : cmd.args.slice(0, 200), at: Date.now() };
     this.hooks.recordCommand(record);
     this.pending.set(cmd.tag, record);
     this.current = { cmd, dropping: false, literalForwarded: 0 };

@@ -1,3 +1,4 @@
+import type { ChildProcess } from 'node:child_process';
 import type { FaultProxy } from '../lab/fault-proxy.js';
 import { startCli, type CliResult } from './run-cli.js';
 
@@ -30,12 +31,17 @@ export const describeMoment = (m: KillMoment): string =>
  * counted at `proxy` (in front of the destination), so a kill "after APPEND #k" lands while the
  * k-th message is on the wire or just stored, before its checkpoint can be written.
  */
-export async function runAndKill(proxy: FaultProxy, args: string[], moment: KillMoment): Promise<KillRun> {
+export function runAndKill(proxy: FaultProxy, args: string[], moment: KillMoment): Promise<KillRun> {
+  return startAndKill(proxy, () => startCli(args), moment);
+}
+
+/** runAndKill for any process `start` spawns (the CLI, or a test's own engine runner). */
+export async function startAndKill(proxy: FaultProxy, start: () => { child: ChildProcess; done: Promise<CliResult> }, moment: KillMoment): Promise<KillRun> {
   const from = proxy.commands.length;
   let seen = from;
   let appends = 0;
   const started = Date.now();
-  const run = startCli(args);
+  const run = start();
   let ended = false;
   void run.done.then(() => (ended = true));
   while (!ended) {

@@ -25,6 +25,7 @@ export interface DestinationSide {
 export class RangeDestination {
   private ended = false;
   private side?: DestinationSide;
+  private readying?: Promise<DestinationSide>;
   private readonly opening: Promise<Omit<DestinationSide, 'queue'>>;
   private readonly pipelineDepth: number;
 
@@ -46,12 +47,14 @@ export class RangeDestination {
     return this.side;
   }
 
-  async ready(): Promise<DestinationSide> {
-    if (this.side) return this.side;
-    const d = await this.opening;
-    this.onReady();
-    this.side = { ...d, queue: new AppendQueue(this.progress.from, this.progress, d.appender, this.pipelineDepth) };
-    return this.side;
+  /** The side, made once however many lanes ask for it at once. */
+  ready(): Promise<DestinationSide> {
+    this.readying ??= this.opening.then((d) => {
+      this.onReady();
+      this.side = { ...d, queue: new AppendQueue(this.progress.from, this.progress, d.appender, this.pipelineDepth) };
+      return this.side;
+    });
+    return this.readying;
   }
 
   async settle(): Promise<void> {
