@@ -110,6 +110,8 @@ async function copyLeased(deps: EngineDeps, input: CopyRangeInput, leases: Range
       const own = k === 0 ? undefined : extra[k - 1]!;
       let outcome: RangeOutcome = 'broken';
       try {
+        // A lane's APPEND connection is readied while its source is asked for the folder: both are round trips away.
+        own?.side().catch(() => undefined);
         const lane: Lane = own ? { src: await own.source(srcSel.uidValidity), leases: own.leases, side: () => own.side(), messages: runs[k]! } : { src, leases, side: first, messages: runs[0]! };
         const paused = await copyLane(deps, input, progress, lane, { budget, ...(pacing ? { pacing } : {}) }, run);
         if (paused) ended.resumesAt = paused;
