@@ -68,4 +68,28 @@ describe('SpareWorkers', () => {
     leaveBusy();
     leaveWaiting();
   });
+
+  it('counts the workers a mailbox lends its own ranges as lanes as busy: they are not lent to another mailbox', async () => {
+    const mailboxes = pLimit(3);
+    const spare = new SpareWorkers(() => mailboxes.pendingCount, 3);
+    const g = gate();
+    // One mailbox copies one folder with two lanes (all three slots' connections); the other has folders waiting.
+    const laning = pLimit(3);
+    const waiting = pLimit(1);
+    const runs = [laning(() => g.wait), waiting(() => g.wait), waiting(() => g.wait), waiting(() => g.wait)];
+    let lanes = 2;
+    const leaveLaning = spare.join(laning, 3, () => lanes);
+    const leaveWaiting = spare.join(waiting, 3);
+    await tick();
+    expect(waiting.concurrency).toBe(1);
+    // Its lanes given back and the mailbox gone: the slots go to the one with folders waiting.
+    lanes = 0;
+    leaveLaning();
+    await tick();
+    expect(waiting.concurrency).toBe(3);
+    g.open();
+    await Promise.all(runs);
+    leaveWaiting();
+  });
 });
+
