@@ -12,9 +12,8 @@ import { RangeDestination } from './copy-range/range-destination.js';
 import { passWindow, wantedBy } from './pass-window.js';
 import { effectiveControls } from '../domain/controls/read-controls.js';
 import { budgetLimits } from './spend-budget.js';
-import { copyLane, type Lane, type LaneRun, type LaneSide } from './copy-range/copy-lane.js';
-import { ExtraLane } from './copy-range/extra-lane.js';
-import { extraLanesWanted, settledPrefix, splitLanes, type LaneSpan, type RangeLanes } from './copy-range/range-lanes.js';
+import { copyRuns } from './copy-range/copy-runs.js';
+import type { RangeLanes } from './copy-range/range-lanes.js';
 
 export interface CopyRangeInput extends FolderRef {
   range: UidRange;
@@ -46,6 +45,9 @@ function pacingOf(mailbox: number | undefined, batch: number): { mailbox?: numbe
  * Permanent per-message refusals are recorded and the range goes on; connection-level errors
  * throw (classified) after saving the progress made. `known.rows`: the range's metadata as the
  * plan just read it in this process (planNextRangesWithRows); its own metadata FETCH is then skipped.
+ * With `context.lanes`, idle workers lent copy consecutive runs of the range beside its own
+ * connections (range-lanes.ts): one window and one multiset for all, the checkpoint moved to the
+ * prefix every lane has settled.
  */
 export async function copyRange(deps: EngineDeps, input: CopyRangeInput, known?: { rows?: readonly MessageMeta[] }, context?: RangeContext): Promise<CopyRangeResult> {
   const leases = new RangeLeases(deps.pool, input);
@@ -95,58 +97,30 @@ async function copyLeased(deps: EngineDeps, input: CopyRangeInput, leases: Range
     // does not spend the mailbox's budget on bodies it cannot place.
     const budget = budgetLimits(deps, input);
     if (budget.bytesPerWindow > 0) await destination.ready();
-    // Lanes only where nothing meters the bytes: a budget or a cap paces one lane as it is.
-    const offered = budget.bytesPerWindow > 0 || pacing || !context?.lanes ? 0 : context.lanes.borrow(extraLanesWanted(toFetch));
-    const runs = splitLanes(toFetch, 1 + offered);
-    context?.lanes?.giveBack(offered - (runs.length - 1));
-    const run: LaneRun = { stopped: false };
-    const first = (): Promise<LaneSide> => destination.ready();
-    const extra = runs.slice(1).map((_, k) => new ExtraLane(deps, input, progress, first, runs[k]!.at(-1)!.uid));
-    const spans: LaneSpan[] = runs.map((r, k) => ({ before: k === 0 ? progress.from - 1 : runs[k - 1]!.at(-1)!.uid, last: r.at(-1)?.uid ?? progress.from - 1, done: () => (k === 0 ? (destination.held?.queue.done ?? progress.from - 1) : extra[k - 1]!.done) }));
-    // Set by the lanes as they end: the budget's next window (one lane only runs under a budget), the first failure.
-    const ended: { resumesAt?: string; failure?: { error: unknown } } = {};
-    let reading = runs.length;
-    const copyRun = async (k: number): Promise<void> => {
-      const own = k === 0 ? undefined : extra[k - 1]!;
-      let outcome: RangeOutcome = 'broken';
-      try {
-        // A lane's APPEND connection is readied while its source is asked for the folder: both are round trips away.
-        own?.side().catch(() => undefined);
-        const lane: Lane = own ? { src: await own.source(srcSel.uidValidity), leases: own.leases, side: () => own.side(), messages: runs[k]! } : { src, leases, side: first, messages: runs[0]! };
-        const paused = await copyLane(deps, input, progress, lane, { budget, ...(pacing ? { pacing } : {}) }, run);
-        if (paused) ended.resumesAt = paused;
-        // The range's last bodies have arrived from the source: only its APPENDs and records remain.
-        if (!paused && !run.stopped && --reading === 0) context?.sourceRead?.();
-        await (await lane.side()).queue.drain();
-        outcome = 'ok';
-      } catch (e) {
-        run.stopped = true;
-        ended.failure ??= { error: e };
-        outcome = e instanceof MigrationError && e.errorClass === 'throttled' ? 'throttled' : 'broken';
-      } finally {
-        own?.release(outcome);
-      }
-    };
+    let giveBack: (() => void) | undefined;
     try {
-      await Promise.all(runs.map((_, k) => copyRun(k)));
-      if (ended.failure) throw ended.failure.error;
+      const ended = await copyRuns(deps, input, progress, destination, { src, leases, uidValidity: srcSel.uidValidity }, toFetch, { budget, ...(pacing ? { pacing } : {}) }, context);
+      giveBack = ended.giveBack;
+      if (ended.failure) {
+        // The destination never got ready: nothing was appended, and nothing is saved (as when its SELECT came first).
+        // Else lanes may have settled messages past the prefix: their pairs are in the map, and the
+        // window (still on record) lets the retry find them.
+        if (destination.held) progress.interrupted(ended.settled());
+        throw ended.failure.error;
+      }
       // Paused by the budget: what was copied is settled (the window stays on record, so the
       // range copied again later compares instead of appending twice) and the rest waits.
-      if (ended.resumesAt) progress.interrupted(settledPrefix(spans));
-      else progress.complete();
-    } catch (e) {
-      // The destination never got ready: nothing was appended, and nothing is saved (as when its SELECT came first).
-      if (!destination.held) throw e;
-      // Lanes may have settled messages past the prefix: their pairs are in the map, and the
-      // window (still on record) lets the retry find them.
-      progress.interrupted(settledPrefix(spans));
-      throw e;
+      if (ended.resumesAt) {
+        progress.interrupted(ended.settled());
+        return { ...progress.result, status: 'budget-paused', resumesAt: ended.resumesAt, lastUid: progress.cp.lastUid };
+      }
+      progress.complete();
+      return progress.result;
     } finally {
-      context?.lanes?.giveBack(runs.length - 1);
       const side = destination.held;
       if (side) await progress.save(side.selected.uidValidity);
+      giveBack?.();
     }
-    return ended.resumesAt ? { ...progress.result, status: 'budget-paused', resumesAt: ended.resumesAt, lastUid: progress.cp.lastUid } : progress.result;
   } finally {
     await destination.settle();
   }

@@ -1,0 +1,75 @@
+import type { MessageMeta } from '../../contracts/imap.js';
+import type { SourceFolders } from '../../contracts/imap-ports.js';
+import { MigrationError } from '../../errors/migration-error.js';
+import type { EngineDeps } from '../engine-deps.js';
+import type { CopyRangeInput, RangeContext } from '../copy-range.js';
+import { copyLane, type Lane, type LaneLimits, type LaneRun } from './copy-lane.js';
+import { ExtraLane } from './extra-lane.js';
+import { extraLanesWanted, settledPrefix, splitLanes, type LaneSpan } from './range-lanes.js';
+import type { RangeDestination } from './range-destination.js';
+import type { RangeLeases, RangeOutcome } from './range-leases.js';
+import type { RangeProgress } from './range-progress.js';
+
+/** How the range's lanes ended: the budget's next window (one lane only runs under a budget), the first failure, and the UID up to which all of them settled. */
+export interface RunsEnded {
+  resumesAt?: string;
+  failure?: { error: unknown };
+  settled: () => number;
+}
+
+/** The range's own connections: its first lane's. */
+export interface OwnLane {
+  src: SourceFolders;
+  leases: RangeLeases;
+  /** The source folder's UIDVALIDITY as the range selected it: every lane must see the same. */
+  uidValidity: string;
+}
+
+/**
+ * Copies `toFetch` over the range's own lane and as many more as the mailbox lends
+ * (`context.lanes`, none under a budget or a cap): consecutive runs, all started at once, each
+ * lane's queue drained before it ends. One lane failing stops the others (they send nothing
+ * more), and all have ended — their connections given back — when this returns. Borrowed workers
+ * are given back by `giveBack()` once the caller has saved the range.
+ */
+export async function copyRuns(deps: EngineDeps, input: CopyRangeInput, progress: RangeProgress, destination: RangeDestination, own: OwnLane, toFetch: readonly MessageMeta[], limits: LaneLimits, context: RangeContext | undefined): Promise<RunsEnded & { giveBack: () => void }> {
+  // Lanes only where nothing meters the bytes: a budget or a cap paces one lane as it is.
+  const metered = limits.budget.bytesPerWindow > 0 || limits.pacing !== undefined;
+  const offered = metered || !context?.lanes ? 0 : context.lanes.borrow(extraLanesWanted(toFetch));
+  const runs = splitLanes(toFetch, 1 + offered);
+  context?.lanes?.giveBack(offered - (runs.length - 1));
+  const first = () => destination.ready();
+  const extra = runs.slice(1).map((_, k) => new ExtraLane(deps, input, progress, first, runs[k]!.at(-1)!.uid));
+  const spans: LaneSpan[] = runs.map((r, k) => ({
+    before: k === 0 ? progress.from - 1 : runs[k - 1]!.at(-1)!.uid,
+    last: r.at(-1)?.uid ?? progress.from - 1,
+    done: () => (k === 0 ? (destination.held?.queue.done ?? progress.from - 1) : extra[k - 1]!.done),
+  }));
+  const ended: RunsEnded = { settled: () => settledPrefix(spans) };
+  const run: LaneRun = { stopped: false };
+  let reading = runs.length;
+  const copyRun = async (k: number): Promise<void> => {
+    const lent = k === 0 ? undefined : extra[k - 1]!;
+    let outcome: RangeOutcome = 'broken';
+    try {
+      // A lane's APPEND connection is readied while its source is asked for the folder: both are round trips away.
+      lent?.side().catch(() => undefined);
+      const lane: Lane = lent ? { src: await lent.source(own.uidValidity), leases: lent.leases, side: () => lent.side(), messages: runs[k]! } : { src: own.src, leases: own.leases, side: first, messages: runs[0]! };
+      const paused = await copyLane(deps, input, progress, lane, limits, run);
+      if (paused) ended.resumesAt = paused;
+      // The range's last bodies have arrived from the source: only its APPENDs and records remain.
+      if (!paused && !run.stopped && --reading === 0) context?.sourceRead?.();
+      await (await lane.side()).queue.drain();
+      outcome = 'ok';
+    } catch (e) {
+      run.stopped = true;
+      ended.failure ??= { error: e };
+      outcome = e instanceof MigrationError && e.errorClass === 'throttled' ? 'throttled' : 'broken';
+    } finally {
+      // The range's own connections are given back by the range.
+      lent?.release(outcome);
+    }
+  };
+  await Promise.all(runs.map((_, k) => copyRun(k)));
+  return { ...ended, giveBack: () => context?.lanes?.giveBack(runs.length - 1) };
+}
