@@ -1,11 +1,10 @@
-import type { UidRange } from '../domain/ranges/range-planner.js';
 import { uidsOf } from '../domain/ranges/uid-set.js';
 import { emptyCheckpoint } from '../domain/checkpoints/folder-checkpoint.js';
 import type { SourceFolders } from '../contracts/imap-ports.js';
 import type { MessageMeta } from '../contracts/imap.js';
 import { MigrationError } from '../errors/migration-error.js';
 import type { EngineDeps } from './engine-deps.js';
-import type { CopyRangeResult, FolderRef } from '../contracts/engine-types.js';
+import type { CopyRangeResult } from '../contracts/engine-types.js';
 import { RangeLeases, type RangeOutcome } from './copy-range/range-leases.js';
 import { RangeProgress } from './copy-range/range-progress.js';
 import { RangeDestination } from './copy-range/range-destination.js';
@@ -13,21 +12,9 @@ import { passWindow, wantedBy } from './pass-window.js';
 import { effectiveControls } from '../domain/controls/read-controls.js';
 import { budgetLimits } from './spend-budget.js';
 import { copyRuns } from './copy-range/copy-runs.js';
-import type { RangeLanes } from './copy-range/range-lanes.js';
+import type { CopyRangeInput, RangeContext } from './copy-range/range-input.js';
 
-export interface CopyRangeInput extends FolderRef {
-  range: UidRange;
-}
-
-export type { CopyRangeResult };
-
-/** What a range's caller in the same process gives it: what it is told as it goes, and workers it may borrow. */
-export interface RangeContext {
-  /** Every body the range copies has arrived from the source: only its APPENDs and records remain. Not told when the range stops early (budget, failure). */
-  sourceRead?: () => void;
-  /** The mailbox's idle folder workers: the range is copied over as many more connection pairs as it can fill (range-lanes.ts). */
-  lanes?: RangeLanes;
-}
+export type { CopyRangeInput, CopyRangeResult, RangeContext };
 
 /** Under a bandwidth cap: the mailbox's cap, and the bytes of one FETCH (a quarter second at the lower cap, at least 64 KiB). */
 function pacingOf(mailbox: number | undefined, batch: number): { mailbox?: number; batchBytes: number } | undefined {

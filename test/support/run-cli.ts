@@ -25,7 +25,12 @@ export function workDir(settings: Record<string, string>, csv: string): { dir: s
 export function startCli(args: string[], env: Record<string, string> = {}): { child: ChildProcess; done: Promise<CliResult> } {
   const clean: Record<string, string> = {};
   for (const k of ['PATH', 'HOME', 'NODE_EXTRA_CA_CERTS', 'TMPDIR']) if (process.env[k]) clean[k] = process.env[k]!;
-  const child = spawn(process.execPath, [CLI, ...args], { env: { ...clean, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  return startNode([CLI, ...args], { ...clean, ...env });
+}
+
+/** Runs a built script with node as a process of its own, its output collected. */
+export function startNode(args: string[], env: NodeJS.ProcessEnv): { child: ChildProcess; done: Promise<CliResult> } {
+  const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));

@@ -8,7 +8,7 @@ import { headerKept, type AppendQueue } from './append-queue.js';
 import type { RangeLeases } from './range-leases.js';
 import type { RangeProgress } from './range-progress.js';
 import type { RetryWindow } from './retry-window.js';
-import type { CopyRangeInput } from '../copy-range.js';
+import type { CopyRangeInput } from './range-input.js';
 
 const PIPELINE_MAX_MESSAGE_BYTES = 8 * 1024 * 1024;
 

@@ -2,7 +2,7 @@ import type { MessageMeta } from '../../contracts/imap.js';
 import type { SourceFolders } from '../../contracts/imap-ports.js';
 import { MigrationError } from '../../errors/migration-error.js';
 import type { EngineDeps } from '../engine-deps.js';
-import type { CopyRangeInput, RangeContext } from '../copy-range.js';
+import type { CopyRangeInput, RangeContext } from './range-input.js';
 import { copyLane, type Lane, type LaneLimits, type LaneRun } from './copy-lane.js';
 import { ExtraLane } from './extra-lane.js';
 import { extraLanesWanted, settledPrefix, splitLanes, type LaneSpan } from './range-lanes.js';

@@ -1,7 +1,7 @@
 import type { SourceFolders } from '../../contracts/imap-ports.js';
 import { MigrationError } from '../../errors/migration-error.js';
 import type { EngineDeps } from '../engine-deps.js';
-import type { CopyRangeInput } from '../copy-range.js';
+import type { CopyRangeInput } from './range-input.js';
 import { AppendQueue } from './append-queue.js';
 import type { LaneSide } from './copy-lane.js';
 import { RangeLeases, type RangeOutcome } from './range-leases.js';

@@ -1,7 +1,7 @@
 import type { AppendPipeline } from '../../contracts/imap-ports.js';
 import type { SelectedFolder } from '../../contracts/imap.js';
 import { destinationIdentity, type EngineDeps } from '../engine-deps.js';
-import type { CopyRangeInput } from '../copy-range.js';
+import type { CopyRangeInput } from './range-input.js';
 import { AppendQueue } from './append-queue.js';
 import type { RangeLeases } from './range-leases.js';
 import type { RangeProgress } from './range-progress.js';
