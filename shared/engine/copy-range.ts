@@ -2,22 +2,22 @@ import { uidsOf } from '../domain/ranges/uid-set.js';
 import { emptyCheckpoint } from '../domain/checkpoints/folder-checkpoint.js';
 import type { SourceFolders } from '../contracts/imap-ports.js';
 import type { MessageMeta } from '../contracts/imap.js';
-import { MigrationError } from '../errors/migration-error.js';
 import type { EngineDeps } from './engine-deps.js';
 import type { CopyRangeResult } from '../contracts/engine-types.js';
-import { RangeLeases, type RangeOutcome } from './copy-range/range-leases.js';
+import { failedWith, RangeLeases, type RangeOutcome } from './copy-range/range-leases.js';
 import { RangeProgress } from './copy-range/range-progress.js';
 import { RangeDestination } from './copy-range/range-destination.js';
 import { passWindow, wantedBy } from './pass-window.js';
 import { effectiveControls } from '../domain/controls/read-controls.js';
 import { budgetLimits } from './spend-budget.js';
 import { copyRuns } from './copy-range/copy-runs.js';
+import type { Pacing } from './copy-range/copy-lane.js';
 import type { CopyRangeInput, RangeContext } from './copy-range/range-input.js';
 
 export type { CopyRangeInput, CopyRangeResult, RangeContext };
 
 /** Under a bandwidth cap: the mailbox's cap, and the bytes of one FETCH (a quarter second at the lower cap, at least 64 KiB). */
-function pacingOf(mailbox: number | undefined, batch: number): { mailbox?: number; batchBytes: number } | undefined {
+function pacingOf(mailbox: number | undefined, batch: number): Pacing | undefined {
   const caps = [mailbox ?? 0, batch].filter((c) => c > 0);
   if (caps.length === 0) return undefined;
   return { ...(mailbox ? { mailbox } : {}), batchBytes: Math.max(64 * 1024, Math.floor(Math.min(...caps) / 4)) };
@@ -45,7 +45,7 @@ export async function copyRange(deps: EngineDeps, input: CopyRangeInput, known?:
     outcome = 'ok';
     return result;
   } catch (e) {
-    outcome = e instanceof MigrationError && e.errorClass === 'throttled' ? 'throttled' : 'broken';
+    outcome = failedWith(e);
     throw e;
   } finally {
     leases.release(outcome);

@@ -1,30 +1,23 @@
-import type { MessageMeta, SelectedFolder } from '../../contracts/imap.js';
-import type { AppendPipeline, SourceFolders } from '../../contracts/imap-ports.js';
+import type { MessageMeta } from '../../contracts/imap.js';
+import type { SourceFolders } from '../../contracts/imap-ports.js';
 import type { EngineDeps } from '../engine-deps.js';
 import { appendFlags } from '../flags.js';
 import { spendBudget, type budgetLimits } from '../spend-budget.js';
 import { fetchBatches } from './fetch-batches.js';
-import { headerKept, type AppendQueue } from './append-queue.js';
+import { headerKept } from './append-queue.js';
 import type { RangeLeases } from './range-leases.js';
 import type { RangeProgress } from './range-progress.js';
-import type { RetryWindow } from './retry-window.js';
+import type { DestinationSide } from './range-destination.js';
 import type { CopyRangeInput } from './range-input.js';
 
 const PIPELINE_MAX_MESSAGE_BYTES = 8 * 1024 * 1024;
-
-/** Where one lane appends: the range's destination folder, its retry window (shared by every lane: one multiset of copies) and the lane's own queue. */
-export interface LaneSide {
-  appender: AppendPipeline | undefined;
-  selected: SelectedFolder;
-  retryWindow: RetryWindow;
-  queue: AppendQueue;
-}
 
 /** One lane of a range: its connections, its destination side once ready, and its run of the range's messages. */
 export interface Lane {
   src: SourceFolders;
   leases: RangeLeases;
-  side: () => Promise<LaneSide>;
+  /** Where the lane appends: the range's folder and retry window (one multiset of copies for every lane), its own queue. */
+  side: () => Promise<DestinationSide>;
   messages: readonly MessageMeta[];
 }
 
@@ -33,10 +26,16 @@ export interface LaneRun {
   stopped: boolean;
 }
 
+/** A bandwidth cap's pacing: the mailbox's cap, and the bytes of one FETCH. */
+export interface Pacing {
+  mailbox?: number;
+  batchBytes: number;
+}
+
 export interface LaneLimits {
   budget: ReturnType<typeof budgetLimits>;
   /** Under a bandwidth cap: the mailbox's cap and the bytes of one FETCH. */
-  pacing?: { mailbox?: number; batchBytes: number };
+  pacing?: Pacing;
 }
 
 /**

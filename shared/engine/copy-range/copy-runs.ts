@@ -1,13 +1,12 @@
 import type { MessageMeta } from '../../contracts/imap.js';
 import type { SourceFolders } from '../../contracts/imap-ports.js';
-import { MigrationError } from '../../errors/migration-error.js';
 import type { EngineDeps } from '../engine-deps.js';
 import type { CopyRangeInput, RangeContext } from './range-input.js';
 import { copyLane, type Lane, type LaneLimits, type LaneRun } from './copy-lane.js';
 import { ExtraLane } from './extra-lane.js';
 import { extraLanesWanted, settledPrefix, splitLanes, type LaneSpan } from './range-lanes.js';
 import type { RangeDestination } from './range-destination.js';
-import type { RangeLeases, RangeOutcome } from './range-leases.js';
+import { failedWith, type RangeLeases, type RangeOutcome } from './range-leases.js';
 import type { RangeProgress } from './range-progress.js';
 
 /** How the range's lanes ended: the budget's next window (one lane only runs under a budget), the first failure, and the UID up to which all of them settled. */
@@ -39,10 +38,12 @@ export async function copyRuns(deps: EngineDeps, input: CopyRangeInput, progress
   const runs = splitLanes(toFetch, 1 + offered);
   context?.lanes?.giveBack(offered - (runs.length - 1));
   const first = () => destination.ready();
-  const extra = runs.slice(1).map((_, k) => new ExtraLane(deps, input, progress, first, runs[k]!.at(-1)!.uid));
+  // The UID before each run's first: the previous run's last (the first run's, the range's start - 1).
+  const before = (k: number): number => (k === 0 ? progress.from - 1 : runs[k - 1]!.at(-1)!.uid);
+  const extra = runs.slice(1).map((_, k) => new ExtraLane(deps, input, progress, first, before(k + 1)));
   const spans: LaneSpan[] = runs.map((r, k) => ({
-    before: k === 0 ? progress.from - 1 : runs[k - 1]!.at(-1)!.uid,
-    last: r.at(-1)?.uid ?? progress.from - 1,
+    before: before(k),
+    last: r.at(-1)?.uid ?? before(k),
     done: () => (k === 0 ? (destination.held?.queue.done ?? progress.from - 1) : extra[k - 1]!.done),
   }));
   const ended: RunsEnded = { settled: () => settledPrefix(spans) };
@@ -64,7 +65,7 @@ export async function copyRuns(deps: EngineDeps, input: CopyRangeInput, progress
     } catch (e) {
       run.stopped = true;
       ended.failure ??= { error: e };
-      outcome = e instanceof MigrationError && e.errorClass === 'throttled' ? 'throttled' : 'broken';
+      outcome = failedWith(e);
     } finally {
       // The range's own connections are given back by the range.
       lent?.release(outcome);

@@ -3,7 +3,7 @@ import { MigrationError } from '../../errors/migration-error.js';
 import type { EngineDeps } from '../engine-deps.js';
 import type { CopyRangeInput } from './range-input.js';
 import { AppendQueue } from './append-queue.js';
-import type { LaneSide } from './copy-lane.js';
+import type { DestinationSide } from './range-destination.js';
 import { RangeLeases, type RangeOutcome } from './range-leases.js';
 import type { RangeProgress } from './range-progress.js';
 
@@ -16,14 +16,14 @@ import type { RangeProgress } from './range-progress.js';
  */
 export class ExtraLane {
   readonly leases: RangeLeases;
-  private opening?: Promise<LaneSide>;
-  private own?: LaneSide;
+  private opening?: Promise<DestinationSide>;
+  private own?: DestinationSide;
 
   constructor(
     private readonly deps: EngineDeps,
     private readonly input: CopyRangeInput,
     private readonly progress: RangeProgress,
-    private readonly first: () => Promise<LaneSide>,
+    private readonly first: () => Promise<DestinationSide>,
     private readonly before: number,
   ) {
     this.leases = new RangeLeases(deps.pool, input);
@@ -43,7 +43,7 @@ export class ExtraLane {
   }
 
   /** The lane's destination side, opened once: after the first lane's, on the same folder. */
-  side(): Promise<LaneSide> {
+  side(): Promise<DestinationSide> {
     this.opening ??= this.open();
     return this.opening;
   }
@@ -52,10 +52,9 @@ export class ExtraLane {
     this.leases.release(outcome);
   }
 
-  private async open(): Promise<LaneSide> {
+  private async open(): Promise<DestinationSide> {
     const first = await this.first();
-    const appender = await this.leases.appender();
-    const selected = appender ? await appender.selectFolder(this.input.destinationPath) : await (await this.leases.destination()).select(this.input.destinationPath, false);
+    const { appender, selected } = await this.leases.selectDestination();
     if (selected.uidValidity !== first.selected.uidValidity) throw changed('destination', this.input.destinationPath);
     this.own = { appender, selected: first.selected, retryWindow: first.retryWindow, queue: new AppendQueue(this.before + 1, this.progress, appender, this.deps.settings.appendPipelineDepth) };
     return this.own;

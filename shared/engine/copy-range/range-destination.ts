@@ -7,7 +7,7 @@ import type { RangeLeases } from './range-leases.js';
 import type { RangeProgress } from './range-progress.js';
 import { fingerprintFolderKey, openRetryWindow, type RetryWindow } from './retry-window.js';
 
-/** The destination side of a range, ready to append: its folder selected, the retry window open and on record. */
+/** The destination side of a range (or of one of its lanes), ready to append: its folder selected, the retry window open and on record (shared by the lanes), the queue its own. */
 export interface DestinationSide {
   appender: AppendPipeline | undefined;
   selected: SelectedFolder;
@@ -65,8 +65,7 @@ export class RangeDestination {
   private async open(d: EngineDeps, input: CopyRangeInput, leases: RangeLeases): Promise<Omit<DestinationSide, 'queue'>> {
     const { checkpoints, settings } = d;
     const identity = destinationIdentity(settings);
-    const appender = await leases.appender();
-    const selected = appender ? await appender.selectFolder(input.destinationPath) : await (await leases.destination()).select(input.destinationPath, false);
+    const { appender, selected } = await leases.selectDestination();
     const retryWindow = await openRetryWindow(this.progress.cp, selected.uidValidity, {
       identity,
       decodeWords: d.decodeHeaderWords,

@@ -1,7 +1,14 @@
+import { MigrationError } from '../../errors/migration-error.js';
 import type { AppendPipeline, DestinationWriter, ImapConnections, Leased, SourceFolders } from '../../contracts/imap-ports.js';
+import type { SelectedFolder } from '../../contracts/imap.js';
 
 /** How a range ended, for its connections: 'throttled' is a failure that leaves the source connection good. */
 export type RangeOutcome = 'ok' | 'broken' | 'throttled';
+
+/** The outcome of a range (or a lane) that failed with `e`. */
+export function failedWith(e: unknown): RangeOutcome {
+  return e instanceof MigrationError && e.errorClass === 'throttled' ? 'throttled' : 'broken';
+}
 
 /** The pool's side of leasing. */
 export type LeasePool = Pick<ImapConnections, 'acquireFolders' | 'acquire' | 'acquireAppender' | 'release' | 'releaseAppender'>;
@@ -50,6 +57,13 @@ export class RangeLeases {
       await this.dst.select(this.mailboxes.destinationPath, false);
     }
     return this.dst;
+  }
+
+  /** The destination folder selected for appending: on the pipelining connection, else on the imapflow session. */
+  async selectDestination(): Promise<{ appender: AppendPipeline | undefined; selected: SelectedFolder }> {
+    const appender = await this.appender();
+    const selected = appender ? await appender.selectFolder(this.mailboxes.destinationPath) : await (await this.destination()).select(this.mailboxes.destinationPath, false);
+    return { appender, selected };
   }
 
   release(outcome: RangeOutcome): void {
