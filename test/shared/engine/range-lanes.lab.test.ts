@@ -1,4 +1,5 @@
-import { mkdtempSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -6,8 +7,11 @@ import { bulkCorpus, makeMessage } from '../../lab/corpus.js';
 import { FaultProxy } from '../../lab/fault-proxy.js';
 import type { CommandRecord } from '../../lab/fault-proxy-connection.js';
 import { getLab } from '../../lab/lab-info.js';
-import type { SeedFolder, SeedMessage } from '../../lab/seed.js';
-import { runThroughEngine, type RunOptions } from '../../support/engine-run.js';
+import { seedMailbox, type SeedFolder, type SeedMessage } from '../../lab/seed.js';
+import { withImap } from '../../lab/imap.js';
+import { runThroughEngine, type EngineRun, type RunOptions } from '../../support/engine-run.js';
+import { FileLeases } from '../../../shared/adapters/state/file-leases.js';
+import { mailboxKey } from '../../../shared/domain/checkpoints/checkpoint-store.js';
 import { splitLanes } from '../../../shared/engine/copy-range/range-lanes.js';
 import { compareCopy, seededPair } from '../../support/lab-mailbox.js';
 
@@ -201,4 +205,54 @@ describe('a range copied over the mailbox\'s idle workers (lanes)', () => {
     expect(new Set(bodyFetches(source, address).map((c) => c.connection)).size).toBeGreaterThan(1);
     await expectExact(address);
   });
+
+  it('a second run at once on the same state directory, started while the lanes append, copies nothing: the pair is held', async () => {
+    const { address, source, destination } = await behindProxies('lanes-twice', bigFolder('lanes-twice'));
+    const stateDir = mkdtempSync(join(tmpdir(), 'mailmig-lanes-twice-'));
+    const leases = (): FileLeases => new FileLeases(join(stateDir, 'leases'));
+    let again: Promise<EngineRun> | undefined;
+    // The operator starts the same batch again as the fourth APPEND command (of three lanes) arrives.
+    destination.addFault({ on: { name: 'APPEND', user: address, nth: 4 }, action: { kind: 'hold', run: async () => void (again ??= runThroughEngine(getLab(), [address], { source, destination, leases: leases(), ...far({ stateDir }) })) } });
+    const run = await runThroughEngine(getLab(), [address], { source, destination, leases: leases(), ...far({ stateDir }) });
+    expect(run.report.mailboxes[0]?.state, run.log.join('\n')).toBe('completed');
+    expect(new Set(bodyFetches(source, address).map((c) => c.connection)).size).toBeGreaterThan(1);
+    expect(again).toBeDefined();
+    expect((await again!).report.mailboxes.map((m) => m.error?.code)).toEqual(['MAILBOX_LEASED']);
+    await expectExact(address);
+  });
+
+  it('a run broken off while its lanes append, its ledger journal then zero-filled: the next run on that state directory appends nothing twice', async () => {
+    const { address, source, destination } = await behindProxies('lanes-zeroed', bigFolder('lanes-zeroed'));
+    const stateDir = mkdtempSync(join(tmpdir(), 'mailmig-lanes-zeroed-'));
+    destination.addFault({ on: { name: 'APPEND', user: address, nth: 4 }, action: { kind: 'cut-before-tagged-reply' } });
+    destination.addFault({ on: { name: 'APPEND', user: address, nth: 5, times: 1000 }, action: { kind: 'cut' } });
+    const broken = await runThroughEngine(getLab(), [address], { source, destination, ...far({ stateDir }) });
+    expect(broken.report.mailboxes[0]?.state, broken.log.join('\n')).not.toBe('completed');
+    expect((await compareCopy(getLab(), address)).missing.length).toBeGreaterThan(0);
+    // The disk gave back zeros where the journal of the lanes' progress was.
+    const journal = join(stateDir, 'checkpoints', `${createHash('sha256').update(mailboxKey(address, address)).digest('hex').slice(0, 40)}.journal`);
+    expect(existsSync(journal)).toBe(true);
+    writeFileSync(journal, Buffer.alloc(readFileSync(journal).length));
+
+    destination.clearFaults();
+    const again = await runThroughEngine(getLab(), [address], { source, destination, ...far({ stateDir }) });
+    expect(again.report.mailboxes[0]?.state, again.log.join('\n')).toBe('completed');
+    await expectExact(address);
+  });
+
+  it('a user who deletes the destination folder after a copy over lanes: the next delta, over lanes, makes it whole again, nothing twice', async () => {
+    const { address, source, destination } = await behindProxies('lanes-deleted', bigFolder('lanes-deleted'));
+    const stateDir = mkdtempSync(join(tmpdir(), 'mailmig-lanes-deleted-'));
+    const first = await runThroughEngine(getLab(), [address], { source, destination, ...far({ stateDir }) });
+    expect(first.report.mailboxes[0]?.state, first.log.join('\n')).toBe('completed');
+    // New mail at the source, and the user deletes the folder at the destination.
+    await seedMailbox(getLab(), 'source', address, bulkCorpus(120, { folders: 1, bodyBytes: 100_000, seed: 'lanes-deleted-more' }));
+    await withImap(getLab(), 'destination', address, (c) => c.mailboxDelete('Bulk/001'));
+    const before = source.commands.length;
+    const again = await runThroughEngine(getLab(), [address], { source, destination, ...far({ stateDir }) });
+    expect(again.report.mailboxes[0]?.state, again.log.join('\n')).toBe('completed');
+    expect(new Set(source.commands.slice(before).filter((c) => c.name === 'UID FETCH' && /BODY/.test(c.args) && c.user?.toLowerCase() === address.toLowerCase()).map((c) => c.connection)).size).toBeGreaterThan(1);
+    await expectExact(address);
+  });
 });
+
