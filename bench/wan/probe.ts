@@ -22,8 +22,8 @@ import { commandTimeline } from './probe-timeline.js';
  * new connection pairs (the delay's own ceiling) and what it costs the cores, then times
  * PROBE_RUNS (2) `mailmig migrate` runs of the mailbox with PROBE_SETTINGS (K=V,K=V), each with
  * the CPU it took (mailmig, Dovecot, the whole machine), and, with PROBE_TIMELINE=1, prints one run's command timeline
- * (probe-timeline.ts). The mailbox: one folder of PROBE_MESSAGES (100) messages of PROBE_SIZE
- * (200,000) bytes, or with PROBE_CORPUS=bench the WAN bench's one mailbox of PROBE_MESSAGES.
+ * (probe-timeline.ts). The mailbox: PROBE_FOLDERS (1) folders of PROBE_MESSAGES (100) messages
+ * of PROBE_SIZE (200,000) bytes each, or with PROBE_CORPUS=bench the WAN bench's one mailbox of PROBE_MESSAGES.
  * PROBE_MAILBOXES=n (1) times a batch instead: n such mailboxes (the bench corpus's mailboxes 0 to
  * n-1), PROBE_CONCURRENCY (4) at once, as the WAN bench's batch does.
  */
@@ -54,7 +54,11 @@ function mailbox(index = 0): SeedFolder[] {
   const n = Number(process.env.PROBE_MESSAGES ?? 100);
   if (process.env.PROBE_CORPUS === 'bench') return benchMailbox(index, n, MAILBOXES > 1 ? 'wan-batch' : 'wan-one');
   const size = Number(process.env.PROBE_SIZE ?? 200_000);
-  return [{ path: 'INBOX', messages: Array.from({ length: n }, (_, i) => ({ raw: benchMessage(size, `p-${i}`, new Date(Date.UTC(2024, 0, 1))), flags: ['\\Seen'] })) }];
+  const folders = Math.max(1, Number(process.env.PROBE_FOLDERS ?? 1));
+  return Array.from({ length: folders }, (_, f) => ({
+    path: f === 0 ? 'INBOX' : `Folder ${String(f).padStart(2, '0')}`,
+    messages: Array.from({ length: n }, (_, i) => ({ raw: benchMessage(size, `p-${index}-${f}-${i}`, new Date(Date.UTC(2024, 0, 1))), flags: ['\\Seen'] })),
+  }));
 }
 
 /** mailmig's FETCH and APPEND pipeline on their own, through the engine's connection pool. */

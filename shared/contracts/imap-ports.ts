@@ -35,8 +35,13 @@ export interface SourceReader {
    * `\Sent`, `\Important`, `\Starred` ...); undefined when the server does not offer X-GM-EXT-1.
    */
   gmailLabels?(uids: string): Promise<Map<number, string[]> | undefined>;
-  /** Bodies of a bounded UID set, as they arrive; nothing else may be sent on the connection meanwhile. */
-  fetchSources(uids: string): AsyncGenerator<MessageWithSource>;
+  /**
+   * Bodies of a bounded UID set, as they arrive; nothing else may be sent on the connection
+   * meanwhile. `onAnswered`: told once the server has answered the whole FETCH (every body is
+   * read off the connection, some perhaps not yet taken): from then on the connection is free for
+   * other work while the bodies still held are taken.
+   */
+  fetchSources(uids: string, onAnswered?: () => void): AsyncGenerator<MessageWithSource>;
   /**
    * EXAMINE and a metadata UID FETCH sent together (one round trip where the connection
    * pipelines): what a plan of a folder known to be small asks first. A failed EXAMINE fails both
@@ -76,6 +81,8 @@ export interface AppendPipeline {
   append(path: string, source: Buffer, flags: readonly string[], internalDate: string): Promise<AppendResult>;
   /** Sends the command that holds `appended` now, rather than when it fills up. */
   flushFor(appended: Promise<unknown>): void;
+  /** A folder's STATUS on this connection. Ask it once the APPENDs it should count are answered: a server may run it beside APPENDs still in progress. */
+  status?(path: string): Promise<FolderStatus>;
   /** Messages per APPEND command (> 1 with MULTIAPPEND). */
   readonly batchMessages: number;
   readonly queuedBytes: number;
@@ -105,6 +112,8 @@ export interface ImapConnections {
   /** A pipelining APPEND connection, or undefined when the server cannot pipeline: append through acquire() then. */
   acquireAppender(mailbox: string): Promise<Leased<AppendPipeline> | undefined>;
   releaseAppender(mailbox: string, lease: Leased<AppendPipeline>, broken?: boolean): void;
+  /** `appender`, lent, is to be given back soon (its holder awaits only its last answers): a range of the same mailbox may wait for it rather than open another. */
+  appenderReturning?(mailbox: string, appender: AppendPipeline): void;
   /** Starts logging in connections a mailbox pair's folder workers are about to need (far servers: the login chain overlaps other work). */
   openAhead?(pair: MailboxPair, count: { source: number; destination: number; destinationFolders?: number }): void;
   /** The round trip to the side's server as connections so far measured it (ms); undefined when not known. */

@@ -1,5 +1,6 @@
 import type { FolderReport } from '../contracts/report.js';
-import { copyRange } from './copy-range.js';
+import { copyRange, type RangeContext } from './copy-range.js';
+import type { FolderStatus } from '../contracts/imap.js';
 import type { EngineDeps } from './engine-deps.js';
 import { beginFolderPass, finishFolderPass, planNextRangesWithRows, type FolderPassStart, type FolderRef } from './folder-pass.js';
 import { withRetry, type ThrottleGate } from './retry.js';
@@ -21,6 +22,8 @@ export interface CopyFolderContext {
   start?: FolderPassStart;
   /** The folder has read every body it copies: only its last APPENDs, its record and its check remain. Told at least once (also when there was nothing to read). */
   onSourceRead?: () => void;
+  /** With onSourceRead, the folder's worker then goes on to the next folder, which waits for the APPEND connection this one's last range gives back (far servers). */
+  handsOver?: boolean;
   /** The mailbox's idle folder workers, lent to a range as lanes (far servers only). */
   lanes?: RangeLanes;
 }
@@ -36,6 +39,8 @@ export async function copyFolder(deps: EngineDeps, ctx: CopyFolderContext, ref: 
   let copiedThisPass = 0;
   const budgetPauses: string[] = [];
   let afterUid = start.afterUid;
+  // The destination folder as its last range left it (RangeContext.closingStatus).
+  let closed: FolderStatus | undefined;
   // An empty folder has nothing to plan: its pass is only recorded.
   while (!start.unchanged && start.status.messages > 0) {
     const first = afterUid === start.afterUid;
@@ -45,7 +50,7 @@ export async function copyFolder(deps: EngineDeps, ctx: CopyFolderContext, ref: 
     for (const [i, range] of page.ranges.entries()) {
       // Only the folder's last range reads its last bodies.
       const last = page.complete && i === page.ranges.length - 1;
-      const context = { ...(last && ctx.onSourceRead ? { sourceRead: ctx.onSourceRead } : {}), ...(ctx.lanes ? { lanes: ctx.lanes } : {}) };
+      const context: RangeContext = { ...(last && ctx.onSourceRead ? { sourceRead: ctx.onSourceRead, ...(ctx.handsOver ? { handsOver: true } : {}) } : {}), ...(ctx.lanes ? { lanes: ctx.lanes } : {}), ...(last ? { closingStatus: (s: FolderStatus) => (closed = s) } : {}) };
       for (;;) {
         const r = await retry(() => copyRange(deps, { ...ref, range }, known, context));
         if (r.status === 'uidvalidity-changed') return copyFolder(deps, { ...ctx, start: undefined }, ref); // re-plan from the top
@@ -62,7 +67,7 @@ export async function copyFolder(deps: EngineDeps, ctx: CopyFolderContext, ref: 
     if (page.complete) break;
   }
   ctx.onSourceRead?.();
-  const report = await retry(() => finishFolderPass(deps, ref, start, copiedThisPass));
+  const report = await retry(() => finishFolderPass(deps, ref, start, copiedThisPass, closed));
   if (budgetPauses.length > 0) report.budgetPauses = budgetPauses;
   if (ctx.syncFlags) {
     const cut = await retry(() => cutOverFolder(deps, ref));

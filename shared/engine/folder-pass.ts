@@ -141,10 +141,11 @@ export async function planNextRangesWithRows(deps: EngineDeps, ref: FolderRef, a
 
 /**
  * Records the STATUS the pass started from, and the destination folder as the pass leaves it (one
- * destination STATUS) so that a later pass notices a folder deleted, recreated or emptied there;
+ * destination STATUS, or `destinationNow` when the last range asked it on its APPEND connection) so
+ * that a later pass notices a folder deleted, recreated or emptied there;
  * returns the folder's report from the ledger.
  */
-export async function finishFolderPass(deps: EngineDeps, ref: FolderRef, start: FolderPassStart, copiedThisPass: number): Promise<FolderReport & { state: 'copied' | 'unchanged' }> {
+export async function finishFolderPass(deps: EngineDeps, ref: FolderRef, start: FolderPassStart, copiedThisPass: number, destinationNow?: FolderStatus): Promise<FolderReport & { state: 'copied' | 'unchanged' }> {
   const cp: FolderCheckpoint = (await deps.checkpoints.get(ref.mailbox, ref.sourcePath)) ?? emptyCheckpoint(ref.sourcePath, ref.destinationPath, start.status.uidValidity, new Date().toISOString());
   const reconciled = cp.reconcile !== undefined;
   const repaired = cp.repair;
@@ -163,7 +164,8 @@ export async function finishFolderPass(deps: EngineDeps, ref: FolderRef, start: 
     // An empty source folder: no range ran, nothing was appended (not even by an attempt that
     // failed and whose copies a retry then found, which copiedThisPass does not count), so the
     // destination folder is as this pass found it. One STATUS round trip less per empty folder.
-    const dest = start.status.messages === 0 && start.destination ? start.destination : await destinationStatus(deps, ref);
+    // `destinationNow`: asked by the last range once its last APPEND was answered (copyFolder), as good as asked here.
+    const dest = start.status.messages === 0 && start.destination ? start.destination : (destinationNow ?? (await destinationStatus(deps, ref)));
     if (dest !== 'missing' && dest !== 'refused') cp.destination = destinationRecord(cp, dest);
     else delete cp.destination;
     cp.updatedAt = new Date().toISOString();

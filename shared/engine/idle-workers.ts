@@ -1,4 +1,4 @@
-import type { LimitFunction } from 'p-limit';
+import type { WorkerLimit } from './worker-slots.js';
 import type { RangeLanes } from './copy-range/range-lanes.js';
 
 /**
@@ -16,7 +16,7 @@ export class IdleWorkers implements RangeLanes {
 
   /** `toCopy`: the mailbox's folders with anything to copy, all queued on `folders`. */
   constructor(
-    private readonly folders: Pick<LimitFunction, 'concurrency'>,
+    private readonly folders: Pick<WorkerLimit, 'concurrency'>,
     toCopy: number,
   ) {
     this.waiting = toCopy;

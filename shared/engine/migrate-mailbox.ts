@@ -1,4 +1,3 @@
-import pLimit from 'p-limit';
 import type { FolderCheckpoint } from '../domain/checkpoints/folder-checkpoint.js';
 import type { FolderReport, MailboxReport } from '../contracts/report.js';
 import type { MailboxPair } from '../contracts/mailbox-pair.js';
@@ -15,12 +14,14 @@ import { ThrottleGate, withRetry, type Attempt } from './retry.js';
 import { summariseMailbox } from './summarise.js';
 import { lookAtSource, type SourceLook } from './unchanged-mailbox.js';
 import type { PreparedFolders } from '../contracts/engine-types.js';
+import type { FolderStatus } from '../contracts/imap.js';
 import { withAuthPropagation } from './preflight/propagation.js';
 import type { SpareWorkers } from './spare-workers.js';
 import type { HeldSlot } from './pass-slots.js';
 import { BudgetPauses } from './budget-pauses.js';
 import { SourceReads } from './source-reads.js';
 import { IdleWorkers } from './idle-workers.js';
+import { WorkerSlots } from './worker-slots.js';
 import { reportedCaps, reportedWindow } from './pass-window.js';
 import { budgetPauseLine } from '../domain/reports/describe-budget.js';
 
@@ -64,6 +65,11 @@ function openAhead(deps: EngineDeps, pair: MailboxPair, workers: number, already
   if (roundTripMs < FAR_ROUND_TRIP_MS || more <= 0) return already;
   deps.pool.openAhead?.(pair, { source: more, destination: more, destinationFolders: already === 0 ? 1 : 0 });
   return already + more;
+}
+
+/** Folders that may hold mail by the source's STATUS round: all asked but those that answered empty (an unanswered one may hold some). */
+function foldersWithMail(statuses: ReadonlyMap<string, FolderStatus>, asked: number): number {
+  return asked - [...statuses.values()].filter((s) => s.messages === 0).length;
 }
 
 const pendingOf = (task: { start?: FolderPassStart }): number => pendingMessages(task.start, Number.MAX_SAFE_INTEGER);
@@ -123,10 +129,11 @@ export async function prepareMailboxPass(deps: EngineDeps, pair: MailboxPair, op
       beginning: retry,
       ...(known ? { known } : {}),
       // A first pass on a far server: the other workers' logins (three round trips each) start
-      // as soon as the folders are known, while the destination's folders are created and both
-      // sides' STATUS asked, rather than after. A delta knows its sizes only from STATUS: it waits.
-      // (A listing tried again after a refusal does not open them twice.)
-      ...(known && known.size > 0 ? {} : { onListed: (folders: number) => void (openedAhead ||= openAhead(deps, pair, Math.min(folders, deps.settings.maxConnectionsPerMailbox), 0)) }),
+      // as soon as the source's STATUS round says which folders hold mail (a worker for each, up
+      // to the limit), while the destination's folders are created and asked their STATUS, rather
+      // than after. Empty folders open none: a mailbox with mail in one folder logs in once per side.
+      // A delta's sizes depend on its ledger too: it waits. (Opened once, whatever is tried again.)
+      ...(known && known.size > 0 ? {} : { onSourceStatus: (statuses: ReadonlyMap<string, FolderStatus>, asked: number) => void (openedAhead ||= openAhead(deps, pair, Math.min(foldersWithMail(statuses, asked), deps.settings.maxConnectionsPerMailbox), 0)) }),
     });
     opts.onFolders?.(prepared.folders.length, 0);
     return { startedAt, gate, retry, prepared, openedAhead };
@@ -148,7 +155,7 @@ export async function copyPreparedMailbox(deps: EngineDeps, pair: MailboxPair, r
   // The first worker carries on with the connections that prepared the mailbox; the others' logins
   // start now, and one destination folder connection for the STATUS each folder's pass ends with.
   openAhead(deps, pair, workers, openedAhead);
-  const limit = pLimit(workers);
+  const limit = new WorkerSlots(workers);
   const toldPauses = new Set<string>();
   const pauses = new BudgetPauses(opts.slot);
   const onBudgetPause = (resumesAt: string): void => {
@@ -172,16 +179,20 @@ export async function copyPreparedMailbox(deps: EngineDeps, pair: MailboxPair, r
   const lanes = far ? new IdleWorkers(limit, toCopy) : undefined;
   const work = Promise.all(
     scheduled.map((task, k) =>
-      limit(async (): Promise<FolderReport> => {
+      limit.run(async (free): Promise<FolderReport> => {
         if (k >= lastToCopy) opts.onLastFolderStarted?.();
         const copies = pendingOf(task) > 0;
-        const read = copies ? reads.folder() : undefined;
         const ended = copies ? lanes?.started() : undefined;
+        const folderRead = copies ? reads.folder() : undefined;
+        // On a far server a folder whose bodies have all arrived frees its worker: the next folder
+        // plans and asks for its first bodies during this one's last APPEND answers and closing
+        // STATUS (it takes the source connection this one gave back, and waits for its APPEND one).
+        const read = folderRead && far ? (): void => (folderRead(), ended?.(), free()) : folderRead;
         // What the ledger holds of the folder still counts; the pass copied nothing it can report.
         const failed = (err: MigrationError, cp?: FolderCheckpoint): FolderReport => folderReport(folderRef(pair, task), cp, 'failed', 0, 0, { code: err.code, message: err.message });
         try {
           if (fatal) return failed(fatal);
-          return await copyFolder(deps, { gate, retryBaseMs: opts.retryBaseMs, syncFlags: final, onBudgetPause, waitForBudget: (t) => pauses.until(t), ...(task.start ? { start: task.start } : {}), ...(opts.onCopied ? { onCopied: opts.onCopied } : {}), ...(read ? { onSourceRead: read } : {}), ...(lanes ? { lanes } : {}) }, folderRef(pair, task));
+          return await copyFolder(deps, { gate, retryBaseMs: opts.retryBaseMs, syncFlags: final, onBudgetPause, waitForBudget: (t) => pauses.until(t), ...(task.start ? { start: task.start } : {}), ...(opts.onCopied ? { onCopied: opts.onCopied } : {}), ...(read ? { onSourceRead: read, ...(far ? { handsOver: true } : {}) } : {}), ...(lanes ? { lanes } : {}) }, folderRef(pair, task));
         } catch (e) {
           const err = classify(e, 'engine');
           if (MAILBOX_FATAL.includes(err.code)) fatal = err;

@@ -15,8 +15,8 @@ export type { FolderTask, PreparedFolders };
  * names the destination refuses), and creates what is missing at the destination, parents
  * first. A folder the destination refuses to create is reported, never silently dropped.
  */
-/** `onListed`: told how many source folders a pass may copy, as soon as both sides are listed (before any folder is created). */
-export async function prepareFolders(deps: EngineDeps, pair: MailboxPair, opts: { create?: boolean; onListed?: (folders: number) => void } = {}): Promise<PreparedFolders> {
+/** `onListed`: told the source folders a pass may copy (their paths), as soon as both sides are listed (before any folder is created). */
+export async function prepareFolders(deps: EngineDeps, pair: MailboxPair, opts: { create?: boolean; onListed?: (sourcePaths: string[]) => void } = {}): Promise<PreparedFolders> {
   const { sourceEmail, destinationEmail } = pair;
   const create = opts.create ?? true;
   const { pool, settings } = deps;
@@ -32,7 +32,7 @@ export async function prepareFolders(deps: EngineDeps, pair: MailboxPair, opts: 
   // Folders the controls leave out are planned like the rest (names stay as the full plan gives
   // them, pass after pass) but get no task, and are created only to hold a kept subfolder.
   const filter = folderFilter(sourceFolders, effectiveControls(settings.controls, pair.controls));
-  opts.onListed?.(sourceFolders.filter((f) => !filter.left.has(f.path) && isSelectable(f)).length);
+  opts.onListed?.(sourceFolders.filter((f) => !filter.left.has(f.path) && isSelectable(f)).map((f) => f.path));
   const holdsKept = (path: string): boolean => sourceFolders.some((f) => !filter.left.has(f.path) && f.delimiter !== '' && f.path.startsWith(`${path}${f.delimiter}`));
   return pool.withFolders('destination', destinationEmail, async (dst) => {
     const delimiter = destFolders[0]?.delimiter ?? '/';

@@ -1,7 +1,7 @@
-import type { LimitFunction } from 'p-limit';
+import type { WorkerLimit } from './worker-slots.js';
 
 interface Running {
-  folders: LimitFunction;
+  folders: WorkerLimit;
   max: number;
   /** Workers the mailbox lends its own running ranges as lanes (IdleWorkers): busy too. */
   lanes: () => number;
@@ -25,7 +25,7 @@ export class SpareWorkers {
   ) {}
 
   /** A mailbox's folder limiter, with its folders queued; call the returned function when the mailbox is done. */
-  join(folders: LimitFunction, max: number, lanes: () => number = () => 0): () => void {
+  join(folders: WorkerLimit, max: number, lanes: () => number = () => 0): () => void {
     const r: Running = { folders, max, lanes };
     this.running.add(r);
     this.lend();

@@ -4,6 +4,7 @@ import { addressKey, type MailboxPair } from '../../contracts/mailbox-pair.js';
 import { classify } from '../../errors/classify.js';
 import type { FolderSession } from './folder-session.js';
 import { IdlePool, type Poolable } from './idle-pool.js';
+import { ReturningAppenders } from './returning-appenders.js';
 
 /** A full connection (an imapflow ImapSession). */
 type Session = DestinationWriter & FolderSession & Poolable;
@@ -43,6 +44,8 @@ export class ImapConnectionPool implements ImapConnections {
   /** Connections being opened ahead of need (openAhead), per idle-pool key: who needs one waits for it rather than opening another. */
   private readonly aheadRaw = new Ahead<RawFolders>();
   private readonly aheadAppenders = new Ahead<Appender>();
+  /** Appenders lent out and to come back soon (appenderReturning): a range that needs one waits for it rather than logging in another. */
+  private readonly returning = new ReturningAppenders<Appender>();
 
   constructor(
     private readonly dialer: Dialing,
@@ -149,6 +152,8 @@ export class ImapConnectionPool implements ImapConnections {
     if (over) return over;
     const ahead = await this.aheadAppenders.take(addressKey(mailbox));
     if (ahead) return ahead;
+    const back = await this.returning.take(addressKey(mailbox));
+    if (back) return back;
     const late = await this.aheadRaw.take(keyOf('destination', mailbox));
     return (late ? this.appenderOver(mailbox, late) : undefined) ?? this.dialer.openAppender(mailbox);
   }
@@ -182,10 +187,23 @@ export class ImapConnectionPool implements ImapConnections {
     }
   }
 
+  /**
+   * `appender`, lent, will be given back soon: its holder has read every body it appends and awaits
+   * only the last answers. Until then a range of the same mailbox that finds no idle pipeline
+   * waits for it rather than logging in another (on a far server, the next folder's first range).
+   */
+  appenderReturning(mailbox: string, appender: AppendPipeline): void {
+    const own = this.lentAppenders.get(appender);
+    if (own) this.returning.announce(addressKey(mailbox), own.item);
+  }
+
   releaseAppender(mailbox: string, lease: Leased<AppendPipeline>, broken = false): void {
     const own = this.lentAppenders.get(lease.item);
     this.lentAppenders.delete(lease.item);
-    if (own) this.appenders.put(addressKey(mailbox), own, broken);
+    if (!own) return;
+    const key = addressKey(mailbox);
+    // A range of the mailbox waits for one (appenderReturning): handed on, not pooled.
+    if (!this.returning.back(key, own, broken)) this.appenders.put(key, own, broken);
   }
 
   private gate(key: string): CommandGate {

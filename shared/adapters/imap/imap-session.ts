@@ -225,7 +225,7 @@ export class ImapSession implements DestinationWriter, FolderSession {
    * Streams full messages. The caller may use ANOTHER session while iterating (never this one:
    * imapflow would deadlock), and must keep `uids` bounded since rows queue without limit.
    */
-  async *fetchSources(uids: string): AsyncGenerator<MessageWithSource> {
+  async *fetchSources(uids: string, onAnswered?: () => void): AsyncGenerator<MessageWithSource> {
     await this.gate?.wait();
     try {
       for await (const m of this.client.fetch(uids, { uid: true, size: true, flags: true, internalDate: true, source: true }, { uid: true })) {
@@ -234,6 +234,8 @@ export class ImapSession implements DestinationWriter, FolderSession {
         if (!m.source || m.source.length === 0) continue;
         yield { ...toMeta(m), source: m.source };
       }
+      // imapflow's rows are taken as they come: answered once the last one was.
+      onAnswered?.();
     } catch (e) {
       throw classify(e, this.site);
     }

@@ -1,13 +1,14 @@
 import type { SideSettings } from '../../config/settings.js';
 import type { ErrorSite } from '../../errors/classify.js';
 import { MigrationError } from '../../errors/migration-error.js';
-import type { AppendResult, ImapAuth } from '../../contracts/imap.js';
+import type { AppendResult, FolderStatus, ImapAuth } from '../../contracts/imap.js';
 import type { AppendPipeline } from '../../contracts/imap-ports.js';
 import { imapDateTime } from './imap-date-time.js';
 import { commandLine, nonSyncLiteral, quotedMailbox } from './protocol/command-compiler.js';
 import { RawImapConnection, type OpenCommand } from './raw-connection.js';
 import { parseSelected, selectLines, type SelectAnswer } from './select-response.js';
 import { expandUidSet } from './uid-set.js';
+import { askStatus } from './status-command.js';
 
 /**
  * APPEND with many commands in flight on one connection. imapflow sends one command at a time
@@ -123,6 +124,15 @@ export class PipelinedAppender implements AppendPipeline {
     const { untagged, lines } = selectLines();
     await this.conn.command([commandLine(`SELECT ${quotedMailbox(path)}`)], untagged);
     return parseSelected(lines, this.conn.site);
+  }
+
+  /**
+   * The STATUS of a folder on this connection (a MULTIAPPEND being written is ended first). Ask it
+   * once the APPENDs it should count are answered: a server may run it beside them (RFC 3501 §5.5).
+   */
+  status(path: string): Promise<FolderStatus> {
+    this.flush();
+    return askStatus(this.conn, path, this.conn.site);
   }
 
   /**

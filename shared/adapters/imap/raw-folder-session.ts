@@ -10,6 +10,7 @@ import { RawImapConnection } from './raw-connection.js';
 import { parseSelected, selectLines } from './select-response.js';
 import type { FolderSession } from './folder-session.js';
 import { isAlreadyExists } from './already-exists.js';
+import { askStatus } from './status-command.js';
 
 /** Body bytes a FETCH may hold before the socket waits for the consumer. */
 const HOLD_BYTES = 8 * 1024 * 1024;
@@ -66,17 +67,7 @@ export class RawFolderSession implements FolderSession {
   }
 
   status(path: string): Promise<FolderStatus> {
-    return this.run(async () => {
-      let found: FolderStatus | undefined;
-      await this.conn.command([commandLine(`STATUS ${quotedMailbox(path)} (MESSAGES UIDNEXT UIDVALIDITY)`)], {
-        STATUS: (r) => {
-          const s = parseStatus(r);
-          if (s) found = { messages: s.messages, uidNext: s.uidNext, uidValidity: s.uidValidity };
-        },
-      });
-      if (!found) throw new MigrationError('FOLDER_NOT_FOUND', 'permanent', `${this.site} IMAP: no STATUS for folder "${path}"`);
-      return found;
-    });
+    return this.run(() => askStatus(this.conn, path, this.site));
   }
 
   /**
@@ -239,7 +230,7 @@ export class RawFolderSession implements FolderSession {
     });
   }
 
-  async *fetchSources(uids: string): AsyncGenerator<MessageWithSource> {
+  async *fetchSources(uids: string, onAnswered?: () => void): AsyncGenerator<MessageWithSource> {
     await this.gate?.wait();
     const queue: MessageWithSource[] = [];
     // Bodies read and not yet taken: above HOLD_BYTES the socket stops reading until the
@@ -265,6 +256,13 @@ export class RawFolderSession implements FolderSession {
     }).then(
       () => {
         done = true;
+        // Nothing more comes on this connection for this FETCH: it is not paused on its account
+        // and never touched by it again (it may serve other work while the bodies held are taken).
+        if (paused) {
+          paused = false;
+          this.conn.resume();
+        }
+        onAnswered?.();
         wake?.();
       },
       (e: unknown) => {

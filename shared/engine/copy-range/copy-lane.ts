@@ -42,24 +42,29 @@ export interface LaneLimits {
  * Reads one lane's bodies, batch by batch, and queues their APPENDs (its queue is drained by the
  * caller). The mailbox's byte budget is taken before each batch is asked for, message by message:
  * the lane stops before the first message that would exceed it, never in the middle of one.
- * Returns when the budget's next window opens if it stopped for it.
+ * Returns when the budget's next window opens if it stopped for it. `onRead`: told when the
+ * lane's last FETCH has been answered (the bodies it holds may still be queued), not when the
+ * lane stops early.
  */
-export async function copyLane(deps: EngineDeps, input: CopyRangeInput, progress: RangeProgress, lane: Lane, limits: LaneLimits, run: LaneRun): Promise<string | undefined> {
+export async function copyLane(deps: EngineDeps, input: CopyRangeInput, progress: RangeProgress, lane: Lane, limits: LaneLimits, run: LaneRun, onRead?: () => void): Promise<string | undefined> {
   const { checkpoints } = deps;
   const { budget, pacing } = limits;
   let resumesAt: string | undefined;
-  for (const asked of fetchBatches(lane.messages, pacing?.batchBytes)) {
+  const batches = [...fetchBatches(lane.messages, pacing?.batchBytes)];
+  for (const [i, asked] of batches.entries()) {
     if (run.stopped) break;
     const spent = await spendBudget(checkpoints, input.mailbox, asked.map((m) => m.size), budget);
     resumesAt = spent.resumesAt;
     const batch = spent.take < asked.length ? asked.slice(0, spent.take) : asked;
     if (batch.length === 0) break;
+    // The lane's last FETCH, whole: once it is answered the lane needs its source no more.
+    const last = i === batches.length - 1 && !resumesAt;
     // Under a cap each FETCH waits for its bytes first (the mailbox's and the batch's buckets,
     // shared by all their connections) and asks for at most a quarter second's worth: the source
     // sends at the cap, and the APPENDs follow at the pace the bodies arrive.
     if (pacing) await deps.bandwidth?.consume(input.mailbox, pacing.mailbox, batch.reduce((n, m) => n + m.size, 0));
     const fetched = new Set<number>();
-    for await (const msg of lane.src.fetchSources(batch.map((m) => m.uid).join(','))) {
+    for await (const msg of lane.src.fetchSources(batch.map((m) => m.uid).join(','), last ? onRead : undefined)) {
       // Another lane failed: this one leaves its FETCH (the connection is not used again) and appends nothing more.
       if (run.stopped) break;
       const { appender, selected, retryWindow, queue } = await lane.side();

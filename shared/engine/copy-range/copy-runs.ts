@@ -56,11 +56,32 @@ export async function copyRuns(deps: EngineDeps, input: CopyRangeInput, progress
       // A lane's APPEND connection is readied while its source is asked for the folder: both are round trips away.
       lent?.side().catch(() => undefined);
       const lane: Lane = lent ? { src: await lent.source(own.uidValidity), leases: lent.leases, side: () => lent.side(), messages: runs[k]! } : { src: own.src, leases: own.leases, side: first, messages: runs[0]! };
-      const paused = await copyLane(deps, input, progress, lane, limits, run);
+      let read = false;
+      const laneRead = (): void => {
+        if (read || run.stopped) return;
+        read = true;
+        // The range's last bodies have arrived from the source: only their APPENDs and records
+        // remain. Its source connections go back now, whole (every FETCH answered), for what comes next.
+        if (--reading > 0) return;
+        const handsOver = context?.handsOver === true;
+        own.leases.sourceRead(handsOver);
+        for (const x of extra) x.leases.sourceRead(handsOver);
+        context?.sourceRead?.();
+      };
+      const paused = await copyLane(deps, input, progress, lane, limits, run, laneRead);
       if (paused) ended.resumesAt = paused;
-      // The range's last bodies have arrived from the source: only its APPENDs and records remain.
-      if (!paused && !run.stopped && --reading === 0) context?.sourceRead?.();
-      await (await lane.side()).queue.drain();
+      // A lane with nothing to fetch (every message vanished from its FETCH) has read too.
+      else laneRead();
+      const side = await lane.side();
+      await side.queue.drain();
+      // The folder's closing STATUS, on the connection that appended, before it goes on to the next
+      // folder: no other connection is taken for it. Not sent with the last APPENDs (a server may
+      // run a STATUS beside APPENDs still in progress, RFC 3501 §5.5; Dovecot does). Only where one
+      // lane appended everything (else it would not be known to follow every APPEND).
+      if (!paused && runs.length === 1 && context?.closingStatus && side.appender?.status) {
+        const status = await side.appender.status(input.destinationPath).catch(() => undefined);
+        if (status && progress.answeredAfterStores(status, side.selected.uidValidity)) context.closingStatus(status);
+      }
       outcome = 'ok';
     } catch (e) {
       run.stopped = true;

@@ -11,7 +11,7 @@ export function failedWith(e: unknown): RangeOutcome {
 }
 
 /** The pool's side of leasing. */
-export type LeasePool = Pick<ImapConnections, 'acquireFolders' | 'acquire' | 'acquireAppender' | 'release' | 'releaseAppender'>;
+export type LeasePool = Pick<ImapConnections, 'acquireFolders' | 'acquire' | 'acquireAppender' | 'release' | 'releaseAppender' | 'appenderReturning'>;
 
 export interface RangeMailboxes {
   sourceEmail: string;
@@ -64,6 +64,19 @@ export class RangeLeases {
     const appender = await this.appender();
     const selected = appender ? await appender.selectFolder(this.mailboxes.destinationPath) : await (await this.destination()).select(this.mailboxes.destinationPath, false);
     return { appender, selected };
+  }
+
+  /**
+   * Every body this range (or lane) copies has arrived: the source connection goes back now, in
+   * good order (the folder's next range, or the mailbox's next folder, plans on it). `handsOver`:
+   * the next folder takes this one's worker and waits for its APPEND connection, said to come back
+   * soon (only its last answers are awaited). Else nobody waits for it: a folder already on its own
+   * worker that finds no idle APPEND connection opens one rather than wait for another's tail.
+   */
+  sourceRead(handsOver: boolean): void {
+    this.sourceLease?.release(false);
+    this.sourceLease = undefined;
+    if (handsOver && this.pipeline) this.pool.appenderReturning?.(this.mailboxes.destinationEmail, this.pipeline.item);
   }
 
   release(outcome: RangeOutcome): void {

@@ -1,7 +1,7 @@
 import type { UidRange } from '../../domain/ranges/range-planner.js';
 import { addIssue, type FolderCheckpoint } from '../../domain/checkpoints/folder-checkpoint.js';
 import type { CheckpointStore } from '../../domain/checkpoints/checkpoint-store.js';
-import type { AppendResult, MessageMeta } from '../../contracts/imap.js';
+import type { AppendResult, FolderStatus, MessageMeta } from '../../contracts/imap.js';
 import type { MigrationError } from '../../errors/migration-error.js';
 import { subjectOf } from '../fingerprint.js';
 import type { CopyRangeResult } from '../../contracts/engine-types.js';
@@ -31,6 +31,9 @@ export class RangeProgress implements AppendOutcomes {
   private readonly mapped: [number, number][] = [];
   private recorded?: Promise<void>;
   private onRecord = false;
+  /** The highest destination UID a message of this range was stored at, and how many were stored without one (no APPENDUID). */
+  private highestStored = 0;
+  private unplaced = 0;
 
   constructor(
     private readonly store: ProgressStore,
@@ -100,6 +103,8 @@ export class RangeProgress implements AppendOutcomes {
 
   stored(m: QueuedAppend, appended: AppendResult): void {
     if (appended.uid !== undefined) this.mapped.push([m.uid, appended.uid]);
+    if (appended.uid === undefined) this.unplaced += 1;
+    else this.highestStored = Math.max(this.highestStored, appended.uid);
     this.cp.copied += 1;
     this.cp.copiedBytes += m.size;
     this.cp.droppedKeywords += m.dropped;
@@ -111,6 +116,15 @@ export class RangeProgress implements AppendOutcomes {
     this.cp.failedCount += 1;
     this.result.failed += 1;
     addIssue(this.cp.failed, { uid: m.uid, size: m.size, code: e.code, reason: e.message, ...optionalSubject(m.source) });
+  }
+
+  /**
+   * Whether a STATUS of the destination folder (`uidValidity` as the range selected it) was
+   * answered after every message this range stored: its UIDNEXT lies past each of their UIDs.
+   * Unknowable when a message was stored without its UID.
+   */
+  answeredAfterStores(status: FolderStatus, uidValidity: string): boolean {
+    return this.unplaced === 0 && status.uidValidity === uidValidity && status.uidNext > this.highestStored;
   }
 
   /** Every UID of the range is done: no window left for a retry to read. */

@@ -9,7 +9,6 @@ import type { FolderTask } from '../../contracts/engine-types.js';
 import { prepareFolders } from '../prepare-folders.js';
 import { once, type Attempt } from '../retry.js';
 
-
 export interface PrepareMailboxOptions {
   /** Refuse a pair already cut over. The activity checks its own mailbox; the CLI checks the whole batch before it starts. */
   refuseClosed?: boolean;
@@ -19,15 +18,21 @@ export interface PrepareMailboxOptions {
   beginning?: Attempt;
   /** STATUS answers already taken (a delta's look at the source): not asked again. */
   known?: ReadonlyMap<string, FolderStatus>;
-  /** Told how many source folders the pass may copy once both sides are listed (see prepareFolders). */
-  onListed?: (folders: number) => void;
+  /**
+   * Told the source's STATUS answers as soon as they are in, and how many folders were asked
+   * (an answer may be missing: refused, or out of time). The source's round goes out once both
+   * sides are listed, while the destination's folders are created: how much the pass has to copy
+   * is known before the mailbox is prepared.
+   */
+  onSourceStatus?: (statuses: ReadonlyMap<string, FolderStatus>, asked: number) => void;
   /** No pipelined STATUS round starts after this time (Date.now() ms): a mailbox of thousands of folders on a distant server leaves the rest to the folders' own passes. */
   statusUntilMs?: number;
 }
 
 /**
  * The first half of a mailbox pass, for both drivers: list and map the folders, create what is
- * missing, then one STATUS per folder on one session, pipelined, and each folder's pass started
+ * missing, one STATUS per folder on one session of each side, pipelined (the source's while the
+ * destination's folders are created), and each folder's pass started
  * from its answer (`task.start`). The driver sizes the mailbox's parallelism from those starts, and
  * an unchanged folder needs no second STATUS. A folder whose start failed has none: its own pass
  * asks again and reports the failure.
@@ -37,11 +42,22 @@ export async function prepareMailbox(deps: EngineDeps, pair: MailboxPair, opts: 
     const closedAt = await deps.checkpoints.closedAt(pair.key);
     if (closedAt) throw new MigrationError('MAILBOX_CLOSED', 'permanent', `this mailbox pair was cut over at ${closedAt}; no pass may copy into it again`);
   }
-  const prepared = await (opts.listing ?? once)(() => prepareFolders(deps, pair, opts.onListed ? { onListed: opts.onListed } : {}));
   const known = new Map(opts.known ?? []);
+  // The source's STATUS round does not wait for the destination's CREATEs (on its own connection,
+  // idle meanwhile); the destination's must: it asks about the folders created.
+  // (A listing tried again after a failure asks again: the last round is the one kept.)
+  const round: { early?: Promise<Map<string, FolderStatus>> } = {};
+  const onListed = (paths: readonly string[]): void => {
+    const ask = paths.filter((p) => !known.has(p));
+    const early = ask.length > 0 ? folderStatuses(deps, pair.sourceEmail, ask, opts.statusUntilMs) : Promise.resolve(new Map<string, FolderStatus>());
+    round.early = early;
+    void early.then((got) => opts.onSourceStatus?.(new Map([...known, ...got]), paths.length));
+  };
+  const prepared = await (opts.listing ?? once)(() => prepareFolders(deps, pair, { onListed }));
+  for (const [path, status] of (await round.early) ?? []) known.set(path, status);
   const unknown = prepared.folders.map((t) => t.sourcePath).filter((p) => !known.has(p));
   // Pipelined where the connection allows: one round trip for the mailbox, not one per folder;
-  // both sides asked at once (their own connections), one round trip in all.
+  // what the early round missed (a folder the mapping added, a refusal) asked beside the destination's.
   const [sourceAnswers, destination] = await Promise.all([
     unknown.length > 0 ? folderStatuses(deps, pair.sourceEmail, unknown, opts.statusUntilMs) : Promise.resolve(new Map<string, FolderStatus>()),
     destinationStatuses(deps, pair, prepared.folders, opts.statusUntilMs),

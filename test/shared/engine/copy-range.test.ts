@@ -37,6 +37,8 @@ interface World {
   failSelect?: unknown;
   /** The source's metadata FETCH fails with this error. */
   failMeta?: unknown;
+  /** The source's body FETCH fails with this error after its first message. */
+  failBodies?: unknown;
   /** The pool takes this long to lend the appender. */
   appenderDelayMs?: number;
 }
@@ -75,7 +77,10 @@ function deps(w: World): EngineDeps {
     fetchSources: async function* (uids: string): AsyncGenerator<MessageWithSource> {
       w.log.push(`source FETCH bodies ${uids}`);
       fetchAsked();
-      for (const u of uids.split(',').map(Number)) yield { ...meta(u, w.source.get(u)!), source: w.source.get(u)! };
+      for (const u of uids.split(',').map(Number)) {
+        yield { ...meta(u, w.source.get(u)!), source: w.source.get(u)! };
+        if (w.failBodies) throw w.failBodies;
+      }
     },
   } as unknown as FolderSession;
   const dst = {
@@ -146,16 +151,20 @@ function deps(w: World): EngineDeps {
 
 const input = { mailbox: 'a->a', sourceEmail: 'a@x', destinationEmail: 'a@x', sourcePath: 'INBOX', destinationPath: 'Inbox', range: { fromUid: 1, toUid: 3, count: 3, bytes: 0 } };
 
-/** A range of three messages from the window's record on: the three APPENDs, the map, the checkpoint, the connections given back. */
+/**
+ * A range of three messages from the window's record on: the three APPENDs, the source given back
+ * as soon as its last body is read (the next range or folder plans on it while the APPENDs are
+ * answered), the map, the checkpoint, the APPEND connection given back.
+ */
 const windowThenThreeAppended = [
   'ledger put lastUid=0 inFlight destUidNext=1',
   'ledger window on record',
   'appender APPEND',
   'appender APPEND',
   'appender APPEND',
+  'give back source',
   'ledger map 1>1 2>2 3>3',
   'ledger put lastUid=3',
-  'give back source',
   'give back appender',
 ];
 
@@ -237,9 +246,9 @@ describe('copyRange', () => {
       'ledger put lastUid=0 inFlight destUidNext=1',
       'destination APPEND',
       'destination APPEND',
+      'give back source',
       'ledger map 1>1 2>2',
       'ledger put lastUid=2',
-      'give back source',
       'give back destination',
     ]);
   });
@@ -269,20 +278,20 @@ describe('copyRange', () => {
       'ledger put lastUid=0 inFlight destUidNext=2',
       'appender APPEND',
       'appender APPEND',
+      'give back source',
       'ledger map 1>2 2>3 3>4',
       'ledger put lastUid=3',
-      'give back source',
       'give back destination',
       'give back appender',
     ]);
     expect([...w.destination.values()].filter((b) => b.equals(mail(1)))).toHaveLength(2);
   });
 
-  it('saves what is certain and closes its connections when the connection drops after two stored', async () => {
+  it('saves what is certain and closes its APPEND connection when it drops after two stored; the source, read whole before, was given back as good', async () => {
     const lost = new MigrationError('IMAP_CONNECTION_FAILED', 'transient', 'connection reset');
     const w = world(3, { failAppend: { nth: 3, error: lost } });
     await expect(copyRange(deps(w), input)).rejects.toBe(lost);
-    expect(w.log.slice(-5)).toEqual(['appender APPEND', 'ledger map 1>1 2>2', 'ledger put lastUid=2 inFlight destUidNext=1', 'give back source broken', 'give back appender broken']);
+    expect(w.log.slice(-5)).toEqual(['appender APPEND', 'give back source', 'ledger map 1>1 2>2', 'ledger put lastUid=2 inFlight destUidNext=1', 'give back appender broken']);
   });
 
   it('records a message the destination refuses and copies the rest', async () => {
@@ -290,13 +299,19 @@ describe('copyRange', () => {
     const r = await copyRange(deps(w), input);
     expect(r).toMatchObject({ status: 'copied', copied: 2, failed: 1, lastUid: 3 });
     expect(w.ledger.cp!.failed).toEqual([expect.objectContaining({ uid: 2, code: 'MESSAGE_REJECTED', subject: 'message 2' })]);
-    expect(w.log.slice(-4)).toEqual(['ledger map 1>1 3>2', 'ledger put lastUid=3', 'give back source', 'give back appender']);
+    expect(w.log.slice(-4)).toEqual(['give back source', 'ledger map 1>1 3>2', 'ledger put lastUid=3', 'give back appender']);
   });
 
   it('keeps the source connection after a throttling answer and closes the others', async () => {
     const w = world(3, { failAppend: { nth: 1, error: new MigrationError('IMAP_THROTTLED', 'throttled', 'slow down', { retryAfterMs: 10 }) } });
     await expect(copyRange(deps(w), input)).rejects.toMatchObject({ code: 'IMAP_THROTTLED' });
-    expect(w.log.slice(-2)).toEqual(['give back source', 'give back appender broken']);
+    expect(w.log.filter((l) => l.startsWith('give back'))).toEqual(['give back source', 'give back appender broken']);
+  });
+
+  it('keeps a source connection that answered a body FETCH with a throttling refusal; its APPEND connection is closed', async () => {
+    const w = world(3, { failBodies: new MigrationError('IMAP_THROTTLED', 'throttled', 'slow down', { retryAfterMs: 10 }) });
+    await expect(copyRange(deps(w), input)).rejects.toMatchObject({ code: 'IMAP_THROTTLED' });
+    expect(w.log.filter((l) => l.startsWith('give back'))).toEqual(['give back source', 'give back appender broken']);
   });
 
   it('touches nothing when the source folder has a new UIDVALIDITY', async () => {

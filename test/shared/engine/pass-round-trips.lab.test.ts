@@ -91,10 +91,13 @@ describe('round trips of a first pass', () => {
     // One pipelined round before the copy (every folder), then INBOX's alone as its pass ends.
     expect(statuses).toHaveLength(folders.length + 1);
     expect(statuses.at(-1)!.args).toMatch(/^"INBOX"/);
+    // Asked once its APPENDs were answered: a server may run a STATUS beside APPENDs in progress.
+    const appends = dst.commands.filter((c) => c.name === 'APPEND');
+    expect(statuses.at(-1)!.at).toBeGreaterThanOrEqual(Math.max(...appends.map((c) => c.doneAt!)));
     expect(dst.stats().connections).toBe(1);
   });
 
-  it('on a far server, starts the other folder workers\' logins once the folders are listed, before creating them and asking their STATUS', async () => {
+  it("on a far server, asks the source's STATUS while the destination's folders are created, and starts the other workers' logins from its answers", async () => {
     const address = await seededPair(lab, 'rt-ahead', bulkCorpus(12, { folders: 3, bodyBytes: 300, seed: 'rt-ahead' }));
     const src = await proxy('source');
     // A slow destination: creating its folders takes a few round trips, time the logins can use.
@@ -102,16 +105,66 @@ describe('round trips of a first pass', () => {
     dst.setLatency(100);
     const run = await runThroughEngine(lab, [address], { source: src, destination: dst, roundTripMs: 60 });
     await expectExactCopy(lab, address, run);
-    const firstStatus = src.commands.find((c) => c.name === 'STATUS')!;
+    const sourceRound = src.commands.filter((c) => c.name === 'STATUS');
+    const lastCreate = dst.commands.filter((c) => c.name === 'CREATE').at(-1)!;
+    const destinationRound = dst.commands.find((c) => c.name === 'STATUS')!;
+    // The source's round went before the destination's folders were all created, in one round trip.
+    expect(sourceRound.length).toBeGreaterThan(0);
+    for (const c of sourceRound) expect(c.at).toBeLessThan(lastCreate.doneAt!);
+    expect(Math.max(...sourceRound.map((c) => c.at))).toBeLessThan(Math.min(...sourceRound.map((c) => c.doneAt!)));
     const logins = src.commands.filter((c) => c.name === 'AUTHENTICATE' || c.name === 'LOGIN');
-    // MAX_CONNECTIONS_PER_MAILBOX (3) workers: the first one's login, and the other two's, all before the STATUS round.
-    expect(logins.length).toBeGreaterThanOrEqual(3);
-    expect(logins.filter((l) => l.at < firstStatus.at)).toHaveLength(3);
+    // Three folders hold mail: MAX_CONNECTIONS_PER_MAILBOX (3) workers. The first one's login,
+    // then the other two's, sent once the round was answered and before the destination's round.
+    const answered = Math.max(...sourceRound.map((c) => c.doneAt!));
+    expect(logins).toHaveLength(3);
+    expect(logins.filter((l) => l.at >= answered && l.at < destinationRound.at)).toHaveLength(2);
+  });
+
+  it('on a far server, opens no other worker for a mailbox whose mail is in one folder, however many folders it lists', async () => {
+    // Mail in one folder; four more folders, empty, and the destination's own special-use folders.
+    const folders = [{ path: 'INBOX', messages: bulkCorpus(20, { folders: 1, bodyBytes: 300, seed: 'rt-one' })[0]!.messages }, ...['Drafts', 'Notes', 'Old', 'Old/2019'].map((path) => ({ path, messages: [] }))];
+    const address = await seededPair(lab, 'rt-one', folders);
+    const src = await proxy('source');
+    const dst = await proxy('destination');
+    const run = await runThroughEngine(lab, [address], { source: src, destination: dst, roundTripMs: 60 });
+    await expectExactCopy(lab, address, run);
+    expect(run.report.mailboxes[0]!.folders.length).toBeGreaterThanOrEqual(5);
+    const logins = (p: FaultProxy): number => p.commands.filter((c) => c.name === 'AUTHENTICATE' || c.name === 'LOGIN').length;
+    // One login per side copies it (and the destination's closing STATUS goes on the connection that appended).
+    expect(logins(src)).toBe(1);
+    expect(logins(dst)).toBe(1);
+  });
+
+  it("on a far server, a folder whose bodies have all arrived frees its worker: the next folder starts during its last APPENDs' answers, on the connections it gives back", async () => {
+    const address = await seededPair(lab, 'rt-handover', bulkCorpus(90, { folders: 9, bodyBytes: 300, seed: 'rt-handover' }));
+    const src = await proxy('source');
+    const dst = await proxy('destination');
+    // Slow APPEND answers: each folder's tail is long enough to see who goes on meanwhile.
+    dst.addFault({ on: { name: 'APPEND', times: 1000 }, action: { kind: 'delay', ms: 150 } });
+    const run = await runThroughEngine(lab, [address], { source: src, destination: dst, roundTripMs: 60 });
+    await expectExactCopy(lab, address, run);
+    // Each folder from its EXAMINE to its last APPEND's answer.
+    const folders = [1, 2, 3, 4, 5, 6, 7, 8, 9].map((n) => `"Bulk/${String(n).padStart(3, '0')}"`);
+    const spans = folders.map((f) => {
+      const examine = src.commands.find((c) => c.name === 'EXAMINE' && c.args.startsWith(f))!;
+      const appends = dst.commands.filter((c) => c.name === 'APPEND' && c.args.startsWith(f));
+      return { from: examine.at, to: Math.max(...appends.map((c) => c.doneAt!)) };
+    });
+    const overlapping = (t: number): number => spans.filter((x) => x.from <= t && t < x.to).length;
+    // Three workers (MAX_CONNECTIONS_PER_MAILBOX): a fourth folder was under way while three still awaited answers.
+    expect(Math.max(...spans.map((x) => overlapping(x.from)))).toBeGreaterThan(3);
+    const logins = (p: FaultProxy): number => p.commands.filter((c) => c.name === 'AUTHENTICATE' || c.name === 'LOGIN').length;
+    // No login for each folder started early: three workers' source connections, and at the
+    // destination their three APPEND connections and the one opened ahead for closing STATUSes
+    // (one more allowed: a wait for a tail may run out on a loaded machine). Without waiting for
+    // the APPEND connections given back, each of the six folders started early logs in its own.
+    expect(logins(src)).toBe(3);
+    expect(logins(dst)).toBeLessThanOrEqual(5);
   });
 
   it('on a far server, a folder worker appends over the connection that prepared the mailbox rather than wait for a login opened ahead', async () => {
-    // One folder with messages among the mailbox's several: workers are opened ahead for the
-    // folders listed (their sizes are not known yet), one copies.
+    // One folder with messages among the mailbox's several, and the destination's logins slow:
+    // the folder goes on the connection that prepared the mailbox, at once.
     const address = await seededPair(lab, 'rt-appender', bulkCorpus(30, { folders: 1, bodyBytes: 300, seed: 'rt-appender' }));
     const dst = await proxy('destination');
     // Logins at the destination are slow: the ones opened ahead are not done when the folder starts.

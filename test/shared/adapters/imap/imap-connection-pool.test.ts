@@ -152,6 +152,37 @@ describe('ImapConnectionPool: which connection serves which call, and how often 
     expect(dialer.opened.map((c) => c.closed)).toEqual([true, true, true, true]);
   });
 
+  it('a range waits for an APPEND pipeline said to come back soon rather than log in another; one that comes back broken lets it open its own', async () => {
+    const dialer = new FakeDialer({ raw: true, pipelining: true });
+    const pool = new ImapConnectionPool(dialer, gates);
+    const D = 'dest@fabrikam.example';
+    const first = (await pool.acquireAppender(D))!;
+    const other = (await pool.acquireAppender(D))!;
+    expect(dialer.logins).toHaveLength(2);
+    pool.appenderReturning(D, first.item);
+    let got: unknown;
+    const waiting = pool.acquireAppender(D).then((l) => (got = l));
+    // A second taker finds nothing more announced: it opens its own at once.
+    const third = (await pool.acquireAppender(D))!;
+    expect(dialer.logins).toHaveLength(3);
+    await Promise.resolve();
+    expect(got).toBeUndefined();
+    pool.releaseAppender(D, first);
+    await waiting;
+    expect((got as { item: unknown }).item).toBe(first.item);
+    expect(dialer.logins).toHaveLength(3);
+    // Announced, then given back broken: the one waiting opens its own; the broken one is closed.
+    pool.appenderReturning(D, other.item);
+    const next = pool.acquireAppender(D);
+    pool.releaseAppender(D, other, true);
+    const opened = (await next)!;
+    expect(opened.item).not.toBe(other.item);
+    expect(dialer.logins).toHaveLength(4);
+    expect((other.item as unknown as FakeConnection).closed).toBe(true);
+    for (const l of [third, opened, got as typeof first]) pool.releaseAppender(D, l);
+    await pool.closeAll();
+  });
+
   it('where the server refuses raw connections, folder calls and full calls share the same imapflow sessions', async () => {
     const dialer = new FakeDialer({ raw: false, pipelining: false });
     const pool = new ImapConnectionPool(dialer, gates);

@@ -1,0 +1,67 @@
+/** What the batch and the mailbox's lanes see of a mailbox's folder workers (WorkerSlots; p-limit's limiter has the same shape). */
+export interface WorkerLimit {
+  /** Workers: raising it starts folders waiting for one. */
+  concurrency: number;
+  /** Folders holding a worker now. */
+  readonly activeCount: number;
+  /** Folders waiting for a worker. */
+  readonly pendingCount: number;
+}
+
+/**
+ * A mailbox's folder workers: at most `concurrency` folders hold one at a time, started in the
+ * order queued. A folder may free its worker before it ends (`free`, given to it): on a far server
+ * a folder whose bodies have all arrived only waits for its last APPENDs' answers and its closing
+ * STATUS, round trips in which the next folder's plan and first FETCH can already go. Freeing is
+ * idempotent, and implied when the folder ends.
+ */
+export class WorkerSlots implements WorkerLimit {
+  private limit: number;
+  private active = 0;
+  private readonly queue: (() => void)[] = [];
+
+  constructor(concurrency: number) {
+    this.limit = Math.max(1, concurrency);
+  }
+
+  get concurrency(): number {
+    return this.limit;
+  }
+
+  set concurrency(n: number) {
+    this.limit = Math.max(1, n);
+    this.startWaiting();
+  }
+
+  get activeCount(): number {
+    return this.active;
+  }
+
+  get pendingCount(): number {
+    return this.queue.length;
+  }
+
+  /** Runs `fn` once a worker is free; `fn` may free it early with the function it is given. */
+  run<T>(fn: (free: () => void) => Promise<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.queue.push(() => {
+        let held = true;
+        const free = (): void => {
+          if (!held) return;
+          held = false;
+          this.active -= 1;
+          this.startWaiting();
+        };
+        (async () => fn(free))().then(resolve, reject).finally(free);
+      });
+      this.startWaiting();
+    });
+  }
+
+  private startWaiting(): void {
+    while (this.active < this.limit && this.queue.length > 0) {
+      this.active += 1;
+      this.queue.shift()!();
+    }
+  }
+}
