@@ -37,8 +37,9 @@ export class SpareWorkers {
 
   private lend(): void {
     if (this.waiting() > 0) return;
-    // Workers in use: a limiter's concurrency counts only as far as it has folders to run.
-    const busy = (r: Running): number => Math.min(r.folders.concurrency, r.folders.activeCount + r.folders.pendingCount + r.lanes());
+    // Workers in use: a limiter's concurrency counts only as far as it has folders to run. A folder
+    // that freed its worker early still holds its APPEND connection until it ends: busy too.
+    const busy = (r: Running): number => Math.min(r.folders.concurrency, r.folders.activeCount + (r.folders.freedCount ?? 0) + r.folders.pendingCount + r.lanes());
     let used = [...this.running].reduce((n, r) => n + busy(r), 0);
     while (used < this.slots) {
       const candidates = [...this.running].filter((r) => r.folders.pendingCount > 0 && r.folders.concurrency < r.max);

@@ -6,6 +6,8 @@ export interface WorkerLimit {
   readonly activeCount: number;
   /** Folders waiting for a worker. */
   readonly pendingCount: number;
+  /** Folders that freed their worker early and have not ended (their last APPENDs still answered): their connections are still held. */
+  readonly freedCount?: number;
 }
 
 /**
@@ -18,6 +20,7 @@ export interface WorkerLimit {
 export class WorkerSlots implements WorkerLimit {
   private limit: number;
   private active = 0;
+  private freed = 0;
   private readonly queue: (() => void)[] = [];
 
   constructor(concurrency: number) {
@@ -41,18 +44,33 @@ export class WorkerSlots implements WorkerLimit {
     return this.queue.length;
   }
 
+  get freedCount(): number {
+    return this.freed;
+  }
+
   /** Runs `fn` once a worker is free; `fn` may free it early with the function it is given. */
   run<T>(fn: (free: () => void) => Promise<T>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       this.queue.push(() => {
         let held = true;
+        let ended = false;
         const free = (): void => {
           if (!held) return;
           held = false;
           this.active -= 1;
+          if (!ended) this.freed += 1;
           this.startWaiting();
         };
-        (async () => fn(free))().then(resolve, reject).finally(free);
+        const end = (): void => {
+          ended = true;
+          if (held) free();
+          else this.freed -= 1;
+        };
+        // The worker is accounted for before the caller hears the folder ended.
+        (async () => fn(free))().then(
+          (v) => (end(), resolve(v)),
+          (e: unknown) => (end(), reject(e)),
+        );
       });
       this.startWaiting();
     });

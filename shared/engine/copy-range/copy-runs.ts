@@ -63,10 +63,19 @@ export async function copyRuns(deps: EngineDeps, input: CopyRangeInput, progress
         // The range's last bodies have arrived from the source: only their APPENDs and records
         // remain. Its source connections go back now, whole (every FETCH answered), for what comes next.
         if (--reading > 0) return;
-        const handsOver = context?.handsOver === true;
-        own.leases.sourceRead(handsOver);
-        for (const x of extra) x.leases.sourceRead(handsOver);
-        context?.sourceRead?.();
+        own.leases.releaseSource();
+        for (const x of extra) x.leases.releaseSource();
+        // The worker goes on once the APPEND connections are in hand: a small folder's FETCH is
+        // answered before its destination is ready, and the next folder would then find none to
+        // wait for and log in another. (A destination that fails ends the range: the folder then frees it.)
+        void Promise.all([first(), ...extra.map((x) => x.side())]).then(
+          () => {
+            if (run.stopped) return;
+            if (context?.handsOver) for (const l of [own.leases, ...extra.map((x) => x.leases)]) l.handOver();
+            context?.sourceRead?.();
+          },
+          () => undefined,
+        );
       };
       const paused = await copyLane(deps, input, progress, lane, limits, run, laneRead);
       if (paused) ended.resumesAt = paused;

@@ -27,7 +27,7 @@ export interface RangeMailboxes {
 export class RangeLeases {
   private sourceLease?: { session: SourceFolders; release: (broken?: boolean) => void };
   private pipeline?: Leased<AppendPipeline>;
-  private pipelineAsked = false;
+  private pipelineTaking?: Promise<AppendPipeline | undefined>;
   private dst?: DestinationWriter;
 
   constructor(private readonly pool: LeasePool, private readonly mailboxes: RangeMailboxes) {}
@@ -37,13 +37,13 @@ export class RangeLeases {
     return this.sourceLease.session;
   }
 
-  /** The pipelining connection, or undefined when the server cannot pipeline: appends then go through destination(). */
-  async appender(): Promise<AppendPipeline | undefined> {
-    if (!this.pipelineAsked) {
-      this.pipelineAsked = true;
-      this.pipeline = await this.pool.acquireAppender(this.mailboxes.destinationEmail);
-    }
-    return this.pipeline?.item;
+  /** The pipelining connection, or undefined when the server cannot pipeline: appends then go through destination(). Taken once, however many ask at once. */
+  appender(): Promise<AppendPipeline | undefined> {
+    this.pipelineTaking ??= this.pool.acquireAppender(this.mailboxes.destinationEmail).then((lease) => {
+      this.pipeline = lease;
+      return lease?.item;
+    });
+    return this.pipelineTaking;
   }
 
   /**
@@ -66,17 +66,19 @@ export class RangeLeases {
     return { appender, selected };
   }
 
-  /**
-   * Every body this range (or lane) copies has arrived: the source connection goes back now, in
-   * good order (the folder's next range, or the mailbox's next folder, plans on it). `handsOver`:
-   * the next folder takes this one's worker and waits for its APPEND connection, said to come back
-   * soon (only its last answers are awaited). Else nobody waits for it: a folder already on its own
-   * worker that finds no idle APPEND connection opens one rather than wait for another's tail.
-   */
-  sourceRead(handsOver: boolean): void {
+  /** Every body this range (or lane) copies has arrived: the source connection goes back now, in good order (the folder's next range, or the mailbox's next folder, plans on it). */
+  releaseSource(): void {
     this.sourceLease?.release(false);
     this.sourceLease = undefined;
-    if (handsOver && this.pipeline) this.pool.appenderReturning?.(this.mailboxes.destinationEmail, this.pipeline.item);
+  }
+
+  /**
+   * The next folder takes this one's worker: the APPEND connection in hand is said to come back
+   * soon (only its last answers are awaited), and that folder waits for it rather than log in
+   * another. Not said otherwise: a folder already on its own worker opens its own.
+   */
+  handOver(): void {
+    if (this.pipeline) this.pool.appenderReturning?.(this.mailboxes.destinationEmail, this.pipeline.item);
   }
 
   release(outcome: RangeOutcome): void {

@@ -1,6 +1,7 @@
 import pLimit from 'p-limit';
 import { describe, expect, it } from 'vitest';
 import { SpareWorkers } from '../../../shared/engine/spare-workers.js';
+import { WorkerSlots } from '../../../shared/engine/worker-slots.js';
 
 /** A task that runs until released: the test decides when each folder (or mailbox) ends. */
 function gate(): { wait: Promise<void>; open: () => void } {
@@ -87,6 +88,37 @@ describe('SpareWorkers', () => {
     leaveLaning();
     await tick();
     expect(waiting.concurrency).toBe(3);
+    g.open();
+    await Promise.all(runs);
+    leaveWaiting();
+  });
+
+  it('counts a folder that freed its worker early as busy until it ends: its APPEND connection is still held', async () => {
+    const mailboxes = pLimit(2);
+    const spare = new SpareWorkers(() => mailboxes.pendingCount, 2);
+    const tail = gate();
+    const g = gate();
+    // One mailbox's only folder has read its source and freed its worker; its last APPENDs are still answered.
+    const freeing = new WorkerSlots(1);
+    const freeingRun = freeing.run(async (free) => {
+      free();
+      await tail.wait;
+    });
+    const waiting = pLimit(1);
+    const runs = [waiting(() => g.wait), waiting(() => g.wait)];
+    await tick();
+    expect([freeing.activeCount, freeing.freedCount]).toEqual([0, 1]);
+    const leaveFreeing = spare.join(freeing, 3);
+    const leaveWaiting = spare.join(waiting, 3);
+    await tick();
+    expect(waiting.concurrency).toBe(1);
+    // Ended: its slot is lent.
+    tail.open();
+    await freeingRun;
+    expect(freeing.freedCount).toBe(0);
+    leaveFreeing();
+    await tick();
+    expect(waiting.concurrency).toBe(2);
     g.open();
     await Promise.all(runs);
     leaveWaiting();

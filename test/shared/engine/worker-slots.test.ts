@@ -46,11 +46,12 @@ describe('WorkerSlots: a mailbox\'s folder workers, which a folder may free befo
     a.free();
     await tick();
     expect([a.started, b.started, c.started]).toEqual([true, true, false]);
+    expect(slots.freedCount).toBe(1);
     a.end('a');
     await tick();
     // a's end did not free a second worker: c still waits for b's.
     expect(c.started).toBe(false);
-    expect(slots.activeCount).toBe(1);
+    expect([slots.activeCount, slots.freedCount]).toEqual([1, 0]);
     b.end('b');
     await tick();
     expect(c.started).toBe(true);
