@@ -59,3 +59,43 @@ export async function startAndKill(proxy: FaultProxy, start: () => { child: Chil
   // A process that exited by itself between the last look and the kill has a code.
   return { killed: result.code === null, result, elapsedMs: Date.now() - started, appends, commands: seen - from };
 }
+
+/** How a far batch killed again and again went: whether a run ended by itself and completed, and one line per run. */
+export interface KilledRuns {
+  finished: boolean;
+  log: string[];
+}
+
+/**
+ * Starts a far batch (test/support/far-run.ts) in `stateDir`s of its own and SIGKILLs it at
+ * `moment(i)` for each of `kills` runs, then lets one run end by itself; after the runs listed in
+ * `lostLedgerAt` (0-based) the next one starts from an empty state directory, as after a lost
+ * ledger. `beforeRun`/`afterRun` see each run (what the proxies recorded of it). Stops at the first
+ * run that ends by itself: its exit code must be 0.
+ */
+export async function killUntilDone(opts: {
+  destination: FaultProxy;
+  kills: number;
+  lostLedgerAt: readonly number[];
+  freshStateDir: () => string;
+  moment: (i: number) => KillMoment;
+  start: (stateDir: string) => { child: ChildProcess; done: Promise<CliResult> };
+  beforeRun?: () => void;
+  afterRun?: () => void;
+}): Promise<KilledRuns> {
+  let stateDir = opts.freshStateDir();
+  const log: string[] = [];
+  for (let i = 0; i < opts.kills + 1; i++) {
+    const lostLedger = opts.lostLedgerAt.includes(i - 1);
+    if (lostLedger) stateDir = opts.freshStateDir();
+    const moment: KillMoment = i < opts.kills ? opts.moment(i) : { afterAppend: Number.MAX_SAFE_INTEGER };
+    opts.beforeRun?.();
+    const run = await startAndKill(opts.destination, () => opts.start(stateDir), moment);
+    opts.afterRun?.();
+    log.push(`run ${i + 1}: ${run.killed ? `killed ${describeMoment(moment)}` : `ended ${run.result.code} ${run.result.stdout.trim()}`}${lostLedger ? ' (empty state directory)' : ''}`);
+    if (run.killed) continue;
+    if (run.result.code !== 0) throw new Error(`${log.join('\n')}\n${run.result.stderr}`);
+    return { finished: (JSON.parse(run.result.stdout) as unknown[])[0] === 'completed', log };
+  }
+  return { finished: false, log };
+}

@@ -6,7 +6,7 @@ import { bulkCorpus, prng } from '../../lab/corpus.js';
 import { FaultProxy } from '../../lab/fault-proxy.js';
 import { getLab } from '../../lab/lab-info.js';
 import { startFarRun } from '../../support/far-run.js';
-import { describeMoment, startAndKill } from '../../support/kill-run.js';
+import { killUntilDone } from '../../support/kill-run.js';
 import { compareCopy, seededPair } from '../../support/lab-mailbox.js';
 
 /**
@@ -41,19 +41,14 @@ describe('folders handed on while their last APPENDs are answered, killed mid-co
     // APPENDs answered late: a folder's last answers are still out when the next folder starts.
     destination.addFault({ on: { name: 'APPEND', user: address, times: 1_000_000 }, action: { kind: 'delay', ms: 60 } });
     const settings = { SOURCE_IMAP_PORT: String(source.port), DESTINATION_IMAP_PORT: String(destination.port), MAX_CONNECTIONS_PER_MAILBOX: '3', APPEND_BATCH_MESSAGES: '4' };
-    let stateDir = mkdtempSync(join(tmpdir(), 'mailmig-handover-kill-'));
-    const log: string[] = [];
-    let finished = false;
-    for (let i = 0; i < KILLS + 1 && !finished; i++) {
-      if (LOST_LEDGER_AT.includes(i - 1)) stateDir = mkdtempSync(join(tmpdir(), 'mailmig-handover-kill-'));
-      const moment = { afterAppend: i < KILLS ? 2 + Math.floor(rnd() * 10) : Number.MAX_SAFE_INTEGER };
-      const run = await startAndKill(destination, () => startFarRun({ addresses: [address], stateDir, settings }), moment);
-      log.push(`run ${i + 1}: ${run.killed ? `killed ${describeMoment(moment)}` : `ended ${run.result.code} ${run.result.stdout.trim()}`}${LOST_LEDGER_AT.includes(i - 1) ? ' (empty state directory)' : ''}`);
-      if (!run.killed) {
-        expect(run.result.code, `${log.join('\n')}\n${run.result.stderr}`).toBe(0);
-        finished = JSON.parse(run.result.stdout)[0] === 'completed';
-      }
-    }
+    const { finished, log } = await killUntilDone({
+      destination,
+      kills: KILLS,
+      lostLedgerAt: LOST_LEDGER_AT,
+      freshStateDir: () => mkdtempSync(join(tmpdir(), 'mailmig-handover-kill-')),
+      moment: () => ({ afterAppend: 2 + Math.floor(rnd() * 10) }),
+      start: (stateDir) => startFarRun({ addresses: [address], stateDir, settings }),
+    });
     if (process.env.MAILMIG_KILL_LOG) process.stdout.write(`${log.join('\n')}\n`);
     expect(finished, log.join('\n')).toBe(true);
     expect(log.filter((l) => l.includes('killed')).length, log.join('\n')).toBeGreaterThanOrEqual(3);

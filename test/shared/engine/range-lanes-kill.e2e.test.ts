@@ -7,7 +7,7 @@ import { FaultProxy } from '../../lab/fault-proxy.js';
 import { getLab } from '../../lab/lab-info.js';
 import type { SeedMessage } from '../../lab/seed.js';
 import { startFarRun } from '../../support/far-run.js';
-import { describeMoment, startAndKill } from '../../support/kill-run.js';
+import { killUntilDone } from '../../support/kill-run.js';
 import { compareCopy, seededPair } from '../../support/lab-mailbox.js';
 
 /**
@@ -44,22 +44,19 @@ describe('lanes killed mid-copy', () => {
     // Each APPEND answered a little late: a kill lands with commands in flight on several lanes.
     destination.addFault({ on: { name: 'APPEND', user: address, times: 1_000_000 }, action: { kind: 'delay', ms: 40 } });
     const settings = { SOURCE_IMAP_PORT: String(source.port), DESTINATION_IMAP_PORT: String(destination.port), MAX_CONNECTIONS_PER_MAILBOX: '3', MESSAGES_PER_FOLDER_WORKER: '1', APPEND_BATCH_MESSAGES: '20' };
-    let stateDir = mkdtempSync(join(tmpdir(), 'mailmig-lanes-kill-'));
-    const log: string[] = [];
     const lanesPerRun: number[] = [];
-    let finished = false;
-    for (let i = 0; i < KILLS + 1 && !finished; i++) {
-      if (LOST_LEDGER_AT.includes(i - 1)) stateDir = mkdtempSync(join(tmpdir(), 'mailmig-lanes-kill-'));
-      const before = source.commands.length;
-      const moment = { afterAppend: i < KILLS ? 1 + Math.floor(rnd() * 6) : Number.MAX_SAFE_INTEGER };
-      const run = await startAndKill(destination, () => startFarRun({ addresses: [address], stateDir, settings }), moment);
-      lanesPerRun.push(new Set(source.commands.slice(before).filter((c) => c.name === 'UID FETCH' && /BODY/.test(c.args)).map((c) => c.connection)).size);
-      log.push(`run ${i + 1}: ${run.killed ? `killed ${describeMoment(moment)}` : `ended ${run.result.code} ${run.result.stdout.trim()}`}${LOST_LEDGER_AT.includes(i - 1) ? ' (empty state directory)' : ''}`);
-      if (!run.killed) {
-        expect(run.result.code, `${log.join('\n')}\n${run.result.stderr}`).toBe(0);
-        finished = JSON.parse(run.result.stdout) [0] === 'completed';
-      }
-    }
+    let before = 0;
+    const { finished, log } = await killUntilDone({
+      destination,
+      kills: KILLS,
+      lostLedgerAt: LOST_LEDGER_AT,
+      freshStateDir: () => mkdtempSync(join(tmpdir(), 'mailmig-lanes-kill-')),
+      moment: () => ({ afterAppend: 1 + Math.floor(rnd() * 6) }),
+      start: (stateDir) => startFarRun({ addresses: [address], stateDir, settings }),
+      beforeRun: () => (before = source.commands.length),
+      // The source connections that read bodies in the run: its lanes.
+      afterRun: () => lanesPerRun.push(new Set(source.commands.slice(before).filter((c) => c.name === 'UID FETCH' && /BODY/.test(c.args)).map((c) => c.connection)).size),
+    });
     if (process.env.MAILMIG_KILL_LOG) process.stdout.write(`${log.join('\n')}\nlanes per run: ${lanesPerRun.join(' ')}\n`);
     expect(finished, log.join('\n')).toBe(true);
     expect(log.filter((l) => l.includes('killed')).length, log.join('\n')).toBeGreaterThanOrEqual(3);
