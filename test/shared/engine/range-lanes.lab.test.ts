@@ -82,9 +82,11 @@ describe('a range copied over the mailbox\'s idle workers (lanes)', () => {
     const big = bigFolder('lanes-later')[0]!;
     const small = bulkCorpus(60, { folders: 2, bodyBytes: 2_000, seed: 'lanes-later-small' }).map((f, i) => ({ ...f, path: `Small/${i + 1}` }));
     const { address, source, destination } = await behindProxies('lanes-later', [big, ...small]);
-    // Ranges of 120 messages (12 MB). The small folders' APPENDs are answered 300 ms late and the
-    // big folder's first bodies come 700 ms late: its first range starts while they copy, its
-    // second once they have ended.
+    // Ranges of 120 messages (12 MB). The small folders' bodies come 300 ms late (a folder frees
+    // its worker once they are in) and their APPENDs are answered 300 ms late; the big folder's
+    // first bodies come 700 ms late: its first range starts while they read, its second once
+    // they have ended.
+    source.addFault({ on: { name: 'UID FETCH', user: address, args: /^1,2,3,.*,30 .*BODY/, times: 2 }, action: { kind: 'delay', ms: 300 } });
     destination.addFault({ on: { name: 'APPEND', user: address, args: /^"Small\//, times: 1000 }, action: { kind: 'delay', ms: 300 } });
     source.addFault({ on: { name: 'UID FETCH', user: address, args: /^1,2,3,.*,120 .*BODY/ }, action: { kind: 'delay', ms: 700 } });
     const run = await runThroughEngine(getLab(), [address], { source, destination, ...far({ settings: { RANGE_MAX_MESSAGES: '120' } }) });
