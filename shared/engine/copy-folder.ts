@@ -22,8 +22,12 @@ export interface CopyFolderContext {
   start?: FolderPassStart;
   /** The folder has read every body it copies: only its last APPENDs, its record and its check remain. Told at least once (also when there was nothing to read). */
   onSourceRead?: () => void;
-  /** With onSourceRead, the folder's worker then goes on to the next folder, which waits for the APPEND connection this one's last range gives back (far servers). */
-  handsOver?: boolean;
+  /**
+   * Frees the folder's worker for the next folder (far servers): told by a small last range once
+   * its bodies are read (it hands its APPEND connection on too), else once the last range's
+   * APPENDs are answered, before the folder's record and closing STATUS.
+   */
+  freeWorker?: () => void;
   /** The mailbox's idle folder workers, lent to a range as lanes (far servers only). */
   lanes?: RangeLanes;
 }
@@ -50,7 +54,7 @@ export async function copyFolder(deps: EngineDeps, ctx: CopyFolderContext, ref: 
     for (const [i, range] of page.ranges.entries()) {
       // Only the folder's last range reads its last bodies.
       const last = page.complete && i === page.ranges.length - 1;
-      const context: RangeContext = { ...(last && ctx.onSourceRead ? { sourceRead: ctx.onSourceRead, ...(ctx.handsOver ? { handsOver: true } : {}) } : {}), ...(ctx.lanes ? { lanes: ctx.lanes } : {}), ...(last ? { closingStatus: (s: FolderStatus) => (closed = s) } : {}) };
+      const context: RangeContext = { ...(last && ctx.onSourceRead ? { sourceRead: ctx.onSourceRead } : {}), ...(last && ctx.freeWorker ? { freeWorker: ctx.freeWorker } : {}), ...(ctx.lanes ? { lanes: ctx.lanes } : {}), ...(last ? { closingStatus: (s: FolderStatus) => (closed = s) } : {}) };
       for (;;) {
         const r = await retry(() => copyRange(deps, { ...ref, range }, known, context));
         if (r.status === 'uidvalidity-changed') return copyFolder(deps, { ...ctx, start: undefined }, ref); // re-plan from the top
@@ -67,6 +71,7 @@ export async function copyFolder(deps: EngineDeps, ctx: CopyFolderContext, ref: 
     if (page.complete) break;
   }
   ctx.onSourceRead?.();
+  ctx.freeWorker?.();
   const report = await retry(() => finishFolderPass(deps, ref, start, copiedThisPass, closed));
   if (budgetPauses.length > 0) report.budgetPauses = budgetPauses;
   if (ctx.syncFlags) {

@@ -184,22 +184,23 @@ export async function copyPreparedMailbox(deps: EngineDeps, pair: MailboxPair, r
         const copies = pendingOf(task) > 0;
         const ended = copies ? lanes?.started() : undefined;
         const folderRead = copies ? reads.folder() : undefined;
-        // On a far server a folder whose bodies have all arrived frees its worker: the next folder
-        // plans and asks for its first bodies during this one's last APPEND answers and closing
-        // STATUS (it takes the source connection this one gave back, and waits for its APPEND one).
-        const read = folderRead && far ? (): void => (folderRead(), ended?.(), free()) : folderRead;
+        // On a far server a folder frees its worker before it ends: a small one once its bodies have
+        // all arrived, so that the next folder plans and asks for its first bodies during this one's
+        // last APPEND answers and closing STATUS (it takes the source connection this one gave back,
+        // and waits for its APPEND one); a larger one once its APPENDs are answered (hand-over.ts).
+        const freeWorker = copies && far ? (): void => (ended?.(), free()) : undefined;
         // What the ledger holds of the folder still counts; the pass copied nothing it can report.
         const failed = (err: MigrationError, cp?: FolderCheckpoint): FolderReport => folderReport(folderRef(pair, task), cp, 'failed', 0, 0, { code: err.code, message: err.message });
         try {
           if (fatal) return failed(fatal);
-          return await copyFolder(deps, { gate, retryBaseMs: opts.retryBaseMs, syncFlags: final, onBudgetPause, waitForBudget: (t) => pauses.until(t), ...(task.start ? { start: task.start } : {}), ...(opts.onCopied ? { onCopied: opts.onCopied } : {}), ...(read ? { onSourceRead: read, ...(far ? { handsOver: true } : {}) } : {}), ...(lanes ? { lanes } : {}) }, folderRef(pair, task));
+          return await copyFolder(deps, { gate, retryBaseMs: opts.retryBaseMs, syncFlags: final, onBudgetPause, waitForBudget: (t) => pauses.until(t), ...(task.start ? { start: task.start } : {}), ...(opts.onCopied ? { onCopied: opts.onCopied } : {}), ...(folderRead ? { onSourceRead: folderRead } : {}), ...(freeWorker ? { freeWorker } : {}), ...(lanes ? { lanes } : {}) }, folderRef(pair, task));
         } catch (e) {
           const err = classify(e, 'engine');
           if (MAILBOX_FATAL.includes(err.code)) fatal = err;
           deps.log.warn(`${pair.sourceEmail} "${task.sourcePath}": ${err.code} ${err.message}`);
           return failed(err, await deps.checkpoints.get(pair.key, task.sourcePath).catch(() => undefined));
         } finally {
-          read?.();
+          folderRead?.();
           ended?.();
         }
       }),

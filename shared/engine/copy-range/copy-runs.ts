@@ -5,6 +5,7 @@ import type { CopyRangeInput, RangeContext } from './range-input.js';
 import { copyLane, type Lane, type LaneLimits, type LaneRun } from './copy-lane.js';
 import { ExtraLane } from './extra-lane.js';
 import { extraLanesWanted, settledPrefix, splitLanes, type LaneSpan } from './range-lanes.js';
+import { handsOverWhenRead } from './hand-over.js';
 import type { RangeDestination } from './range-destination.js';
 import { failedWith, type RangeLeases, type RangeOutcome } from './range-leases.js';
 import type { RangeProgress } from './range-progress.js';
@@ -48,6 +49,8 @@ export async function copyRuns(deps: EngineDeps, input: CopyRangeInput, progress
   }));
   const ended: RunsEnded = { settled: () => settledPrefix(spans) };
   const run: LaneRun = { stopped: false };
+  // A small range hands its worker on once read; a larger one's folder frees it when its APPENDs are answered.
+  const handsOver = context?.freeWorker !== undefined && handsOverWhenRead(toFetch);
   let reading = runs.length;
   const copyRun = async (k: number): Promise<void> => {
     const lent = k === 0 ? undefined : extra[k - 1]!;
@@ -71,8 +74,9 @@ export async function copyRuns(deps: EngineDeps, input: CopyRangeInput, progress
         void Promise.all([first(), ...extra.map((x) => x.side())]).then(
           () => {
             if (run.stopped) return;
-            if (context?.handsOver) for (const l of [own.leases, ...extra.map((x) => x.leases)]) l.handOver();
+            if (handsOver) for (const l of [own.leases, ...extra.map((x) => x.leases)]) l.handOver();
             context?.sourceRead?.();
+            if (handsOver) context?.freeWorker?.();
           },
           () => undefined,
         );

@@ -13,10 +13,12 @@ export interface RangeContext {
   /** Every body the range copies has arrived from the source (its last FETCH answered): only its APPENDs and records remain. Not told when the range stops early (budget, failure). */
   sourceRead?: () => void;
   /**
-   * With sourceRead: the range's worker then goes on to the next folder, whose range waits for the
-   * APPEND connections this one gives back (said to come back soon) rather than log in others.
+   * Frees the folder's worker (far servers). A small range (hand-over.ts) calls it with sourceRead,
+   * once its APPEND connections are in hand: the worker goes on to the next folder, whose range
+   * waits for the APPEND connections this one gives back (said to come back soon) rather than log
+   * in others. A larger range leaves it to the folder, once its APPENDs are answered.
    */
-  handsOver?: boolean;
+  freeWorker?: () => void;
   /** The mailbox's idle folder workers: the range is copied over as many more connection pairs as it can fill (range-lanes.ts). */
   lanes?: RangeLanes;
   /**

@@ -162,6 +162,26 @@ describe('round trips of a first pass', () => {
     expect(logins(dst)).toBeLessThanOrEqual(5);
   });
 
+  it("on a far server, a folder larger than the hand-over's bound keeps its worker until its APPENDs are answered", async () => {
+    // Four folders of ~5 MB each (over HAND_OVER_MAX_BYTES, too few for lanes) on three workers.
+    const address = await seededPair(lab, 'rt-keeps', bulkCorpus(40, { folders: 4, bodyBytes: 500_000, seed: 'rt-keeps' }));
+    const src = await proxy('source');
+    const dst = await proxy('destination');
+    dst.addFault({ on: { name: 'APPEND', times: 1000 }, action: { kind: 'delay', ms: 150 } });
+    const run = await runThroughEngine(lab, [address], { source: src, destination: dst, roundTripMs: 60 });
+    await expectExactCopy(lab, address, run);
+    const folders = [1, 2, 3, 4].map((n) => `"Bulk/${String(n).padStart(3, '0')}"`);
+    const spans = folders.map((f) => {
+      const examine = src.commands.find((c) => c.name === 'EXAMINE' && c.args.startsWith(f))!;
+      const appends = dst.commands.filter((c) => c.name === 'APPEND' && c.args.startsWith(f));
+      return { from: examine.at, to: Math.max(...appends.map((c) => c.doneAt!)) };
+    });
+    // The fourth folder starts only once one of the first three had its last APPEND answered:
+    // never more folders under way than workers (with every folder handing over, four were).
+    const fourth = spans.reduce((a, b) => (b.from > a.from ? b : a));
+    expect(spans.filter((x) => x !== fourth).some((x) => x.to <= fourth.from)).toBe(true);
+  });
+
   it('on a far server, a folder worker appends over the connection that prepared the mailbox rather than wait for a login opened ahead', async () => {
     // One folder with messages among the mailbox's several, and the destination's logins slow:
     // the folder goes on the connection that prepared the mailbox, at once.
