@@ -21,6 +21,13 @@ const proxy = async (server: 'source' | 'destination'): Promise<FaultProxy> => {
   proxies.push(p);
   return p;
 };
+/** Each of the folders Bulk/001 to Bulk/`n`, from its EXAMINE at the source to its last APPEND's answer at the destination. */
+const folderSpans = (src: FaultProxy, dst: FaultProxy, n: number): { from: number; to: number }[] =>
+  Array.from({ length: n }, (_, i) => `"Bulk/${String(i + 1).padStart(3, '0')}"`).map((f) => {
+    const examine = src.commands.find((c) => c.name === 'EXAMINE' && c.args.startsWith(f))!;
+    const appends = dst.commands.filter((c) => c.name === 'APPEND' && c.args.startsWith(f));
+    return { from: examine.at, to: Math.max(...appends.map((c) => c.doneAt!)) };
+  });
 /** Sent before `other` was answered: both were in flight together. */
 const together = (a: CommandRecord, other: CommandRecord): boolean => a.at <= (other.doneAt ?? Number.POSITIVE_INFINITY) && other.at <= (a.doneAt ?? Number.POSITIVE_INFINITY);
 
@@ -143,13 +150,7 @@ describe('round trips of a first pass', () => {
     dst.addFault({ on: { name: 'APPEND', times: 1000 }, action: { kind: 'delay', ms: 150 } });
     const run = await runThroughEngine(lab, [address], { source: src, destination: dst, roundTripMs: 60 });
     await expectExactCopy(lab, address, run);
-    // Each folder from its EXAMINE to its last APPEND's answer.
-    const folders = [1, 2, 3, 4, 5, 6, 7, 8, 9].map((n) => `"Bulk/${String(n).padStart(3, '0')}"`);
-    const spans = folders.map((f) => {
-      const examine = src.commands.find((c) => c.name === 'EXAMINE' && c.args.startsWith(f))!;
-      const appends = dst.commands.filter((c) => c.name === 'APPEND' && c.args.startsWith(f));
-      return { from: examine.at, to: Math.max(...appends.map((c) => c.doneAt!)) };
-    });
+    const spans = folderSpans(src, dst, 9);
     const overlapping = (t: number): number => spans.filter((x) => x.from <= t && t < x.to).length;
     // Three workers (MAX_CONNECTIONS_PER_MAILBOX): a fourth folder was under way while three still awaited answers.
     expect(Math.max(...spans.map((x) => overlapping(x.from)))).toBeGreaterThan(3);
@@ -170,12 +171,7 @@ describe('round trips of a first pass', () => {
     dst.addFault({ on: { name: 'APPEND', times: 1000 }, action: { kind: 'delay', ms: 150 } });
     const run = await runThroughEngine(lab, [address], { source: src, destination: dst, roundTripMs: 60 });
     await expectExactCopy(lab, address, run);
-    const folders = [1, 2, 3, 4].map((n) => `"Bulk/${String(n).padStart(3, '0')}"`);
-    const spans = folders.map((f) => {
-      const examine = src.commands.find((c) => c.name === 'EXAMINE' && c.args.startsWith(f))!;
-      const appends = dst.commands.filter((c) => c.name === 'APPEND' && c.args.startsWith(f));
-      return { from: examine.at, to: Math.max(...appends.map((c) => c.doneAt!)) };
-    });
+    const spans = folderSpans(src, dst, 4);
     // The fourth folder starts only once one of the first three had its last APPEND answered:
     // never more folders under way than workers (with every folder handing over, four were).
     const fourth = spans.reduce((a, b) => (b.from > a.from ? b : a));
