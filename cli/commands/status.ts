@@ -10,6 +10,8 @@ import { isAlive } from '../../shared/adapters/state/process-alive.js';
 import { readBatchRecords, readMailboxReport, type CliBatchRecord } from '../batch-state.js';
 import { positiveInt } from '../csv-input.js';
 import { readCliSettings } from '../settings-file.js';
+import { budgetFacts } from '../../shared/engine/budget-facts.js';
+import type { Settings } from '../../shared/config/settings.js';
 import { UsageError } from '../usage-error.js';
 
 export interface StatusOptions {
@@ -31,7 +33,8 @@ function runState(r: CliBatchRecord): 'running' | 'finished' | 'interrupted' {
   return r.host !== hostname() || isAlive(r.pid) ? 'running' : 'interrupted';
 }
 
-async function batchProgress(stateDir: string, ledger: CheckpointStore, r: CliBatchRecord, offset: number, limit: number): Promise<BatchProgress> {
+async function batchProgress(settings: Settings, ledger: CheckpointStore, r: CliBatchRecord, offset: number, limit: number): Promise<BatchProgress> {
+  const stateDir = settings.stateDir;
   const state = runState(r);
   const read = pLimit(READS_AT_ONCE);
   const rows = r.rows.slice(offset, offset + limit);
@@ -44,7 +47,8 @@ async function batchProgress(stateDir: string, ledger: CheckpointStore, r: CliBa
         const checkpoints = await ledger.list(mailboxPair(row).key);
         const touched = checkpoints.some((c) => c.updatedAt >= r.startedAt);
         const run: MailboxFacts['run'] = state === 'interrupted' ? 'interrupted' : touched ? 'running' : 'not-started';
-        return mailboxProgress({ row, run, checkpoints, ...(report ? { report } : {}) });
+        const budget = run === 'running' ? await budgetFacts({ settings }, ledger, row) : undefined;
+        return mailboxProgress({ row, run, checkpoints, ...(report ? { report } : {}), ...(budget ? { budget } : {}) });
       }),
     ),
   );
@@ -78,7 +82,7 @@ export async function statusCommand(opts: StatusOptions): Promise<number> {
   const ledger = createCheckpointStore(settings, env);
   try {
     const batches: BatchProgress[] = [];
-    for (const r of records.slice(0, opts.batch ? 1 : BATCHES_SHOWN)) batches.push(await batchProgress(settings.stateDir, ledger, r, offset, limit));
+    for (const r of records.slice(0, opts.batch ? 1 : BATCHES_SHOWN)) batches.push(await batchProgress(settings, ledger, r, offset, limit));
     const view: ProgressView = { generatedAt: new Date().toISOString(), batches };
     process.stdout.write(opts.json ? `${JSON.stringify(view, null, 2)}\n` : renderProgressText(view));
     return 0;

@@ -10,6 +10,7 @@ import type { CheckpointStore } from '../../shared/domain/checkpoints/checkpoint
 import { parseMailboxCsv } from '../../shared/domain/csv/parse-mailbox-csv.js';
 import { countMailboxes, mailboxProgress, type BatchProgress, type MailboxFacts, type ProgressView } from '../../shared/domain/dashboard/progress-view.js';
 import { reportPaths } from '../../shared/engine/batch-ids.js';
+import { budgetFacts } from '../../shared/engine/budget-facts.js';
 import type { DurableClientLike } from './durable-client.js';
 import type { BatchRecord } from './start-batch.js';
 
@@ -68,8 +69,12 @@ async function batchProgress(src: DashboardSources, record: BatchRecord, offset:
         const run: MailboxFacts['run'] = instance?.runtimeStatus ? (RUN_OF[instance.runtimeStatus] ?? 'running') : 'not-started';
         const facts: MailboxFacts = { row, run };
         // A running pass counts from the ledger (updated after every range); otherwise the report tells.
-        if (run === 'running') facts.checkpoints = await src.checkpoints.list(mailboxPair(row).key);
-        else {
+        if (run === 'running') {
+          facts.checkpoints = await src.checkpoints.list(mailboxPair(row).key);
+          // Under a byte budget: how much of the window the mailbox has read (its folders wait once it is spent).
+          const budget = await budgetFacts({ settings: src.settings }, src.checkpoints, row);
+          if (budget) facts.budget = budget;
+        } else {
           const report = await readJson<MailboxReport>(src.blobs, container, reportPaths.mailbox(record.id, row.line));
           if (report) facts.report = report;
         }

@@ -11,7 +11,7 @@ h1{font-size:1.4rem;margin:.2rem 0}h2{font-size:1.1rem;margin:1.5rem 0 .3rem}cod
 .table-wrap{overflow-x:auto}table{border-collapse:collapse;width:100%}
 th,td{border-bottom:1px solid var(--line);padding:.35rem .5rem;text-align:left;vertical-align:top}
 thead th{font-size:.85rem;color:var(--muted)}.num{text-align:right;white-space:nowrap;font-variant-numeric:tabular-nums}
-tbody th{font-weight:500;overflow-wrap:anywhere;min-width:10em}.to,.current{color:var(--muted)}.current{display:block;white-space:normal;overflow-wrap:anywhere}
+tbody th{font-weight:500;overflow-wrap:anywhere;min-width:10em}.to,.current,.budget{color:var(--muted)}.current,.budget{display:block;white-space:normal;overflow-wrap:anywhere}
 .state-completed .state{color:var(--ok)}.state-completed-with-issues .state{color:var(--warn)}.state-failed .state,.state-interrupted .state{color:var(--bad);font-weight:600}
 .state-running .state{font-weight:600}.errors{margin:0;padding-left:1.1rem}.errors li{overflow-wrap:anywhere}.fix{color:var(--muted)}
 .pager{margin:.4rem 0}.pager a{margin-right:.6rem}

@@ -49,6 +49,12 @@ export const DASHBOARD_SCRIPT = String.raw`'use strict';
     var secs = (now - prev.at) / 1000;
     return ((m.messages - prev.messages) / secs).toFixed(1) + ' msg/s, ' + size(Math.max(0, (m.bytes - prev.bytes) / secs)) + '/s';
   }
+  function budget(m) {
+    if (!m.budget) return null;
+    var text = 'byte budget: ' + size(m.budget.usedBytes) + ' of ' + size(m.budget.limitBytes) + ' read';
+    if (m.budget.resetsAt) text += ', next window ' + new Date(m.budget.resetsAt).toLocaleString();
+    return el('span', 'budget', text);
+  }
   function errors(m) {
     if (m.errors.length === 0) return '';
     var ul = el('ul', 'errors');
@@ -99,7 +105,7 @@ export const DASHBOARD_SCRIPT = String.raw`'use strict';
       var v = m.verification ? m.verification.result + (m.verification.identity ? ' (' + m.verification.identity + ')' : '') : '';
       tr.append(
         who,
-        cell('State', 'state', LABELS[m.state] || m.state),
+        cell('State', 'state', LABELS[m.state] || m.state, budget(m)),
         cell('Folders', 'num folders', m.folders.total === null || m.folders.total === m.folders.done ? String(m.folders.done) : m.folders.done + ' of ' + m.folders.total, m.currentFolder === null ? null : el('span', 'current', 'latest: ', el('q', null, m.currentFolder))),
         cell('Messages', 'num messages', String(m.messages)),
         cell('Size', 'num bytes', size(m.bytes)),

@@ -54,7 +54,8 @@ describe('live dashboard: one page served by the Functions app, in a real headle
     await addMailbox(lab, 'source', orphan);
     await seedMailbox(lab, 'source', hostile, hostileCorpus('dash', 12));
     await seedMailbox(lab, 'source', plain, bulkCorpus(24, { folders: 2, seed: 'dashplain' }));
-    app = appUnderTest({ RANGE_MAX_MESSAGES: '4' }, (a) => ({
+    // A byte budget far above what the mailboxes hold: shown while they run, never reached.
+    app = appUnderTest({ RANGE_MAX_MESSAGES: '4', DAILY_BYTES_PER_MAILBOX: String(100 * 1048576) }, (a) => ({
       ...a,
       copyMessageRange: async (input: ActivityInput<'copyMessageRange'>) => {
         const n = (rangesSeen.get(input.ref.mailbox) ?? 0) + 1;
@@ -109,7 +110,7 @@ describe('live dashboard: one page served by the Functions app, in a real headle
     await page.waitFor(`document.querySelector('section[data-batch="${id}"]')`);
 
     // Running: each copying mailbox has copied its first range and waits at the gate.
-    const running = (line: number): string => `(() => { const r = ${rowText(line)}; return r && r.State === 'Running' && Number(r.Messages) > 0; })()`;
+    const running = (line: number): string => `(() => { const r = ${rowText(line)}; return r && r.State.startsWith('Running') && Number(r.Messages) > 0; })()`;
     await page.waitFor(`${running(2)} && ${running(3)} && ${rowText(4)}?.State === 'Failed'`, 90_000);
     await page.waitFor(`document.querySelector('tr[data-line="2"] .current q')`);
     const during = await page.evaluate<{ row2: Row; row3: Row; summary: string; latest: string; text: string; injected: number; pwned: unknown }>(
@@ -117,6 +118,8 @@ describe('live dashboard: one page served by the Functions app, in a real headle
     );
     expect(during.summary).toMatch(/^Running, phase running, pass 1\. 3 mailboxes: 0 completed, 0 with issues, 1 failed, 2 running, 0 waiting; \d+ messages/);
     expect(Number(during.row2!.Messages)).toBeLessThan(36);
+    // The budget's use in this window, from the mailbox's ledger: what its first ranges read.
+    expect(during.row2!.State).toMatch(/^Runningbyte budget: \d+(\.\d)? KB of 100\.0 MB read, next window /);
     expect(Number(during.row3!.Messages)).toBeLessThan(24);
     // A hostile folder name, shown as the characters it is made of.
     expect(HOSTILE_FOLDERS).toContain(during.latest);

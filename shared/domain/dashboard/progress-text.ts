@@ -19,6 +19,7 @@ function mailboxLines(m: MailboxProgress): string[] {
   const who = m.sourceEmail === m.destinationEmail ? m.sourceEmail : `${m.sourceEmail} -> ${m.destinationEmail}`;
   const lines = [`  ${lpad(String(m.line ?? ''), 6)}  ${pad(STATE[m.state], 8)} ${lpad(folders, 7)} ${lpad(String(m.messages), 9)} ${lpad(formatBytes(m.bytes), 10)}  ${pad(rate, 12)} ${pad(verification, 5)} ${who}`];
   if (m.currentFolder !== null) lines.push(`          latest folder: ${m.currentFolder}`);
+  if (m.budget) lines.push(`          byte budget: ${formatBytes(m.budget.usedBytes)} of ${formatBytes(m.budget.limitBytes)} read in this window${m.budget.resetsAt ? `; the next opens ${m.budget.resetsAt}` : ''}`);
   for (const e of m.errors) {
     lines.push(`          ${e.code}${e.folder !== undefined ? ` in folder "${e.folder}"` : ''}: ${e.message}`);
     lines.push(`            fix: ${e.fix}`);

@@ -1,6 +1,7 @@
 import type { MailboxReport } from '../../contracts/report.js';
 import type { FolderCheckpoint } from '../checkpoints/folder-checkpoint.js';
 import { errorFix } from '../reports/error-fix.js';
+import { windowEnd, type BudgetLimits, type BudgetWindow } from '../budget/byte-budget.js';
 
 /**
  * The live view of batches both drivers give (the app's dashboard, `mailmig status`): counts,
@@ -15,6 +16,18 @@ export interface ProgressError {
   fix: string;
   /** The source folder the error is about, when it is one folder's. */
   folder?: string;
+}
+
+/**
+ * A running mailbox's byte budget (DailyBytes, DAILY_BYTES_PER_MAILBOX): what it has read from
+ * its source in the current window, and when the next window opens. Once `usedBytes` is near
+ * `limitBytes` its folders wait for `resetsAt` (a folder stops before the message that would not fit).
+ */
+export interface BudgetUse {
+  usedBytes: number;
+  limitBytes: number;
+  /** When the current window ends; null when no window is open (nothing read since the last one ended). */
+  resetsAt: string | null;
 }
 
 export interface MailboxProgress {
@@ -36,6 +49,8 @@ export interface MailboxProgress {
   verification: { result: 'PASS' | 'FAIL'; identity: string | null } | null;
   startedAt: string | null;
   finishedAt: string | null;
+  /** While running under a byte budget: its use in the current window. */
+  budget: BudgetUse | null;
 }
 
 export interface BatchProgress {
@@ -82,6 +97,15 @@ export interface MailboxFacts {
   checkpoints?: readonly FolderCheckpoint[];
   /** When the pass's run of this mailbox started, if known. */
   startedAt?: string;
+  /** Under a byte budget: the ledger's window of the mailbox, the pair's limits, and the time now (ms). */
+  budget?: { window?: BudgetWindow; limits: BudgetLimits; nowMs: number };
+}
+
+/** The budget's use as the ledger records it; null without a budget. */
+export function budgetUse(b: MailboxFacts['budget']): BudgetUse | null {
+  if (!b || b.limits.bytesPerWindow <= 0) return null;
+  const open = b.window !== undefined && b.nowMs < windowEnd(b.window, b.limits);
+  return { usedBytes: open ? b.window!.bytes : 0, limitBytes: b.limits.bytesPerWindow, resetsAt: open ? new Date(windowEnd(b.window!, b.limits)).toISOString() : null };
 }
 
 /** One mailbox's line of the view, from what the driver found. */
@@ -103,6 +127,7 @@ export function mailboxProgress(f: MailboxFacts): MailboxProgress {
       verification: r.verification ? { result: r.verification.result, identity: [...new Set(r.verification.folders.map((v) => v.identity))].join(', ') || null } : null,
       startedAt: r.startedAt,
       finishedAt: r.finishedAt,
+      budget: null,
     };
   }
   const cps = f.checkpoints ?? [];
@@ -122,6 +147,7 @@ export function mailboxProgress(f: MailboxFacts): MailboxProgress {
     verification: null,
     startedAt: f.startedAt ?? null,
     finishedAt: null,
+    budget: f.run === 'running' ? budgetUse(f.budget) : null,
   };
 }
 

@@ -32,7 +32,7 @@ describe('mailmig status: the same live view on a terminal, read from STATE_DIR 
     // 8 messages (ranges 1-5 and 6-8) are in the ledger, the second folder's first range is held.
     proxy.addFault({ on: { name: 'APPEND', nth: 11 }, action: { kind: 'hold', run: () => held } });
     const w = workDir(
-      labSettings(lab, { STORAGE_CONNECTION_STRING: '', DESTINATION_IMAP_PORT: String(proxy.port), RANGE_MAX_MESSAGES: '5', MAX_CONNECTIONS_PER_MAILBOX: '1', APPEND_PIPELINE_DEPTH: '0', APPEND_BATCH_MESSAGES: '1' }),
+      labSettings(lab, { STORAGE_CONNECTION_STRING: '', DESTINATION_IMAP_PORT: String(proxy.port), RANGE_MAX_MESSAGES: '5', MAX_CONNECTIONS_PER_MAILBOX: '1', APPEND_PIPELINE_DEPTH: '0', APPEND_BATCH_MESSAGES: '1', DAILY_BYTES_PER_MAILBOX: String(100 * 1048576) }),
       `Email\n${hostile}\n${orphan}\n`,
     );
     const status = (...more: string[]) => runCli(['status', '--settings', w.settingsPath, ...more]);
@@ -54,6 +54,10 @@ describe('mailmig status: the same live view on a terminal, read from STATE_DIR 
         [3, 'failed', 0],
       ]);
       expect(HOSTILE_FOLDERS).toContain(b.mailboxes[0]!.currentFolder);
+      // A byte budget far above the mailbox: its use in this window, from the ledger, while it runs.
+      expect(b.mailboxes[0]!.budget).toEqual({ usedBytes: expect.any(Number), limitBytes: 100 * 1048576, resetsAt: expect.any(String) });
+      expect(b.mailboxes[0]!.budget!.usedBytes).toBeGreaterThan(0);
+      expect(b.mailboxes[1]!.budget).toBeNull();
       const text = await status();
       expect(text.code, text.stderr).toBe(0);
       const lines = text.stdout.split('\n');
@@ -61,6 +65,7 @@ describe('mailmig status: the same live view on a terminal, read from STATE_DIR 
       expect(lines[1]).toBe('  2 mailboxes: 0 completed, 0 with issues, 1 failed, 1 running, 0 waiting; 8 messages (' + lines[1]!.split('(')[1]);
       expect(lines.find((l) => l.includes(hostile))).toMatch(/^ {7}2 {2}RUNNING +\d+ +8 +[\d.]+ KB/);
       expect(lines).toContain(`          latest folder: ${b.mailboxes[0]!.currentFolder!}`);
+      expect(lines.find((l) => l.includes('byte budget:'))).toMatch(/^ {10}byte budget: [\d.]+ KB of 100\.0 MB read in this window; the next opens \d{4}-/);
       expect(lines.find((l) => l.includes(orphan))).toMatch(/^ {7}3 {2}FAILED /);
       expect(text.stdout).toMatch(/\n {10}IMAP_AUTH_FAILED: .*\n {12}fix: Check the app has FullAccess/);
     } finally {

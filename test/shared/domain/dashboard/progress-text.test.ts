@@ -33,6 +33,7 @@ describe('renderProgressText: the live view on a terminal', () => {
               verification: null,
               startedAt: null,
               finishedAt: null,
+              budget: { usedBytes: 3 * 1048576, limitBytes: 10 * 1048576, resetsAt: '2026-01-02T08:00:00.000Z' },
             },
           ],
         },
@@ -43,6 +44,7 @@ describe('renderProgressText: the live view on a terminal', () => {
     expect(text).toContain('latest folder: Evil\\x1b]0;pwned\\x07\\u202eTXT');
     expect(text).toContain('IMAP_COMMAND_FAILED in folder "X\\x1b[2J": no\\x0d\\x0aPASS  forged line');
     expect(text.split('\n').filter((l) => l.startsWith('PASS'))).toEqual([]);
+    expect(text).toContain('byte budget: 3.0 MB of 10.0 MB read in this window; the next opens 2026-01-02T08:00:00.000Z');
   });
 
   it('no runs yet', () => {

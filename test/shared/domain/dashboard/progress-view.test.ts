@@ -32,4 +32,16 @@ describe('mailboxProgress: one mailbox line of the live view', () => {
     expect(mailboxProgress({ row, run: 'not-started', report })).toMatchObject({ state: 'pending', messages: 40, errors: [] });
     expect(mailboxProgress({ row, run: 'interrupted' }).state).toBe('interrupted');
   });
+
+  it("running under a byte budget: the window's bytes and when the next opens; none once the window is over, or without a budget, or once finished", () => {
+    const limits = { bytesPerWindow: 1000, windowMs: 60_000 };
+    const window = { startedAt: '2026-01-01T00:00:00.000Z', bytes: 900 };
+    const at = (s: number): number => Date.parse('2026-01-01T00:00:00.000Z') + s * 1000;
+    expect(mailboxProgress({ row, run: 'running', budget: { window, limits, nowMs: at(30) } }).budget).toEqual({ usedBytes: 900, limitBytes: 1000, resetsAt: '2026-01-01T00:01:00.000Z' });
+    expect(mailboxProgress({ row, run: 'running', budget: { window, limits, nowMs: at(60) } }).budget).toEqual({ usedBytes: 0, limitBytes: 1000, resetsAt: null });
+    expect(mailboxProgress({ row, run: 'running', budget: { limits, nowMs: at(1) } }).budget).toEqual({ usedBytes: 0, limitBytes: 1000, resetsAt: null });
+    expect(mailboxProgress({ row, run: 'running', budget: { window, limits: { ...limits, bytesPerWindow: 0 }, nowMs: at(1) } }).budget).toBeNull();
+    expect(mailboxProgress({ row, run: 'running' }).budget).toBeNull();
+    expect(mailboxProgress({ row, run: 'finished', report, budget: { window, limits, nowMs: at(1) } }).budget).toBeNull();
+  });
 });
