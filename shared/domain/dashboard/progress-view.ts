@@ -104,8 +104,9 @@ export interface MailboxFacts {
 /** The budget's use as the ledger records it; null without a budget. */
 export function budgetUse(b: MailboxFacts['budget']): BudgetUse | null {
   if (!b || b.limits.bytesPerWindow <= 0) return null;
-  const open = b.window !== undefined && b.nowMs < windowEnd(b.window, b.limits);
-  return { usedBytes: open ? b.window!.bytes : 0, limitBytes: b.limits.bytesPerWindow, resetsAt: open ? new Date(windowEnd(b.window!, b.limits)).toISOString() : null };
+  const end = b.window ? windowEnd(b.window, b.limits) : 0;
+  const open = b.window !== undefined && b.nowMs < end;
+  return { usedBytes: open ? b.window!.bytes : 0, limitBytes: b.limits.bytesPerWindow, resetsAt: open ? new Date(end).toISOString() : null };
 }
 
 /** One mailbox's line of the view, from what the driver found. */
