@@ -18,6 +18,8 @@ export interface Measured {
   serverCpuSeconds?: number;
   /** Busy seconds of all the machine's cores meanwhile (server-cpu.ts), where measured. */
   machineCpuSeconds?: number;
+  /** CPU of the WAN delay program meanwhile, seconds (server-cpu.ts), where measured. */
+  delayCpuSeconds?: number;
   peakRssBytes: number;
   code: number | null;
   stdout: string;

@@ -17,6 +17,8 @@ export interface RunResult {
   serverCpuSeconds?: number;
   /** Busy seconds of all the machine's cores during the run (everything on it, the WAN delay included). */
   machineCpuSeconds?: number;
+  /** The WAN delay program's CPU during the run (part of machineCpuSeconds; a real WAN costs the machine none). */
+  delayCpuSeconds?: number;
   ok: boolean;
   note?: string;
 }
@@ -36,6 +38,7 @@ export function result(name: string, tool: RunResult['tool'], parallelism: strin
     cpuSeconds: round(m.cpuSeconds, 2),
     ...(m.serverCpuSeconds !== undefined ? { serverCpuSeconds: round(m.serverCpuSeconds, 2) } : {}),
     ...(m.machineCpuSeconds !== undefined ? { machineCpuSeconds: round(m.machineCpuSeconds, 2) } : {}),
+    ...(m.delayCpuSeconds !== undefined ? { delayCpuSeconds: round(m.delayCpuSeconds, 2) } : {}),
     ok: m.code === 0,
     ...(note ? { note } : {}),
   };

@@ -3,7 +3,7 @@ import { basename, join } from 'node:path';
 import { compareSnapshots, snapshotMailbox, type MailboxSnapshot } from '../test/lab/snapshot.js';
 import { mailmigJob, writeMailmigRun, type MailmigRun } from './mailmig.js';
 import { run, runAll, type Measured } from './measure.js';
-import { machineBusySeconds, serverCpuSeconds } from './server-cpu.js';
+import { delayCpuSeconds, machineBusySeconds, serverCpuSeconds } from './server-cpu.js';
 import { mbsyncJob, writeMbsyncConfig, type MbsyncPair } from './mbsync.js';
 import { DESTINATION_MAX_MAIL_BYTES, statusCounts, type BenchLab } from './setup.js';
 
@@ -58,10 +58,12 @@ export class Scenarios {
     execFileSync('sync');
     const before = serverCpuSeconds(this.b.info.dir);
     const busy = machineBusySeconds();
+    const delay = delayCpuSeconds();
     const m = await fn();
     const machineCpuSeconds = machineBusySeconds() - busy;
+    const delayCpu = delayCpuSeconds() - delay;
     await new Promise((r) => setTimeout(r, 200));
-    return { ...m, serverCpuSeconds: serverCpuSeconds(this.b.info.dir) - before, machineCpuSeconds };
+    return { ...m, serverCpuSeconds: serverCpuSeconds(this.b.info.dir) - before, machineCpuSeconds, delayCpuSeconds: delayCpu };
   }
 
   private mbsyncPairs(pairs: Pair[], ports?: { source: number; destination: number }): MbsyncPair[] {

@@ -59,3 +59,9 @@ export function machineBusySeconds(): number {
   const f = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
   return (f.reduce((a, b) => a + b, 0) - f[3]! - f[4]!) / clockTicks();
 }
+
+/** CPU seconds so far of the WAN delay program (bench/wan/nfq-delay.c) while one runs: 0 when none does (RTT 0). */
+export function delayCpuSeconds(): number {
+  const pids = readdirSync('/proc').filter((p) => /^\d+$/.test(p) && /(^|\/)nfq-delay /.test(cmdline(p)));
+  return pids.map(stat).reduce((n, s) => n + (s?.own ?? 0), 0) / clockTicks();
+}

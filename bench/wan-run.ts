@@ -169,7 +169,8 @@ function cpuCeiling(a: RunResult, z: RunResult, hi: number, lo: number): string 
   const others = Math.max(0, z.machineCpuSeconds - z.cpuSeconds);
   const floor = (others + a.cpuSeconds) / cores;
   const ceiling = Math.min(1, a.wallSeconds / floor);
-  return `; this machine's ceiling ${round(ceiling * 100, 0)}%: at ${hi} ms the servers, the delay and the kernel kept the ${cores} cores busy ${round(others, 2)} s, with mailmig's own ${a.cpuSeconds} s at ${lo} ms no run ends before ${round(floor, 2)} s`;
+  const delay = z.delayCpuSeconds !== undefined ? ` (the delay program ${round(z.delayCpuSeconds, 2)} s of it)` : '';
+  return `; this machine's ceiling ${round(ceiling * 100, 0)}%: at ${hi} ms the servers, the delay and the kernel kept the ${cores} cores busy ${round(others, 2)} s${delay}, with mailmig's own ${a.cpuSeconds} s at ${lo} ms no run ends before ${round(floor, 2)} s`;
 }
 
 /**

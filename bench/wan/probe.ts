@@ -131,7 +131,7 @@ async function probe(nfqDelay: string): Promise<void> {
         await b.addMailboxes('destination', pairs.map((p) => p.destination));
         const m = await counted('migrate', () => s.mailmig(s.mailmigRun(`mm-${rtt}-${k}`, pairs, CONCURRENCY, settings), CONCURRENCY));
         const cpu = m.machineCpuSeconds ?? NaN;
-        say(`  mailmig migrate: ${mb(bytes, m.wallMs)} ${JSON.stringify(settings)}; peak RSS ${(m.peakRssBytes / 1048576).toFixed(0)} MB; the machine's cores busy ${cpu.toFixed(2)} s in all (mailmig ${m.cpuSeconds.toFixed(2)}, Dovecot ${(m.serverCpuSeconds ?? 0).toFixed(2)}) (${availableParallelism()} cores: at least ${((cpu / availableParallelism()) * 1000).toFixed(0)} ms)`);
+        say(`  mailmig migrate: ${mb(bytes, m.wallMs)} ${JSON.stringify(settings)}; peak RSS ${(m.peakRssBytes / 1048576).toFixed(0)} MB; the machine's cores busy ${cpu.toFixed(2)} s in all (mailmig ${m.cpuSeconds.toFixed(2)}, Dovecot ${(m.serverCpuSeconds ?? 0).toFixed(2)}, the delay program ${(m.delayCpuSeconds ?? 0).toFixed(2)}) (${availableParallelism()} cores: at least ${((cpu / availableParallelism()) * 1000).toFixed(0)} ms)`);
       }
       if (process.env.PROBE_TIMELINE === '1') {
         const pairs = SOURCES.map((source, i) => ({ source, destination: `probe-timeline-${rtt}-${i}@wan.example` }));

@@ -10,7 +10,12 @@ import type { MailboxPair } from './mailbox-pair.js';
 
 /** What the engine reads of a source mailbox. */
 export interface SourceReader {
-  listFolders(): Promise<ListedFolder[]>;
+  /**
+   * Every folder. `status`: where the server answers STATUS within LIST (RFC 5819 LIST-STATUS),
+   * each selectable folder comes with its STATUS in the same round trip; a folder without one
+   * (no LIST-STATUS, or not answered) is asked with status()/statusMany().
+   */
+  listFolders(opts?: { status?: boolean }): Promise<ListedFolder[]>;
   status(path: string): Promise<FolderStatus>;
   /**
    * STATUS of several folders, pipelined where the connection allows it (one round trip instead
@@ -52,8 +57,12 @@ export interface SourceReader {
 
 /** What the engine does to a destination mailbox: the reads dedupe and verification need, and the writes. */
 export interface DestinationWriter extends SourceReader {
-  /** CREATE (and SUBSCRIBE); a folder that already exists is not an error (ALREADYEXISTS). */
-  createFolder(path: string): Promise<void>;
+  /**
+   * CREATE (and SUBSCRIBE); a folder that already exists is not an error (ALREADYEXISTS).
+   * `status`: the folder's STATUS asked in the same round trip where the connection pipelines
+   * (undefined where it does not, or when it was not answered: ask it with status()).
+   */
+  createFolder(path: string, opts?: { status?: boolean }): Promise<FolderStatus | undefined>;
   append(path: string, source: Buffer, flags: string[], internalDate: string): Promise<AppendResult>;
   setFlags(uids: string, flags: string[]): Promise<void>;
   /**

@@ -15,6 +15,8 @@ export interface ListedFolder {
   flags: string[];
   /** RFC 6154 special use as the server announced it, e.g. `\Sent`. */
   specialUse?: string;
+  /** Its STATUS, when it was asked for with the listing and the server answered it there (RFC 5819 LIST-STATUS). */
+  status?: FolderStatus;
 }
 
 export interface FolderStatus {

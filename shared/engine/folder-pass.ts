@@ -17,7 +17,7 @@ export type { FolderPassStart, FolderRef };
 
 export const RANGES_PER_PAGE = 50;
 /** Folders per pipelined STATUS round (folderStatuses). */
-const STATUS_ROUND = 200;
+export const STATUS_ROUND = 200;
 
 /**
  * STATUS of many folders of one side on one session, pipelined in rounds of STATUS_ROUND; no round

@@ -23,7 +23,7 @@ export interface SourceLook {
 
 /**
  * A delta pass first looks at the source: LIST, then one STATUS per folder on the same session,
- * pipelined; and at the same time at the destination: one pipelined STATUS round for the folders
+ * pipelined (none where the listing answered them: LIST-STATUS); and at the same time at the destination: one pipelined STATUS round for the folders
  * of the ledger (no LIST). When every selectable folder has a ledger
  * entry whose last completed pass saw the same UIDVALIDITY, UIDNEXT and message count, no folder
  * appeared or vanished, and every destination folder still holds what we put there (same
@@ -40,7 +40,8 @@ export async function lookAtSource(deps: EngineDeps, pair: MailboxPair): Promise
   const atDestination = deps.pool.withFolders('destination', pair.destinationEmail, (d) => d.statusMany([...cps.values()].map((cp) => cp.destinationPath)));
   atDestination.catch(() => undefined); // awaited below, unless the source already said "changed"
   return deps.pool.withFolders('source', pair.sourceEmail, async (src) => {
-    const all = await src.listFolders();
+    // Where the server answers STATUS within LIST (LIST-STATUS), the look is one round trip.
+    const all = await src.listFolders({ status: true });
     // Folders the controls leave out have no ledger entry, and never will: not a change.
     const filter = folderFilter(all, effectiveControls(deps.settings.controls, pair.controls));
     // Views the mapping never copies (Gmail's Starred and Important) have no ledger entry either;
@@ -53,8 +54,10 @@ export async function lookAtSource(deps: EngineDeps, pair: MailboxPair): Promise
     const window = passWindow(deps, pair);
     const settled = (cp: FolderCheckpoint): boolean => cp.lastStatus !== undefined && !cp.inFlight && cp.dedupeFromDestUid === undefined && coverageHolds(cp, window);
     if (listed.some((f) => !settled(cps.get(f.path)!))) return { statuses };
-    // All STATUS commands in one round trip where the connection can pipeline them.
-    const got = await src.statusMany(listed.map((f) => f.path));
+    // The rest: all STATUS commands in one round trip where the connection can pipeline them.
+    const got = new Map(listed.flatMap((f) => (f.status ? [[f.path, f.status] as const] : [])));
+    const ask = listed.filter((f) => !got.has(f.path)).map((f) => f.path);
+    if (ask.length > 0) for (const [path, status] of await src.statusMany(ask)) got.set(path, status);
     const reports: FolderReport[] = [];
     for (const f of listed) {
       const cp = cps.get(f.path)!;

@@ -110,6 +110,7 @@ export class ImapSession implements DestinationWriter, FolderSession {
     }
   }
 
+  /** Without STATUS: imapflow would ask it one folder at a time where the server has no LIST-STATUS (the caller pipelines them instead). */
   listFolders(): Promise<ListedFolder[]> {
     return this.run(async () => {
       const rows = await this.client.list();
@@ -164,9 +165,10 @@ export class ImapSession implements DestinationWriter, FolderSession {
   /**
    * CREATE, then SUBSCRIBE. A folder that already exists is not an error, whether the server
    * says so with ALREADYEXISTS (imapflow then skips SUBSCRIBE) or only in words: it is
-   * subscribed either way, as on a raw connection.
+   * subscribed either way, as on a raw connection. No STATUS is asked with it (imapflow sends one
+   * command at a time): undefined.
    */
-  async createFolder(path: string): Promise<void> {
+  async createFolder(path: string): Promise<undefined> {
     try {
       const r = await this.run(() => this.client.mailboxCreate(path));
       if (r && !r.created) await this.subscribe(path);
@@ -174,6 +176,7 @@ export class ImapSession implements DestinationWriter, FolderSession {
       if (!isAlreadyExists(e)) throw e;
       await this.subscribe(path);
     }
+    return undefined;
   }
 
   /** A refused SUBSCRIBE is ignored: the folder is there, and copying does not need it subscribed. */

@@ -51,18 +51,29 @@ export class RawFolderSession implements FolderSession {
     return opened ? new RawFolderSession(opened.connection, opened.capabilities) : undefined;
   }
 
-  /** Every folder, with its attributes; special-use ones asked for where the server lists them only on request (RFC 6154). */
-  listFolders(): Promise<ListedFolder[]> {
+  /**
+   * Every folder, with its attributes; special-use ones asked for where the server lists them only
+   * on request (RFC 6154). `status`: each folder's STATUS in the same command where the server
+   * offers LIST-STATUS (RFC 5819), matched by name.
+   */
+  listFolders(opts: { status?: boolean } = {}): Promise<ListedFolder[]> {
     return this.run(async () => {
       const out: ListedFolder[] = [];
+      const statuses = new Map<string, FolderStatus>();
       const extended = this.capabilities.has('LIST-EXTENDED') && this.capabilities.has('SPECIAL-USE');
-      await this.conn.command([commandLine(`LIST "" "*"${extended ? ' RETURN (SPECIAL-USE)' : ''}`)], {
+      const withStatus = opts.status === true && this.capabilities.has('LIST-STATUS');
+      const returns = [...(extended ? ['SPECIAL-USE'] : []), ...(withStatus ? ['STATUS (MESSAGES UIDNEXT UIDVALIDITY)'] : [])];
+      await this.conn.command([commandLine(`LIST "" "*"${returns.length > 0 ? ` RETURN (${returns.join(' ')})` : ''}`)], {
         LIST: (r) => {
           const f = parseList(r);
           if (f) out.push(f);
         },
+        STATUS: (r) => {
+          const s = parseStatus(r);
+          if (s) statuses.set(s.path, { messages: s.messages, uidNext: s.uidNext, uidValidity: s.uidValidity });
+        },
       });
-      return out;
+      return statuses.size === 0 ? out : out.map((f) => (statuses.has(f.path) ? { ...f, status: statuses.get(f.path)! } : f));
     });
   }
 
@@ -105,12 +116,13 @@ export class RawFolderSession implements FolderSession {
   /**
    * CREATE and SUBSCRIBE sent together, one round trip (the server runs them in order; a folder
    * that already exists is not an error; a refused SUBSCRIBE, also one of a folder CREATE refused,
-   * is ignored).
+   * is ignored). `status`: its STATUS sent with them, answered after them (undefined if refused).
    */
-  createFolder(path: string): Promise<void> {
+  createFolder(path: string, opts: { status?: boolean } = {}): Promise<FolderStatus | undefined> {
     return this.run(async () => {
       const created = this.conn.command([commandLine(`CREATE ${quotedMailbox(path)}`)]);
       const subscribed = this.conn.command([commandLine(`SUBSCRIBE ${quotedMailbox(path)}`)]).catch(() => undefined);
+      const status = opts.status ? askStatus(this.conn, path, this.site).catch(() => undefined) : undefined;
       try {
         await created;
       } catch (e) {
@@ -118,6 +130,7 @@ export class RawFolderSession implements FolderSession {
       } finally {
         await subscribed;
       }
+      return status;
     });
   }
 

@@ -32,7 +32,8 @@ export interface PrepareMailboxOptions {
 /**
  * The first half of a mailbox pass, for both drivers: list and map the folders, create what is
  * missing, one STATUS per folder on one session of each side, pipelined (the source's while the
- * destination's folders are created), and each folder's pass started
+ * destination's folders are created; with the listing where the server answers STATUS within
+ * LIST, with its CREATE for a folder created), and each folder's pass started
  * from its answer (`task.start`). The driver sizes the mailbox's parallelism from those starts, and
  * an unchanged folder needs no second STATUS. A folder whose start failed has none: its own pass
  * asks again and reports the failure.
@@ -46,21 +47,25 @@ export async function prepareMailbox(deps: EngineDeps, pair: MailboxPair, opts: 
   // The source's STATUS round does not wait for the destination's CREATEs (on its own connection,
   // idle meanwhile); the destination's must: it asks about the folders created.
   // (A listing tried again after a failure asks again: the last round is the one kept.)
-  const round: { early?: Promise<Map<string, FolderStatus>> } = {};
-  const onListed = (paths: readonly string[]): void => {
-    const ask = paths.filter((p) => !known.has(p));
-    const early = ask.length > 0 ? folderStatuses(deps, pair.sourceEmail, ask, opts.statusUntilMs) : Promise.resolve(new Map<string, FolderStatus>());
+  // Where the servers answer STATUS within LIST (LIST-STATUS), the listing's answers are taken and
+  // only the rest asked; the destination's folders created are asked theirs with their CREATE.
+  const round: { early?: Promise<Map<string, FolderStatus>>; destination?: ReadonlyMap<string, FolderStatus> } = {};
+  const onListed = (paths: readonly string[], listed: ReadonlyMap<string, FolderStatus>): void => {
+    const fromList = new Map([...listed].filter(([p]) => !known.has(p)));
+    const ask = paths.filter((p) => !known.has(p) && !fromList.has(p));
+    const early = ask.length > 0 ? folderStatuses(deps, pair.sourceEmail, ask, opts.statusUntilMs).then((got) => new Map([...fromList, ...got])) : Promise.resolve(fromList);
     round.early = early;
     void early.then((got) => opts.onSourceStatus?.(new Map([...known, ...got]), paths.length));
   };
-  const prepared = await (opts.listing ?? once)(() => prepareFolders(deps, pair, { onListed }));
+  const onDestinationStatus = (statuses: ReadonlyMap<string, FolderStatus>): void => void (round.destination = statuses);
+  const prepared = await (opts.listing ?? once)(() => prepareFolders(deps, pair, { onListed, onDestinationStatus, sourceStatusKnown: known.size > 0 }));
   for (const [path, status] of (await round.early) ?? []) known.set(path, status);
   const unknown = prepared.folders.map((t) => t.sourcePath).filter((p) => !known.has(p));
   // Pipelined where the connection allows: one round trip for the mailbox, not one per folder;
   // what the early round missed (a folder the mapping added, a refusal) asked beside the destination's.
   const [sourceAnswers, destination] = await Promise.all([
     unknown.length > 0 ? folderStatuses(deps, pair.sourceEmail, unknown, opts.statusUntilMs) : Promise.resolve(new Map<string, FolderStatus>()),
-    destinationStatuses(deps, pair, prepared.folders, opts.statusUntilMs),
+    destinationStatuses(deps, pair, prepared.folders, round.destination ?? new Map(), opts.statusUntilMs),
   ]);
   for (const [path, status] of sourceAnswers) known.set(path, status);
   const ledger = await deps.checkpoints.list(pair.key);
@@ -79,17 +84,18 @@ export async function prepareMailbox(deps: EngineDeps, pair: MailboxPair, opts: 
 }
 
 /**
- * The destination folders as they are now: one pipelined STATUS round at the destination (source
- * path → what was seen). A folder with a checkpoint that was deleted, recreated or emptied there
- * since its last pass is repaired; one without a checkpoint is reconciled when it already holds
- * messages (a lost ledger) — in one round instead of one STATUS per folder.
+ * The destination folders as they are now (source path → what was seen): the answers taken while
+ * preparing (`taken`, destination path → status), and one pipelined STATUS round at the
+ * destination for the rest. A folder with a checkpoint that was deleted, recreated or emptied
+ * there since its last pass is repaired; one without a checkpoint is reconciled when it already
+ * holds messages (a lost ledger) — in one round instead of one STATUS per folder.
  */
-async function destinationStatuses(deps: EngineDeps, pair: MailboxPair, tasks: readonly FolderTask[], untilMs?: number): Promise<Map<string, DestinationSeen>> {
+async function destinationStatuses(deps: EngineDeps, pair: MailboxPair, tasks: readonly FolderTask[], taken: ReadonlyMap<string, FolderStatus>, untilMs?: number): Promise<Map<string, DestinationSeen>> {
   const out = new Map<string, DestinationSeen>();
-  if (tasks.length === 0) return out;
-  const got = await folderStatuses(deps, pair.destinationEmail, tasks.map((t) => t.destinationPath), untilMs, 'destination');
+  const ask = tasks.map((t) => t.destinationPath).filter((p) => !taken.has(p));
+  const got = ask.length > 0 ? await folderStatuses(deps, pair.destinationEmail, ask, untilMs, 'destination') : new Map<string, FolderStatus>();
   for (const t of tasks) {
-    const status = got.get(t.destinationPath);
+    const status = taken.get(t.destinationPath) ?? got.get(t.destinationPath);
     if (status) out.set(t.sourcePath, { status, ...(t.createdAtDestination ? { created: true as const } : {}) });
   }
   return out;

@@ -41,8 +41,8 @@ class FakeConnection {
   selectFolder(): Promise<SelectedFolder> {
     return Promise.resolve(FOLDER);
   }
-  createFolder(): Promise<void> {
-    return Promise.resolve();
+  createFolder(): Promise<undefined> {
+    return Promise.resolve(undefined);
   }
   fetchMeta(): Promise<MessageMeta[]> {
     return Promise.resolve([]);
