@@ -12,10 +12,12 @@ import type { MailboxPair } from './mailbox-pair.js';
 export interface SourceReader {
   /**
    * Every folder. `status`: where the server answers STATUS within LIST (RFC 5819 LIST-STATUS),
-   * each selectable folder comes with its STATUS in the same round trip; a folder without one
-   * (no LIST-STATUS, or not answered) is asked with status()/statusMany().
+   * each selectable folder comes with its STATUS in the same round trip; given as paths (the
+   * folders the caller expects), where it does not, those folders' STATUS go right behind the LIST
+   * where the connection pipelines. A folder without one (not asked, or not answered) is asked
+   * with status()/statusMany().
    */
-  listFolders(opts?: { status?: boolean }): Promise<ListedFolder[]>;
+  listFolders(opts?: { status?: boolean | readonly string[] }): Promise<ListedFolder[]>;
   status(path: string): Promise<FolderStatus>;
   /**
    * STATUS of several folders, pipelined where the connection allows it (one round trip instead

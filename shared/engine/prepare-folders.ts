@@ -22,12 +22,20 @@ export interface PrepareFoldersOptions {
   /** With onListed: the source's listing asks no STATUS (the caller has them already). */
   sourceStatusKnown?: boolean;
   /**
+   * The folders earlier passes copied (the ledger's paths on each side): where a server does not
+   * answer STATUS within LIST, theirs are asked right behind its LIST, in the same round trip.
+   */
+  expected?: { source: readonly string[]; destination: readonly string[] };
+  /**
    * Told the destination STATUS answers taken on the way (destination path → status): those of
    * the listing (LIST-STATUS) and of the folders created, each asked with its CREATE. A folder not
    * told is asked by the caller.
    */
   onDestinationStatus?: (statuses: ReadonlyMap<string, FolderStatus>) => void;
 }
+
+/** What a listing is asked for STATUS: the folders expected where there are any, else whatever the server answers with it. */
+const statusAsk = (expected: readonly string[] | undefined): true | readonly string[] => (expected && expected.length > 0 ? expected : true);
 
 /** The STATUS answers a listing carried (path → status). */
 const listedStatuses = (folders: readonly ListedFolder[]): Map<string, FolderStatus> => new Map(folders.flatMap((f) => (f.status ? [[f.path, f.status] as const] : [])));
@@ -43,8 +51,8 @@ export async function prepareFolders(deps: EngineDeps, pair: MailboxPair, opts: 
   const { pool, settings } = deps;
   // Both sides log in and list at once; a source failure is the one reported when both fail.
   const [listedSource, listedDestination] = await Promise.allSettled([
-    pool.withFolders('source', sourceEmail, (s) => s.listFolders({ status: opts.onListed !== undefined && opts.sourceStatusKnown !== true })),
-    pool.withFolders('destination', destinationEmail, (d) => d.listFolders({ status: opts.onDestinationStatus !== undefined })),
+    pool.withFolders('source', sourceEmail, (s) => s.listFolders({ status: opts.onListed !== undefined && opts.sourceStatusKnown !== true && statusAsk(opts.expected?.source) })),
+    pool.withFolders('destination', destinationEmail, (d) => d.listFolders({ status: opts.onDestinationStatus !== undefined && statusAsk(opts.expected?.destination) })),
   ]);
   if (listedSource.status === 'rejected') throw listedSource.reason;
   if (listedDestination.status === 'rejected') throw listedDestination.reason;

@@ -22,8 +22,8 @@ export interface SourceLook {
 }
 
 /**
- * A delta pass first looks at the source: LIST, then one STATUS per folder on the same session,
- * pipelined (none where the listing answered them: LIST-STATUS); and at the same time at the destination: one pipelined STATUS round for the folders
+ * A delta pass first looks at the source: LIST and, in the same round trip, one STATUS per folder
+ * of the ledger on the same session, pipelined behind it (or within it: LIST-STATUS); and at the same time at the destination: one pipelined STATUS round for the folders
  * of the ledger (no LIST). When every selectable folder has a ledger
  * entry whose last completed pass saw the same UIDVALIDITY, UIDNEXT and message count, no folder
  * appeared or vanished, and every destination folder still holds what we put there (same
@@ -40,8 +40,9 @@ export async function lookAtSource(deps: EngineDeps, pair: MailboxPair): Promise
   const atDestination = deps.pool.withFolders('destination', pair.destinationEmail, (d) => d.statusMany([...cps.values()].map((cp) => cp.destinationPath)));
   atDestination.catch(() => undefined); // awaited below, unless the source already said "changed"
   return deps.pool.withFolders('source', pair.sourceEmail, async (src) => {
-    // Where the server answers STATUS within LIST (LIST-STATUS), the look is one round trip.
-    const all = await src.listFolders({ status: true });
+    // One round trip: STATUS within LIST where the server answers it there (LIST-STATUS), else the
+    // ledger's folders asked right behind the LIST (an unchanged mailbox lists just those).
+    const all = await src.listFolders({ status: [...cps.keys()] });
     // Folders the controls leave out have no ledger entry, and never will: not a change.
     const filter = folderFilter(all, effectiveControls(deps.settings.controls, pair.controls));
     // Views the mapping never copies (Gmail's Starred and Important) have no ledger entry either;

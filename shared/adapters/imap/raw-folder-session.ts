@@ -54,16 +54,19 @@ export class RawFolderSession implements FolderSession {
   /**
    * Every folder, with its attributes; special-use ones asked for where the server lists them only
    * on request (RFC 6154). `status`: each folder's STATUS in the same command where the server
-   * offers LIST-STATUS (RFC 5819), matched by name.
+   * offers LIST-STATUS (RFC 5819), matched by name; given as paths, where it does not, those
+   * folders' STATUS commands are sent right behind the LIST, in the same round trip (at most
+   * STATUS_PIPELINE; a path the listing does not hold gets nothing).
    */
-  listFolders(opts: { status?: boolean } = {}): Promise<ListedFolder[]> {
+  listFolders(opts: { status?: boolean | readonly string[] } = {}): Promise<ListedFolder[]> {
     return this.run(async () => {
       const out: ListedFolder[] = [];
       const statuses = new Map<string, FolderStatus>();
       const extended = this.capabilities.has('LIST-EXTENDED') && this.capabilities.has('SPECIAL-USE');
-      const withStatus = opts.status === true && this.capabilities.has('LIST-STATUS');
+      const asked = opts.status !== undefined && opts.status !== false;
+      const withStatus = asked && this.capabilities.has('LIST-STATUS');
       const returns = [...(extended ? ['SPECIAL-USE'] : []), ...(withStatus ? ['STATUS (MESSAGES UIDNEXT UIDVALIDITY)'] : [])];
-      await this.conn.command([commandLine(`LIST "" "*"${returns.length > 0 ? ` RETURN (${returns.join(' ')})` : ''}`)], {
+      const listed = this.conn.command([commandLine(`LIST "" "*"${returns.length > 0 ? ` RETURN (${returns.join(' ')})` : ''}`)], {
         LIST: (r) => {
           const f = parseList(r);
           if (f) out.push(f);
@@ -73,6 +76,9 @@ export class RawFolderSession implements FolderSession {
           if (s) statuses.set(s.path, { messages: s.messages, uidNext: s.uidNext, uidValidity: s.uidValidity });
         },
       });
+      const behind = !withStatus && typeof opts.status === 'object' && opts.status.length > 0 ? this.statusRound(opts.status.slice(0, STATUS_PIPELINE)).catch(() => new Map<string, FolderStatus>()) : undefined;
+      await listed;
+      for (const [path, status] of (await behind) ?? []) if (!statuses.has(path)) statuses.set(path, status);
       return statuses.size === 0 ? out : out.map((f) => (statuses.has(f.path) ? { ...f, status: statuses.get(f.path)! } : f));
     });
   }
@@ -87,30 +93,33 @@ export class RawFolderSession implements FolderSession {
    * one round trip instead of 50. A refused or unanswered folder is left out (see FolderSession).
    */
   statusMany(paths: readonly string[]): Promise<Map<string, FolderStatus>> {
-    return this.run(async () => {
-      const out = new Map<string, FolderStatus>();
-      const asked = new Set(paths);
-      const inbox = paths.find((p) => p.toUpperCase() === 'INBOX');
-      // Answers are matched by folder name, not by command: whichever STATUS in flight receives one
-      // records it for the folder it names.
-      const onStatus = (r: ImapResponse): void => {
-        const s = parseStatus(r);
-        if (!s) return;
-        // INBOX is case-insensitive (RFC 3501 §5.1): a server may answer "inbox" as "INBOX".
-        const path = asked.has(s.path) ? s.path : (inbox !== undefined && s.path.toUpperCase() === 'INBOX' ? inbox : undefined);
-        if (path !== undefined) out.set(path, { messages: s.messages, uidNext: s.uidNext, uidValidity: s.uidValidity });
-      };
-      for (let i = 0; i < paths.length; i += STATUS_PIPELINE) {
-        const sent = paths.slice(i, i + STATUS_PIPELINE).map((p) => this.conn.command([commandLine(`STATUS ${quotedMailbox(p)} (MESSAGES UIDNEXT UIDVALIDITY)`)], { STATUS: onStatus }));
-        // Every answer is awaited; a refusal only leaves its folder out, unless the connection itself is gone.
-        const settled = await Promise.allSettled(sent);
-        if (!this.conn.usable) {
-          const failed = settled.find((x) => x.status === 'rejected');
-          if (failed) throw failed.reason;
-        }
+    return this.run(() => this.statusRound(paths));
+  }
+
+  /** statusMany's commands and answers, sent at once after whatever is already on the connection. */
+  private async statusRound(paths: readonly string[]): Promise<Map<string, FolderStatus>> {
+    const out = new Map<string, FolderStatus>();
+    const asked = new Set(paths);
+    const inbox = paths.find((p) => p.toUpperCase() === 'INBOX');
+    // Answers are matched by folder name, not by command: whichever STATUS in flight receives one
+    // records it for the folder it names.
+    const onStatus = (r: ImapResponse): void => {
+      const s = parseStatus(r);
+      if (!s) return;
+      // INBOX is case-insensitive (RFC 3501 §5.1): a server may answer "inbox" as "INBOX".
+      const path = asked.has(s.path) ? s.path : (inbox !== undefined && s.path.toUpperCase() === 'INBOX' ? inbox : undefined);
+      if (path !== undefined) out.set(path, { messages: s.messages, uidNext: s.uidNext, uidValidity: s.uidValidity });
+    };
+    for (let i = 0; i < paths.length; i += STATUS_PIPELINE) {
+      const sent = paths.slice(i, i + STATUS_PIPELINE).map((p) => this.conn.command([commandLine(`STATUS ${quotedMailbox(p)} (MESSAGES UIDNEXT UIDVALIDITY)`)], { STATUS: onStatus }));
+      // Every answer is awaited; a refusal only leaves its folder out, unless the connection itself is gone.
+      const settled = await Promise.allSettled(sent);
+      if (!this.conn.usable) {
+        const failed = settled.find((x) => x.status === 'rejected');
+        if (failed) throw failed.reason;
       }
-      return out;
-    });
+    }
+    return out;
   }
 
   /**

@@ -58,7 +58,10 @@ export async function prepareMailbox(deps: EngineDeps, pair: MailboxPair, opts: 
     void early.then((got) => opts.onSourceStatus?.(new Map([...known, ...got]), paths.length));
   };
   const onDestinationStatus = (statuses: ReadonlyMap<string, FolderStatus>): void => void (round.destination = statuses);
-  const prepared = await (opts.listing ?? once)(() => prepareFolders(deps, pair, { onListed, onDestinationStatus, sourceStatusKnown: known.size > 0 }));
+  // The folders earlier passes copied are asked with the listings (behind each LIST where the server has no LIST-STATUS).
+  const ledger = await deps.checkpoints.list(pair.key);
+  const expected = { source: ledger.map((cp) => cp.sourcePath), destination: ledger.map((cp) => cp.destinationPath) };
+  const prepared = await (opts.listing ?? once)(() => prepareFolders(deps, pair, { onListed, onDestinationStatus, sourceStatusKnown: known.size > 0, expected }));
   for (const [path, status] of (await round.early) ?? []) known.set(path, status);
   const unknown = prepared.folders.map((t) => t.sourcePath).filter((p) => !known.has(p));
   // Pipelined where the connection allows: one round trip for the mailbox, not one per folder;
@@ -68,7 +71,6 @@ export async function prepareMailbox(deps: EngineDeps, pair: MailboxPair, opts: 
     destinationStatuses(deps, pair, prepared.folders, round.destination ?? new Map(), opts.statusUntilMs),
   ]);
   for (const [path, status] of sourceAnswers) known.set(path, status);
-  const ledger = await deps.checkpoints.list(pair.key);
   // Folders of the ledger the source no longer lists: reported (cut-over deletes their copies only with DELETE_GONE_FOLDERS_AT_CUTOVER).
   const listed = new Set([...prepared.folders, ...prepared.skipped, ...(prepared.excluded ?? [])].map((f) => f.sourcePath));
   const gone = ledger.filter((cp) => !listed.has(cp.sourcePath)).map((cp) => ({ sourcePath: cp.sourcePath, destinationPath: cp.destinationPath }));

@@ -8,6 +8,7 @@ import type { CommandRecord } from '../../lab/fault-proxy-connection.js';
 import { getLab, type LabInfo } from '../../lab/lab-info.js';
 import { addMailbox, uniqueAddress } from '../../lab/mailboxes.js';
 import { seedMailbox } from '../../lab/seed.js';
+import { withImap } from '../../lab/imap.js';
 import { compareSnapshots, snapshotMailbox } from '../../lab/snapshot.js';
 import { runThroughEngine, type EngineRun } from '../../support/engine-run.js';
 
@@ -83,6 +84,24 @@ describe('STATUS taken with the listing and the CREATEs', () => {
     const lost = await reversedRun(address, mkdtempSync(join(tmpdir(), 'mailmig-list-status-lost-')));
     expect(lost.run.report.mailboxes[0]!.totals.copiedThisPass).toBe(0);
     await expectReversedCopy(address);
+  });
+
+  it('a delta that finds a change asks a destination without LIST-STATUS the STATUS of the folders earlier passes copied right behind its LIST, and copies just that message', async () => {
+    const address = await reversedPair('ls-changed');
+    const stateDir = mkdtempSync(join(tmpdir(), 'mailmig-list-status-'));
+    await reversedRun(address, stateDir);
+    await withImap(lab, 'destination', address, async (c) => void (await c.append('Bulk/002', Buffer.from('Subject: late\r\nMessage-ID: <late-ls@lab>\r\n\r\nhello\r\n'), ['\\Seen'])));
+    const { run, to } = await reversedRun(address, stateDir);
+    expect(run.report.mailboxes[0]!.totals.copiedThisPass).toBe(1);
+    const [src, out] = await Promise.all([snapshotMailbox(lab, 'destination', address), snapshotMailbox(lab, 'source', address)]);
+    const cmp = compareSnapshots(src, out);
+    expect([cmp.missing, cmp.extra, cmp.diffs]).toEqual([[], [], []]);
+    const list = to.commands.find((c) => c.name === 'LIST')!;
+    const firstAppend = Math.min(...to.commands.filter((c) => c.name === 'APPEND').map((c) => c.at));
+    // The look ahead's STATUS round (no LIST), then the pass's LIST with the ledger's folders behind it: no round after it.
+    const before = to.commands.filter((c) => c.name === 'STATUS' && c.at < firstAppend);
+    expect(before.filter((c) => c.at >= list.at).map(named)).toEqual(expect.arrayContaining(['"Bulk/001"', '"Bulk/002"', '"Bulk/003"', '"Bulk/004"']));
+    for (const s of before) expect(s.at, `STATUS ${s.args}`).toBeLessThanOrEqual(list.doneAt!);
   });
 
   it('a destination without LIST-STATUS is asked the STATUS of its folders already there beside the first CREATEs, and of each folder created with its CREATE: no round after them', async () => {

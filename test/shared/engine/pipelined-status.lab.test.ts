@@ -11,7 +11,8 @@ import { seededPair } from '../../support/lab-mailbox.js';
 
 /**
  * A mailbox's folders are looked at with STATUS commands sent together (one round trip where
- * Exchange would cost tens of milliseconds per folder), on the first pass and on a delta; a
+ * Exchange would cost tens of milliseconds per folder), on the first pass and on a delta (there
+ * right behind the LIST); a
  * folder whose STATUS is refused is asked again alone and copied all the same.
  */
 
@@ -43,8 +44,25 @@ describe('STATUS of a mailbox, pipelined', () => {
     const folders = delta.report.mailboxes[0]!.folders.length;
     expect(folders).toBeGreaterThanOrEqual(FOLDERS);
     expect(statuses.length).toBe(folders);
-    // All of them in flight together: one round trip, not one per folder.
-    expect(proxy.stats().maxInFlight).toBe(folders);
+    // All of them in flight together: one round trip, not one per folder; and sent behind the LIST
+    // (the lab's source, like Exchange, has no LIST-STATUS), before its answer: the look is one round trip.
+    expect(proxy.stats().maxInFlightByCommand.STATUS).toBe(folders);
+    const list = proxy.commands.find((c) => c.name === 'LIST')!;
+    for (const s of statuses) expect(s.at, `STATUS ${s.args}`).toBeLessThanOrEqual(list.doneAt!);
+  });
+
+  it('the cut-over pass (no look ahead) asks the folders earlier passes copied behind its LIST, in the same round trip, and copies exactly', async () => {
+    const address = await seededPair(lab, 'rel-status-final', corpus('rel-status-final'));
+    const stateDir = mkdtempSync(join(tmpdir(), 'mailmig-status-'));
+    await expectExactCopy(lab, address, await runThroughEngine(lab, [address], { stateDir }));
+    proxy = await FaultProxy.forLab(lab, 'source');
+    const final = await runThroughEngine(lab, [address], { stateDir, source: proxy, final: true });
+    await expectExactCopy(lab, address, final);
+    const list = proxy.commands.find((c) => c.name === 'LIST')!;
+    const firstExamine = Math.min(...proxy.commands.filter((c) => c.name === 'EXAMINE').map((c) => c.at), Number.POSITIVE_INFINITY);
+    const before = proxy.commands.filter((c) => c.name === 'STATUS' && c.at < firstExamine);
+    expect(before.length).toBeGreaterThanOrEqual(FOLDERS);
+    for (const s of before) expect(s.at, `STATUS ${s.args}`).toBeLessThanOrEqual(list.doneAt!);
   });
 
   it('a no-change delta of a mailbox of 60 folders still sends every STATUS at once: its round trips do not grow with its folders', async () => {
@@ -55,7 +73,7 @@ describe('STATUS of a mailbox, pipelined', () => {
     const delta = await runThroughEngine(lab, [address], { stateDir, source: proxy });
     const folders = delta.report.mailboxes[0]!.folders.length;
     expect(folders).toBeGreaterThanOrEqual(60);
-    expect(proxy.stats().maxInFlight).toBe(folders);
+    expect(proxy.stats().maxInFlightByCommand.STATUS).toBe(folders);
   });
 
   it('a first pass learns the destination folders\' STATUS (is anything there already?) with no round of its own, not one per folder', async () => {
