@@ -65,3 +65,28 @@ export function delayCpuSeconds(): number {
   const pids = readdirSync('/proc').filter((p) => /^\d+$/.test(p) && /(^|\/)nfq-delay /.test(cmdline(p)));
   return pids.map(stat).reduce((n, s) => n + (s?.own ?? 0), 0) / clockTicks();
 }
+
+/**
+ * The share of all the machine's cores that was busy in each `intervalMs` window from now until
+ * the returned function is called (its result, 0–1 per window): where a run was bound by the
+ * machine (both cores busy) and where it waited.
+ */
+export function sampleBusyShare(intervalMs = 250): () => number[] {
+  const read = (): { busy: number; total: number } => {
+    const f = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
+    const total = f.reduce((a, b) => a + b, 0);
+    return { busy: total - f[3]! - f[4]!, total };
+  };
+  const shares: number[] = [];
+  let last = read();
+  const timer = setInterval(() => {
+    const now = read();
+    const total = now.total - last.total;
+    shares.push(total > 0 ? (now.busy - last.busy) / total : 0);
+    last = now;
+  }, intervalMs);
+  return () => {
+    clearInterval(timer);
+    return shares;
+  };
+}

@@ -7,7 +7,7 @@ import { loadSettings } from '../../shared/config/settings.js';
 import { seedMailbox, type SeedFolder } from '../../test/lab/seed.js';
 import { benchMailbox, benchMessage } from '../corpus.js';
 import { Scenarios } from '../scenarios.js';
-import { machineBusySeconds } from '../server-cpu.js';
+import { machineBusySeconds, sampleBusyShare } from '../server-cpu.js';
 import { startBenchLab, type BenchLab } from '../setup.js';
 import { measureRtt, WanDelay } from './delay.js';
 import { inWanNamespace } from './namespace.js';
@@ -21,7 +21,8 @@ import { commandTimeline } from './probe-timeline.js';
  * APPEND pipeline alone), what a copy of the mailbox's bytes without IMAP moves over 1, 3, 5 and 8
  * new connection pairs (the delay's own ceiling) and what it costs the cores, then times
  * PROBE_RUNS (2) `mailmig migrate` runs of the mailbox with PROBE_SETTINGS (K=V,K=V), each with
- * the CPU it took (mailmig, Dovecot, the whole machine), and, with PROBE_TIMELINE=1, prints one run's command timeline
+ * the CPU it took (mailmig, Dovecot, the delay program, the whole machine) and the share of the
+ * cores busy in each 250 ms of it, and, with PROBE_TIMELINE=1, prints one run's command timeline
  * (probe-timeline.ts). The mailbox: PROBE_FOLDERS (1) folders of PROBE_MESSAGES (100) messages
  * of PROBE_SIZE (200,000) bytes each, or with PROBE_CORPUS=bench the WAN bench's one mailbox of PROBE_MESSAGES.
  * PROBE_MAILBOXES=n (1) times a batch instead: n such mailboxes (the bench corpus's mailboxes 0 to
@@ -129,9 +130,12 @@ async function probe(nfqDelay: string): Promise<void> {
       for (let k = 0; k < Number(process.env.PROBE_RUNS ?? 2); k++) {
         const pairs = SOURCES.map((source, i) => ({ source, destination: `probe-mm-${rtt}-${k}-${i}@wan.example` }));
         await b.addMailboxes('destination', pairs.map((p) => p.destination));
+        const sampled = sampleBusyShare(250);
         const m = await counted('migrate', () => s.mailmig(s.mailmigRun(`mm-${rtt}-${k}`, pairs, CONCURRENCY, settings), CONCURRENCY));
+        const shares = sampled();
         const cpu = m.machineCpuSeconds ?? NaN;
         say(`  mailmig migrate: ${mb(bytes, m.wallMs)} ${JSON.stringify(settings)}; peak RSS ${(m.peakRssBytes / 1048576).toFixed(0)} MB; the machine's cores busy ${cpu.toFixed(2)} s in all (mailmig ${m.cpuSeconds.toFixed(2)}, Dovecot ${(m.serverCpuSeconds ?? 0).toFixed(2)}, the delay program ${(m.delayCpuSeconds ?? 0).toFixed(2)}) (${availableParallelism()} cores: at least ${((cpu / availableParallelism()) * 1000).toFixed(0)} ms)`);
+        say(`    cores busy by 250 ms (%): ${shares.map((x) => Math.round(x * 100)).join(' ')}`);
       }
       if (process.env.PROBE_TIMELINE === '1') {
         const pairs = SOURCES.map((source, i) => ({ source, destination: `probe-timeline-${rtt}-${i}@wan.example` }));
