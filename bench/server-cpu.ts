@@ -56,8 +56,14 @@ export function serverCpuSeconds(labDir: string): number {
  * kernel's path for its packets.
  */
 export function machineBusySeconds(): number {
+  return cpuTicks().busy / clockTicks();
+}
+
+/** All cores' ticks so far (/proc/stat): busy (everything but idle and iowait) and in all. */
+function cpuTicks(): { busy: number; total: number } {
   const f = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
-  return (f.reduce((a, b) => a + b, 0) - f[3]! - f[4]!) / clockTicks();
+  const total = f.reduce((a, b) => a + b, 0);
+  return { busy: total - f[3]! - f[4]!, total };
 }
 
 /** CPU seconds so far of the WAN delay program (bench/wan/nfq-delay.c) while one runs: 0 when none does (RTT 0). */
@@ -72,15 +78,10 @@ export function delayCpuSeconds(): number {
  * machine (both cores busy) and where it waited.
  */
 export function sampleBusyShare(intervalMs = 250): () => number[] {
-  const read = (): { busy: number; total: number } => {
-    const f = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
-    const total = f.reduce((a, b) => a + b, 0);
-    return { busy: total - f[3]! - f[4]!, total };
-  };
   const shares: number[] = [];
-  let last = read();
+  let last = cpuTicks();
   const timer = setInterval(() => {
-    const now = read();
+    const now = cpuTicks();
     const total = now.total - last.total;
     shares.push(total > 0 ? (now.busy - last.busy) / total : 0);
     last = now;

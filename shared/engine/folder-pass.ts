@@ -4,7 +4,7 @@ import type { EngineDeps } from './engine-deps.js';
 import { planFolderPage, type PlannedPage } from './plan-folder.js';
 import { archivedOnlyFilter } from './all-mail/archived-only.js';
 import type { FolderPassStart, FolderPlanPage, FolderRef } from '../contracts/engine-types.js';
-import type { FolderStatus, ImapSite } from '../contracts/imap.js';
+import type { FolderStatus, ImapSite, ListedFolder } from '../contracts/imap.js';
 import { destinationRecord, destinationRepair, type DestinationSeen } from '../domain/checkpoints/destination-repair.js';
 import { MigrationError } from '../errors/migration-error.js';
 import { MAILBOX_FATAL } from '../contracts/error-codes.js';
@@ -18,6 +18,9 @@ export type { FolderPassStart, FolderRef };
 export const RANGES_PER_PAGE = 50;
 /** Folders per pipelined STATUS round (folderStatuses). */
 export const STATUS_ROUND = 200;
+
+/** The STATUS answers a listing carried (path → status; LIST-STATUS, or asked behind the LIST). */
+export const listedStatuses = (folders: readonly ListedFolder[]): Map<string, FolderStatus> => new Map(folders.flatMap((f) => (f.status ? [[f.path, f.status] as const] : [])));
 
 /**
  * STATUS of many folders of one side on one session, pipelined in rounds of STATUS_ROUND; no round

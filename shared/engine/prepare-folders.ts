@@ -5,8 +5,8 @@ import type { SkippedFolder } from '../contracts/report.js';
 import type { FolderTask, PreparedFolders } from '../contracts/engine-types.js';
 import { MigrationError } from '../errors/migration-error.js';
 import type { EngineDeps } from './engine-deps.js';
-import { STATUS_ROUND } from './folder-pass.js';
-import type { FolderStatus, ListedFolder } from '../contracts/imap.js';
+import { listedStatuses, STATUS_ROUND } from './folder-pass.js';
+import type { FolderStatus } from '../contracts/imap.js';
 import { folderFilter } from '../domain/controls/folder-filter.js';
 import { effectiveControls } from '../domain/controls/read-controls.js';
 
@@ -36,9 +36,6 @@ export interface PrepareFoldersOptions {
 
 /** What a listing is asked for STATUS: the folders expected where there are any, else whatever the server answers with it. */
 const statusAsk = (expected: readonly string[] | undefined): true | readonly string[] => (expected && expected.length > 0 ? expected : true);
-
-/** The STATUS answers a listing carried (path → status). */
-const listedStatuses = (folders: readonly ListedFolder[]): Map<string, FolderStatus> => new Map(folders.flatMap((f) => (f.status ? [[f.path, f.status] as const] : [])));
 
 /**
  * Lists both sides, maps source folders to destination names (special-use, delimiters,

@@ -4,7 +4,7 @@ import type { FolderStatus } from '../contracts/imap.js';
 import { isAllMessagesView, isSelectable, virtualRole } from '../domain/folders/special-use.js';
 import { destinationRecord, destinationRepair } from '../domain/checkpoints/destination-repair.js';
 import type { EngineDeps } from './engine-deps.js';
-import { folderRef, folderReport } from './folder-pass.js';
+import { folderRef, folderReport, listedStatuses } from './folder-pass.js';
 import type { MailboxPair } from '../contracts/mailbox-pair.js';
 import type { ExcludedFolder } from '../contracts/mailbox-controls.js';
 import { folderFilter } from '../domain/controls/folder-filter.js';
@@ -56,7 +56,7 @@ export async function lookAtSource(deps: EngineDeps, pair: MailboxPair): Promise
     const settled = (cp: FolderCheckpoint): boolean => cp.lastStatus !== undefined && !cp.inFlight && cp.dedupeFromDestUid === undefined && coverageHolds(cp, window);
     if (listed.some((f) => !settled(cps.get(f.path)!))) return { statuses };
     // The rest: all STATUS commands in one round trip where the connection can pipeline them.
-    const got = new Map(listed.flatMap((f) => (f.status ? [[f.path, f.status] as const] : [])));
+    const got = listedStatuses(listed);
     const ask = listed.filter((f) => !got.has(f.path)).map((f) => f.path);
     if (ask.length > 0) for (const [path, status] of await src.statusMany(ask)) got.set(path, status);
     const reports: FolderReport[] = [];

@@ -73,7 +73,9 @@ export class RawFolderSession implements FolderSession {
         },
         STATUS: (r) => {
           const s = parseStatus(r);
-          if (s) statuses.set(s.path, { messages: s.messages, uidNext: s.uidNext, uidValidity: s.uidValidity });
+          if (!s) return;
+          const { path, ...status } = s;
+          statuses.set(path, status);
         },
       });
       const behind = !withStatus && typeof opts.status === 'object' && opts.status.length > 0 ? this.statusRound(opts.status.slice(0, STATUS_PIPELINE)).catch(() => new Map<string, FolderStatus>()) : undefined;
@@ -107,8 +109,9 @@ export class RawFolderSession implements FolderSession {
       const s = parseStatus(r);
       if (!s) return;
       // INBOX is case-insensitive (RFC 3501 §5.1): a server may answer "inbox" as "INBOX".
-      const path = asked.has(s.path) ? s.path : (inbox !== undefined && s.path.toUpperCase() === 'INBOX' ? inbox : undefined);
-      if (path !== undefined) out.set(path, { messages: s.messages, uidNext: s.uidNext, uidValidity: s.uidValidity });
+      const { path: named, ...status } = s;
+      const path = asked.has(named) ? named : (inbox !== undefined && named.toUpperCase() === 'INBOX' ? inbox : undefined);
+      if (path !== undefined) out.set(path, status);
     };
     for (let i = 0; i < paths.length; i += STATUS_PIPELINE) {
       const sent = paths.slice(i, i + STATUS_PIPELINE).map((p) => this.conn.command([commandLine(`STATUS ${quotedMailbox(p)} (MESSAGES UIDNEXT UIDVALIDITY)`)], { STATUS: onStatus }));

@@ -1,4 +1,5 @@
 import type { MessageMeta } from '../../contracts/imap.js';
+import { LANE_MIN_BYTES } from './range-lanes.js';
 
 /**
  * A range of at most this many bytes hands its folder worker on once its last FETCH is answered
@@ -9,10 +10,9 @@ import type { MessageMeta } from '../../contracts/imap.js';
  * unanswered APPENDs and the next folder's first bodies at once (`bench:probe`, a batch of 8 × 150
  * messages at 60 ms: peak RSS 257–326 MB with every range handing over, 231–251 MB with none, and
  * no faster for it).
- * The same bound as a lane's least share (LANE_MIN_BYTES): a range large enough for lanes never
- * hands over.
+ * The same bound as a lane's least share: a range large enough for lanes never hands over.
  */
-export const HAND_OVER_MAX_BYTES = 4 * 1024 * 1024;
+export const HAND_OVER_MAX_BYTES = LANE_MIN_BYTES;
 
 /** Whether a range copying `messages` hands its worker on once they are read. */
 export function handsOverWhenRead(messages: readonly Pick<MessageMeta, 'size'>[]): boolean {
