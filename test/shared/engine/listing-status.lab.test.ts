@@ -104,6 +104,26 @@ describe('STATUS taken with the listing and the CREATEs', () => {
     for (const s of before) expect(s.at, `STATUS ${s.args}`).toBeLessThanOrEqual(list.doneAt!);
   });
 
+  it('a destination folder a user deleted since the last pass, on a destination without LIST-STATUS: its STATUS behind the LIST is refused, the pass creates it again and fills it, nothing twice', async () => {
+    const address = await reversedPair('ls-deleted');
+    const stateDir = mkdtempSync(join(tmpdir(), 'mailmig-list-status-'));
+    await reversedRun(address, stateDir);
+    // The user's mistake, at the destination (the lab's source server here).
+    await withImap(lab, 'source', address, async (c) => void (await c.mailboxDelete('Bulk/003')));
+    // A source change too, so the delta does not stop at its look ahead.
+    await withImap(lab, 'destination', address, async (c) => void (await c.append('Bulk/001', Buffer.from('Subject: later\r\nMessage-ID: <later-ls@lab>\r\n\r\nhello\r\n'), [])));
+    const { run, to } = await reversedRun(address, stateDir);
+    const list = to.commands.find((c) => c.name === 'LIST')!;
+    expect(to.commands.some((c) => c.name === 'STATUS' && named(c) === '"Bulk/003"' && c.at <= list.doneAt!)).toBe(true);
+    expect(to.commands.some((c) => c.name === 'CREATE' && named(c) === '"Bulk/003"')).toBe(true);
+    const bulk3 = run.report.mailboxes[0]!.folders.find((f) => f.sourcePath === 'Bulk/003')!;
+    expect(bulk3.copiedThisPass).toBe(6);
+    const [src, out] = await Promise.all([snapshotMailbox(lab, 'destination', address), snapshotMailbox(lab, 'source', address)]);
+    const cmp = compareSnapshots(src, out);
+    expect([cmp.missing, cmp.extra, cmp.diffs]).toEqual([[], [], []]);
+    expect(out.folders['Bulk/003']?.messages).toHaveLength(6);
+  });
+
   it('a destination without LIST-STATUS is asked the STATUS of its folders already there beside the first CREATEs, and of each folder created with its CREATE: no round after them', async () => {
     const address = await reversedPair('ls-dest');
     const { to } = await reversedRun(address, mkdtempSync(join(tmpdir(), 'mailmig-list-status-')));
